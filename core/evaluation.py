@@ -1,0 +1,56 @@
+"""The output contract: an evaluation carries its own trace, so every decision can be audited."""
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from core.case import Case
+
+TruthText = Literal["true", "false", "unknown"]
+
+
+def truth_text(value: bool | None) -> TruthText:
+    return "unknown" if value is None else ("true" if value else "false")
+
+
+class Step(BaseModel):
+    """One rule (or warning, or phase) as the engine saw it."""
+
+    model_config = ConfigDict(frozen=True)
+    id: str
+    label: str
+    condition: str
+    inputs: dict[str, Any]
+    value: TruthText
+    outcome: str
+
+
+class ActiveStatement(BaseModel):
+    """A statement the evaluation brings forward, with its citations and what activated it."""
+
+    model_config = ConfigDict(frozen=True)
+    id: str
+    kind: str
+    origin: str
+    text: str
+    citations: list[int]
+    because: str
+
+
+class Evaluation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    guideline_version: str
+    case: Case
+    disposition: str
+    disposition_label: str
+    urgent: bool
+    deciding_rule: str
+    missing: list[str]
+    warnings: list[str]
+    phase: str | None
+    phase_missing: list[str]
+    weeks_conservative: int | None
+    next_milestone_week: int | None
+    weeks_to_next_milestone: int | None
+    statements: list[ActiveStatement]
+    trace: list[Step]
+    warning_trace: list[Step]

@@ -1,0 +1,307 @@
+"""The guideline as data: pydantic models for every file in data/, loaded and cross-checked once per process."""
+import datetime
+import functools
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from core.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, PROPOSALS, parse_case
+from core.conditions import Condition, tests_in
+from core.errors import CaseError, DataError, Problem
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+NEEDS_INFORMATION = "needs_information"
+Region = Literal["cervical", "thoracic", "cervicothoracic", "lumbar", "general"]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GuidelineInfo(Frozen):
+    id: str
+    title: str
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    date: datetime.date
+    source: str
+    notice: str
+
+
+class FieldInfo(Frozen):
+    label: str
+    group: str
+    help: str
+    values: dict[str, str] = {}
+
+
+class Statement(Frozen):
+    id: str
+    section: str
+    kind: Literal["recommend", "recommend_against", "caution", "criterion", "context"]
+    region: Region
+    citations: list[int]
+    text: str
+    origin: Literal["article", "safeguard"] = "article"
+
+
+class Reference(Frozen):
+    number: int = Field(ge=1)
+    title: str
+    source: str
+    year: int
+    type: Literal["guideline", "research"]
+    region: Region
+
+
+class Disposition(Frozen):
+    id: str
+    label: str
+    urgent: bool
+    tone: Literal["critical", "high", "moderate", "routine", "unknown"]
+    summary: str
+
+
+class ConditionalStatements(Frozen):
+    when: Condition
+    statements: list[str]
+
+
+class Rule(Frozen):
+    id: str
+    label: str
+    when: Condition | None = None
+    disposition: str
+    urgent_when: Condition | None = None
+    statements: list[str] = []
+    extra_statements: list[ConditionalStatements] = []
+
+
+class Phase(Frozen):
+    id: str
+    label: str
+    when: Condition
+    statements: list[str] = []
+    extra_statements: list[ConditionalStatements] = []
+
+
+class Milestone(Frozen):
+    week: int = Field(ge=0)
+    label: str
+
+
+class Warning(Frozen):
+    id: str
+    label: str
+    when: Condition
+    statements: list[str] = []
+
+
+class Pathway(Frozen):
+    dispositions: list[Disposition]
+    rules: list[Rule]
+    phases: list[Phase]
+    milestones: list[Milestone]
+    warnings: list[Warning]
+
+
+class Expected(Frozen):
+    disposition: str
+    warnings: list[str] = []
+    urgent: bool | None = None
+    phase: str | None = None
+    missing: list[str] | None = None
+
+
+class Scenario(Frozen):
+    id: str
+    title: str
+    teaching_point: str
+    case: dict[str, Any]
+    expected: Expected
+
+
+class Guideline(Frozen):
+    """Everything in data/, validated. Lookups by id are plain dict comprehensions over small lists."""
+
+    info: GuidelineInfo
+    fields: dict[str, FieldInfo]
+    statements: list[Statement]
+    references: list[Reference]
+    pathway: Pathway
+    scenarios: list[Scenario]
+
+    def statement(self, statement_id: str) -> Statement:
+        return self.statements_by_id[statement_id]
+
+    def disposition(self, disposition_id: str) -> Disposition:
+        return {d.id: d for d in self.pathway.dispositions}[disposition_id]
+
+    @functools.cached_property
+    def statements_by_id(self) -> dict[str, Statement]:
+        return {s.id: s for s in self.statements}
+
+    @functools.cached_property
+    def labels(self) -> dict[str, str]:
+        return {name: f.label for name, f in self.fields.items()}
+
+    @functools.cached_property
+    def value_labels(self) -> dict[str, dict[str, str]]:
+        return {name: f.values for name, f in self.fields.items() if f.values}
+
+
+FILES = {
+    "info": "guideline.yaml",
+    "fields": "fields.yaml",
+    "statements": "statements.yaml",
+    "references": "references.yaml",
+    "pathway": "pathway.yaml",
+    "scenarios": "scenarios.yaml",
+}
+# The key inside each file that holds its content (guideline.yaml and pathway.yaml are the content).
+WRAPPERS = {"fields": "fields", "statements": "statements", "references": "references", "scenarios": "scenarios"}
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise DataError([Problem(field=path.name, message="file is missing")]) from None
+    except yaml.YAMLError as exc:
+        raise DataError([Problem(field=path.name, message=f"not valid YAML: {exc}")]) from None
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc if not str(p).startswith("function-")) or "(top)"
+
+
+def read_raw(data_dir: Path = DATA_DIR) -> dict[str, Any]:
+    """The parsed YAML of each data file, keyed like Guideline's fields (for hashing and editing tools)."""
+    raw: dict[str, Any] = {}
+    for key, filename in FILES.items():
+        content = _read_yaml(data_dir / filename)
+        if key in WRAPPERS:
+            content = content.get(WRAPPERS[key]) if isinstance(content, dict) else None
+            if content is None:
+                raise DataError([Problem(field=filename, message=f"top-level key `{WRAPPERS[key]}` is missing")])
+        raw[key] = content
+    return raw
+
+
+def _check_test_types(where: str, condition: Condition | None, extra_fields: tuple[str, ...]) -> list[Problem]:
+    problems = []
+    for test in tests_in(condition):
+        f, op, v = test.field, test.op, test.value
+        if f not in CASE_FIELDS and f not in extra_fields:
+            problems.append(Problem(field=where, message=f"condition reads unknown field `{f}`"))
+        elif f in BOOL_FIELDS and not (op in ("is", "is_not") and isinstance(v, bool)):
+            problems.append(Problem(field=where, message=f"`{f}` is yes/no: use op is/is_not with true/false"))
+        elif f in INT_FIELDS and not (op in ("ge", "gt", "le", "lt", "is", "is_not") and type(v) is int):
+            problems.append(Problem(field=where, message=f"`{f}` is a number: compare it with a whole number"))
+        elif f == "proposed" and not (op == "includes" and v in PROPOSALS):
+            problems.append(Problem(field=where, message=f"`proposed` takes op includes with one of {PROPOSALS}"))
+        elif f == "mri_finding":
+            options = v if isinstance(v, list) else [v]
+            if op not in ("is", "is_not", "in", "not_in") or any(o not in MRI_FINDINGS for o in options):
+                problems.append(Problem(field=where, message=f"`mri_finding` values must be among {MRI_FINDINGS}"))
+    return problems
+
+
+def _cross_check(g: Guideline) -> list[Problem]:
+    problems: list[Problem] = []
+    p = g.pathway
+    disposition_ids = [d.id for d in p.dispositions]
+    statement_ids = set(g.statements_by_id)
+    warning_ids = [w.id for w in p.warnings]
+    phase_ids = [ph.id for ph in p.phases]
+
+    def unique(where: str, ids: list[Any]) -> None:
+        seen = [i for n, i in enumerate(ids) if i in ids[:n]]
+        if seen:
+            problems.append(Problem(field=where, message=f"duplicate ids {sorted(set(seen))}"))
+
+    def known_statements(where: str, ids: list[str]) -> None:
+        for sid in ids:
+            if sid not in statement_ids:
+                problems.append(Problem(field=where, message=f"unknown statement `{sid}`"))
+
+    unique("statements.yaml", [s.id for s in g.statements])
+    unique("references.yaml", [r.number for r in g.references])
+    unique("pathway.yaml: rules", [r.id for r in p.rules])
+    unique("pathway.yaml: dispositions", disposition_ids)
+    unique("scenarios.yaml", [s.id for s in g.scenarios])
+    if NEEDS_INFORMATION not in disposition_ids:
+        problems.append(Problem(field="pathway.yaml: dispositions", message=f"`{NEEDS_INFORMATION}` must be defined"))
+    if not p.rules or p.rules[-1].when is not None:
+        problems.append(Problem(field="pathway.yaml: rules", message="the last rule must have no `when` (otherwise)"))
+    missing_fields = [f for f in CASE_FIELDS if f not in g.fields]
+    if missing_fields:
+        problems.append(Problem(field="fields.yaml", message=f"no label for case fields {missing_fields}"))
+    for n, r in enumerate(p.rules):
+        where = f"pathway.yaml: rules.{n} ({r.id})"
+        if r.disposition not in disposition_ids or r.disposition == NEEDS_INFORMATION:
+            problems.append(Problem(field=where, message=f"unknown disposition `{r.disposition}`"))
+        if r.when is None and n != len(p.rules) - 1:
+            problems.append(Problem(field=where, message="only the last rule may have no `when`"))
+        known_statements(where, r.statements + [s for x in r.extra_statements for s in x.statements])
+        for cond in [r.when, r.urgent_when] + [x.when for x in r.extra_statements]:
+            problems += _check_test_types(where, cond, ())
+    for n, ph in enumerate(p.phases):
+        where = f"pathway.yaml: phases.{n} ({ph.id})"
+        known_statements(where, ph.statements + [s for x in ph.extra_statements for s in x.statements])
+        for cond in [ph.when] + [x.when for x in ph.extra_statements]:
+            problems += _check_test_types(where, cond, ())
+    for n, w in enumerate(p.warnings):
+        where = f"pathway.yaml: warnings.{n} ({w.id})"
+        known_statements(where, w.statements)
+        problems += _check_test_types(where, w.when, ("disposition",))
+        for t in tests_in(w.when):
+            values = t.value if isinstance(t.value, list) else [t.value]
+            if t.field == "disposition" and any(v not in disposition_ids for v in values):
+                problems.append(Problem(field=where, message=f"unknown disposition in {values}"))
+    for n, sc in enumerate(g.scenarios):
+        where = f"scenarios.yaml: {n} ({sc.id})"
+        try:
+            parse_case(sc.case)
+        except CaseError as exc:
+            problems += [Problem(field=f"{where}: case.{e.field}", message=e.message) for e in exc.problems]
+        if sc.expected.disposition not in disposition_ids:
+            problems.append(Problem(field=where, message=f"unknown disposition `{sc.expected.disposition}`"))
+        for wid in sc.expected.warnings:
+            if wid not in warning_ids:
+                problems.append(Problem(field=where, message=f"unknown warning `{wid}`"))
+        if sc.expected.phase is not None and sc.expected.phase not in phase_ids:
+            problems.append(Problem(field=where, message=f"unknown phase `{sc.expected.phase}`"))
+    return problems
+
+
+def build_guideline(raw: dict[str, Any]) -> Guideline:
+    """Validate parsed data files into a Guideline; DataError lists every problem with file and path."""
+    problems: list[Problem] = []
+    parts: dict[str, Any] = {}
+    models = {
+        "info": GuidelineInfo, "fields": dict[str, FieldInfo], "statements": list[Statement],
+        "references": list[Reference], "pathway": Pathway, "scenarios": list[Scenario],
+    }
+    for key, model in models.items():
+        try:
+            parts[key] = TypeAdapter(model).validate_python(raw.get(key))
+        except ValidationError as exc:
+            prefix = f"{WRAPPERS[key]}." if key in WRAPPERS else ""
+            for e in exc.errors():
+                problems.append(Problem(field=f"{FILES[key]}: {prefix}{_path(e['loc'])}", message=e["msg"]))
+    if problems:
+        raise DataError(problems)
+    guideline = Guideline(**parts)
+    problems = _cross_check(guideline)
+    if problems:
+        raise DataError(problems)
+    return guideline
+
+
+@functools.lru_cache(maxsize=4)
+def load_guideline(data_dir: Path = DATA_DIR) -> Guideline:
+    """Read and validate data/ once per process (per directory)."""
+    return build_guideline(read_raw(Path(data_dir)))

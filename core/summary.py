@@ -1,0 +1,56 @@
+"""Plain-text account of an evaluation for a person at a terminal: decision, why, what to do, evidence."""
+from core.evaluation import Evaluation
+from core.guideline import Guideline
+
+
+def _value(value: object) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(value) or "none"
+    return str(value)
+
+
+def citation_line(guideline: Guideline, number: int) -> str:
+    """One citation resolved to its reference, or marked unresolved (the article cites numbers it never lists)."""
+    ref = {r.number: r for r in guideline.references}.get(number)
+    if ref is None:
+        return f"[{number}] unresolved: the article cites it but its reference list has no entry {number}"
+    return f"[{number}] {ref.title.rstrip('.')}. {ref.source}, {ref.year} ({ref.type})"
+
+
+def evaluation_text(evaluation: Evaluation, guideline: Guideline) -> str:
+    e = evaluation
+    lines = [
+        f"Disposition: {e.disposition_label} [{e.disposition}]{'  ** URGENT **' if e.urgent else ''}",
+        f"Guideline {guideline.info.title}, version {e.guideline_version}. {guideline.info.notice}",
+        "",
+        "Why (rules in order; the first that holds decides):",
+    ]
+    for step in e.trace:
+        marker = ">" if step.id == e.deciding_rule else " "
+        inputs = ", ".join(f"{k}={_value(v)}" for k, v in step.inputs.items()) or "no inputs"
+        lines.append(f" {marker} {step.id:<26} {step.value:<8} {step.condition}  [{inputs}]")
+    if e.missing:
+        lines += ["", "Assess next (unknown and able to change the decision): " + ", ".join(e.missing)]
+    if e.phase:
+        lines += ["", f"Conservative-care phase: {e.phase}"]
+    if e.next_milestone_week is not None:
+        lines.append(f"Next milestone: week {e.next_milestone_week} (in {e.weeks_to_next_milestone} weeks)")
+    if e.phase_missing:
+        lines.append("Phase undetermined; assess: " + ", ".join(e.phase_missing))
+    lines += ["", "What to do:"]
+    lines += [
+        f" - {s.text} {s.citations if s.citations else '[safeguard, no citation]'}"
+        for s in e.statements
+        if not s.because.startswith("warning")
+    ] or [" - nothing until the missing information is assessed"]
+    if e.warnings:
+        labels = {w.id: w.label for w in guideline.pathway.warnings}
+        lines += ["", "Warnings (pitfalls):"] + [f" ! {w}: {labels[w]}" for w in e.warnings]
+    cited = sorted({n for s in e.statements for n in s.citations})
+    if cited:
+        lines += ["", "Citations:"] + [f" {citation_line(guideline, n)}" for n in cited]
+    return "\n".join(lines) + "\n"
