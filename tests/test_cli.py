@@ -53,3 +53,16 @@ def test_validate_names_file_and_path_of_broken_data(tmp_path):
     result = run("validate", "--data", str(tmp_path / "data"))
     assert result.returncode == 2
     assert "guideline.yaml: version" in result.stderr and "guideline.yaml: date" in result.stderr
+
+
+def test_markdown_summary_has_decision_trace_actions_and_resolved_citations():
+    from core import evaluate_case, load_guideline
+    from core.report import evaluation_markdown
+
+    text = evaluation_markdown(
+        evaluate_case({"red_flags": False, "mri_finding": "cord_compression", "prior_fusion_levels": "L2-L5"}),
+        load_guideline())
+    assert "`urgent_neurosurgical_referral`" in text and "**URGENT**" in text
+    assert "| **R2_cord_compression** |" in text and "| prior fusion levels | L2-L5 |" in text
+    assert "[6] unresolved" in text and "[4] Medical Necessity Determination for Spinal Fusion" in text
+    assert "not a medical device" in text
