@@ -84,7 +84,7 @@ def report_html(content: ReportContent) -> str:
         parts.append("</ul>")
     if c.citations:
         parts += ["<h2>Citations</h2>", "<ul>"]
-        parts += [f'<li{"" if r.resolved else " class=unresolved"}>{escape(r.text)}</li>' for r in c.citations]
+        parts += [("<li>" if r.resolved else '<li class="unresolved">') + f"{escape(r.text)}</li>" for r in c.citations]
         parts.append("</ul>")
     parts += [f"<footer>Guideline version {escape(c.guideline_version)} ({escape(c.guideline_date)}). "
               f"{escape(c.source)}</footer>", "</body></html>"]

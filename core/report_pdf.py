@@ -17,7 +17,8 @@ REPLACEMENTS = str.maketrans({
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"',
     "\u2026": "...", "\u2022": "-", "\u2265": ">=", "\u2264": "<=", "\u2192": "->", "\u2190": "<-",
-    "\u2260": "!=", "\u2009": " ", "\u202f": " ", "\u200b": "",
+    "\u2260": "!=", "\u2009": " ", "\u202f": " ", "\u200b": "", "\u0141": "L", "\u0142": "l",
+    "\u0152": "OE", "\u0153": "oe",
 })
 # Fixed so the same case gives the same bytes (no clock in the file).
 EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
@@ -78,7 +79,8 @@ def _statement(pdf: FPDF, row: StatementRow, indent: float = 0) -> None:
 def report_pdf(content: ReportContent) -> bytes:
     """The report as PDF bytes; one A4 page for typical cases (longer ones flow onto a second)."""
     c = content
-    pdf = _ReportPDF(f"Guideline version {c.guideline_version} ({c.guideline_date}). {c.notice}")
+    first_sentence = c.notice.split(". ")[0].rstrip(".")
+    pdf = _ReportPDF(f"Guideline version {c.guideline_version} ({c.guideline_date}). {first_sentence}.")
     pdf.set_margins(12, 10, 12)
     pdf.set_auto_page_break(True, margin=13)
     pdf.set_title(latin1_text(c.title))
