@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from core.case import BOOL_FIELDS, INT_FIELDS, MRI_FINDINGS, parse_case
 from core.engine import evaluate_case
 from core.errors import CaseError, DataError, Problem
-from core.guideline import DATA_DIR, Guideline, load_guideline
+from core.guideline import DATA_DIR, Frozen, Guideline, load_guideline
 from core.summary import display_value
 
 CONFLICTS_FILE = "conflicts.yaml"
@@ -32,10 +32,6 @@ EARLY_CASE: dict[str, Any] = {
     "deformity_progressive": False, "weeks_conservative": 3, "pt_weeks": 2, "conservative_failed": False,
     "correlating_pathology": False,
 }
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ExampleSpec(Frozen):

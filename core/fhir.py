@@ -106,8 +106,9 @@ def _timeline(g: Guideline) -> dict[str, Any]:
                                        + [_statement_text(g.statement(s)) for s in dict.fromkeys(statements)]),
             "condition": _condition(g, p.when),
         }
-        if _documentation(g, statements):
-            phase["documentation"] = _documentation(g, statements)
+        documentation = _documentation(g, statements)
+        if documentation:
+            phase["documentation"] = documentation
         phases.append(phase)
     return {
         "id": "conservative-care",
@@ -130,8 +131,9 @@ def _pitfalls(g: Guideline) -> dict[str, Any]:
                                        + [_statement_text(g.statement(s)) for s in w.statements]),
             "condition": _condition(g, w.when),
         }
-        if _documentation(g, w.statements):
-            action["documentation"] = _documentation(g, w.statements)
+        documentation = _documentation(g, w.statements)
+        if documentation:
+            action["documentation"] = documentation
         actions.append(action)
     return {
         "id": "pitfalls",

@@ -85,11 +85,6 @@ class ReportContent(Item):
     warnings: list[WarningRow]
     citations: list[CitationRow]
 
-    @property
-    def flagged(self) -> list[StatementRow]:
-        rows = self.actions + [s for w in self.warnings for s in w.statements]
-        return [s for s in rows if s.disputed or s.unresolved]
-
 
 def _statement_row(s: ActiveStatement, listed: set[int], evidence: EvidenceLayer) -> StatementRow:
     return StatementRow(
