@@ -1,4 +1,4 @@
-"""Command line: `python -m core evaluate CASE.json`, `python -m core validate`.
+"""Command line: `python -m core evaluate|report|validate|version|export-fhir|conflicts ...`.
 
 Errors a user can fix exit with status 2 and one line per problem on stderr; never a traceback.
 """
@@ -8,10 +8,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from core.conflicts import article_conflicts, load_conflict_specs
 from core.engine import evaluate_case
 from core.errors import PathwayError, Problem
+from core.evidence import evidence_from_yaml, load_evidence, verdict_counts
+from core.fhir import FHIR_RELEASES, export_fhir_json
 from core.guideline import DATA_DIR, load_guideline
+from core.report import build_report, report_markdown
+from core.report_html import report_html
+from core.report_pdf import report_pdf
 from core.summary import evaluation_text
+from core.versioning import HASHED_FILES, record_version, version_status
 
 
 def read_json(path: str) -> Any:
@@ -37,12 +44,84 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    g = load_guideline(Path(args.data))
+    data = Path(args.data)
+    g = load_guideline(data)
+    evidence = load_evidence(data)
+    conflicts = load_conflict_specs(data)
+    counts = ", ".join(f"{n} {v}" for v, n in verdict_counts(evidence).items())
     print(
         f"{args.data}: valid. Guideline {g.info.version}: {len(g.statements)} statements, "
         f"{len(g.references)} references, {len(g.pathway.rules)} rules, {len(g.pathway.warnings)} warnings, "
-        f"{len(g.scenarios)} scenarios."
+        f"{len(g.scenarios)} scenarios; {sum(len(c) for c in evidence.checks.values())} evidence checks "
+        f"({counts}); {len(conflicts)} conflict entries."
     )
+    status = version_status(data)
+    print(f"version lock: {'ok' if status.matches else 'NOT OK'}: {status.message}")
+    return 0
+
+
+def _write(out: str | None, payload: str | bytes, binary: bool) -> None:
+    """To --out FILE, else to standard output (a PDF only when stdout is not a terminal)."""
+    if out is None:
+        if binary:
+            if sys.stdout.isatty():
+                raise PathwayError([Problem(field="--out", message="a PDF is binary: give --out FILE or redirect "
+                                                                   "standard output to a file")])
+            sys.stdout.flush()
+            sys.stdout.buffer.write(payload)  # type: ignore[arg-type]
+            sys.stdout.buffer.flush()
+        else:
+            print(payload, end="")
+        return
+    try:
+        data = payload if isinstance(payload, bytes) else payload.encode("utf-8")
+        Path(out).write_bytes(data)
+    except OSError as exc:
+        raise PathwayError([Problem(field=out, message=f"cannot write: {exc.strerror or exc}")]) from None
+    print(f"wrote {out} ({len(data)} bytes)", file=sys.stderr)
+
+
+def _report(args: argparse.Namespace) -> int:
+    g = load_guideline()
+    evidence = None
+    if args.evidence:
+        try:
+            evidence = evidence_from_yaml(Path(args.evidence).read_bytes(), g, filename=args.evidence)
+        except OSError as exc:
+            raise PathwayError([Problem(field=args.evidence, message=f"cannot read: {exc.strerror or exc}")]) from None
+    content = build_report(evaluate_case(read_json(args.case), g), g, evidence)
+    if args.format == "pdf":
+        _write(args.out, report_pdf(content), binary=True)
+    else:
+        _write(args.out, report_html(content) if args.format == "html" else report_markdown(content), binary=False)
+    return 0
+
+
+def _export_fhir(args: argparse.Namespace) -> int:
+    _write(args.out, export_fhir_json(load_guideline(), args.fhir_version), binary=False)
+    return 0
+
+
+def _version(args: argparse.Namespace) -> int:
+    data = Path(args.data)
+    status = record_version(data) if args.record else version_status(data)
+    print(f"version:         {status.version}")
+    print(f"recorded:        {status.recorded_version or '-'}")
+    print(f"recorded sha256: {status.recorded_hash or '-'}")
+    print(f"current sha256:  {status.current_hash}")
+    print(f"status:          {'ok' if status.matches else 'MISMATCH'}: {status.message}")
+    return 0 if status.matches else 1
+
+
+def _conflicts(args: argparse.Namespace) -> int:
+    for c in article_conflicts():
+        print(f"* {c.title} [{c.id}, {c.basis}]")
+        print(f"  statements: {', '.join(c.statements) or '-'}")
+        for finding in c.findings:
+            print(f"  found: {finding}")
+        for x in c.examples:
+            print(f"  example: {x.label} -> {x.disposition_label} ({x.deciding_rule})")
+        print(f"  engine: {c.resolution}")
     return 0
 
 
@@ -58,6 +137,35 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check the guideline data files")
     validate.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
     validate.set_defaults(run=_validate)
+
+    report = commands.add_parser(
+        "report", help="one-page report of a case (md or html to stdout, or --out FILE; pdf needs --out or a "
+                       "redirected stdout)")
+    report.add_argument("case", help="case JSON file (- for stdin)")
+    report.add_argument("--format", choices=["md", "html", "pdf"], default="md")
+    report.add_argument("--out", help="write to this file instead of standard output")
+    report.add_argument("--evidence", help="a reviewer's evidence file instead of data/evidence.yaml")
+    report.set_defaults(run=_report)
+
+    releases = ", ".join(f"{k} = FHIR {v}" for k, v in FHIR_RELEASES.items())
+    fhir = commands.add_parser(
+        "export-fhir", help=f"the pathway as a FHIR PlanDefinition (JSON; default R4B; {releases})",
+        description="Write the pathway as an HL7 FHIR PlanDefinition shaped like the CPG profile. The FHIR "
+                    f"release ({releases}) and the guideline version are stated in meta.tag.")
+    fhir.add_argument("--out", help="write to this file instead of standard output")
+    fhir.add_argument("--fhir-version", choices=list(FHIR_RELEASES), default="R4B")
+    fhir.set_defaults(run=_export_fhir)
+
+    version = commands.add_parser(
+        "version", help="the data version and whether the recorded content hash still matches (exit 1 if not)",
+        description=f"The hash covers the parsed content of {', '.join(HASHED_FILES)} in the data directory.")
+    version.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
+    version.add_argument("--record", action="store_true",
+                         help="record the current hash for the current version (refused unless the version was bumped)")
+    version.set_defaults(run=_version)
+
+    conflicts = commands.add_parser("conflicts", help="the article's own conflicts and how the engine resolves them")
+    conflicts.set_defaults(run=_conflicts)
     return parser
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from core.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, PROPOSALS, parse_case
 from core.conditions import Condition, tests_in
@@ -20,13 +20,34 @@ class Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+VERSION_PATTERN = r"^\d+\.\d+\.\d+$"
+
+
+class ChangeEntry(Frozen):
+    """One dated release of the guideline data: what changed, in a few lines."""
+
+    version: str = Field(pattern=VERSION_PATTERN)
+    date: datetime.date
+    changes: list[str] = Field(min_length=1)
+
+
 class GuidelineInfo(Frozen):
     id: str
     title: str
-    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    version: str = Field(pattern=VERSION_PATTERN)
     date: datetime.date
     source: str
     notice: str
+    changelog: list[ChangeEntry] = []  # newest first
+
+    @model_validator(mode="after")
+    def _changelog_names_this_version(self) -> "GuidelineInfo":
+        versions = [entry.version for entry in self.changelog]
+        if len(set(versions)) != len(versions):
+            raise ValueError("changelog lists a version twice")
+        if versions and versions[0] != self.version:
+            raise ValueError(f"the newest changelog entry must be version {self.version} (found {versions[0]})")
+        return self
 
 
 class FieldInfo(Frozen):

@@ -1,7 +1,180 @@
-"""One-page Markdown summary of an evaluation, for download and for filing."""
-from core.evaluation import Evaluation
+"""One-page case report: the content is assembled once (`build_report`) and rendered as Markdown here, as HTML
+in core/report_html.py and as PDF in core/report_pdf.py."""
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from core.evaluation import ActiveStatement, Evaluation
+from core.evidence import DISPUTING, EvidenceCheck, EvidenceLayer, load_evidence, strongest_verdict
 from core.guideline import Guideline
 from core.summary import citation_line, display_value
+
+
+class Item(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class CaseRow(Item):
+    label: str
+    value: str
+
+
+class TraceRow(Item):
+    rule: str
+    label: str
+    condition: str
+    inputs: str
+    value: str
+    deciding: bool
+
+
+class MilestoneRow(Item):
+    week: int
+    label: str
+    state: Literal["passed", "next", "ahead"]
+
+
+class StatementRow(Item):
+    id: str
+    text: str
+    origin: str
+    citations: list[int]
+    unresolved: list[int]
+    verdict: str | None  # the most critical outside-evidence verdict, None when unchecked
+    checks: list[EvidenceCheck]
+
+    @property
+    def disputed(self) -> bool:
+        return self.verdict in DISPUTING
+
+
+class WarningRow(Item):
+    id: str
+    label: str
+    statements: list[StatementRow]
+
+
+class CitationRow(Item):
+    number: int
+    text: str
+    resolved: bool
+
+
+class ReportContent(Item):
+    """Everything a report shows, already resolved to text; renderers only lay it out and escape it."""
+
+    title: str
+    notice: str
+    guideline_version: str
+    guideline_date: str
+    source: str
+    disposition: str
+    disposition_label: str
+    urgent: bool
+    summary: str
+    deciding_rule: str
+    missing: list[str]
+    phase: str | None
+    phase_missing: list[str]
+    timeline: str | None
+    milestones: list[MilestoneRow]
+    case: list[CaseRow]
+    not_assessed: list[str]
+    trace: list[TraceRow]
+    actions: list[StatementRow]
+    warnings: list[WarningRow]
+    citations: list[CitationRow]
+
+
+def _statement_row(s: ActiveStatement, listed: set[int], evidence: EvidenceLayer) -> StatementRow:
+    return StatementRow(
+        id=s.id, text=s.text, origin=s.origin, citations=s.citations,
+        unresolved=[n for n in s.citations if n not in listed],
+        verdict=strongest_verdict(evidence, s.id), checks=evidence.checks.get(s.id, []),
+    )
+
+
+def _value_text(g: Guideline, field: str, value: object) -> str:
+    names = g.value_labels.get(field, {})
+    if isinstance(value, tuple | list):
+        return ", ".join(names.get(v, v) for v in value) or "none"
+    return names.get(value, display_value(value)) if isinstance(value, str) else display_value(value)
+
+
+def build_report(evaluation: Evaluation, guideline: Guideline, evidence: EvidenceLayer | None = None) -> ReportContent:
+    """Resolve an evaluation into report content: labels, citations, evidence flags, timeline position."""
+    e, g = evaluation, guideline
+    evidence = evidence if evidence is not None else load_evidence()
+    labels = g.labels
+    listed = {r.number for r in g.references}
+    case = e.case.model_dump()
+    rows = {s.id: _statement_row(s, listed, evidence) for s in e.statements}
+    warning_labels = {w.id: w for w in g.pathway.warnings}
+
+    timeline, milestones = None, []
+    if e.weeks_conservative is not None:
+        timeline = f"Week {e.weeks_conservative} of conservative care"
+        if e.next_milestone_week is not None:
+            timeline += f"; next milestone week {e.next_milestone_week} (in {e.weeks_to_next_milestone} weeks)"
+        upcoming = min((m.week for m in g.pathway.milestones if m.week > e.weeks_conservative), default=None)
+        milestones = [
+            MilestoneRow(week=m.week, label=m.label,
+                         state="passed" if m.week <= e.weeks_conservative else ("next" if m.week == upcoming else "ahead"))
+            for m in g.pathway.milestones
+        ]
+    return ReportContent(
+        title=f"{g.info.title}: case summary",
+        notice=g.info.notice,
+        guideline_version=e.guideline_version,
+        guideline_date=g.info.date.isoformat(),
+        source=g.info.source,
+        disposition=e.disposition,
+        disposition_label=e.disposition_label,
+        urgent=e.urgent,
+        summary=g.disposition(e.disposition).summary,
+        deciding_rule=e.deciding_rule,
+        missing=[labels[f] for f in e.missing],
+        phase={p.id: p.label for p in g.pathway.phases}[e.phase] if e.phase else None,
+        phase_missing=[labels[f] for f in e.phase_missing],
+        timeline=timeline,
+        milestones=milestones,
+        case=[CaseRow(label=labels[k], value=_value_text(g, k, v)) for k, v in case.items() if v not in (None, ())],
+        not_assessed=[labels[k] for k, v in case.items() if v is None and k != "prior_fusion_levels"],
+        trace=[
+            TraceRow(rule=s.id, label=s.label, condition=s.condition, value=s.value, deciding=s.id == e.deciding_rule,
+                     inputs=", ".join(f"{k}={display_value(v)}" for k, v in s.inputs.items()) or "-")
+            for s in e.trace
+        ],
+        actions=[rows[s.id] for s in e.statements if not s.because.startswith("warning")],
+        warnings=[
+            WarningRow(id=w, label=warning_labels[w].label,
+                       statements=[rows[sid] for sid in warning_labels[w].statements if sid in rows])
+            for w in e.warnings
+        ],
+        citations=[CitationRow(number=n, text=citation_line(g, n), resolved=n in listed)
+                   for n in sorted({n for s in e.statements for n in s.citations})],
+    )
+
+
+def citation_marks(row: StatementRow) -> str:
+    """`[1][6 unresolved]`, or the safeguard label for statements the article does not make."""
+    if not row.citations:
+        return "(safeguard, not from the article)"
+    return "".join(f"[{n} unresolved]" if n in row.unresolved else f"[{n}]" for n in row.citations)
+
+
+def evidence_flag(row: StatementRow) -> str | None:
+    """One line naming the outside sources that dispute a statement, or None when none does."""
+    if not row.disputed:
+        return None
+    disputing = [c for c in row.checks if c.verdict in DISPUTING]
+    parts = []
+    for verdict, phrase in (("disagrees", "disagree"), ("partly", "partly agree")):
+        names = [f"{c.source}{f' ({c.year})' if c.year else ''}" for c in disputing if c.verdict == verdict]
+        if names:
+            parts.append(f"{phrase}: {'; '.join(names)}")
+    unconfirmed = " (from summaries, unconfirmed)" if not all(c.confirmed for c in disputing) else ""
+    return "outside sources " + " / ".join(parts) + unconfirmed
 
 
 def _cell(text: object) -> str:
@@ -9,52 +182,60 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def evaluation_markdown(evaluation: Evaluation, guideline: Guideline) -> str:
-    e = evaluation
-    labels = guideline.labels
-    case = e.case.model_dump()
-    known = {k: v for k, v in case.items() if v not in (None, ())}
-    unknown = [labels[k] for k, v in case.items() if v is None and k != "prior_fusion_levels"]
+def _md_statement(row: StatementRow) -> list[str]:
+    lines = [f"- {_cell(row.text)} {citation_marks(row)}"]
+    flag = evidence_flag(row)
+    if flag:
+        lines.append(f"  - **Disputed:** {_cell(flag)}")
+    return lines
+
+
+def report_markdown(content: ReportContent) -> str:
+    c = content
     lines = [
-        f"# {guideline.info.title}: case summary",
+        f"# {c.title}",
         "",
-        f"> {guideline.info.notice} Guideline version {e.guideline_version}.",
+        f"> {c.notice} Guideline version {c.guideline_version}.",
         "",
-        f"## Disposition: {e.disposition_label} (`{e.disposition}`){' **URGENT**' if e.urgent else ''}",
+        f"## Disposition: {c.disposition_label} (`{c.disposition}`){' **URGENT**' if c.urgent else ''}",
         "",
-        guideline.disposition(e.disposition).summary,
+        c.summary,
         "",
     ]
-    if e.missing:
-        lines += ["**Assess next:** " + ", ".join(labels[f] for f in e.missing), ""]
-    if e.phase:
-        phase = {p.id: p.label for p in guideline.pathway.phases}[e.phase]
-        lines += [f"**Phase:** {phase} (`{e.phase}`)", ""]
-    if e.weeks_conservative is not None:
-        position = f"**Timeline:** week {e.weeks_conservative} of conservative care"
-        if e.next_milestone_week is not None:
-            position += f"; next milestone week {e.next_milestone_week} (in {e.weeks_to_next_milestone} weeks)"
-        lines += [position, ""]
+    if c.missing:
+        lines += ["**Assess next:** " + ", ".join(c.missing), ""]
+    if c.phase:
+        lines += [f"**Phase:** {c.phase}", ""]
+    if c.phase_missing:
+        lines += ["**Phase undetermined; assess:** " + ", ".join(c.phase_missing), ""]
+    if c.timeline:
+        marks = {"passed": "done", "next": "next", "ahead": "ahead"}
+        steps = ", ".join(f"week {m.week} ({marks[m.state]})" for m in c.milestones)
+        lines += [f"**Timeline:** {c.timeline}. Milestones: {steps}.", ""]
     lines += ["## Case", "", "| field | value |", "|---|---|"]
-    lines += [f"| {_cell(labels[k])} | {_cell(display_value(v))} |" for k, v in known.items()]
-    if unknown:
-        lines += ["", "Not assessed: " + ", ".join(unknown) + "."]
+    lines += [f"| {_cell(r.label)} | {_cell(r.value)} |" for r in c.case]
+    if c.not_assessed:
+        lines += ["", "Not assessed: " + ", ".join(c.not_assessed) + "."]
     lines += ["", "## Why", "", "| rule | condition | inputs | value |", "|---|---|---|---|"]
-    for step in e.trace:
-        rule = f"**{step.id}**" if step.id == e.deciding_rule else step.id
-        inputs = ", ".join(f"{k}={display_value(v)}" for k, v in step.inputs.items()) or "-"
-        lines.append(f"| {rule} | {_cell(step.condition)} | {_cell(inputs)} | {step.value} |")
+    for t in c.trace:
+        rule = f"**{t.rule}**" if t.deciding else t.rule
+        lines.append(f"| {rule} | {_cell(t.condition)} | {_cell(t.inputs)} | {t.value} |")
     lines += ["", "## What to do", ""]
-    actions = [s for s in e.statements if not s.because.startswith("warning")]
-    for s in actions:
-        cites = "".join(f"[{n}]" for n in s.citations) or "(safeguard, not from the article)"
-        lines.append(f"- {_cell(s.text)} {cites}")
-    if not actions:
+    for row in c.actions:
+        lines += _md_statement(row)
+    if not c.actions:
         lines.append("- Assess the missing items above; the pathway cannot decide yet.")
-    if e.warnings:
-        warning_labels = {w.id: w.label for w in guideline.pathway.warnings}
-        lines += ["", "## Warnings", ""] + [f"- **{w}**: {warning_labels[w]}" for w in e.warnings]
-    cited = sorted({n for s in e.statements for n in s.citations})
-    if cited:
-        lines += ["", "## Citations", ""] + [f"- {citation_line(guideline, n)}" for n in cited]
+    if c.warnings:
+        lines += ["", "## Warnings", ""]
+        for w in c.warnings:
+            lines.append(f"- **{w.id}**: {_cell(w.label)}")
+            lines += ["  " + line for row in w.statements for line in _md_statement(row)]
+    if c.citations:
+        lines += ["", "## Citations", ""] + [f"- {_cell(r.text)}" for r in c.citations]
+    lines += ["", "---", "", f"Guideline version {c.guideline_version} ({c.guideline_date}). {_cell(c.source)}"]
     return "\n".join(lines) + "\n"
+
+
+def evaluation_markdown(evaluation: Evaluation, guideline: Guideline, evidence: EvidenceLayer | None = None) -> str:
+    """The Markdown report (kept as the entry point of issue 2; evidence defaults to data/evidence.yaml)."""
+    return report_markdown(build_report(evaluation, guideline, evidence))

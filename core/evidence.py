@@ -1,0 +1,187 @@
+"""The review layer: for each statement, checks of its claim against outside sources (data/evidence.yaml).
+
+A reviewer's edited layer is serialised by `evidence_to_yaml` to exactly the form `load_evidence` reads, so a
+downloaded file can replace data/evidence.yaml unchanged. The shipped file is itself written in that form.
+"""
+import functools
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from core.errors import DataError, PathwayError, Problem
+from core.guideline import DATA_DIR, Guideline, load_guideline
+
+Verdict = Literal["agrees", "partly", "disagrees", "not_found"]
+SourceKind = Literal["guideline", "systematic_review", "rct", "policy", "regulatory", "other"]
+VERDICTS: tuple[str, ...] = get_args(Verdict)
+SOURCE_KINDS: tuple[str, ...] = get_args(SourceKind)
+# Verdicts that put a statement's claim in doubt; reports flag them.
+DISPUTING: tuple[str, ...] = ("disagrees", "partly")
+# Most to least critical, for one flag per statement.
+_SEVERITY = ("disagrees", "partly", "not_found", "agrees")
+EVIDENCE_FILE = "evidence.yaml"
+MAX_UPLOAD_BYTES = 1_000_000
+HEADER = (
+    "# Review layer: checks of statements (by id, see statements.yaml) against outside sources.\n"
+    "# verdict: agrees | partly | disagrees | not_found. kind: guideline | systematic_review | rct | policy |\n"
+    "# regulatory | other. year: null when the source is a living document with no single year.\n"
+    "# note: one line in our own words. confirmed: false until checked against the source's full text.\n"
+    "# The References page downloads files in exactly this form; they can replace this file unchanged.\n"
+)
+
+
+class EvidenceCheck(BaseModel):
+    """One outside source weighed against one statement."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    source: str = Field(min_length=1, max_length=200, pattern=r"^[^\n\r]*$")
+    year: int | None = Field(default=None, ge=1900, le=2100)
+    kind: SourceKind
+    verdict: Verdict
+    note: str = Field(min_length=1, max_length=300, pattern=r"^[^\n\r]*$")
+    confirmed: bool = False
+
+
+class EvidenceLayer(BaseModel):
+    """Checks by statement id, in the order of statements.yaml; a statement without checks is absent."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    checks: dict[str, list[EvidenceCheck]] = {}
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def build_evidence(raw: Any, guideline: Guideline, filename: str = EVIDENCE_FILE) -> EvidenceLayer:
+    """Validate parsed YAML into a layer; DataError names file, path and reason for every problem."""
+    try:
+        layer = EvidenceLayer.model_validate(raw if raw is not None else {})
+    except ValidationError as exc:
+        raise DataError([Problem(field=f"{filename}: {_where(e['loc'])}", message=e["msg"])
+                         for e in exc.errors()]) from None
+    problems = []
+    known = guideline.statements_by_id
+    for statement_id, checks in layer.checks.items():
+        if statement_id not in known:
+            problems.append(Problem(field=f"{filename}: checks.{statement_id}",
+                                    message=f"unknown statement `{statement_id}` (not in statements.yaml)"))
+        sources = [c.source.casefold() for c in checks]
+        if len(set(sources)) != len(sources):
+            problems.append(Problem(field=f"{filename}: checks.{statement_id}",
+                                    message="the same source is checked twice; merge the two checks"))
+    if problems:
+        raise DataError(problems)
+    return layer
+
+
+@functools.lru_cache(maxsize=4)
+def load_evidence(data_dir: Path = DATA_DIR) -> EvidenceLayer:
+    """data/evidence.yaml, validated against the statements of the same data directory."""
+    path = Path(data_dir) / EVIDENCE_FILE
+    try:
+        text = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError([Problem(field=EVIDENCE_FILE, message="file is missing")]) from None
+    return evidence_from_yaml(text, load_guideline(Path(data_dir)))
+
+
+def evidence_from_yaml(data: bytes | str, guideline: Guideline, filename: str = EVIDENCE_FILE) -> EvidenceLayer:
+    """Read a layer from file content (an upload or data/evidence.yaml); never executes anything."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise DataError([Problem(field=filename, message=f"larger than {MAX_UPLOAD_BYTES} bytes")])
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        raw = yaml.safe_load(text)
+    except UnicodeDecodeError:
+        raise DataError([Problem(field=filename, message="not UTF-8 text")]) from None
+    except yaml.YAMLError as exc:
+        raise DataError([Problem(field=filename, message=f"not valid YAML: {exc}")]) from None
+    return build_evidence(raw, guideline, filename)
+
+
+def evidence_to_yaml(layer: EvidenceLayer) -> str:
+    """The layer as the text of data/evidence.yaml: what the page offers for download."""
+    body = {"checks": {sid: [c.model_dump() for c in checks] for sid, checks in layer.checks.items()}}
+    return HEADER + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=110, default_flow_style=False)
+
+
+def parse_check(values: Mapping[str, Any]) -> EvidenceCheck:
+    """A check from form input; PathwayError names each bad field (source, year, kind, verdict, note)."""
+    try:
+        return EvidenceCheck.model_validate(dict(values))
+    except ValidationError as exc:
+        raise PathwayError([Problem(field=_where(e["loc"]) or "check", message=e["msg"])
+                            for e in exc.errors()]) from None
+
+
+def checks_for(layer: EvidenceLayer, statement_id: str) -> list[EvidenceCheck]:
+    return list(layer.checks.get(statement_id, []))
+
+
+def strongest_verdict(layer: EvidenceLayer, statement_id: str) -> Verdict | None:
+    """The most critical verdict on a statement (disagrees > partly > not_found > agrees); None if unchecked."""
+    found = {c.verdict for c in layer.checks.get(statement_id, [])}
+    return next((v for v in _SEVERITY if v in found), None)
+
+
+def verdict_counts(layer: EvidenceLayer, statement_ids: Iterable[str] | None = None) -> dict[str, int]:
+    """Checks per verdict (every verdict present, zero included), optionally over some statements only."""
+    wanted = None if statement_ids is None else set(statement_ids)
+    counts = dict.fromkeys(VERDICTS, 0)
+    for sid, checks in layer.checks.items():
+        if wanted is None or sid in wanted:
+            for check in checks:
+                counts[check.verdict] += 1
+    return counts
+
+
+def statements_with_verdict(layer: EvidenceLayer, verdicts: Iterable[str] = ("disagrees",)) -> list[str]:
+    """Statement ids with at least one check of the given verdicts: the filter 'outside evidence disagrees'."""
+    wanted = set(verdicts)
+    return [sid for sid, checks in layer.checks.items() if any(c.verdict in wanted for c in checks)]
+
+
+def upsert_check(layer: EvidenceLayer, statement_id: str, check: EvidenceCheck, guideline: Guideline) -> EvidenceLayer:
+    """A new layer with the check added, or replacing the statement's check of the same source."""
+    if statement_id not in guideline.statements_by_id:
+        raise PathwayError([Problem(field="statement", message=f"unknown statement `{statement_id}`")])
+    current = checks_for(layer, statement_id)
+    same = [n for n, c in enumerate(current) if c.source.casefold() == check.source.casefold()]
+    if same:
+        current[same[0]] = check
+    else:
+        current.append(check)
+    merged = {**layer.checks, statement_id: current}
+    # Keep statements in the order of statements.yaml so downloads diff cleanly against data/.
+    ordered = {s.id: merged[s.id] for s in guideline.statements if s.id in merged}
+    return EvidenceLayer(checks=ordered)
+
+
+def remove_check(layer: EvidenceLayer, statement_id: str, source: str) -> EvidenceLayer:
+    """A new layer without the statement's check of that source; PathwayError when there is none."""
+    current = checks_for(layer, statement_id)
+    kept = [c for c in current if c.source.casefold() != source.strip().casefold()]
+    if len(kept) == len(current):
+        raise PathwayError([Problem(field="source", message=f"`{statement_id}` has no check from `{source}`")])
+    checks = {sid: (kept if sid == statement_id else cs) for sid, cs in layer.checks.items()}
+    return EvidenceLayer(checks={sid: cs for sid, cs in checks.items() if cs})
+
+
+def evidence_rows(layer: EvidenceLayer, guideline: Guideline) -> list[dict[str, Any]]:
+    """One flat row per check, with its statement's section, text and citations (a table for the page)."""
+    rows = []
+    for sid, checks in layer.checks.items():
+        statement = guideline.statements_by_id.get(sid)
+        for check in checks:
+            rows.append({
+                "statement": sid,
+                "section": statement.section if statement else "",
+                "statement_text": statement.text if statement else "",
+                "citations": list(statement.citations) if statement else [],
+                **check.model_dump(),
+            })
+    return rows
