@@ -87,13 +87,17 @@ def _open(source: Source) -> Any:
 
 def _header(source: Source, name: str) -> list[str]:
     with _open(source) as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        # Undecodable bytes further on are pyarrow's to report; here only the header must be clean text.
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
         try:
-            return next(csv.reader(text))
+            header = next(csv.reader(text))
         except StopIteration:
             raise PathwayError([Problem(field=name, message="the file is empty (no header row)")]) from None
-        except (UnicodeDecodeError, csv.Error) as exc:
+        except csv.Error as exc:
             raise PathwayError([Problem(field=name, message=f"cannot read the header row: {exc}")]) from None
+    if any("\ufffd" in h for h in header):
+        raise PathwayError([Problem(field=name, message="cannot read the file: it is not UTF-8 text")])
+    return header
 
 
 def _column_type(column: str) -> pa.DataType:
@@ -120,7 +124,7 @@ def _read_csv(source: Source, name: str) -> pa.Table:
     _check_header(header, name)
     ragged: list[str] = []
     options = pa_csv.ConvertOptions(column_types={h: _column_type(h) for h in header}, strings_can_be_null=False)
-    parse = pa_csv.ParseOptions(invalid_row_handler=lambda row: ragged.append(row.text) or "skip")
+    parse = pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=lambda row: ragged.append(row.text) or "skip")
     read = pa_csv.ReadOptions(column_names=header, skip_rows=1)
     try:
         with _open(source) as raw:
@@ -137,7 +141,8 @@ def _read_parquet(source: Source, name: str) -> pa.Table:
     except (pa.ArrowException, OSError) as exc:
         raise PathwayError([Problem(field=name, message=f"cannot read the file as Parquet: {exc}")]) from None
     _check_header(table.column_names, name)
-    return table
+    # Pandas metadata describes the frame that wrote the file; the columns as stored are what we read.
+    return table.replace_schema_metadata(None)
 
 
 def _check_header(header: list[str], name: str) -> None:

@@ -77,6 +77,7 @@ class GridSpace:
         self.proposals = list(dict.fromkeys(t.value for t in tests if t.field == "proposed"))
         self.dims: list[Dim] = [f for f in self.fields if f != "proposed"] + [("proposed", q) for q in self.proposals]
         self.candidates = {f: self._candidates(f, tests) for f in self.fields if f != "proposed"}
+        self.leaf_truths: dict[tuple[int, Any], int] = {}  # (test, field state) -> truth set, shared by branches
 
     @staticmethod
     def _candidates(name: str, tests: list[Test]) -> tuple[Any, ...]:
@@ -111,10 +112,15 @@ class _Branch:
             state = self.a.get(("proposed", test.value))
             return (T | F) if state is None else (T if state else F)
         state = self.a.get(test.field, _UNSET)
-        if state is _UNSET or state == ANY_KNOWN:
-            truths = _union(_BIT[holds(test, {test.field: v})] for v in self.space.candidates[test.field])
-            return truths | (_BIT[holds(test, {test.field: None})] if state is _UNSET else 0)
-        return _BIT[holds(test, {test.field: state})]
+        key = (id(test), state)
+        if key not in self.space.leaf_truths:
+            if state is _UNSET or state == ANY_KNOWN:
+                truths = _union(_BIT[holds(test, {test.field: v})] for v in self.space.candidates[test.field])
+                truths |= _BIT[holds(test, {test.field: None})] if state is _UNSET else 0
+            else:
+                truths = _BIT[holds(test, {test.field: state})]
+            self.space.leaf_truths[key] = truths
+        return self.space.leaf_truths[key]
 
     def truth(self, condition: Condition | None, results: "_Results | None" = None) -> int:
         if condition is None:
