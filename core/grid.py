@@ -276,6 +276,13 @@ class _Results:
 Question = Callable[[_Branch], Dim | None]
 
 
+def _must_split(dim: Dim | None) -> Dim:
+    # An open answer always has an undecided leaf; None here would settle a branch too early and hide outcomes.
+    if dim is None:
+        raise AssertionError("open question with no field left to split on")
+    return dim
+
+
 def decision_question(branch: _Branch) -> Dim | None:
     return branch.decision_dim()
 
@@ -283,8 +290,9 @@ def decision_question(branch: _Branch) -> Dim | None:
 def condition_question(condition: Condition) -> Question:
     def question(branch: _Branch) -> Dim | None:
         results = _Results(branch)
-        truths = branch.truth(condition, results)
-        return None if single(truths) else branch.split_dim(condition, results)
+        if single(branch.truth(condition, results)):
+            return None
+        return _must_split(branch.split_dim(condition, results))
     return question
 
 
@@ -297,7 +305,7 @@ def implication_question(when: Condition, then: Condition) -> Question:
         can_hold = bool(premise & (F | N)) or bool(conclusion & T)
         if not (can_violate and can_hold):
             return None
-        return branch.split_dim(when, results) if not single(premise) else branch.split_dim(then, results)
+        return _must_split(branch.split_dim(when, results) if not single(premise) else branch.split_dim(then, results))
     return question
 
 

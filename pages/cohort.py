@@ -97,7 +97,10 @@ if flagged:
 if only_urgent:
     shown = shown[shown["urgent"].fillna(False).to_numpy(dtype=bool)]
 st.caption(f"{len(shown):,} matching rows" + (f"; showing the first {TABLE_ROWS:,}" if len(shown) > TABLE_ROWS else ""))
-st.dataframe(shown.head(TABLE_ROWS), key="cohort_results")
+table = shown.head(TABLE_ROWS)
+table.index = table.index + 1  # row numbers as in the file (and in the bad-row list)
+leading = [c for c in ("case_id", *cohort_files.OUTPUT_COLUMNS) if c in table.columns]
+st.dataframe(table, column_order=leading + [c for c in table.columns if c not in leading], key="cohort_results")
 st.download_button("Download all results (CSV)", data=lambda: cohort_files.results_csv(results),
                    file_name="cohort_results.csv", mime="text/csv", on_click="ignore", key="cohort_download")
 
