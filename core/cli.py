@@ -1,4 +1,4 @@
-"""Command line: `python -m core evaluate|report|validate|version|export-fhir|conflicts ...`.
+"""Command line: `python -m core evaluate|validate|report|export-fhir|version|conflicts|cohort|verify ...`.
 
 Errors a user can fix exit with status 2 and one line per problem on stderr; never a traceback.
 """
@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from core.conflicts import article_conflicts, load_conflict_specs
+from core.cohort import evaluate_cohort, file_format, read_cohort, summary_text, write_results
 from core.engine import evaluate_case
 from core.errors import PathwayError, Problem
 from core.evidence import evidence_from_yaml, load_evidence, verdict_counts
@@ -19,6 +20,7 @@ from core.report_html import report_html
 from core.report_pdf import report_pdf
 from core.summary import evaluation_text
 from core.versioning import HASHED_FILES, record_version, version_status
+from core.verify import load_invariants, report_text, verification_report
 
 
 def read_json(path: str) -> Any:
@@ -125,6 +127,30 @@ def _conflicts(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cohort(args: argparse.Namespace) -> int:
+    if args.out:
+        file_format(args.out)  # refuse an unsupported output type before doing the work
+    result = evaluate_cohort(read_cohort(args.cases))
+    if args.out:
+        write_results(result.results, args.out)
+    if args.format == "json":
+        print(result.summary.model_dump_json(indent=2))
+    else:
+        print(summary_text(result.summary, args.cases), end="")
+        if args.out:
+            print(f"Results: {args.out}")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    g = load_guideline(Path(args.data))
+    report = verification_report(g, load_invariants(g, Path(args.data)))
+    print(report.model_dump_json(indent=2) if args.format == "json" else report_text(report), end="")
+    if args.format == "json":
+        print()
+    return 0 if report.passed else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description="Spine Pathway Explorer (educational use only).")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -166,6 +192,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     conflicts = commands.add_parser("conflicts", help="the article's own conflicts and how the engine resolves them")
     conflicts.set_defaults(run=_conflicts)
+    cohort = commands.add_parser("cohort", help="evaluate every row of a CSV or Parquet file of cases")
+    cohort.add_argument("cases", help="CASES.csv or CASES.parquet")
+    cohort.add_argument("--out", help="write the rows with their results (and errors) to .csv or .parquet")
+    cohort.add_argument("--format", choices=["text", "json"], default="text", help="summary format")
+    cohort.set_defaults(run=_cohort)
+
+    verify = commands.add_parser("verify", help="check the whole pathway on every outcome it can produce (exit 1 on failure)")
+    verify.add_argument("--format", choices=["text", "json"], default="text")
+    verify.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
+    verify.set_defaults(run=_verify)
     return parser
 
 

@@ -1,0 +1,388 @@
+"""Cohort files: many cases in one CSV or Parquet file, checked with the single-case rules, decided by
+`evaluate_frame`. Rows in = rows out, always: a bad row keeps its place, gets an `error` naming each field and
+reason, and is not evaluated; the good rows are.
+
+Cells follow `core.case_text` (true / false / unknown / blank, digits, `proposed` as a `;` list). Each distinct
+value of a column is checked once with `case_from_text` itself, so the checks and their wording are exactly the
+single case's; rows then pick their value by code, without a loop over rows. Other columns (an id such as
+`case_id`, a site, a misspelt field) are carried through unread and reported, never silently dropped. Files
+are read from a path or from bytes in memory; nothing is written except the results file asked for.
+"""
+import csv
+import difflib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+from pydantic import BaseModel, ConfigDict
+
+from core.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS
+from core.case_text import case_from_text
+from core.errors import CaseError, PathwayError, Problem
+from core.frame import RESULT_COLUMNS, evaluate_frame
+from core.guideline import DATA_DIR, Guideline, load_guideline
+
+ID_COLUMN = "case_id"
+ERROR_COLUMN = "error"
+OUTPUT_COLUMNS = (*RESULT_COLUMNS, ERROR_COLUMN)
+FORMATS = {".csv": "csv", ".parquet": "parquet"}
+DEMO_COHORT = DATA_DIR / "demo_cohort.csv"
+BAD_ROWS_LISTED = 1000
+CHUNK_ROWS = 100_000
+RAGGED_COLUMN = "__ragged_row"  # internal: read_cohort -> evaluate_cohort
+Source = str | Path | bytes
+
+
+class BadRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    row: int  # 1-based data row (the header is not a row)
+    case_id: str | None
+    error: str
+
+
+class CohortSummary(BaseModel):
+    """Counts for a person or a page; `bad` lists the first BAD_ROWS_LISTED bad rows (all are in the results)."""
+
+    model_config = ConfigDict(frozen=True)
+    rows: int
+    evaluated: int
+    bad_rows: int
+    urgent: int
+    dispositions: dict[str, int]
+    warnings: dict[str, int]
+    unknown_columns: list[str]
+    notes: list[str]
+    bad: list[BadRow]
+
+
+@dataclass(frozen=True)
+class CohortResult:
+    """The results table (input columns as read, then RESULT_COLUMNS and `error`) and its summary."""
+
+    results: pd.DataFrame
+    summary: CohortSummary
+
+
+def file_format(name: str | Path) -> str:
+    """`csv` or `parquet` from a file name; PathwayError for anything else."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in FORMATS:
+        raise PathwayError([Problem(field=str(name), message="unsupported file type; use .csv or .parquet")])
+    return FORMATS[suffix]
+
+
+# ------------------------------------------------------------------------------------------------ reading
+
+def _open(source: Source) -> Any:
+    return io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")  # noqa: SIM115
+
+
+def _header(source: Source, name: str) -> list[str]:
+    with _open(source) as raw:
+        # Undecodable bytes further on are pyarrow's to report; here only the header must be clean text.
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+        try:
+            header = next(csv.reader(text))
+        except StopIteration:
+            raise PathwayError([Problem(field=name, message="the file is empty (no header row)")]) from None
+        except csv.Error as exc:
+            raise PathwayError([Problem(field=name, message=f"cannot read the header row: {exc}")]) from None
+    if any("\ufffd" in h for h in header):
+        raise PathwayError([Problem(field=name, message="cannot read the file: it is not UTF-8 text")])
+    return header
+
+
+def _column_type(column: str) -> pa.DataType:
+    # Case columns repeat a few values, so dictionary-encode them while reading; ids stay plain strings.
+    return pa.dictionary(pa.int32(), pa.string()) if column in CASE_FIELDS else pa.string()
+
+
+def _read_csv_rows(source: Source, name: str, header: list[str]) -> pa.Table:
+    """Slow path for files with ragged rows: every record kept in place, ragged ones marked in RAGGED_COLUMN."""
+    with _open(source) as raw:
+        reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
+        next(reader)
+        records = [r for r in reader if r]
+    width = len(header)
+    ragged = [None if len(r) == width else f"the row has {len(r)} cell{'' if len(r) == 1 else 's'} but the header has {width}"
+              for r in records]
+    cells = [(r + [""] * width)[:width] for r in records]
+    columns = {h: pa.array([row[n] for row in cells], type=pa.string()) for n, h in enumerate(header)}
+    return pa.table({**columns, RAGGED_COLUMN: pa.array(ragged, type=pa.string())})
+
+
+def _read_csv(source: Source, name: str) -> pa.Table:
+    header = [h.strip() for h in _header(source, name)]
+    _check_header(header, name)
+    ragged: list[str] = []
+    options = pa_csv.ConvertOptions(column_types={h: _column_type(h) for h in header}, strings_can_be_null=False)
+    parse = pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=lambda row: ragged.append(row.text) or "skip")
+    read = pa_csv.ReadOptions(column_names=header, skip_rows=1)
+    try:
+        with _open(source) as raw:
+            table = pa_csv.read_csv(raw, read_options=read, parse_options=parse, convert_options=options)
+    except pa.ArrowInvalid as exc:
+        reason = "it is not UTF-8 text" if "UTF8" in str(exc) else str(exc).splitlines()[0]
+        raise PathwayError([Problem(field=name, message=f"cannot read the file: {reason}")]) from None
+    return _read_csv_rows(source, name, header) if ragged else table
+
+
+def _read_parquet(source: Source, name: str) -> pa.Table:
+    try:
+        table = pq.read_table(pa.BufferReader(source) if isinstance(source, bytes) else source)
+    except (pa.ArrowException, OSError) as exc:
+        raise PathwayError([Problem(field=name, message=f"cannot read the file as Parquet: {exc}")]) from None
+    _check_header(table.column_names, name)
+    # Pandas metadata describes the frame that wrote the file; the columns as stored are what we read.
+    return table.replace_schema_metadata(None)
+
+
+def _check_header(header: list[str], name: str) -> None:
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise PathwayError([Problem(field=name, message=f"columns appear more than once: {', '.join(repeated)}")])
+    if not any(h in CASE_FIELDS for h in header):
+        raise PathwayError([Problem(
+            field=name, message=f"no column is a case field; expected some of: {', '.join(CASE_FIELDS)}")])
+
+
+def read_cohort(source: Source, fmt: str | None = None, name: str | None = None) -> pa.Table:
+    """Read a cohort from a path or from bytes (uploads stay in memory). PathwayError when the file itself is
+    unreadable, empty, has repeated column names or no case-field column at all.
+
+    A CSV with ragged rows (more or fewer cells than the header) is read record by record instead, and the
+    table gets a RAGGED_COLUMN that `evaluate_cohort` turns into those rows' errors.
+    """
+    name = name or (str(source) if not isinstance(source, bytes) else "upload")
+    fmt = fmt or file_format(name)
+    if not isinstance(source, bytes) and not Path(source).is_file():
+        raise PathwayError([Problem(field=name, message="file not found")])
+    return _read_csv(source, name) if fmt == "csv" else _read_parquet(source, name)
+
+
+# --------------------------------------------------------------------------------------------- validation
+
+def _distinct(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[Any]]:
+    """(code per row, -1 for null; distinct values as Python objects)."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if pa.types.is_null(array.type):
+        return np.full(len(array), -1, dtype=np.int32), []
+    if pa.types.is_list(array.type) or pa.types.is_large_list(array.type):
+        array = pc.binary_join(array.cast(pa.list_(pa.string())), ";")
+    if not pa.types.is_dictionary(array.type):
+        array = pc.dictionary_encode(array)
+    codes = pc.fill_null(array.indices, -1).to_numpy(zero_copy_only=False).astype(np.int32)
+    return codes, array.dictionary.to_pylist()
+
+
+@dataclass
+class _Checked:
+    """One case column after checking: per row, the value's code (-1 unknown) and, for bad cells, the message."""
+
+    codes: np.ndarray
+    values: list[Any]
+    messages: list[str | None]  # per distinct value; None when the value is fine
+
+    def bad(self) -> np.ndarray:
+        flags = np.array([m is not None for m in self.messages] + [False])
+        return flags[self.codes]
+
+
+def _check_column(field: str, column: pa.ChunkedArray) -> _Checked:
+    codes, distinct = _distinct(column)
+    values, messages = [], []
+    for raw in distinct:
+        try:
+            values.append(getattr(case_from_text({field: raw}), field))
+            messages.append(None)
+        except CaseError as exc:
+            values.append(None)
+            messages.append(exc.problems[0].message)
+    return _Checked(codes=codes, values=values, messages=messages)
+
+
+def _frame_column(field: str, checked: _Checked, unusable: np.ndarray) -> Any:
+    """The typed column `evaluate_frame` reads; bad rows are given as unknown (they are not evaluated)."""
+    codes = np.where(unusable, -1, checked.codes)
+    values = checked.values + [None]
+    if field in BOOL_FIELDS:
+        known = np.array([v is not None for v in values])
+        return pd.arrays.BooleanArray(np.array([bool(v) for v in values])[codes], ~known[codes])
+    if field in INT_FIELDS:
+        known = np.array([v is not None for v in values])
+        return pd.arrays.IntegerArray(np.array([v or 0 for v in values], dtype=np.int64)[codes], ~known[codes])
+    if field == "mri_finding":
+        position = np.array([MRI_FINDINGS.index(v) if v else -1 for v in values], dtype=np.int32)
+        return pd.Categorical.from_codes(position[codes], categories=list(MRI_FINDINGS))
+    labels = [";".join(v or ()) for v in values]  # proposed: canonical, de-duplicated
+    categories = list(dict.fromkeys(labels))
+    position = np.array([categories.index(label) for label in labels], dtype=np.int32)
+    return pd.Categorical.from_codes(position[codes], categories=categories)
+
+
+def _pt_messages(checked: dict[str, _Checked], bad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows whose pt_weeks exceeds weeks_conservative, with case_from_text's own message for each pair."""
+    rows = len(bad)
+    if "pt_weeks" not in checked or "weeks_conservative" not in checked:
+        return np.zeros(rows, dtype=bool), np.full(rows, None, dtype=object)
+    pt, total = checked["pt_weeks"], checked["weeks_conservative"]
+    number = lambda c: np.array([-1 if v is None else v for v in c.values] + [-1])[c.codes]  # noqa: E731
+    pt_value, total_value = number(pt), number(total)
+    over = ~bad & (pt_value >= 0) & (total_value >= 0) & (pt_value > total_value)
+    messages = np.full(rows, None, dtype=object)
+    for p_value, t_value in set(zip(pt_value[over].tolist(), total_value[over].tolist())):
+        try:
+            case_from_text({"weeks_conservative": str(t_value), "pt_weeks": str(p_value)})
+        except CaseError as exc:
+            text = "; ".join(str(p) for p in exc.problems)
+            messages[over & (pt_value == p_value) & (total_value == t_value)] = text
+    return over, messages
+
+
+# ----------------------------------------------------------------------------------------------- evaluation
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    if len(parts) == 1:
+        return parts[0]
+    columns = {}
+    for name in parts[0].columns:
+        if isinstance(parts[0][name].dtype, pd.CategoricalDtype):
+            columns[name] = pd.api.types.union_categoricals([p[name] for p in parts])
+        else:
+            columns[name] = np.concatenate([p[name].to_numpy() for p in parts])
+    return pd.DataFrame(columns)
+
+
+def evaluate_cohort(
+    table: pa.Table,
+    guideline: Guideline | None = None,
+    progress: Callable[[float], None] | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> CohortResult:
+    """Check every row, evaluate the good ones in chunks (calling `progress(fraction done)` after each)."""
+    g = guideline or load_guideline()
+    rows = table.num_rows
+    ragged = table.column(RAGGED_COLUMN).to_numpy(zero_copy_only=False) if RAGGED_COLUMN in table.column_names else None
+    if ragged is not None:
+        table = table.drop_columns([RAGGED_COLUMN])
+    fields = [c for c in table.column_names if c in CASE_FIELDS]
+    others = [c for c in table.column_names if c not in CASE_FIELDS]
+    checked = {f: _check_column(f, table.column(f)) for f in fields}
+
+    errors = np.full(rows, None, dtype=object)
+    for field, column in checked.items():
+        rows_hit = np.flatnonzero(column.bad())
+        messages = [None if m is None else f"{field}: {m}" for m in column.messages]
+        for row, code in zip(rows_hit.tolist(), column.codes[rows_hit].tolist()):  # bad rows only
+            errors[row] = messages[code] if errors[row] is None else f"{errors[row]}; {messages[code]}"
+    over, pt_text = _pt_messages(checked, errors != None)  # noqa: E711
+    errors[over] = pt_text[over]
+    if ragged is not None:  # the cells of a ragged row are misaligned: nothing else about it is reliable
+        errors = np.where(pd.isna(ragged), errors, ragged)
+    bad = errors != None  # noqa: E711
+
+    frame = pd.DataFrame({f: _frame_column(f, checked[f], bad) for f in fields if f != "prior_fusion_levels"},
+                         index=pd.RangeIndex(rows))
+    parts = []
+    for start in range(0, max(rows, 1), chunk_rows):
+        parts.append(evaluate_frame(frame.iloc[start:start + chunk_rows].reset_index(drop=True), g))
+        if progress:
+            progress(min(1.0, (start + chunk_rows) / max(rows, 1)))
+    decided = _concat(parts)
+
+    results = table.select([c for c in table.column_names if c not in OUTPUT_COLUMNS]).to_pandas()
+    for name in RESULT_COLUMNS:
+        column = decided[name]
+        if name == "urgent":
+            results[name] = pd.arrays.BooleanArray(column.to_numpy(dtype=bool), bad)
+        else:
+            results[name] = pd.Categorical.from_codes(np.where(bad, -1, column.cat.codes), column.cat.categories)
+    results[ERROR_COLUMN] = pd.array(errors, dtype="str")
+    return CohortResult(results=results, summary=_summary(results, g, fields, others))
+
+
+def _summary(results: pd.DataFrame, g: Guideline, fields: list[str], others: list[str]) -> CohortSummary:
+    bad = results[ERROR_COLUMN].notna().to_numpy()
+    counts = results["disposition"].value_counts()
+    warnings = {w.id: 0 for w in g.pathway.warnings}
+    for label, count in results["warnings"].value_counts().items():
+        for w in filter(None, str(label).split(";")):
+            warnings[w] += int(count)
+    notes = []
+    unknown = [c for c in others if c != ID_COLUMN]
+    for column in unknown:
+        if column in OUTPUT_COLUMNS:
+            notes.append(f"column `{column}` is a result column: replaced by this run's results")
+            continue
+        close = difflib.get_close_matches(column, CASE_FIELDS, n=1)
+        hint = f" (did you mean `{close[0]}`?)" if close and close[0] not in fields else ""
+        notes.append(f"column `{column}` is not part of the case format: carried through unread{hint}")
+    ids = results[ID_COLUMN] if ID_COLUMN in results.columns else None
+    listed = np.flatnonzero(bad)[:BAD_ROWS_LISTED]
+    return CohortSummary(
+        rows=len(results),
+        evaluated=int((~bad).sum()),
+        bad_rows=int(bad.sum()),
+        urgent=int(results["urgent"].sum()),
+        dispositions={d.id: int(counts.get(d.id, 0)) for d in g.pathway.dispositions},
+        warnings=warnings,
+        unknown_columns=unknown,
+        notes=notes,
+        bad=[BadRow(row=int(n) + 1, case_id=None if ids is None or pd.isna(ids.iat[n]) else str(ids.iat[n]),
+                    error=str(results[ERROR_COLUMN].iat[n])) for n in listed],
+    )
+
+
+# ------------------------------------------------------------------------------------------------- writing
+
+def _arrow(results: pd.DataFrame) -> pa.Table:
+    return pa.Table.from_pandas(results, preserve_index=False)
+
+
+def results_csv(results: pd.DataFrame) -> bytes:
+    """The results as CSV bytes (for a download button; nothing touches the disk)."""
+    sink = io.BytesIO()
+    pa_csv.write_csv(_arrow(results), sink)
+    return sink.getvalue()
+
+
+def write_results(results: pd.DataFrame, path: str | Path) -> None:
+    """Write CSV or Parquet, chosen by the file extension."""
+    fmt = file_format(path)
+    try:
+        if fmt == "csv":
+            pa_csv.write_csv(_arrow(results), str(path))
+        else:
+            pq.write_table(_arrow(results), str(path))
+    except OSError as exc:
+        raise PathwayError([Problem(field=str(path), message=f"cannot write: {exc}")]) from None
+
+
+def summary_text(summary: CohortSummary, name: str) -> str:
+    s = summary
+    lines = [f"{name}: {s.rows:,} rows; {s.evaluated:,} evaluated, {s.bad_rows:,} bad "
+             f"(not evaluated; their reasons are in the `{ERROR_COLUMN}` column)."]
+    lines.append("Dispositions:")
+    for disposition, count in s.dispositions.items():
+        share = f"{count / s.evaluated:6.1%}" if s.evaluated else "     -"
+        lines.append(f"  {disposition:<32}{count:>10,}  {share}")
+    lines.append(f"Urgent: {s.urgent:,}")
+    lines.append("Warnings:")
+    lines += [f"  {warning:<32}{count:>10,}" for warning, count in s.warnings.items()]
+    if s.bad:
+        lines.append("Bad rows:")
+        for b in s.bad[:20]:
+            label = f" ({ID_COLUMN} {b.case_id})" if b.case_id else ""
+            lines.append(f"  row {b.row}{label}: {b.error}")
+        if s.bad_rows > 20:
+            lines.append(f"  ... and {s.bad_rows - 20:,} more")
+    lines += [f"Note: {note}" for note in s.notes]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,179 @@
+"""What would change this decision: the nearby cases that get a different disposition.
+
+Tried for each field the pathway reads: every other value (yes / no / not assessed; every other MRI finding;
+for numbers the nearest threshold a condition uses on either side; each proposal the conditions read added or
+removed). Some worsenings need two findings at once (progressive weakness needs both "worsening" and MRC 4 or
+less), so for a *more urgent* disposition that no single change reaches we also list the pairs of changes to
+known values that reach it; pairs are never listed for dispositions a single change already reaches, nor for
+less urgent ones (they would mostly repeat the single changes). Changes that would break the case contract
+(pt_weeks above weeks_conservative) are skipped.
+
+Order (clinical relevance): changes that make the decision more urgent first, then those that make it less
+urgent or equally urgent; within each group, the most urgent new disposition first. Urgency comes from data:
+the disposition's `tone` (critical, high, moderate, routine, unknown: the order the model declares), then whether
+that evaluation is urgent, then the disposition's place in pathway.yaml. Ties keep single changes before pairs,
+then the case-field order, then the order values are tried.
+"""
+import itertools
+from collections.abc import Mapping
+from typing import Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict
+
+from core.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, Case, parse_case
+from core.conditions import holds, tests_in
+from core.engine import evaluate_case
+from core.errors import CaseError
+from core.evaluation import Evaluation
+from core.frame import pathway_fields
+from core.guideline import Disposition, Guideline, load_guideline
+
+TONES: tuple[str, ...] = get_args(Disposition.model_fields["tone"].annotation)
+Direction = Literal["more urgent", "less urgent", "as urgent"]
+
+
+class FieldChange(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    field: str
+    before: Any
+    after: Any
+
+
+class Counterfactual(BaseModel):
+    """A changed case and what the pathway would then decide."""
+
+    model_config = ConfigDict(frozen=True)
+    changes: list[FieldChange]
+    case: Case
+    disposition: str
+    disposition_label: str
+    urgent: bool
+    deciding_rule: str
+    direction: Direction
+    sentence: str
+
+
+def _boundaries(guideline: Guideline, field: str) -> tuple[int, ...]:
+    """Numbers b where some condition tells b - 1 and b apart (a threshold, from data)."""
+    p = guideline.pathway
+    conditions = [r.when for r in p.rules] + [r.urgent_when for r in p.rules] + [ph.when for ph in p.phases]
+    tests = [t for c in conditions + [w.when for w in p.warnings] for t in tests_in(c) if t.field == field]
+    low, high = INT_FIELDS[field]
+    return tuple(b for b in range(low + 1, high + 1)
+                 if any(holds(t, {field: b - 1}) != holds(t, {field: b}) for t in tests))
+
+
+def _alternatives(guideline: Guideline, field: str, value: Any) -> list[Any]:
+    if field in BOOL_FIELDS:
+        return [v for v in (True, False, None) if v is not value]
+    if field == "mri_finding":
+        return [v for v in (*MRI_FINDINGS, None) if v != value]
+    if field in INT_FIELDS:
+        bounds = _boundaries(guideline, field)
+        if value is None:
+            return list(dict.fromkeys(v for b in bounds for v in (b - 1, b)))
+        above = [b for b in bounds if b > value][:1]
+        below = [b - 1 for b in bounds if b <= value][-1:]
+        return below + above + [None]
+    raise AssertionError(field)
+
+
+def _single_changes(guideline: Guideline, case: Case) -> list[list[FieldChange]]:
+    changes: list[list[FieldChange]] = []
+    for field in pathway_fields(guideline):
+        if field == "proposed":
+            read = dict.fromkeys(t.value for c in _conditions(guideline) for t in tests_in(c) if t.field == "proposed")
+            for proposal in read:
+                after = tuple(p for p in case.proposed if p != proposal) if proposal in case.proposed \
+                    else (*case.proposed, proposal)
+                changes.append([FieldChange(field=field, before=list(case.proposed), after=list(after))])
+            continue
+        before = getattr(case, field)
+        changes += [[FieldChange(field=field, before=before, after=v)] for v in _alternatives(guideline, field, before)]
+    return changes
+
+
+def _conditions(guideline: Guideline) -> list[Any]:
+    p = guideline.pathway
+    return [r.when for r in p.rules] + [ph.when for ph in p.phases] + [w.when for w in p.warnings]
+
+
+def _apply(case: Case, changes: list[FieldChange]) -> Case | None:
+    data = case.model_dump()
+    for change in changes:
+        data[change.field] = change.after
+    try:
+        return parse_case({k: v for k, v in data.items() if v is not None})
+    except CaseError:
+        return None  # e.g. pt_weeks would exceed weeks_conservative
+
+
+def _urgency(guideline: Guideline, evaluation: Evaluation) -> tuple[int, int]:
+    return TONES.index(guideline.disposition(evaluation.disposition).tone), 0 if evaluation.urgent else 1
+
+
+def _phrase(guideline: Guideline, change: FieldChange) -> str:
+    label = guideline.labels.get(change.field, change.field)
+    if change.field == "proposed":
+        added = [p for p in change.after if p not in change.before]
+        removed = [p for p in change.before if p not in change.after]
+        names = guideline.value_labels.get("proposed", {})
+        if added:
+            return f"{names.get(added[0], added[0])} were also proposed"
+        return f"{names.get(removed[0], removed[0])} were no longer proposed"
+    value = change.after
+    if value is None:
+        text = "not assessed"
+    elif isinstance(value, bool):
+        text = "yes" if value else "no"
+    else:
+        text = guideline.value_labels.get(change.field, {}).get(str(value), str(value))
+    return f"{label} were {text}"
+
+
+def _item(guideline: Guideline, changes: list[FieldChange], case: Case, result: Evaluation, now: tuple[int, int]) -> Counterfactual:
+    then = _urgency(guideline, result)
+    direction: Direction = "more urgent" if then < now else ("less urgent" if then > now else "as urgent")
+    label = result.disposition_label + (", urgent" if result.urgent else "")
+    sentence = "If " + " and ".join(_phrase(guideline, c) for c in changes) + f": {label}."
+    return Counterfactual(changes=changes, case=case, disposition=result.disposition,
+                          disposition_label=result.disposition_label, urgent=result.urgent,
+                          deciding_rule=result.deciding_rule, direction=direction, sentence=sentence[0].upper() + sentence[1:])
+
+
+def counterfactuals(case: Mapping[str, Any] | Case, guideline: Guideline | None = None) -> list[Counterfactual]:
+    """Changes of one field (or two, for a worsening no single change reaches) that change the disposition."""
+    g = guideline or load_guideline()
+    case = parse_case(case)
+    current = evaluate_case(case, g)
+    now = _urgency(g, current)
+    singles = _single_changes(g, case)
+
+    found: list[tuple[list[FieldChange], Case, Evaluation]] = []
+    for changes in singles:
+        changed = _apply(case, changes)
+        if changed is not None:
+            found.append((changes, changed, evaluate_case(changed, g)))
+    reached = {current.disposition} | {e.disposition for _, _, e in found}
+    known = [c for c in singles if c[0].after is not None or c[0].field == "proposed"]
+    for first, second in itertools.combinations(known, 2):
+        if first[0].field == second[0].field:
+            continue
+        changed = _apply(case, first + second)
+        if changed is None:
+            continue
+        result = evaluate_case(changed, g)
+        if result.disposition not in reached and _urgency(g, result) < now:
+            found.append((first + second, changed, result))
+
+    positions = {d.id: n for n, d in enumerate(g.pathway.dispositions)}
+    field_order = {f: n for n, f in enumerate(CASE_FIELDS)}
+    ranked = []
+    for n, (changes, changed, result) in enumerate(found):
+        if result.disposition == current.disposition:
+            continue
+        item = _item(g, changes, changed, result, now)
+        key = (item.direction != "more urgent", _urgency(g, result), positions[result.disposition], len(changes),
+               field_order[changes[0].field], n)
+        ranked.append((key, item))
+    return [item for _, item in sorted(ranked, key=lambda pair: pair[0])]

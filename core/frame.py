@@ -1,0 +1,337 @@
+"""Vectorised evaluation: every row of a frame through the same rules, from the same data, as `evaluate_case`.
+
+How: each column is coded once (integer codes over its distinct values; code -1 = unknown); each leaf test of a
+condition is decided once per distinct value by the engine's own `core.conditions.holds` and broadcast to the
+rows; `all` / `any` / `not` combine pandas nullable booleans, whose `&`, `|`, `~` are Kleene logic (NA =
+unknown). Rules, phases and warnings are walked in order with row masks: a handful of steps, never a loop over
+rows.
+
+Input contract (`evaluate_frame` expects validated values; `core.cohort` turns raw text into this):
+- columns named by the case keys; other columns are ignored; an absent column is unknown on every row
+  (`proposed` absent: nothing proposed);
+- yes/no fields: bool, pandas `boolean`, or object holding True/False;
+- number fields: any integer or float dtype (nullable `Int64` included) holding whole numbers;
+- `mri_finding`: strings or categorical; `proposed`: `;`-separated strings (or tuples of proposals);
+- NaN / None / pd.NA / blank strings mean unknown.
+A value outside the case contract (wrong type, out of range, unknown choice, pt_weeks > weeks_conservative)
+raises CaseError naming the field, the reason and the first rows; it is never silently taken as unknown.
+"""
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from core.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, parse_case
+from core.conditions import AllOf, AnyOf, Condition, NotOf, Test, fields_read, holds
+from core.errors import CaseError, Problem
+from core.guideline import NEEDS_INFORMATION, Guideline, load_guideline
+
+RESULT_COLUMNS = ("disposition", "urgent", "warnings", "missing", "deciding_rule", "phase")
+CONSERVATIVE_CARE = "conservative_care"  # the engine reports a phase for this disposition only
+PROBLEM_ROWS_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class Coded:
+    """One column as integer codes into `values`; code -1 stands for `unknown` (None; `()` for `proposed`)."""
+
+    codes: np.ndarray
+    values: tuple[Any, ...]
+    unknown: Any = None
+
+
+def pathway_fields(guideline: Guideline) -> list[str]:
+    """The case fields any rule, phase or warning reads, in order of first appearance."""
+    p = guideline.pathway
+    conditions = [r.when for r in p.rules] + [r.urgent_when for r in p.rules]
+    conditions += [ph.when for ph in p.phases] + [w.when for w in p.warnings]
+    return [f for f in dict.fromkeys(f for c in conditions for f in fields_read(c)) if f != "disposition"]
+
+
+def _rows(index: pd.Index, bad: np.ndarray) -> str:
+    labels = [str(label) for label in index[np.flatnonzero(bad)[:PROBLEM_ROWS_SHOWN]]]
+    more = int(bad.sum()) - len(labels)
+    return "row " + ", ".join(labels) + (f" and {more} more" if more > 0 else "")
+
+
+def _is_blank(value: Any) -> bool:
+    return isinstance(value, str) and not value.strip()
+
+
+def _plain(field: str, value: Any) -> Any:
+    """A numpy/pandas scalar as the plain Python value the strict Case model expects."""
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating) and field in INT_FIELDS and float(value).is_integer():
+        return int(value)
+    if field == "proposed":
+        items = value.split(";") if isinstance(value, str) else value
+        return [i.strip() if isinstance(i, str) else i for i in items if not _is_blank(i)]
+    return value
+
+
+def _code_by_value(field: str, series: pd.Series, problems: list[Problem]) -> Coded:
+    """Factorize, then validate each distinct value with the Case model itself (few values, exact semantics)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    unknown = () if field == "proposed" else None
+    values, remap = [], np.empty(len(uniques) + 1, dtype=np.int32)
+    remap[-1] = -1
+    for n, raw in enumerate(uniques):
+        if _is_blank(raw):
+            remap[n] = -1
+            continue
+        try:
+            value = getattr(parse_case({field: _plain(field, raw)}), field)
+        except (CaseError, TypeError) as exc:
+            reason = exc.problems[0].message if isinstance(exc, CaseError) else f"cannot read {raw!r}"
+            problems.append(Problem(field=field, message=f"{reason} ({_rows(series.index, codes == n)})"))
+            value = unknown
+        if value == unknown:
+            remap[n] = -1
+        else:
+            remap[n] = len(values)
+            values.append(value)
+    return Coded(codes=remap[codes], values=tuple(values), unknown=unknown)
+
+
+def _code_numbers(field: str, series: pd.Series, problems: list[Problem]) -> Coded:
+    low, high = INT_FIELDS[field]
+    numbers = series.to_numpy(dtype="float64", na_value=np.nan)
+    known = ~np.isnan(numbers)
+    for bad, reason in (
+        (known & (numbers != np.floor(numbers)), "expected a whole number"),
+        (known & (numbers < low), f"input should be greater than or equal to {low}"),
+        (known & (numbers > high), f"input should be less than or equal to {high}"),
+    ):
+        if bad.any():
+            problems.append(Problem(field=field, message=f"{reason} ({_rows(series.index, bad)})"))
+            known &= ~bad
+    codes = np.where(known, np.nan_to_num(numbers) - low, -1).astype(np.int32)
+    return Coded(codes=codes, values=tuple(range(low, high + 1)))
+
+
+def _code_column(field: str, series: pd.Series, problems: list[Problem]) -> Coded:
+    dtype = series.dtype
+    if field in BOOL_FIELDS and (dtype == bool or isinstance(dtype, pd.BooleanDtype)):
+        codes = np.where(series.isna(), -1, series.to_numpy(dtype=bool, na_value=False)).astype(np.int32)
+        return Coded(codes=codes, values=(False, True))
+    if field in INT_FIELDS and pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        return _code_numbers(field, series, problems)
+    return _code_by_value(field, series, problems)
+
+
+def code_columns(frame: pd.DataFrame, fields: list[str]) -> dict[str, Coded]:
+    """Code the given case fields of a frame (absent = unknown); CaseError lists every value out of contract."""
+    problems: list[Problem] = []
+    n = len(frame)
+    columns: dict[str, Coded] = {}
+    for field in fields:
+        if field in frame.columns:
+            columns[field] = _code_column(field, frame[field], problems)
+        else:
+            columns[field] = Coded(codes=np.full(n, -1, dtype=np.int32), values=(), unknown=() if field == "proposed" else None)
+    if "pt_weeks" in columns and "weeks_conservative" in columns:
+        pt, total = columns["pt_weeks"], columns["weeks_conservative"]
+        both = (pt.codes >= 0) & (total.codes >= 0)
+        pt_value = np.where(both, np.asarray(pt.values or (0,))[np.maximum(pt.codes, 0)], 0)
+        total_value = np.where(both, np.asarray(total.values or (0,))[np.maximum(total.codes, 0)], 0)
+        bad = both & (pt_value > total_value)
+        if bad.any():
+            problems.append(Problem(field="pt_weeks", message=f"cannot exceed weeks_conservative ({_rows(frame.index, bad)})"))
+    if problems:
+        raise CaseError(problems)
+    return columns
+
+
+class ConditionEvaluator:
+    """Kleene evaluation of conditions over coded columns, each node computed once per frame."""
+
+    def __init__(self, columns: Mapping[str, Coded], rows: int):
+        self.columns = dict(columns)
+        self.rows = rows
+        self._memo: dict[int, pd.arrays.BooleanArray] = {}
+
+    def constant(self, value: bool) -> pd.arrays.BooleanArray:
+        return pd.arrays.BooleanArray(np.full(self.rows, value), np.zeros(self.rows, dtype=bool))
+
+    def _leaf(self, test: Test) -> pd.arrays.BooleanArray:
+        column = self.columns[test.field]
+        truths = [holds(test, {test.field: v}) for v in column.values + (column.unknown,)]
+        true = np.array([t is True for t in truths])
+        unknown = np.array([t is None for t in truths])
+        return pd.arrays.BooleanArray(true[column.codes], unknown[column.codes])
+
+    def value(self, condition: Condition | None) -> pd.arrays.BooleanArray:
+        """True / False / NA (unknown) per row; a missing condition always holds (like `holds`)."""
+        if condition is None:
+            return self.constant(True)
+        key = id(condition)
+        if key not in self._memo:
+            match condition:
+                case Test():
+                    result = self._leaf(condition)
+                case AllOf():
+                    result = self.constant(True)
+                    for part in condition.all:
+                        result = result & self.value(part)
+                case AnyOf():
+                    result = self.constant(False)
+                    for part in condition.any:
+                        result = result | self.value(part)
+                case NotOf():
+                    result = ~self.value(condition.negated)
+                case _:
+                    raise AssertionError(type(condition))
+            self._memo[key] = result
+        return self._memo[key]
+
+    def true(self, condition: Condition | None) -> np.ndarray:
+        return self.value(condition).to_numpy(dtype=bool, na_value=False)
+
+    def undecided(self, condition: Condition | None, rows: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        """(field, rows) for each leaf that `undecided_fields` would name on those rows, depth first."""
+        if condition is None:
+            return []
+        rows = rows & np.asarray(self.value(condition).isna())
+        if not rows.any():
+            return []
+        match condition:
+            case Test():
+                return [(condition.field, rows)]
+            case AllOf() | AnyOf():
+                parts = condition.all if isinstance(condition, AllOf) else condition.any
+                return [item for part in parts for item in self.undecided(part, rows)]
+            case NotOf():
+                return self.undecided(condition.negated, rows)
+        raise AssertionError(type(condition))
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """The first row of each code of a factorization (pandas numbers codes in order of first appearance)."""
+    running = np.maximum.accumulate(codes)
+    return np.flatnonzero(np.r_[True, running[1:] > running[:-1]])
+
+
+def joined_labels(parts: list[tuple[str, np.ndarray]], rows: int) -> pd.Categorical:
+    """Per row, the names whose mask is set, in order, duplicates dropped, joined by `;` (empty string if none).
+
+    Rows are grouped by the exact set of masks they have (a few distinct groups), so strings are built once per
+    group, not once per row.
+    """
+    parts = [(name, mask) for name, mask in parts if mask.any()]
+    if rows == 0 or not parts:
+        return pd.Categorical.from_codes(np.zeros(rows, dtype=np.int8), categories=[""])
+    key = None
+    for start in range(0, len(parts), 62):  # 62 masks per 64-bit word; words are combined via group codes
+        word = np.zeros(rows, dtype=np.int64)
+        for bit, (_, mask) in enumerate(parts[start:start + 62]):
+            word |= mask.astype(np.int64) << bit
+        if key is None:
+            key = word
+        else:
+            (left, _), (right, seen) = pd.factorize(key), pd.factorize(word)
+            key = left.astype(np.int64) * len(seen) + right
+    codes, _ = pd.factorize(key)
+    labels = [";".join(dict.fromkeys(name for name, mask in parts if mask[row])) for row in _first_rows(codes)]
+    categories = list(dict.fromkeys(labels))
+    position = {label: n for n, label in enumerate(categories)}
+    remap = np.array([position[label] for label in labels], dtype=np.int32)
+    return pd.Categorical.from_codes(remap[codes], categories=categories)
+
+
+def evaluate_frame(frame: pd.DataFrame, guideline: Guideline | None = None) -> pd.DataFrame:
+    """Decide every row; columns disposition, urgent, warnings, missing, deciding_rule, phase (same index).
+
+    Same semantics as `evaluate_case`: the first rule that holds decides unless an unknown rule comes before it
+    (then `needs_information`, deciding_rule = that first unknown rule, missing = the fields that could decide
+    the unknown rules, in the engine's order). `warnings` and `missing` are `;`-joined ids (empty string when
+    none); `phase` is set for conservative care when it is determined, NaN otherwise.
+    """
+    g = guideline or load_guideline()
+    p = g.pathway
+    rows = len(frame)
+    logic = ConditionEvaluator(code_columns(frame, pathway_fields(g)), rows)
+
+    decided = np.zeros(rows, dtype=bool)
+    first_unknown = np.full(rows, -1, dtype=np.int32)
+    first_true = np.full(rows, -1, dtype=np.int32)
+    missing_parts: list[tuple[str, np.ndarray]] = []
+    for n, rule in enumerate(p.rules):
+        value = logic.value(rule.when)
+        unknown = ~decided & np.asarray(value.isna())
+        true = ~decided & value.to_numpy(dtype=bool, na_value=False)
+        first_unknown[unknown & (first_unknown < 0)] = n
+        missing_parts += logic.undecided(rule.when, unknown)
+        first_true[true] = n
+        decided |= true
+    blocked = first_unknown >= 0
+
+    disposition_ids = [d.id for d in p.dispositions]
+    position = {d: n for n, d in enumerate(disposition_ids)}
+    rule_disposition = np.array([position[r.disposition] for r in p.rules], dtype=np.int32)
+    disposition = np.where(blocked, position[NEEDS_INFORMATION], rule_disposition[first_true])
+    urgent = np.array([d.urgent for d in p.dispositions])[disposition]
+    for n, rule in enumerate(p.rules):
+        if rule.urgent_when is not None:
+            urgent |= ~blocked & (first_true == n) & logic.true(rule.urgent_when)
+
+    phase = np.full(rows, -1, dtype=np.int32)
+    open_rows = disposition == position[CONSERVATIVE_CARE]
+    phase_blocked = np.zeros(rows, dtype=bool)
+    for n, ph in enumerate(p.phases):
+        value = logic.value(ph.when)
+        true = open_rows & value.to_numpy(dtype=bool, na_value=False)
+        phase[true & ~phase_blocked] = n
+        phase_blocked |= open_rows & np.asarray(value.isna())
+        open_rows &= ~true
+
+    logic.columns["disposition"] = Coded(codes=disposition.astype(np.int32), values=tuple(disposition_ids))
+    warnings = joined_labels([(w.id, logic.true(w.when)) for w in p.warnings], rows)
+
+    return pd.DataFrame(
+        {
+            "disposition": pd.Categorical.from_codes(disposition, categories=disposition_ids),
+            "urgent": urgent,
+            "warnings": warnings,
+            "missing": joined_labels(missing_parts, rows),
+            "deciding_rule": pd.Categorical.from_codes(np.where(blocked, first_unknown, first_true),
+                                                       categories=[r.id for r in p.rules]),
+            "phase": pd.Categorical.from_codes(phase, categories=[ph.id for ph in p.phases]),
+        },
+        index=frame.index,
+    )
+
+
+def cases_frame(cases: list[Mapping[str, Any]], fields: list[str]) -> pd.DataFrame:
+    """Cases in the JSON format as a typed frame for `evaluate_frame` (an absent key becomes a missing value)."""
+    columns: dict[str, Any] = {}
+    for name in fields:
+        values = [case.get(name) for case in cases]
+        if name == "proposed":
+            columns[name] = pd.array([";".join(v or ()) for v in values], dtype="str")
+        elif name in INT_FIELDS:
+            columns[name] = pd.array(values, dtype="Int64")
+        elif name in BOOL_FIELDS:
+            columns[name] = pd.array(values, dtype="boolean")
+        else:
+            columns[name] = pd.array(values, dtype="str")
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(cases)))
+
+
+def frame_cases(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The inverse: each row as a case in the JSON format (missing values left out, `proposed` as a list)."""
+    cases = []
+    for record in frame[[c for c in frame.columns if c in CASE_FIELDS]].to_dict("records"):
+        case: dict[str, Any] = {}
+        for name, value in record.items():
+            if value is None or value is pd.NA or _is_blank(value) or (isinstance(value, float) and value != value):
+                continue
+            value = _plain(name, value)
+            if name != "proposed" or value:
+                case[name] = value
+        cases.append(case)
+    return cases

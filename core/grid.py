@@ -1,0 +1,369 @@
+"""The verification grid: a set of cases that shows every outcome the pathway can produce.
+
+The plain cartesian product of every field's values (yes / no / unknown, the five MRI findings and unknown,
+numbers at each threshold and either side, every subset of the proposals the conditions read) has about a
+hundred million rows, almost all repeating each other. Instead the grid is built by *lazy expansion*: start with
+every field undecided and split on a field only while its value can still change the answer to a question;
+when the answer is settled for every case in a branch, the branch contributes one representative case. The
+branches partition the space of valid cases, so every outcome any valid case can get appears in the grid.
+
+Questions (each expanded on its own; the grid is the union, duplicates removed):
+- the decision: disposition, deciding rule, urgency, missing fields and phase, exactly as the engine reports;
+- each warning: fires or not;
+- each invariant (`data/invariants.yaml`): violated or not.
+
+Values tried per field (derived from the conditions in data, never listed by hand): booleans yes / no; every
+MRI finding; for numbers each threshold a condition compares with, one either side, and the ends of the range;
+each proposal a condition reads, in or out; and unknown for every field except `proposed`. A branch is settled
+when a sound over-approximation says so: each condition is evaluated to the *set* of truth values (true, false,
+unknown) it can take given what is decided so far; a settled answer is a set of one.
+"""
+import functools
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.case import BOOL_FIELDS, INT_FIELDS, MRI_FINDINGS
+from core.conditions import AllOf, AnyOf, Condition, NotOf, Test, holds, tests_in
+from core.frame import CONSERVATIVE_CARE, pathway_fields
+from core.guideline import NEEDS_INFORMATION, Guideline
+
+T, F, N = 1, 2, 4  # truth values as bits, so a set of them is a small integer
+ANY_KNOWN = "<any known value>"  # a field decided to be known, its value not yet chosen
+_BIT = {True: T, False: F, None: N}
+
+
+def _table(op: Callable[[int, int], int]) -> list[list[int]]:
+    table = [[0] * 8 for _ in range(8)]
+    for a in range(8):
+        for b in range(8):
+            table[a][b] = _union(op(x, y) for x in (T, F, N) if a & x for y in (T, F, N) if b & y)
+    return table
+
+
+def _union(bits: Iterable[int]) -> int:
+    out = 0
+    for bit in bits:
+        out |= bit
+    return out
+
+
+# Kleene logic lifted to sets of truth values.
+_AND = _table(lambda x, y: F if F in (x, y) else (N if N in (x, y) else T))
+_OR = _table(lambda x, y: T if T in (x, y) else (N if N in (x, y) else F))
+_NOT = [((s & T) and F) | ((s & F) and T) | (s & N) for s in range(8)]
+
+
+def single(truths: int) -> bool:
+    return truths in (T, F, N)
+
+
+Dim = str | tuple[str, str]  # a case field, or ("proposed", proposal) for one proposal in or out
+
+
+@dataclass
+class GridSpace:
+    """The fields and values the grid splits on, derived from the guideline's conditions and the invariants."""
+
+    guideline: Guideline
+    extra_conditions: list[Condition] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        p = self.guideline.pathway
+        conditions = [r.when for r in p.rules] + [r.urgent_when for r in p.rules] + [ph.when for ph in p.phases]
+        conditions += [w.when for w in p.warnings] + self.extra_conditions
+        tests = [t for c in conditions for t in tests_in(c)]
+        self.fields = pathway_fields(self.guideline)
+        self.proposals = list(dict.fromkeys(t.value for t in tests if t.field == "proposed"))
+        self.dims: list[Dim] = [f for f in self.fields if f != "proposed"] + [("proposed", q) for q in self.proposals]
+        self.candidates = {f: self._candidates(f, tests) for f in self.fields if f != "proposed"}
+        self.leaf_truths: dict[tuple[int, Any], int] = {}  # (test, field state) -> truth set, shared by branches
+
+    @staticmethod
+    def _candidates(name: str, tests: list[Test]) -> tuple[Any, ...]:
+        if name in BOOL_FIELDS:
+            return (True, False)
+        if name == "mri_finding":
+            return MRI_FINDINGS
+        low, high = INT_FIELDS[name]
+        values = {low, high}
+        for t in tests:
+            if t.field == name:
+                values |= {v for v in (t.value - 1, t.value, t.value + 1) if low <= v <= high}
+        return tuple(sorted(values))
+
+
+def _valid(assignment: Mapping[Dim, Any]) -> bool:
+    pt, total = assignment.get("pt_weeks"), assignment.get("weeks_conservative")
+    return not (isinstance(pt, int) and isinstance(total, int) and pt > total)
+
+
+class _Branch:
+    """What is decided in one branch, and the truth sets that follow from it."""
+
+    def __init__(self, space: GridSpace, assignment: dict[Dim, Any]):
+        self.space = space
+        self.a = assignment
+        self._memo: dict[int, int] = {}
+
+    # ---- case-field leaves
+    def _leaf(self, test: Test) -> int:
+        if test.field == "proposed":
+            state = self.a.get(("proposed", test.value))
+            return (T | F) if state is None else (T if state else F)
+        state = self.a.get(test.field, _UNSET)
+        key = (id(test), state)
+        if key not in self.space.leaf_truths:
+            if state is _UNSET or state == ANY_KNOWN:
+                truths = _union(_BIT[holds(test, {test.field: v})] for v in self.space.candidates[test.field])
+                truths |= _BIT[holds(test, {test.field: None})] if state is _UNSET else 0
+            else:
+                truths = _BIT[holds(test, {test.field: state})]
+            self.space.leaf_truths[key] = truths
+        return self.space.leaf_truths[key]
+
+    def truth(self, condition: Condition | None, results: "_Results | None" = None) -> int:
+        if condition is None:
+            return T
+        key = id(condition)
+        if key in self._memo and results is None:
+            return self._memo[key]
+        match condition:
+            case Test():
+                out = results.leaf(condition) if condition.field in RESULT_FIELDS and results else self._leaf(condition)
+            case AllOf():
+                out = T
+                for part in condition.all:
+                    out = _AND[out][self.truth(part, results)]
+            case AnyOf():
+                out = F
+                for part in condition.any:
+                    out = _OR[out][self.truth(part, results)]
+            case NotOf():
+                out = _NOT[self.truth(condition.negated, results)]
+            case _:
+                raise AssertionError(type(condition))
+        if results is None:
+            self._memo[key] = out
+        return out
+
+    def split_dim(self, condition: Condition | None, results: "_Results | None" = None) -> Dim | None:
+        """The first undecided field (depth first) whose leaf keeps this condition's truth set open."""
+        for test in tests_in(condition):
+            if single(self.truth(test, results)):
+                continue
+            if test.field in RESULT_FIELDS:
+                return results.split_dim(test) if results else None
+            return ("proposed", test.value) if test.field == "proposed" else test.field
+        return None
+
+    def undecided_dim(self, condition: Condition | None) -> Dim | None:
+        """A dim to split on if `undecided_fields` of this (unknown) condition is not yet settled."""
+        match condition:
+            case AllOf() | AnyOf():
+                for part in condition.all if isinstance(condition, AllOf) else condition.any:
+                    truths = self.truth(part)
+                    if not single(truths):
+                        return self.split_dim(part)
+                    if truths == N:
+                        found = self.undecided_dim(part)
+                        if found is not None:
+                            return found
+            case NotOf():
+                return self.undecided_dim(condition.negated)
+        return None
+
+    # ---- the decision, as the engine makes it
+    def decision_dim(self, with_details: bool = True) -> Dim | None:
+        p = self.space.guideline.pathway
+        blocked, deciding = False, None
+        for rule in p.rules:
+            truths = self.truth(rule.when)
+            if not single(truths):
+                return self.split_dim(rule.when)
+            if truths == N:
+                if with_details and (found := self.undecided_dim(rule.when)) is not None:
+                    return found
+                blocked = True
+            elif truths == T:
+                deciding = rule
+                break
+        if blocked or not with_details:
+            return None
+        urgent = self.truth(deciding.urgent_when)
+        if urgent & T and urgent != T:
+            return self.split_dim(deciding.urgent_when)
+        if deciding.disposition == CONSERVATIVE_CARE:
+            for phase in p.phases:
+                truths = self.truth(phase.when)
+                if not single(truths):
+                    return self.split_dim(phase.when)
+                if truths in (T, N):  # the phase is settled at the first true or unknown phase
+                    break
+        return None
+
+    def all_known(self) -> int:
+        states = [self.a.get(f, _UNSET) for f in self.space.fields if f != "proposed"]
+        if any(s is None for s in states):
+            return F
+        return (T | F) if any(s is _UNSET for s in states) else T
+
+    def first_unset(self) -> Dim | None:
+        return next((f for f in self.space.fields if f != "proposed" and f not in self.a), None)
+
+
+_UNSET = object()
+RESULT_FIELDS = ("disposition", "deciding_rule", "urgent", "warnings", "all_known")
+
+
+class _Results:
+    """The possible results of a branch (sets), for warnings and invariants that read them."""
+
+    def __init__(self, branch: _Branch):
+        self.branch = branch
+
+    @functools.cached_property
+    def outcomes(self) -> set[tuple[str, str, bool]]:
+        """(disposition, deciding rule, urgent) triples this branch can still end in."""
+        branch = self.branch
+        p = branch.space.guideline.pathway
+        outcomes: set[tuple[str, str, bool]] = set()
+        states: set[str | None] = {None}  # None: no unknown rule yet; else the first unknown rule
+        for rule in p.rules:
+            truths = branch.truth(rule.when)
+            following: set[str | None] = set()
+            for first_unknown in states:
+                if truths & T:
+                    if first_unknown:
+                        outcomes.add((NEEDS_INFORMATION, first_unknown, False))
+                    else:
+                        outcomes |= {(rule.disposition, rule.id, u) for u in self._urgent(rule)}
+                if truths & F:
+                    following.add(first_unknown)
+                if truths & N:
+                    following.add(first_unknown or rule.id)
+            states = following
+        return outcomes
+
+    def _urgent(self, rule: Any) -> set[bool]:
+        if self.branch.space.guideline.disposition(rule.disposition).urgent:
+            return {True}
+        truths = self.branch.truth(rule.urgent_when) if rule.urgent_when is not None else F
+        return {x == T for x in (T, F, N) if truths & x}
+
+    def leaf(self, test: Test) -> int:
+        if test.field == "all_known":
+            known = self.branch.all_known()
+            return _union(_BIT[holds(test, {"all_known": v})] for v, bit in ((True, T), (False, F)) if known & bit)
+        if test.field == "warnings":
+            warning = {w.id: w for w in self.branch.space.guideline.pathway.warnings}[test.value]
+            fires = self.branch.truth(warning.when, self)
+            return (T if fires & T else 0) | (F if fires & (F | N) else 0)
+        column = ("disposition", "deciding_rule", "urgent").index(test.field)
+        return _union(_BIT[holds(test, {test.field: outcome[column]})] for outcome in self.outcomes)
+
+    def split_dim(self, test: Test) -> Dim | None:
+        if test.field == "all_known":
+            return self.branch.first_unset()
+        if test.field == "warnings":
+            warning = {w.id: w for w in self.branch.space.guideline.pathway.warnings}[test.value]
+            return self.branch.split_dim(warning.when, self)
+        if test.field == "urgent":
+            return self.branch.decision_dim()
+        return self.branch.decision_dim(with_details=False)
+
+
+Question = Callable[[_Branch], Dim | None]
+
+
+def _must_split(dim: Dim | None) -> Dim:
+    # An open answer always has an undecided leaf; None here would settle a branch too early and hide outcomes.
+    if dim is None:
+        raise AssertionError("open question with no field left to split on")
+    return dim
+
+
+def decision_question(branch: _Branch) -> Dim | None:
+    return branch.decision_dim()
+
+
+def condition_question(condition: Condition) -> Question:
+    def question(branch: _Branch) -> Dim | None:
+        results = _Results(branch)
+        if single(branch.truth(condition, results)):
+            return None
+        return _must_split(branch.split_dim(condition, results))
+    return question
+
+
+def implication_question(when: Condition, then: Condition) -> Question:
+    """Settled once it is known whether `when` holds and `then` does not (a violation)."""
+    def question(branch: _Branch) -> Dim | None:
+        results = _Results(branch)
+        premise, conclusion = branch.truth(when, results), branch.truth(then, results)
+        can_violate = bool(premise & T) and bool(conclusion & (F | N))
+        can_hold = bool(premise & (F | N)) or bool(conclusion & T)
+        if not (can_violate and can_hold):
+            return None
+        return _must_split(branch.split_dim(when, results) if not single(premise) else branch.split_dim(then, results))
+    return question
+
+
+def _expand(space: GridSpace, question: Question) -> list[dict[Dim, Any]]:
+    leaves: list[dict[Dim, Any]] = []
+    stack: list[dict[Dim, Any]] = [{}]
+    while stack:
+        assignment = stack.pop()
+        dim = question(_Branch(space, assignment))
+        if dim is None:
+            leaves.append(assignment)
+            continue
+        state = assignment.get(dim, _UNSET)
+        if isinstance(dim, tuple):
+            options: tuple[Any, ...] = (False, True)
+        elif state is _UNSET:
+            options = (None, ANY_KNOWN)
+        elif state == ANY_KNOWN:
+            options = space.candidates[dim]
+        else:
+            raise AssertionError(f"split on settled field {dim}")
+        for value in reversed(options):
+            child = {**assignment, dim: value}
+            if _valid(child):
+                stack.append(child)
+    return leaves
+
+
+def _case(space: GridSpace, assignment: Mapping[Dim, Any]) -> dict[str, Any]:
+    """The representative case of a settled branch: undecided fields unknown, `any known` the first valid value."""
+    case: dict[str, Any] = {}
+    for name in space.fields:
+        if name == "proposed":
+            continue
+        state = assignment.get(name, _UNSET)
+        if state == ANY_KNOWN:
+            state = next(v for v in space.candidates[name] if _valid({**case, name: v}))
+        if state is not _UNSET and state is not None:
+            case[name] = state
+    proposed = [q for q in space.proposals if assignment.get(("proposed", q)) is True]
+    if proposed:
+        case["proposed"] = proposed
+    return case
+
+
+def verification_grid(guideline: Guideline, implications: list[tuple[Condition, Condition]] = ()) -> list[dict[str, Any]]:
+    """Every case needed to show each decision, each warning and each implication (when -> then) outcome.
+
+    Cases are plain dicts in the JSON case format (absent key = unknown), without duplicates.
+    """
+    extra = [c for pair in implications for c in pair]
+    space = GridSpace(guideline, extra)
+    questions: list[Question] = [decision_question]
+    questions += [condition_question(w.when) for w in guideline.pathway.warnings]
+    questions += [implication_question(when, then) for when, then in implications]
+    cases: dict[tuple, dict[str, Any]] = {}
+    for question in questions:
+        for assignment in _expand(space, question):
+            case = _case(space, assignment)
+            cases.setdefault(tuple(sorted((k, str(v)) for k, v in case.items())), case)
+    return list(cases.values())

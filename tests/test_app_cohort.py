@@ -1,0 +1,81 @@
+"""The cohort page, run on its own with AppTest: upload or demo, counts, filters, bad rows, download."""
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import core.cohort
+from core.synthetic import synthetic_cases
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "cohort.py")
+BAD_ROW = '"bad-1",maybe,,,,,,,,"normal",9,,,""\n'
+
+
+def csv_bytes(rows: int, extra: str = "") -> bytes:
+    sink = pa.BufferOutputStream()
+    pa_csv.write_csv(pa.Table.from_pandas(synthetic_cases(rows, seed=4), preserve_index=False), sink)
+    return sink.getvalue().to_pybytes() + extra.encode()
+
+
+@pytest.fixture
+def demo(tmp_path, monkeypatch):
+    path = tmp_path / "demo_cohort.csv"
+    path.write_bytes(csv_bytes(120, BAD_ROW))
+    monkeypatch.setattr(core.cohort, "DEMO_COHORT", path)
+    return path
+
+
+def page() -> AppTest:
+    app = AppTest.from_file(PAGE, default_timeout=30)
+    app.run()
+    return app
+
+
+def test_run_on_its_own_the_page_shows_the_notice_and_asks_for_a_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(core.cohort, "DEMO_COHORT", tmp_path / "absent.csv")
+    app = page()
+    assert not app.exception
+    assert "not a medical device" in app.caption[0].value
+    assert app.radio[0].options == ["Upload a file"] and len(app.file_uploader) == 1
+    assert "case_id" in app.info[0].value
+
+
+def test_the_demo_cohort_shows_counts_flow_results_and_each_bad_row(demo):
+    app = page()
+    app.radio[0].set_value("Synthetic demo cohort").run()
+    assert not app.exception
+    assert [m.value for m in app.metric][:3] == ["121", "120", "1"]
+    dispositions = app.dataframe[0].value
+    assert dispositions["cases"].sum() == 120
+    sankey = json.loads(app.get("plotly_chart")[0].proto.spec)["data"][0]
+    first_stage = [v for s, v in zip(sankey["link"]["source"], sankey["link"]["value"]) if s == 0]
+    assert sum(first_stage) == 120  # every evaluated case enters the flow once; the bad row does not
+    bad = app.dataframe[-1].value
+    assert bad["row"].tolist() == [121] and bad["case_id"].tolist() == ["bad-1"]
+    assert bad["reason"].iat[0].startswith("red_flags: expected true, false or unknown, got 'maybe'")
+    assert len(app.get("download_button")) == 1
+
+
+def test_filters_narrow_the_results_table(demo):
+    app = page()
+    app.radio[0].set_value("Synthetic demo cohort").run()
+    everything = len(app.dataframe[2].value)
+    app.multiselect[0].set_value(["conservative_care"]).run()
+    table = app.dataframe[2].value
+    assert 0 < len(table) < everything and set(table["disposition"]) == {"conservative_care"}
+    app.multiselect[1].set_value(["avoid_manipulation"]).run()
+    table = app.dataframe[2].value
+    assert len(table) > 0 and all("avoid_manipulation" in w.split(";") for w in table["warnings"])
+
+
+def test_an_uploaded_file_is_evaluated_and_an_unreadable_one_is_explained(tmp_path, monkeypatch):
+    monkeypatch.setattr(core.cohort, "DEMO_COHORT", tmp_path / "absent.csv")
+    app = page()
+    app.file_uploader[0].set_value(("cases.csv", b"case_id,red_flags,site\nx,true,north\n", "text/csv")).run()
+    assert not app.exception and [m.value for m in app.metric][:3] == ["1", "1", "0"]
+    assert "`site` is not part of the case format" in app.warning[0].value
+    app.file_uploader[0].set_value(("cases.csv", b"name,age\nx,3\n", "text/csv")).run()
+    assert not app.exception and "no column is a case field" in app.error[0].value
