@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from core.audit import audit_guideline, audit_text
 from core.engine import evaluate_case
 from core.errors import PathwayError, Problem
 from core.guideline import DATA_DIR, load_guideline
@@ -46,6 +47,15 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit(args: argparse.Namespace) -> int:
+    report = audit_guideline(load_guideline(Path(args.data)))
+    if args.format == "json":
+        print(report.model_dump_json(indent=2))
+    else:
+        print(audit_text(report), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description="Spine Pathway Explorer (educational use only).")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -58,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check the guideline data files")
     validate.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
     validate.set_defaults(run=_validate)
+
+    audit = commands.add_parser("audit", help="audit citations: unresolved numbers, unused references, mismatches")
+    audit.add_argument("--format", choices=["text", "json"], default="text")
+    audit.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
+    audit.set_defaults(run=_audit)
     return parser
 
 
