@@ -45,7 +45,12 @@ def presentation(case: Case) -> str:
 
 def read_cohort_csv(path: Path) -> list[tuple[str, Case]]:
     """(case_id, Case) for each row of a cohort CSV; any bad row raises CaseError naming the case and the field."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise PathwayError([Problem(field=str(path), message="file not found")]) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise PathwayError([Problem(field=str(path), message=f"not a readable CSV ({exc})")]) from None
     if "case_id" not in frame.columns:
         raise CaseError([Problem(field=path.name, message="no `case_id` column")])
     cases, problems = [], []
@@ -74,10 +79,7 @@ def cohort_flows(cases: list[tuple[str, str, Case]], guideline: Guideline | None
     mri_labels = g.value_labels["mri_finding"]
     rows = []
     for case_id, source, case in cases:
-        try:
-            e = evaluate_case(case, g)
-        except PathwayError as exc:
-            raise CaseError([Problem(field=f"{case_id}: {p.field}", message=p.message) for p in exc.problems]) from None
+        e = evaluate_case(case, g)
         rows.append({
             "case_id": case_id,
             "source": source,

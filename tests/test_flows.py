@@ -146,3 +146,12 @@ def test_generated_rows_keep_pt_within_conservative_weeks():
     known = frame[(frame["pt_weeks"] != "") & (frame["weeks_conservative"] != "")]
     assert (known["pt_weeks"].astype(int) <= known["weeks_conservative"].astype(int)).all()
     assert generate(seed=7, n=5).equals(generate(seed=7, n=5)) and not generate(8, 5).equals(generate(7, 5))
+
+
+def test_missing_or_unreadable_cohort_file_is_a_clear_error(tmp_path, guideline):
+    with pytest.raises(PathwayError, match="file not found"):
+        demo_cases(guideline, cohort=tmp_path / "nowhere.csv")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(PathwayError, match="not a readable CSV"):
+        demo_cases(guideline, cohort=empty)
