@@ -13,7 +13,7 @@ from core.conditions import Condition, describe
 from core.evaluation import Evaluation
 from core.flows import STAGES, flow_links, flow_nodes
 from core.guideline import NEEDS_INFORMATION, Guideline, load_guideline
-from core.timeline import axis_end, bypass_rows, time_gated_rules, timeline_rows
+from core.timeline import axis_end, bypass_rows, timeline_rows
 
 # One calm palette. Tone -> colour is defined here only; the pages import it for labels and badges. Each colour
 # carries white text at WCAG AA contrast (4.5:1 or more), so a filled badge or box stays readable.
@@ -239,7 +239,7 @@ def _sankey_positions(nodes: list[str], links: pd.DataFrame, height_px: int) -> 
     value = {n: max(links.loc[links["source"] == n, "count"].sum(), links.loc[links["target"] == n, "count"].sum())
              for n in nodes}
     stages = [[n for n in nodes if n.startswith(f"{stage}: ")] for stage in STAGES]
-    ky = min((height_px - SANKEY_PAD * (len(c) - 1)) / sum(value[n] for n in c) for c in stages if c)
+    ky = min(((height_px - SANKEY_PAD * (len(c) - 1)) / sum(value[n] for n in c) for c in stages if c), default=1)
     x, y = [], []
     for column_x, members in zip(SANKEY_COLUMNS, stages):
         top = 0.0
@@ -289,6 +289,8 @@ def sankey_figure(flows: pd.DataFrame, title: str = "How cases flow through the 
     _base_layout(fig, height=SANKEY_HEIGHT)
     fig.update_layout(margin=dict(l=8, r=8, t=SANKEY_TOP, b=8),
                       title=dict(text=title, x=0, xanchor="left", font=dict(size=14)))
+    if flows.empty:
+        fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, text="No cases to show")
     anchors = ["left"] + ["center"] * (len(STAGES) - 2) + ["right"]
     for stage, column_x in zip(STAGES, SANKEY_COLUMNS):
         fig.add_annotation(x=column_x, y=1.0, xref="paper", yref="paper", yanchor="bottom", yshift=14,
@@ -323,9 +325,6 @@ def timeline_figure(guideline: Guideline, weeks_conservative: int | None = None,
     end = axis_end(guideline)
     milestones = rows[rows["kind"] == "milestone"]
     last = int(milestones["week"].max())
-    routine = TONE_COLOURS[guideline.disposition(guideline.pathway.rules[-1].disposition).tone]
-    gated = {f"{r.label} -> {guideline.disposition(r.disposition).label}": guideline.disposition(r.disposition)
-             for r in time_gated_rules(guideline)}
     fig = go.Figure()
     _base_layout(fig, height=660)
 
@@ -342,12 +341,12 @@ def timeline_figure(guideline: Guideline, weeks_conservative: int | None = None,
         start = int(band["week"])
         stop = end if pd.isna(band["until"]) else int(band["until"])
         opens = rows[(rows["kind"] == "route opens") & (rows["week"] == start)]
-        colour = TONE_COLOURS[gated[opens["what"].iloc[0]].tone] if len(opens) else routine
+        colour = TONE_COLOURS[opens["tone"].iloc[0] if len(opens) else band["tone"]]
         fig.add_shape(type="rect", name=f"band {start}", x0=AXIS_X - 0.14, x1=AXIS_X + 0.14, y0=start, y1=stop,
                       fillcolor=tint(colour, 0.4 if band["status"] == "current" else 0.72), line=dict(width=0),
                       layer="below")
         if len(opens):
-            body = "then: " + " or ".join(_short(gated[w].label) for w in opens["what"])
+            body = "then: " + " or ".join(_short(label) for label in opens["leads_to"])
         else:
             body = " or ".join(_short(p) for p in band["what"].split(" or "))
         text(LABEL_X, stop - 0.5, f"<i>{wrap(body, LABEL_CHARS + 2)}</i>", f"band {start}", yanchor="bottom",
@@ -385,7 +384,8 @@ def timeline_figure(guideline: Guideline, weeks_conservative: int | None = None,
     if pt_weeks is not None:
         fig.add_trace(go.Scatter(
             x=[PT_X] * 2, y=[0, min(pt_weeks, end)], mode="lines", name=f"PT completed: {pt_weeks} weeks",
-            line=dict(color=routine, width=7), hoverinfo="name", showlegend=True))
+            line=dict(color=TONE_COLOURS[rows.loc[rows["kind"] == "phase", "tone"].iloc[0]], width=7),
+            hoverinfo="name", showlegend=True))
     if weeks_conservative is not None:
         beyond = f" (beyond week {last}, shown at the axis end)" if weeks_conservative > last else ""
         fig.add_trace(go.Scatter(

@@ -14,7 +14,7 @@ from core.conditions import describe, fields_read, holds
 from core.guideline import Guideline, Rule
 
 TIME_FIELDS = ("weeks_conservative", "pt_weeks")
-TIMELINE_COLUMNS = ["week", "until", "kind", "what", "status"]
+TIMELINE_COLUMNS = ["week", "until", "kind", "what", "status", "leads_to", "tone"]
 BYPASS_COLUMNS = ["rule", "label", "condition", "disposition", "disposition_label", "tone", "urgent", "when"]
 
 
@@ -81,9 +81,12 @@ def _milestone_status(week: int, weeks: int | None) -> str:
 
 def timeline_rows(guideline: Guideline, weeks_conservative: int | None = None,
                   pt_weeks: int | None = None) -> pd.DataFrame:
-    """The timeline as text: week, until (end of a stretch), kind, what happens, and status for this patient."""
+    """The timeline as text: week, until (end of a stretch), kind (milestone, phase, route opens, patient), what
+    happens, status for this patient (done, current, upcoming; unknown without a week), and for stretches and
+    routes the disposition they belong to and its tone."""
     milestones = sorted(guideline.pathway.milestones, key=lambda m: m.week)
-    labels = {d.id: d.label for d in guideline.pathway.dispositions}
+    # The phases belong to the pathway's fallback disposition (the last rule: conservative care).
+    care = guideline.disposition(guideline.pathway.rules[-1].disposition)
     rows: list[dict[str, Any]] = []
     for n, m in enumerate(milestones):
         until = milestones[n + 1].week if n + 1 < len(milestones) else None
@@ -91,11 +94,11 @@ def timeline_rows(guideline: Guideline, weeks_conservative: int | None = None,
                      "status": _milestone_status(m.week, weeks_conservative)})
         rows.append({"week": m.week, "until": until, "kind": "phase",
                      "what": " or ".join(_phases_from(guideline, m.week)),
-                     "status": _status(m.week, until, weeks_conservative)})
+                     "status": _status(m.week, until, weeks_conservative), "leads_to": care.label, "tone": care.tone})
         for rule in _routes_opening(guideline, m.week, until):
-            rows.append({"week": m.week, "until": until, "kind": "route opens",
-                         "what": f"{rule.label} -> {labels[rule.disposition]}",
-                         "status": _status(m.week, until, weeks_conservative)})
+            d = guideline.disposition(rule.disposition)
+            rows.append({"week": m.week, "until": until, "kind": "route opens", "what": f"{rule.label} -> {d.label}",
+                         "status": _status(m.week, until, weeks_conservative), "leads_to": d.label, "tone": d.tone})
     last = milestones[-1].week
     if pt_weeks is not None:
         rows.append({"week": pt_weeks, "until": None, "kind": "patient",
@@ -106,7 +109,7 @@ def timeline_rows(guideline: Guideline, weeks_conservative: int | None = None,
         rows.append({"week": weeks_conservative, "until": None, "kind": "patient",
                      "what": f"This patient: week {weeks_conservative} of conservative care{beyond}",
                      "status": "current"})
-    frame = pd.DataFrame(rows, columns=TIMELINE_COLUMNS)
+    frame = pd.DataFrame(rows, columns=TIMELINE_COLUMNS).fillna({"leads_to": "", "tone": ""})
     frame["until"] = frame["until"].astype("Int64")
     return frame.sort_values("week", kind="stable").reset_index(drop=True)
 

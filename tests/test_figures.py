@@ -184,3 +184,9 @@ def test_core_figure_modules_never_import_streamlit():
             "print('streamlit' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_empty_cohort_gives_an_empty_sankey_that_says_so(guideline):
+    fig = sankey_figure(cohort_flows([]))
+    assert len(fig.data[0].node.label) == 0
+    assert any(a.text == "No cases to show" for a in fig.layout.annotations)

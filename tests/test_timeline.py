@@ -95,3 +95,11 @@ def test_moving_a_milestone_in_data_moves_the_timeline(tmp_path):
 def test_exactly_one_stretch_is_current_for_any_week(guideline, weeks):
     rows = timeline_rows(guideline, weeks_conservative=weeks)
     assert (rows[rows["kind"] == "phase"]["status"] == "current").sum() == 1
+
+
+def test_stretches_and_routes_carry_the_tone_of_where_they_lead(guideline):
+    rows = timeline_rows(guideline)
+    assert set(rows.loc[rows["kind"] == "phase", "tone"]) == {"routine"}
+    opens = rows[rows["kind"] == "route opens"]
+    assert list(opens["leads_to"]) == ["Referral for decompression alone (no fusion)", "Surgical consultation"]
+    assert set(opens["tone"]) == {"moderate"}
