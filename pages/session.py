@@ -1,0 +1,105 @@
+"""Session plumbing the pages share: the guideline, the current case and its shareable URL.
+
+The case lives in `st.session_state[CASE_KEY]` as canonical text (core.case_params), so it survives page
+switches, and in the URL's query parameters (one per case field), so a link reproduces it. Nothing is written
+to disk or logged: the session lives in the server's memory only.
+"""
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from core import Case, Guideline, PathwayError, load_guideline
+from core.case_params import CaseText, case_from_case_text, read_case_params
+from core.errors import Problem
+from core.flows import cohort_flows, demo_cases
+from core.presentation import problem_text
+
+CASE_KEY = "case_text"
+URL_SYNCED_KEY = "case_url_synced"  # the case text last read from or written to the URL
+URL_PROBLEMS_KEY = "case_url_problems"
+PAGE_KEY = "current_page"
+PAGE_CHANGED_KEY = "page_changed"
+
+
+def guideline() -> Guideline:
+    # load_guideline caches per process; a DataError propagates to the page's guard.
+    return load_guideline()
+
+
+def note_page(url_path: str) -> None:
+    """Called by app.py each run: whether this run switched pages (page links drop the query string)."""
+    st.session_state[PAGE_CHANGED_KEY] = st.session_state.get(PAGE_KEY) != url_path
+    st.session_state[PAGE_KEY] = url_path
+
+
+def case_text() -> CaseText:
+    return st.session_state.setdefault(CASE_KEY, {})
+
+
+def set_case_text(text: CaseText) -> None:
+    """Replace the current case (a scenario loaded, a field changed); the URL follows on the next sync."""
+    st.session_state[CASE_KEY] = dict(text)
+    st.session_state.pop(URL_PROBLEMS_KEY, None)
+
+
+def _url_params() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def sync_case_with_url(other_params: tuple[str, ...] = ()) -> None:
+    """Make the URL and the session agree on the case.
+
+    The URL wins when it changed from outside (a shared link opened, browser history); the session wins after
+    a page switch, which empties the query string, and after an input changed on the page.
+    """
+    url_text, problems = read_case_params(_url_params(), other_params)
+    synced = st.session_state.get(URL_SYNCED_KEY)
+    switched_without_case = st.session_state.get(PAGE_CHANGED_KEY, False) and not url_text
+    opened_with_case = synced is None and bool(url_text)
+    url_changed = synced is not None and url_text != synced and not switched_without_case
+    if opened_with_case or url_changed:
+        st.session_state[CASE_KEY] = url_text
+        st.session_state[URL_PROBLEMS_KEY] = problems
+    elif synced is None and problems:
+        st.session_state[URL_PROBLEMS_KEY] = problems
+    text = case_text()
+    if text != url_text or problems:
+        _write_case_params(text, other_params)
+    st.session_state[URL_SYNCED_KEY] = dict(text)
+
+
+def _write_case_params(text: CaseText, other_params: tuple[str, ...]) -> None:
+    kept = {k: st.query_params.get_all(k) for k in st.query_params if k in other_params}
+    st.query_params.from_dict({**kept, **text})
+
+
+def url_problems() -> list[Problem]:
+    return st.session_state.get(URL_PROBLEMS_KEY, [])
+
+
+def current_case() -> tuple[Case | None, list[Problem]]:
+    return case_from_case_text(case_text())
+
+
+def show_problems(problems: list[Problem], g: Guideline, intro: str = "") -> None:
+    """Every problem as a clear message naming the field (no traceback ever reaches the page)."""
+    if problems:
+        lines = "\n".join(f"- {problem_text(p, g)}" for p in problems)
+        st.error(f"{intro}\n\n{lines}" if intro else lines, icon=":material/error:")
+
+
+def guarded(page: Callable[[], None]) -> None:
+    """Run a page; a PathwayError (bad data files, bad case) shows its problems instead of a traceback."""
+    try:
+        page()
+    except PathwayError as exc:
+        st.error("This page cannot be shown:\n\n" + "\n".join(f"- {p}" for p in exc.problems),
+                 icon=":material/error:")
+
+
+@st.cache_resource(show_spinner=False)
+def demo_flows() -> pd.DataFrame:
+    """The teaching scenarios and the synthetic demo cohort through the engine (once per process; read-only)."""
+    g = guideline()
+    return cohort_flows(demo_cases(g), g)
