@@ -5,6 +5,8 @@ Each builder takes models or DataFrames and returns a `go.Figure`; the rows it d
 Boxes are drawn in data coordinates and text is wrapped short, so the figures read at 1280 px and at 390 px.
 """
 import textwrap
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -69,31 +71,44 @@ def _disposition_text(label: str, disposition_id: str) -> str:
     return wrap(text, LINE_CHARS + 2)
 
 
-def _base_layout(fig: go.Figure, height: int) -> None:
-    fig.update_layout(
-        height=height, margin=dict(l=8, r=8, t=8, b=8), font=FONT, showlegend=False,
-        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", dragmode=False,
-        hoverlabel=dict(bgcolor="white", font=dict(color=INK, size=12), align="left"),
-    )
-    fig.update_xaxes(visible=False, fixedrange=True)
-    fig.update_yaxes(visible=False, fixedrange=True)
+@dataclass
+class Drawing:
+    """Shapes, annotations and traces collected as plain dicts and validated once when the figure is built
+    (plotly's add_shape/add_annotation/add_trace validate on every call, ten times slower for a flowchart)."""
 
+    shapes: list[dict[str, Any]] = field(default_factory=list)
+    annotations: list[dict[str, Any]] = field(default_factory=list)
+    traces: list[dict[str, Any]] = field(default_factory=list)
 
-def _box(fig: go.Figure, name: str, x0: float, x1: float, y: float, half: float, *, fill: str, border: str,
-         width: float, dash: str = "solid", opacity: float = 1.0) -> None:
-    fig.add_shape(type="rect", name=name, x0=x0, x1=x1, y0=y - half, y1=y + half, fillcolor=fill, opacity=opacity,
-                  line=dict(color=border, width=width, dash=dash), layer="below")
+    def figure(self, height: int, x_range: list[float] | None = None, y_range: list[float] | None = None,
+               **layout: Any) -> go.Figure:
+        axis = dict(visible=False, fixedrange=True)
+        base = dict(
+            height=height, margin=dict(l=8, r=8, t=8, b=8), font=FONT, showlegend=False,
+            paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", dragmode=False,
+            hoverlabel=dict(bgcolor="white", font=dict(color=INK, size=12), align="left"),
+            xaxis=dict(axis, range=x_range), yaxis=dict(axis, range=y_range),
+            shapes=self.shapes, annotations=self.annotations,
+        )
+        return go.Figure(data=self.traces, layout=base | layout)
 
+    def box(self, name: str, x0: float, x1: float, y: float, half: float, *, fill: str, border: str,
+            width: float, dash: str = "solid", opacity: float = 1.0) -> None:
+        self.shapes.append(dict(type="rect", name=name, x0=x0, x1=x1, y0=y - half, y1=y + half, fillcolor=fill,
+                                opacity=opacity, line=dict(color=border, width=width, dash=dash), layer="below"))
 
-def _edge(fig: go.Figure, name: str, xs: list[float], ys: list[float], *, colour: str, width: float,
-          dash: str = "solid", arrow: bool = True) -> None:
-    """A connector drawn as a scatter line (so it can be dashed), with an arrowhead at its end."""
-    sizes = [0] * (len(xs) - 1) + [9 + width * 1.5 if arrow else 0]
-    fig.add_trace(go.Scatter(
-        x=xs, y=ys, name=name, mode="lines+markers", hoverinfo="skip", showlegend=False,
-        line=dict(color=colour, width=width, dash=dash),
-        marker=dict(symbol="arrow", angleref="previous", size=sizes, color=colour, line=dict(width=0)),
-    ))
+    def edge(self, name: str, xs: list[float], ys: list[float], *, colour: str, width: float,
+             dash: str = "solid") -> None:
+        """A connector drawn as a scatter line (so it can be dashed), with an arrowhead at its end."""
+        sizes = [0] * (len(xs) - 1) + [9 + width * 1.5]
+        self.traces.append(dict(
+            type="scatter", x=xs, y=ys, name=name, mode="lines+markers", hoverinfo="skip", showlegend=False,
+            line=dict(color=colour, width=width, dash=dash),
+            marker=dict(symbol="arrow", angleref="previous", size=sizes, color=colour, line=dict(width=0)),
+        ))
+
+    def note(self, x: float, y: float, text: str, name: str, **style: Any) -> None:
+        self.annotations.append(dict(x=x, y=y, text=text, name=name, showarrow=False, **style))
 
 
 # ---------------------------------------------------------------------------------------------------- pathway
@@ -141,8 +156,7 @@ def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None) -
     decided = evaluation.deciding_rule if evaluation is not None and not blocked else None
     first_unknown = next((s.id for s in evaluation.trace if s.value == "unknown"), None) if evaluation else None
     centre = sum(RULE_X) / 2
-    fig = go.Figure()
-    _base_layout(fig, height=70 * (len(rules) + 1) + 16)
+    d = Drawing()
     hover_x, hover_y, hover_text = [], [], []
 
     for n, rule in enumerate(rules):
@@ -163,29 +177,28 @@ def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None) -
             style = dict(fill=tint(tone, 0.82), border=tone, width=3.5)
         else:
             style = dict(fill="white", border=ROUTE, width=3)
-        _box(fig, f"rule {rule.id}", *RULE_X, y, HALF, **style)
+        d.box(f"rule {rule.id}", *RULE_X, y, HALF, **style)
         text = ("? " if value == "unknown" else "") + _rule_text(rule.id, rule.label)
-        fig.add_annotation(x=centre, y=y, text=text, showarrow=False, name=f"rule {rule.id}",
-                           font=dict(size=11, color=MUTED_TEXT if evaluation and value is None else INK))
+        d.note(centre, y, text, f"rule {rule.id}",
+               font=dict(size=11, color=MUTED_TEXT if evaluation and value is None else INK))
 
         # Its outcome: solid and filled when this patient ends here; faded when the route never reaches it.
         chosen = rule.id == decided
-        _box(fig, f"disposition {rule.id}", *OUTCOME_X, y, HALF, fill=tone if chosen else tint(tone, 0.85),
-             border=tone, width=3.5 if chosen else 1, opacity=0.5 if evaluation and value is None else 1.0)
-        fig.add_annotation(x=sum(OUTCOME_X) / 2, y=y, text=_disposition_text(disposition.label, disposition.id),
-                           showarrow=False, name=f"disposition {rule.id}",
-                           font=dict(size=11, color="white" if chosen else INK))
-        _edge(fig, f"yes {rule.id}", [RULE_X[1], OUTCOME_X[0]], [y, y], colour=tone if chosen else MUTED,
-              width=3.5 if chosen else 1.2)
-        fig.add_annotation(x=(RULE_X[1] + OUTCOME_X[0]) / 2, y=y + 0.05, yanchor="bottom", showarrow=False,
-                           text="yes" if rule.when is not None else "else", font=dict(size=10, color=MUTED_TEXT))
+        d.box(f"disposition {rule.id}", *OUTCOME_X, y, HALF, fill=tone if chosen else tint(tone, 0.85),
+              border=tone, width=3.5 if chosen else 1, opacity=0.5 if evaluation and value is None else 1.0)
+        d.note(sum(OUTCOME_X) / 2, y, _disposition_text(disposition.label, disposition.id),
+               f"disposition {rule.id}", font=dict(size=11, color="white" if chosen else INK))
+        d.edge(f"yes {rule.id}", [RULE_X[1], OUTCOME_X[0]], [y, y], colour=tone if chosen else MUTED,
+               width=3.5 if chosen else 1.2)
+        d.note((RULE_X[1] + OUTCOME_X[0]) / 2, y + 0.05, "yes" if rule.when is not None else "else",
+               f"yes label {rule.id}", yanchor="bottom", font=dict(size=10, color=MUTED_TEXT))
 
         if n + 1 < len(rules):
             on_route = value in ("false", "unknown") and rules[n + 1].id in steps
-            _edge(fig, f"no {rule.id}", [centre, centre], [y - HALF, y - 1 + HALF],
-                  colour=ROUTE if on_route else MUTED, width=3 if on_route else 1.2)
-            fig.add_annotation(x=centre + 0.03, y=y - 0.5, xanchor="left", showarrow=False,
-                               text="no" if value != "unknown" else "unknown", font=dict(size=10, color=MUTED_TEXT))
+            d.edge(f"no {rule.id}", [centre, centre], [y - HALF, y - 1 + HALF],
+                   colour=ROUTE if on_route else MUTED, width=3 if on_route else 1.2)
+            d.note(centre + 0.03, y - 0.5, "no" if value != "unknown" else "unknown", f"no label {rule.id}",
+                   xanchor="left", font=dict(size=10, color=MUTED_TEXT))
         hover_x.append(centre)
         hover_y.append(y)
         hover_text.append(
@@ -198,30 +211,29 @@ def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None) -
     unknown = guideline.disposition(NEEDS_INFORMATION)
     y_end = -len(rules)
     amber = TONE_COLOURS[unknown.tone]
-    _box(fig, f"disposition {NEEDS_INFORMATION}", *RULE_X, y_end, NEEDS_HALF,
-         fill=amber if blocked else tint(amber, 0.85), border=amber, width=3.5 if blocked else 1,
-         dash="solid" if blocked else "dash", opacity=0.5 if evaluation and not blocked else 1.0)
+    d.box(f"disposition {NEEDS_INFORMATION}", *RULE_X, y_end, NEEDS_HALF,
+          fill=amber if blocked else tint(amber, 0.85), border=amber, width=3.5 if blocked else 1,
+          dash="solid" if blocked else "dash", opacity=0.5 if evaluation and not blocked else 1.0)
     text = f"<b>{unknown.label}</b>"
     if blocked:
         missing = "assess " + ", ".join(guideline.labels.get(f, f) for f in evaluation.missing)
         if _lines(missing, LINE_CHARS + 4) > 2:
             missing = f"assess {len(evaluation.missing)} unassessed findings"
         text += "<br>" + wrap(missing, LINE_CHARS + 4)
-    fig.add_annotation(x=centre, y=y_end, text=text, showarrow=False, name=f"disposition {NEEDS_INFORMATION}",
-                       font=dict(size=11, color="white" if blocked else INK))
+    d.note(centre, y_end, text, f"disposition {NEEDS_INFORMATION}",
+           font=dict(size=11, color="white" if blocked else INK))
     start = -[r.id for r in rules].index(first_unknown) if blocked else 0
-    _edge(fig, "unknown route", [RULE_X[0], RAIL_X, RAIL_X, RULE_X[0]], [start, start, y_end, y_end],
-          colour=amber if blocked else MUTED, width=3 if blocked else 1, dash="dash")
+    d.edge("unknown route", [RULE_X[0], RAIL_X, RAIL_X, RULE_X[0]], [start, start, y_end, y_end],
+           colour=amber if blocked else MUTED, width=3 if blocked else 1, dash="dash")
     hover_x.append(centre)
     hover_y.append(y_end)
     hover_text.append(f"<b>{NEEDS_INFORMATION}</b>: {wrap(unknown.summary, 60)}"
                       + (f"<br>missing: {', '.join(evaluation.missing)}" if blocked else ""))
 
-    fig.add_trace(go.Scatter(x=hover_x, y=hover_y, mode="markers", name="details", showlegend=False,
-                             marker=dict(size=30, opacity=0), hovertext=hover_text, hoverinfo="text"))
-    fig.update_xaxes(range=[0, OUTCOME_X[1] + 0.02])
-    fig.update_yaxes(range=[y_end - NEEDS_HALF - 0.05, HALF + 0.1])
-    return fig
+    d.traces.append(dict(type="scatter", x=hover_x, y=hover_y, mode="markers", name="details", showlegend=False,
+                         marker=dict(size=30, opacity=0), hovertext=hover_text, hoverinfo="text"))
+    return d.figure(70 * (len(rules) + 1) + 16, x_range=[0, OUTCOME_X[1] + 0.02],
+                    y_range=[y_end - NEEDS_HALF - 0.05, HALF + 0.1])
 
 
 # ---------------------------------------------------------------------------------------------------- sankey
@@ -276,8 +288,9 @@ def sankey_figure(flows: pd.DataFrame, title: str = "How cases flow through the 
         details.append(f"{name} ({rule_labels[value]})" if stage == "rule" else name)
     links = flow_links(flows, g)
     x, y = _sankey_positions(nodes, links, SANKEY_HEIGHT - SANKEY_TOP - 8)
-    fig = go.Figure(go.Sankey(
-        arrangement="snap",
+    d = Drawing()
+    d.traces.append(dict(
+        type="sankey", arrangement="snap",
         node=dict(label=labels, color=colours, pad=SANKEY_PAD, x=x, y=y, thickness=14, line=dict(width=0),
                   customdata=details, hovertemplate="%{customdata}: %{value} cases<extra></extra>"),
         link=dict(source=[index[s] for s in links["source"]], target=[index[t] for t in links["target"]],
@@ -286,17 +299,14 @@ def sankey_figure(flows: pd.DataFrame, title: str = "How cases flow through the 
                   hovertemplate="%{customdata}: %{value} cases<extra></extra>"),
         textfont=dict(size=11, color=INK),
     ))
-    _base_layout(fig, height=SANKEY_HEIGHT)
-    fig.update_layout(margin=dict(l=8, r=8, t=SANKEY_TOP, b=8),
-                      title=dict(text=title, x=0, xanchor="left", font=dict(size=14)))
     if flows.empty:
-        fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, text="No cases to show")
+        d.note(0.5, 0.5, "No cases to show", "empty", xref="paper", yref="paper")
     anchors = ["left"] + ["center"] * (len(STAGES) - 2) + ["right"]
-    for stage, column_x in zip(STAGES, SANKEY_COLUMNS):
-        fig.add_annotation(x=column_x, y=1.0, xref="paper", yref="paper", yanchor="bottom", yshift=14,
-                           xanchor=anchors[list(STAGES).index(stage)], text=f"<b>{stage}</b>", showarrow=False,
-                           font=dict(size=11, color=MUTED_TEXT))
-    return fig
+    for stage, column_x, anchor in zip(STAGES, SANKEY_COLUMNS, anchors):
+        d.note(column_x, 1.0, f"<b>{stage}</b>", f"stage {stage}", xref="paper", yref="paper", yanchor="bottom",
+               yshift=14, xanchor=anchor, font=dict(size=11, color=MUTED_TEXT))
+    return d.figure(SANKEY_HEIGHT, margin=dict(l=8, r=8, t=SANKEY_TOP, b=8),
+                    title=dict(text=title, x=0, xanchor="left", font=dict(size=14)))
 
 
 # ---------------------------------------------------------------------------------------------------- timeline
@@ -325,11 +335,10 @@ def timeline_figure(guideline: Guideline, weeks_conservative: int | None = None,
     end = axis_end(guideline)
     milestones = rows[rows["kind"] == "milestone"]
     last = int(milestones["week"].max())
-    fig = go.Figure()
-    _base_layout(fig, height=660)
+    d = Drawing()
 
-    def text(x: float, y: float, body: str, name: str, **style) -> None:
-        fig.add_annotation(x=x, y=y, text=body, name=name, showarrow=False, xanchor="left", align="left", **style)
+    def text(x: float, y: float, body: str, name: str, **style: Any) -> None:
+        d.note(x, y, body, name, xanchor="left", align="left", **style)
 
     text(0, -2.3, "<b>Weeks of conservative care</b>", "header", yanchor="middle", font=dict(size=12))
     text(RAIL, -2.3, "<b>At any week</b><br>routes off the timeline", "header bypass", yanchor="middle",
@@ -337,66 +346,64 @@ def timeline_figure(guideline: Guideline, weeks_conservative: int | None = None,
 
     # Stretches between milestones: a band on the axis, labelled (just above the next milestone) with what can
     # happen in it; where time-gated rules open, with where they lead.
-    for _, band in rows[rows["kind"] == "phase"].iterrows():
+    for band in rows[rows["kind"] == "phase"].to_dict("records"):
         start = int(band["week"])
         stop = end if pd.isna(band["until"]) else int(band["until"])
         opens = rows[(rows["kind"] == "route opens") & (rows["week"] == start)]
         colour = TONE_COLOURS[opens["tone"].iloc[0] if len(opens) else band["tone"]]
-        fig.add_shape(type="rect", name=f"band {start}", x0=AXIS_X - 0.14, x1=AXIS_X + 0.14, y0=start, y1=stop,
-                      fillcolor=tint(colour, 0.4 if band["status"] == "current" else 0.72), line=dict(width=0),
-                      layer="below")
+        d.shapes.append(dict(type="rect", name=f"band {start}", x0=AXIS_X - 0.14, x1=AXIS_X + 0.14, y0=start,
+                             y1=stop, fillcolor=tint(colour, 0.4 if band["status"] == "current" else 0.72),
+                             line=dict(width=0), layer="below"))
         if len(opens):
             body = "then: " + " or ".join(_short(label) for label in opens["leads_to"])
         else:
             body = " or ".join(_short(p) for p in band["what"].split(" or "))
         text(LABEL_X, stop - 0.5, f"<i>{wrap(body, LABEL_CHARS + 2)}</i>", f"band {start}", yanchor="bottom",
              font=dict(size=10, color=MUTED_TEXT if band["status"] == "done" else "#52606D"))
-    fig.add_shape(type="line", name="axis", x0=AXIS_X, x1=AXIS_X, y0=0, y1=end, line=dict(color=ROUTE, width=2),
-                  layer="below")
+    d.shapes.append(dict(type="line", name="axis", x0=AXIS_X, x1=AXIS_X, y0=0, y1=end, layer="below",
+                         line=dict(color=ROUTE, width=2)))
     text(AXIS_X + 0.15, end + 0.2, f"{last}+", "axis end", yanchor="top", font=dict(size=10, color=MUTED_TEXT))
 
-    fig.add_trace(go.Scatter(
-        x=[AXIS_X] * len(milestones), y=milestones["week"], mode="markers", name="milestones", showlegend=False,
+    d.traces.append(dict(
+        type="scatter", x=[AXIS_X] * len(milestones), y=list(milestones["week"]), mode="markers", name="milestones",
+        showlegend=False, hoverinfo="text",
         marker=dict(symbol="diamond", size=12, color=[STATUS_COLOURS[s] for s in milestones["status"]],
                     line=dict(color="white", width=1.5)),
-        hovertext=[f"week {w}: {t}" for w, t in zip(milestones["week"], milestones["what"])], hoverinfo="text",
+        hovertext=[f"week {w}: {t}" for w, t in zip(milestones["week"], milestones["what"])],
     ))
-    for _, m in milestones.iterrows():
+    for m in milestones.to_dict("records"):
         body = f"<b>Week {m['week']}</b><br>{wrap(m['what'], LABEL_CHARS)}"
         text(LABEL_X, m["week"] - 0.6, f"<b>{body}</b>" if m["status"] == "current" else body,
              f"milestone {m['week']}", yanchor="top", font=dict(size=11, color=STATUS_COLOURS[m["status"]]))
 
     # Bypass routes: an 'any week' rail alongside the axis with an arrow out to each route.
-    fig.add_shape(type="line", name="any week", x0=RAIL, x1=RAIL, y0=0, y1=end,
-                  line=dict(color=MUTED, width=2, dash="dot"))
+    d.shapes.append(dict(type="line", name="any week", x0=RAIL, x1=RAIL, y0=0, y1=end,
+                         line=dict(color=MUTED, width=2, dash="dot")))
     step = end / max(len(bypass), 1)
-    for n, b in bypass.iterrows():
+    for n, b in enumerate(bypass.to_dict("records")):
         y = step * (n + 0.5)
         colour = TONE_COLOURS[b["tone"]]
-        _box(fig, f"bypass {b['rule']}", *BYPASS_X, y, min(step * 0.4, 2.6), fill=tint(colour, 0.85),
-             border=colour, width=1.5)
-        _edge(fig, f"bypass {b['rule']}", [RAIL, BYPASS_X[0]], [y, y], colour=colour, width=2)
-        fig.add_annotation(x=sum(BYPASS_X) / 2, y=y, showarrow=False, name=f"bypass {b['rule']}",
-                           text=f"<b>{wrap(b['label'], 22)}</b><br>-> {wrap(_short(b['disposition_label']), 22)}",
-                           font=dict(size=10.5), hovertext=f"{b['condition']} -> {b['disposition_label']}")
+        d.box(f"bypass {b['rule']}", *BYPASS_X, y, min(step * 0.4, 2.6), fill=tint(colour, 0.85), border=colour,
+              width=1.5)
+        d.edge(f"bypass {b['rule']}", [RAIL, BYPASS_X[0]], [y, y], colour=colour, width=2)
+        d.note(sum(BYPASS_X) / 2, y, f"<b>{wrap(b['label'], 22)}</b><br>-> {wrap(_short(b['disposition_label']), 22)}",
+               f"bypass {b['rule']}", font=dict(size=10.5), hovertext=f"{b['condition']} -> {b['disposition_label']}")
 
     # The patient: weeks of care as a marker beside the axis (clamped to its end), PT completed as a bar from 0.
     if pt_weeks is not None:
-        fig.add_trace(go.Scatter(
-            x=[PT_X] * 2, y=[0, min(pt_weeks, end)], mode="lines", name=f"PT completed: {pt_weeks} weeks",
-            line=dict(color=TONE_COLOURS[rows.loc[rows["kind"] == "phase", "tone"].iloc[0]], width=7),
-            hoverinfo="name", showlegend=True))
+        d.traces.append(dict(
+            type="scatter", x=[PT_X] * 2, y=[0, min(pt_weeks, end)], mode="lines",
+            name=f"PT completed: {pt_weeks} weeks", hoverinfo="name", showlegend=True,
+            line=dict(color=TONE_COLOURS[rows.loc[rows["kind"] == "phase", "tone"].iloc[0]], width=7)))
     if weeks_conservative is not None:
         beyond = f" (beyond week {last}, shown at the axis end)" if weeks_conservative > last else ""
-        fig.add_trace(go.Scatter(
-            x=[PATIENT_X], y=[min(weeks_conservative, end)], mode="markers",
-            name=f"This patient: week {weeks_conservative}{beyond}",
+        d.traces.append(dict(
+            type="scatter", x=[PATIENT_X], y=[min(weeks_conservative, end)], mode="markers",
+            name=f"This patient: week {weeks_conservative}{beyond}", hoverinfo="name", showlegend=True,
             marker=dict(symbol="triangle-right", size=17, color=ROUTE, line=dict(color="white", width=1)),
-            hoverinfo="name", showlegend=True,
         ))
-    fig.update_layout(showlegend=weeks_conservative is not None or pt_weeks is not None,
-                      legend=dict(orientation="h", x=0, y=0, yanchor="top", font=dict(size=11)),
-                      margin=dict(l=8, r=8, t=8, b=56))
-    fig.update_xaxes(range=[0, BYPASS_X[1] + 0.05])
-    fig.update_yaxes(range=[end + 1.4, -3.4])
-    return fig
+    return d.figure(
+        660, x_range=[0, BYPASS_X[1] + 0.05], y_range=[end + 1.4, -3.4],
+        showlegend=weeks_conservative is not None or pt_weeks is not None,
+        legend=dict(orientation="h", x=0, y=0, yanchor="top", font=dict(size=11)), margin=dict(l=8, r=8, t=8, b=56),
+    )

@@ -59,7 +59,8 @@ def test_pathway_draws_each_rule_with_a_branch_to_its_disposition(guideline):
     for rule in guideline.pathway.rules:
         tone = TONE_COLOURS[guideline.disposition(rule.disposition).tone]
         assert shape(fig, f"disposition {rule.id}").line.color == tone
-        assert trace(fig, f"yes {rule.id}").x == (shape(fig, f"rule {rule.id}").x1, shape(fig, f"disposition {rule.id}").x0)
+        branch = trace(fig, f"yes {rule.id}")
+        assert branch.x == (shape(fig, f"rule {rule.id}").x1, shape(fig, f"disposition {rule.id}").x0)
     # The 'no' path runs down the chain: one edge less than there are rules.
     assert len([t for t in fig.data if t.name.startswith("no ")]) == len(guideline.pathway.rules) - 1
     widths = {shape(fig, f"rule {r.id}").line.width for r in guideline.pathway.rules}
@@ -75,7 +76,8 @@ def test_patients_route_is_bold_and_unvisited_rules_fade(guideline):
     on_route, off_route = trace(fig, "no R1_red_flags"), trace(fig, "no R2_cord_compression")
     assert on_route.line.width > off_route.line.width and on_route.line.color == ROUTE
     deciding = trace(fig, "yes R2_cord_compression")
-    assert deciding.line.color == TONE_COLOURS["critical"] and deciding.line.width > trace(fig, "yes R1_red_flags").line.width
+    assert deciding.line.color == TONE_COLOURS["critical"]
+    assert deciding.line.width > trace(fig, "yes R1_red_flags").line.width
 
 
 def test_chosen_disposition_is_filled_in_its_tone(guideline):
@@ -83,7 +85,8 @@ def test_chosen_disposition_is_filled_in_its_tone(guideline):
     assert shape(fig, "disposition R8_conservative").fillcolor == TONE_COLOURS["routine"]
     assert annotation(fig, "disposition R8_conservative").font.color == "white"
     assert shape(fig, "disposition R6_decompression").fillcolor != TONE_COLOURS["moderate"]
-    assert all(shape(fig, f"rule {r}").line.color == ROUTE for r in ("R1_red_flags", "R6_decompression", "R7_failed_six_months"))
+    for visited in ("R1_red_flags", "R6_decompression", "R7_failed_six_months"):
+        assert shape(fig, f"rule {visited}").line.color == ROUTE
     assert shape(fig, f"disposition {NEEDS_INFORMATION}").line.dash == "dash"
 
 
@@ -107,7 +110,8 @@ def test_pathway_rows_are_the_flowcharts_text_equivalent(guideline):
     evaluation = scenario_evaluation(guideline, "instability_not_assessed")
     rows = pathway_rows(guideline, evaluation).set_index("rule")
     assert list(rows.index) == [r.id for r in guideline.pathway.rules]
-    assert rows.loc["R6_decompression", "value"] == "unknown" and rows.loc["R5_progressive_deformity", "value"] == "false"
+    assert rows.loc["R6_decompression", "value"] == "unknown"
+    assert rows.loc["R5_progressive_deformity", "value"] == "false"
     assert rows.loc["R8_conservative", "value"] == "not reached"
     assert "More information needed" in rows.loc["R6_decompression", "result"]
     assert rows.loc["R2_cord_compression", "outcome"] == "Urgent neurosurgical referral"
@@ -134,7 +138,8 @@ def test_sankey_links_carry_every_case_through_every_stage(guideline, flows):
 def test_sankey_labels_are_short_and_the_hover_names_the_node(guideline, flows):
     sankey = sankey_figure(flows).data[0]
     labels = dict(zip(sankey.node.customdata, sankey.node.label))
-    assert labels["rule: R6_decompression (Failed six months, radiculopathy with root compression, stable spine)"] == "R6"
+    [r6] = [name for name in labels if name.startswith("rule: R6_decompression (")]
+    assert labels[r6] == "R6" and "Failed six months" in r6
     assert labels["MRI: not done"] == "not done"
 
 

@@ -70,7 +70,8 @@ def test_bypass_routes_are_the_rules_that_fire_at_any_week_after_mri(guideline):
     assert list(bypass["rule"]) == ["R1_red_flags", "R2_cord_compression", "R3_progressive_weakness",
                                     "R5_progressive_deformity"]
     cord = bypass.set_index("rule").loc["R2_cord_compression"]
-    assert cord["disposition"] == "urgent_neurosurgical_referral" and bool(cord["urgent"]) and cord["tone"] == "critical"
+    assert cord["disposition"] == "urgent_neurosurgical_referral"
+    assert bool(cord["urgent"]) and cord["tone"] == "critical"
     assert "MRC" in bypass.set_index("rule").loc["R3_progressive_weakness", "condition"]
 
 
