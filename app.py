@@ -2,20 +2,34 @@
 import streamlit as st
 
 from core import PathwayError
-from pages.session import guideline, note_page
+from app_pages.session import guideline, note_page
 
-# (script, title, icon, url path). The first page is the default. Add a page by adding a line.
+# (script, title, icon, url path), in menu order. Add a page by adding a line.
 PAGES = [
-    ("pages/patient.py", "Patient", ":material/person:", "patient"),
-    ("pages/pathway.py", "Pathway", ":material/account_tree:", "pathway"),
-    ("pages/scenarios.py", "Scenarios", ":material/school:", "scenarios"),
-    ("pages/references.py", "References", ":material/menu_book:", "references"),
+    ("app_pages/patient.py", "Patient", ":material/person:", "patient"),
+    ("app_pages/pathway.py", "Pathway", ":material/account_tree:", "pathway"),
+    ("app_pages/scenarios.py", "Scenarios", ":material/school:", "scenarios"),
+    ("app_pages/references.py", "References", ":material/menu_book:", "references"),
 ]
 
 
+PATIENT_PAGE = PAGES[0][0]
+
+
+def open_patient_page() -> None:
+    """The root URL opens the Patient page, keeping any case in the link.
+
+    Streamlit serves its default page at `/` only, so `/patient` would be "page not found" if the Patient page
+    were the default; a hidden default that forwards here keeps every page at its own path.
+    """
+    st.switch_page(PATIENT_PAGE, query_params={k: st.query_params.get_all(k) for k in st.query_params})
+
+
 def navigation_pages() -> list[st.Page]:
-    return [st.Page(script, title=title, icon=icon, url_path=url_path, default=n == 0)
-            for n, (script, title, icon, url_path) in enumerate(PAGES)]
+    forward = st.Page(open_patient_page, title="Spine Pathway Explorer", url_path="home", default=True,
+                      visibility="hidden")
+    return [forward] + [st.Page(script, title=title, icon=icon, url_path=url_path)
+                        for script, title, icon, url_path in PAGES]
 
 
 def notice() -> None:

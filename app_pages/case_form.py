@@ -61,12 +61,24 @@ def case_form(
     prefix: str,
     problems: list[Problem],
     after_change: Callable[[], None] | None = None,
+    columns: int = 1,
 ) -> None:
-    """Render the grouped inputs for the case in `store_key`; each problem shows right under its field."""
+    """Render the grouped inputs for the case in `store_key`; each problem shows right under its field.
+
+    With several columns the groups fill them in reading order, about the same number of fields in each, so
+    they still read in order when the columns stack on a phone.
+    """
     _seed_widgets(st.session_state.setdefault(store_key, {}), prefix)
     by_field = problems_by_field(problems)
-    for title, fields in field_groups(g):
-        with st.container(border=True):
+    groups = field_groups(g)
+    slots = st.columns(columns) if columns > 1 else [st.container()]
+    per_slot = sum(len(fields) for _, fields in groups) / len(slots)
+    n, filled = 0, 0
+    for title, fields in groups:
+        if filled >= per_slot and n < len(slots) - 1:
+            n, filled = n + 1, 0
+        filled += len(fields)
+        with slots[n].container(border=True):
             st.markdown(f"**{title}**")
             for field in fields:
                 _field_widget(g, field, prefix, store_key, after_change)

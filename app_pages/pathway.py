@@ -2,13 +2,16 @@
 
 Each chart has a table beneath it: a canvas says nothing to a screen reader.
 """
+import pandas as pd
 import streamlit as st
 
 from core import Case, Evaluation, evaluate_case
 from core.figures import pathway_figure, pathway_rows, sankey_figure, timeline_figure
 from core.flows import SYNTHETIC_SOURCE, cases_at_node, flow_links, flow_nodes
+from core.guideline import NEEDS_INFORMATION
+from core.presentation import bypass_table, pathway_table, soft_breaks, timeline_table
 from core.timeline import bypass_rows, timeline_rows
-from pages.session import (
+from app_pages.session import (
     current_case, demo_flows, guarded, guideline, show_problems, sync_case_with_url, url_problems,
 )
 
@@ -33,6 +36,12 @@ def _timeline_chart(weeks: int | None, pt_weeks: int | None):
     return timeline_figure(guideline(), weeks, pt_weeks)
 
 
+def _text_table(frame: pd.DataFrame) -> None:
+    """A chart's text equivalent: a plain HTML table (read by screen readers), ids allowed to wrap."""
+    text = {c: soft_breaks(frame[c]) for c in frame.columns if pd.api.types.is_string_dtype(frame[c])}
+    st.table(frame.assign(**text), hide_index=True)
+
+
 def _patient_evaluation() -> Evaluation | None:
     """The current case's evaluation; None when no case is entered (or it is invalid, which is shown)."""
     g = guideline()
@@ -53,12 +62,13 @@ def flowchart_section(evaluation: Evaluation | None) -> None:
     st.caption("Rules are tried top to bottom; the first that holds decides. The patient's route is drawn bold; "
                "rules that cannot be decided yet are dashed.")
     if evaluation is not None:
+        how = "stops (unknown) at" if evaluation.disposition == NEEDS_INFORMATION else "decided at"
         st.markdown(f"Current patient: **{evaluation.disposition_label}** (`{evaluation.disposition}`), "
-                    f"decided at `{evaluation.deciding_rule}`.")
+                    f"{how} `{evaluation.deciding_rule}`.")
     figure = _pathway_chart(None if evaluation is None else evaluation.case.model_dump_json())
     st.plotly_chart(figure, config={"displayModeBar": False}, alt="Flowchart of the decision rules")
     st.markdown("**Table: the rules for this patient**")
-    st.table(pathway_rows(g, evaluation), hide_index=True)
+    _text_table(pathway_table(pathway_rows(g, evaluation)))
 
 
 def sankey_section() -> None:
@@ -79,7 +89,7 @@ def sankey_section() -> None:
              f"rules behind them: {', '.join(sorted(set(behind['deciding_rule'])))}.")
     st.dataframe(behind, hide_index=True, height=260)
     with st.expander("Table: every flow between neighbouring stages, with its number of cases"):
-        st.table(flow_links(flows, g), hide_index=True)
+        _text_table(flow_links(flows, g))
 
 
 def timeline_section(evaluation: Evaluation | None) -> None:
@@ -92,9 +102,9 @@ def timeline_section(evaluation: Evaluation | None) -> None:
     st.plotly_chart(_timeline_chart(weeks, pt_weeks), config={"displayModeBar": False},
                     alt="Timeline of conservative care with the patient's week")
     st.markdown("**Table: the timeline**")
-    st.table(timeline_rows(g, weeks, pt_weeks), hide_index=True)
+    _text_table(timeline_table(timeline_rows(g, weeks, pt_weeks)))
     st.markdown("**Table: routes that bypass the timeline**")
-    st.table(bypass_rows(g), hide_index=True)
+    _text_table(bypass_table(bypass_rows(g)))
 
 
 def pathway_page() -> None:

@@ -2,9 +2,9 @@
 import streamlit as st
 
 from core import evaluate_case
-from pages.case_form import case_form
-from pages.result_sections import RESULT_SECTIONS
-from pages.session import (
+from app_pages.case_form import case_form
+from app_pages.result_sections import RESULT_SECTIONS
+from app_pages.session import (
     CASE_KEY, URL_PROBLEMS_KEY, current_case, guarded, guideline, show_problems, sync_case_with_url, url_problems,
 )
 

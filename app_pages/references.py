@@ -10,9 +10,11 @@ import streamlit as st
 from core import Guideline
 from core.audit import FLAGS, audit_guideline, audit_table, statements_citing
 from core.presentation import reference_anchor, rows_flagged, statement_frame
-from pages.session import guarded, guideline
+from app_pages.session import guarded, guideline
 
 REF_PARAM = "ref"
+# Flags first: a reviewer scans for what is wrong, then reads where it sits.
+AUDIT_COLUMN_ORDER = ["statement", "flags", "citations", "unresolved", "resolved", "region", "origin", "section", "kind"]
 
 
 def _statement_list(g: Guideline, number: int) -> str:
@@ -20,6 +22,11 @@ def _statement_list(g: Guideline, number: int) -> str:
     if not citing:
         return "*No statement cites it.*"
     return "\n".join(f"- `{s.id}` ({s.section}; {s.origin}): {s.text}" for s in citing)
+
+
+def _anchor_links(numbers: list[int]) -> str:
+    """Citation numbers as links to their entries further up this page."""
+    return " ".join(f"[[{n}]](#{reference_anchor(n)})" for n in numbers)
 
 
 def _followed_citation(g: Guideline) -> None:
@@ -56,19 +63,26 @@ def references_section(g: Guideline) -> None:
 
 def statements_section(g: Guideline) -> None:
     st.header("Statements", anchor="statements")
-    st.caption("Every statement of the encoded guideline, in our words, with its citations, origin and section. "
+    st.caption("Every statement of the encoded guideline, in our words, by section, with its citations and origin. "
                "Safeguards are ours, added for safety, and never presented as the article's.")
-    frame = statement_frame(g)
     left, right = st.columns(2)
-    sections = left.multiselect("Section", sorted(set(frame["section"])), key="statements_sections",
+    sections = left.multiselect("Section", list(dict.fromkeys(s.section for s in g.statements)),
+                                key="statements_sections",
                                 placeholder="all sections")
     origins = right.multiselect("Origin", ["article", "safeguard"], key="statements_origins",
                                 placeholder="article and safeguard")
-    if sections:
-        frame = frame[frame["section"].isin(sections)]
-    if origins:
-        frame = frame[frame["origin"].isin(origins)]
-    st.table(frame, hide_index=True)
+    chosen = [s for s in g.statements if (not sections or s.section in sections)
+              and (not origins or s.origin in origins)]
+    if not chosen:
+        st.write("No statement matches the filters.")
+    for section in dict.fromkeys(s.section for s in chosen):
+        st.markdown(f"**{section}**")
+        st.markdown("\n".join(
+            f"- `{s.id}` · {s.kind.replace('_', ' ')} · {s.origin} · {s.region} · "
+            f"{'cites ' + _anchor_links(s.citations) if s.citations else 'no citation'}: {s.text}"
+            for s in chosen if s.section == section))
+    st.download_button("All statements (CSV)", statement_frame(g).to_csv(index=False), "statements.csv", "text/csv",
+                       icon=":material/download:", on_click="ignore")
 
 
 def audit_section(g: Guideline) -> None:
@@ -89,12 +103,12 @@ def audit_section(g: Guideline) -> None:
                     f"{', '.join(f'`{s}`' for s in report.uncited_safeguards)}.")
     if report.region_mismatches:
         st.markdown("**Neck or thoracic statements resting only on lumbar references**")
-        st.table([{"statement": m.statement, "region": m.region, "citations": ", ".join(map(str, m.citations)),
-                   "note": m.note} for m in report.region_mismatches], hide_index=True)
+        st.markdown("\n".join(f"- `{m.statement}` ({m.region}; cites {_anchor_links(m.citations)}): {m.note}"
+                               for m in report.region_mismatches))
     st.markdown("**Table: every statement with its audit flags**")
     flags = st.multiselect("Show statements flagged", list(FLAGS), key="audit_flags", placeholder="all statements")
     table = rows_flagged(audit_table(g), flags)
-    st.dataframe(table, hide_index=True)
+    st.dataframe(table, hide_index=True, column_order=AUDIT_COLUMN_ORDER)
     st.download_button("Audit (CSV)", table.to_csv(index=False), "citation_audit.csv", "text/csv",
                        icon=":material/download:", on_click="ignore")
 
@@ -104,7 +118,7 @@ REFERENCE_SECTIONS: list[Callable[[Guideline], None]] = [references_section, sta
 
 def references_page() -> None:
     g = guideline()
-    st.title("References")
+    st.title("References and audit")
     _followed_citation(g)
     for section in REFERENCE_SECTIONS:
         section(g)

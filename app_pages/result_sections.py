@@ -6,14 +6,14 @@ RESULT_SECTIONS; nothing else changes.
 import html
 from collections.abc import Callable
 
-import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from core import Evaluation, Guideline
 from core.figures import TONE_COLOURS, tint
 from core.guideline import NEEDS_INFORMATION
 from core.presentation import (
-    assess_next, citation_links, deciding_sentence, phase_sentence, trace_frame, warning_frame,
+    assess_next, citation_links, deciding_sentence, phase_sentence, soft_breaks, trace_frame, warning_frame,
 )
 from core.report import evaluation_markdown
 
@@ -78,24 +78,26 @@ def timeline_section(evaluation: Evaluation, g: Guideline) -> None:
                 + ", ".join(g.labels[f] for f in evaluation.phase_missing), icon=":material/search:")
 
 
-def _trace_table(evaluation: Evaluation, g: Guideline) -> pd.DataFrame:
+def _styled_trace(evaluation: Evaluation, g: Guideline) -> Styler:
+    """The trace with the deciding row tinted in the disposition's colour and marked in words (not colour alone)."""
     frame = trace_frame(evaluation, g)
-    marker = "stops here (unknown)" if evaluation.disposition == NEEDS_INFORMATION else "decides"
-    return frame.assign(decides=frame["decides"].map({True: marker, False: ""}))
+    marker = " (unknown: stops here)" if evaluation.disposition == NEEDS_INFORMATION else " (decides)"
+    decides = frame.pop("decides")
+    frame.loc[decides, "result"] += marker
+    frame["rule"] = soft_breaks(frame["rule"])
+    colour = tint(TONE_COLOURS[g.disposition(evaluation.disposition).tone], 0.85)
+    return frame.style.apply(
+        lambda row: [f"background-color: {colour}; font-weight: 600" if decides[row.name] else ""] * len(row), axis=1)
 
 
 def why_section(evaluation: Evaluation, g: Guideline) -> None:
     st.subheader("Why")
     st.write(deciding_sentence(evaluation) + " Rules are tried in order; the first that holds decides.")
-    colour = TONE_COLOURS[g.disposition(evaluation.disposition).tone]
-    table = _trace_table(evaluation, g)
-    styled = table.style.apply(
-        lambda row: [f"background-color: {tint(colour, 0.85)}; font-weight: 600" if row["decides"] else ""] * len(row),
-        axis=1,
-    )
-    st.table(styled, hide_index=True, alt="The rules tried, in order, with the deciding rule marked")
+    st.table(_styled_trace(evaluation, g), hide_index=True,
+             alt="The rules tried, in order, with the deciding rule marked")
     with st.expander("Pitfall checks (run on every case)"):
-        st.table(warning_frame(evaluation, g), hide_index=True)
+        checks = warning_frame(evaluation, g)
+        st.table(checks.assign(check=soft_breaks(checks["check"])), hide_index=True)
 
 
 def downloads_section(evaluation: Evaluation, g: Guideline) -> None:

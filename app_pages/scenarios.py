@@ -1,4 +1,5 @@
 """Scenarios page, for teaching: scenario cards, compare two cases, and step through one decision at a time."""
+import pandas as pd
 import streamlit as st
 
 from core import Evaluation, evaluate_case, parse_case
@@ -6,10 +7,10 @@ from core.case_params import case_from_case_text
 from core.case_text import case_to_text
 from core.compare import compare_evaluations, compare_frame
 from core.guideline import Scenario
-from core.presentation import case_frame, inputs_words
-from pages.case_form import case_form
-from pages.result_sections import disposition_badge
-from pages.session import current_case, guarded, guideline, set_case_text
+from core.presentation import case_frame, inputs_words, soft_breaks
+from app_pages.case_form import case_form
+from app_pages.result_sections import disposition_badge
+from app_pages.session import current_case, guarded, guideline, set_case_text
 
 CARDS_PER_ROW = 3
 COMPARE_SCENARIO_KEY = "compare_scenario"
@@ -46,7 +47,7 @@ def cards_section() -> None:
                 st.markdown(f"Expected: {expected.label} (`{expected.id}`)")
                 if st.button("Open in the Patient page", key=f"open_{scenario.id}", icon=":material/person:"):
                     set_case_text(_scenario_text(scenario.id))
-                    st.switch_page("pages/patient.py")
+                    st.switch_page("app_pages/patient.py")
 
 
 def _reset_copy() -> None:
@@ -85,24 +86,31 @@ def compare_section() -> None:
     left = evaluate_case(parse_case(_scenarios()[st.session_state[COMPARE_SCENARIO_KEY]].case), g)
     copy_case, problems = case_from_case_text(st.session_state[COMPARE_TEXT_KEY])
     right = None if copy_case is None else evaluate_case(copy_case, g)
-    if right is not None:
-        st.markdown(_parting_text(left, right))
     scenario_column, copy_column = st.columns(2, gap="large")
     with scenario_column:
         st.subheader("Scenario")
         disposition_badge(left, g, size="1.2rem")
-        st.table(case_frame(left.case, g), hide_index=True)
+        with st.expander("The scenario's inputs"):
+            st.table(case_frame(left.case, g), hide_index=True)
     with copy_column:
-        st.subheader("Copy")
+        st.subheader("Your copy")
         if right is None:
             st.warning("No evaluation for the copy while an input is invalid.", icon=":material/block:")
         else:
             disposition_badge(right, g, size="1.2rem")
-        with st.expander("Change the copy", expanded=True, icon=":material/edit:"):
-            case_form(g, COMPARE_TEXT_KEY, "compare_", problems)
+    if right is not None:
+        st.markdown(_parting_text(left, right))
+    with st.expander("Change the copy", expanded=True, icon=":material/edit:"):
+        case_form(g, COMPARE_TEXT_KEY, "compare_", problems, columns=3)
     if right is not None:
         st.markdown("**Table: both traces, rule by rule**")
-        st.table(compare_frame(left, right).rename(columns={"left": "scenario", "right": "copy"}), hide_index=True)
+        table = compare_frame(left, right)
+        st.table(pd.DataFrame({
+            "rule": soft_breaks(table["rule"] + " · " + table["label"]),
+            "scenario": table["left"],
+            "copy": table["right"],
+            "parts here": table["parts here"].map({True: "parts here", False: ""}),
+        }), hide_index=True)
 
 
 def _restart_steps() -> None:

@@ -10,13 +10,14 @@ import pandas as pd
 import streamlit as st
 
 from core import Case, Guideline, PathwayError, load_guideline
+from core.case import CASE_FIELDS
 from core.case_params import CaseText, case_from_case_text, read_case_params
 from core.errors import Problem
 from core.flows import cohort_flows, demo_cases
 from core.presentation import problem_text
 
 CASE_KEY = "case_text"
-URL_SYNCED_KEY = "case_url_synced"  # the case text last read from or written to the URL
+URL_SYNCED_KEY = "case_url_written"  # the case parameters last written to the URL, as lists of strings
 URL_PROBLEMS_KEY = "case_url_problems"
 PAGE_KEY = "current_page"
 PAGE_CHANGED_KEY = "page_changed"
@@ -47,31 +48,32 @@ def _url_params() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
+def _as_params(text: CaseText) -> dict[str, list[str]]:
+    return {k: list(v) if isinstance(v, list) else [v] for k, v in text.items()}
+
+
 def sync_case_with_url(other_params: tuple[str, ...] = ()) -> None:
     """Make the URL and the session agree on the case.
 
     The URL wins when it changed from outside (a shared link opened, browser history); the session wins after
-    a page switch, which empties the query string, and after an input changed on the page.
+    a page switch, which empties the query string, and after an input changed on the page. "Changed" compares
+    the raw parameters with those last written, so a value the URL cannot hold validly still round-trips.
     """
-    url_text, problems = read_case_params(_url_params(), other_params)
-    synced = st.session_state.get(URL_SYNCED_KEY)
-    switched_without_case = st.session_state.get(PAGE_CHANGED_KEY, False) and not url_text
-    opened_with_case = synced is None and bool(url_text)
-    url_changed = synced is not None and url_text != synced and not switched_without_case
-    if opened_with_case or url_changed:
+    raw = _url_params()
+    case_raw = {k: v for k, v in raw.items() if k in CASE_FIELDS}
+    written = st.session_state.get(URL_SYNCED_KEY)
+    switched_without_case = st.session_state.get(PAGE_CHANGED_KEY, False) and not case_raw
+    opened_with_params = written is None and bool(raw)
+    url_changed = written is not None and case_raw != written and not switched_without_case
+    if opened_with_params or url_changed:
+        url_text, problems = read_case_params(raw, other_params)
         st.session_state[CASE_KEY] = url_text
         st.session_state[URL_PROBLEMS_KEY] = problems
-    elif synced is None and problems:
-        st.session_state[URL_PROBLEMS_KEY] = problems
-    text = case_text()
-    if text != url_text or problems:
-        _write_case_params(text, other_params)
-    st.session_state[URL_SYNCED_KEY] = dict(text)
-
-
-def _write_case_params(text: CaseText, other_params: tuple[str, ...]) -> None:
-    kept = {k: st.query_params.get_all(k) for k in st.query_params if k in other_params}
-    st.query_params.from_dict({**kept, **text})
+    wanted = _as_params(case_text())
+    if wanted != case_raw or set(raw) - set(case_raw) - set(other_params):
+        kept = {k: v for k, v in raw.items() if k in other_params}
+        st.query_params.from_dict({**kept, **wanted})
+    st.session_state[URL_SYNCED_KEY] = wanted
 
 
 def url_problems() -> list[Problem]:

@@ -26,8 +26,8 @@ GROUP_TITLES = {
 }
 TRUTH_WORDS = {"true": "true", "false": "false", "unknown": "unknown"}
 WARNING_WORDS = {"true": "applies", "false": "does not apply", "unknown": "cannot tell yet"}
-TRACE_COLUMNS = ["rule", "label", "checks", "inputs read", "result", "leads to", "decides"]
-WARNING_COLUMNS = ["check", "label", "checks", "inputs read", "result"]
+TRACE_COLUMNS = ["rule", "checks", "inputs read", "result", "decides"]
+WARNING_COLUMNS = ["check", "checks", "inputs read", "result"]
 STATEMENT_COLUMNS = ["statement", "section", "kind", "origin", "region", "citations", "text"]
 REFERENCES_PAGE = "references"
 
@@ -62,15 +62,13 @@ def inputs_words(step: Step, guideline: Guideline) -> str:
 
 
 def trace_frame(evaluation: Evaluation, guideline: Guideline) -> pd.DataFrame:
-    """The rules the engine tried, in order, with the one that decided (or blocked) marked in `decides`."""
-    outcomes = {d.id: d.label for d in guideline.pathway.dispositions}
+    """The rules the engine tried, in order: rule (id and label), what it checks, the inputs it read and its
+    value; `decides` marks the rule that decided (or, for needs_information, the unknown rule that blocked)."""
     rows = [{
-        "rule": step.id,
-        "label": step.label,
+        "rule": f"{step.id} · {step.label}",
         "checks": step.condition,
         "inputs read": inputs_words(step, guideline),
         "result": TRUTH_WORDS[step.value],
-        "leads to": outcomes.get(step.outcome, step.outcome),
         "decides": step.id == evaluation.deciding_rule,
     } for step in evaluation.trace]
     return pd.DataFrame(rows, columns=TRACE_COLUMNS)
@@ -79,8 +77,7 @@ def trace_frame(evaluation: Evaluation, guideline: Guideline) -> pd.DataFrame:
 def warning_frame(evaluation: Evaluation, guideline: Guideline) -> pd.DataFrame:
     """Every pitfall check and whether it applies (checks read only known inputs)."""
     rows = [{
-        "check": step.id,
-        "label": step.label,
+        "check": f"{step.id} · {step.label}",
         "checks": step.condition,
         "inputs read": inputs_words(step, guideline),
         "result": WARNING_WORDS[step.value],
@@ -182,3 +179,44 @@ def rows_flagged(audit: pd.DataFrame, flags: Iterable[str]) -> pd.DataFrame:
         return audit
     keep = audit["flags"].map(lambda cell: bool(wanted & {f.strip() for f in cell.split(";") if f.strip()}))
     return audit[keep].reset_index(drop=True)
+
+
+def soft_breaks(column: pd.Series) -> pd.Series:
+    """Ids with a zero-width space after each underscore, so `R3_progressive_weakness` can wrap at 390 px."""
+    return column.str.replace("_", "_\u200b", regex=False)
+
+
+# The charts' text equivalents, narrowed to four columns or fewer so they read on a phone without sideways scrolling.
+def pathway_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """From `pathway_rows`: rule, what it checks, its value for this patient (with the result) and its outcome."""
+    return pd.DataFrame({
+        "rule": rows["rule"] + " · " + rows["label"],
+        "checks": rows["condition"],
+        "value": rows["value"] + rows["result"].map(lambda r: f" ({r})" if r else ""),
+        "leads to": rows["outcome"],
+    })
+
+
+def timeline_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """From `timeline_rows`: the weeks (a stretch as `6-12`, an open end as `26+`), kind, what and status."""
+    def weeks(row: pd.Series) -> str:
+        if row["kind"] in ("milestone", "patient"):
+            return str(row["week"])
+        return f"{row['week']}+" if pd.isna(row["until"]) else f"{row['week']}-{row['until']}"
+
+    return pd.DataFrame({
+        "weeks": rows.apply(weeks, axis=1) if len(rows) else pd.Series(dtype=str),
+        "kind": rows["kind"],
+        "what": rows["what"],
+        "status": rows["status"],
+    })
+
+
+def bypass_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """From `bypass_rows`: the rule, what it checks and where it leads (marked urgent when it is)."""
+    return pd.DataFrame({
+        "rule": rows["rule"] + " · " + rows["label"],
+        "checks": rows["condition"],
+        "leads to": rows["disposition_label"] + rows["urgent"].map(lambda u: " (urgent)" if u else ""),
+        "when": rows["when"],
+    })

@@ -4,7 +4,8 @@ from core.case import CASE_FIELDS
 from core.errors import Problem
 from core.presentation import (
     GROUP_TITLES, assess_next, case_frame, citation_links, deciding_sentence, field_groups, phase_sentence,
-    problem_text, rows_flagged, statement_frame, trace_frame, value_words, warning_frame,
+    bypass_table, pathway_table, problem_text, rows_flagged, soft_breaks, statement_frame, timeline_table,
+    trace_frame, value_words, warning_frame,
 )
 from tests.conftest import case
 
@@ -19,11 +20,11 @@ def test_every_case_field_appears_once_under_a_clinical_heading(guideline):
 def test_trace_table_marks_the_deciding_rule_and_reads_inputs_in_words(guideline):
     e = evaluate_case(case(mri_finding="cord_compression"), guideline)
     frame = trace_frame(e, guideline)
-    assert list(frame["rule"]) == ["R1_red_flags", "R2_cord_compression"]
+    assert list(frame["rule"]) == ["R1_red_flags · Red-flag screen", "R2_cord_compression · Cord compression on MRI"]
     assert list(frame["decides"]) == [False, True]
     assert list(frame["result"]) == ["false", "true"]
+    assert frame.loc[1, "checks"] == "MRI finding is cord compression"
     assert frame.loc[1, "inputs read"] == "MRI finding = cord compression"
-    assert frame.loc[1, "leads to"] == guideline.disposition("urgent_neurosurgical_referral").label
 
 
 def test_unknown_inputs_read_as_not_assessed_and_block_with_needs_information(guideline):
@@ -40,8 +41,9 @@ def test_warning_table_lists_every_check_with_whether_it_applies(guideline):
     e = evaluate_case(case(proposed=["cervical_manipulation"]), guideline)
     frame = warning_frame(e, guideline)
     assert len(frame) == len(guideline.pathway.warnings)
-    assert frame.set_index("check").loc["avoid_manipulation", "result"] == "applies"
-    assert frame.set_index("check").loc["avoid_long_term_opioids", "result"] == "does not apply"
+    results = dict(zip(frame["check"].str.split(" · ").str[0], frame["result"]))
+    assert results["avoid_manipulation"] == "applies"
+    assert results["avoid_long_term_opioids"] == "does not apply"
 
 
 def test_phase_sentence_names_the_phase_and_weeks_to_the_next_milestone(guideline):
@@ -99,3 +101,24 @@ def test_audit_rows_filter_by_any_chosen_flag(guideline):
     both = rows_flagged(audit, ["unresolved citation", "region mismatch"])
     assert len(both) >= len(unresolved)
     assert len(rows_flagged(audit, [])) == len(audit)
+
+
+def test_chart_tables_fit_a_phone_in_four_columns_and_keep_the_facts(guideline):
+    from core.figures import pathway_rows
+    from core.timeline import bypass_rows, timeline_rows
+
+    e = evaluate_case(case(mri_finding="cord_compression"), guideline)
+    pathway = pathway_table(pathway_rows(guideline, e))
+    timeline = timeline_table(timeline_rows(guideline, 10, 8))
+    bypass = bypass_table(bypass_rows(guideline))
+    assert all(len(t.columns) <= 4 for t in (pathway, timeline, bypass))
+    assert pathway.loc[1, "value"].startswith("true (decides")
+    assert set(timeline["weeks"]) >= {"0", "0-6", "26+", "10"}
+    assert "Urgent neurosurgical referral (urgent)" in set(bypass["leads to"])
+
+
+def test_soft_breaks_let_long_ids_wrap_without_changing_what_is_read():
+    import pandas as pd
+
+    broken = soft_breaks(pd.Series(["R3_progressive_weakness"]))[0]
+    assert broken.replace("\u200b", "") == "R3_progressive_weakness" and broken.count("\u200b") == 2
