@@ -9,7 +9,7 @@ from core import Case, Evaluation, evaluate_case
 from core.figures import pathway_figure, pathway_rows, sankey_figure, timeline_figure
 from core.flows import SYNTHETIC_SOURCE, cases_at_node, flow_links, flow_nodes
 from core.guideline import NEEDS_INFORMATION
-from core.presentation import bypass_table, pathway_table, soft_breaks, timeline_table
+from core.presentation import bypass_table, pathway_table, timeline_table, wrappable
 from core.timeline import bypass_rows, timeline_rows
 from app_pages.session import (
     current_case, demo_flows, guarded, guideline, show_problems, sync_case_with_url, url_problems,
@@ -38,8 +38,7 @@ def _timeline_chart(weeks: int | None, pt_weeks: int | None):
 
 def _text_table(frame: pd.DataFrame) -> None:
     """A chart's text equivalent: a plain HTML table (read by screen readers), ids allowed to wrap."""
-    text = {c: soft_breaks(frame[c]) for c in frame.columns if pd.api.types.is_string_dtype(frame[c])}
-    st.table(frame.assign(**text), hide_index=True)
+    st.table(wrappable(frame), hide_index=True)
 
 
 def _patient_evaluation() -> Evaluation | None:

@@ -13,7 +13,7 @@ from core import Evaluation, Guideline
 from core.figures import TONE_COLOURS, tint
 from core.guideline import NEEDS_INFORMATION
 from core.presentation import (
-    assess_next, citation_links, deciding_sentence, phase_sentence, soft_breaks, trace_frame, warning_frame,
+    assess_next, citation_links, deciding_sentence, phase_sentence, trace_frame, warning_frame, wrappable,
 )
 from core.report import evaluation_markdown
 
@@ -84,7 +84,7 @@ def _styled_trace(evaluation: Evaluation, g: Guideline) -> Styler:
     marker = " (unknown: stops here)" if evaluation.disposition == NEEDS_INFORMATION else " (decides)"
     decides = frame.pop("decides")
     frame.loc[decides, "result"] += marker
-    frame["rule"] = soft_breaks(frame["rule"])
+    frame = wrappable(frame)
     colour = tint(TONE_COLOURS[g.disposition(evaluation.disposition).tone], 0.85)
     return frame.style.apply(
         lambda row: [f"background-color: {colour}; font-weight: 600" if decides[row.name] else ""] * len(row), axis=1)
@@ -96,8 +96,7 @@ def why_section(evaluation: Evaluation, g: Guideline) -> None:
     st.table(_styled_trace(evaluation, g), hide_index=True,
              alt="The rules tried, in order, with the deciding rule marked")
     with st.expander("Pitfall checks (run on every case)"):
-        checks = warning_frame(evaluation, g)
-        st.table(checks.assign(check=soft_breaks(checks["check"])), hide_index=True)
+        st.table(wrappable(warning_frame(evaluation, g)), hide_index=True)
 
 
 def downloads_section(evaluation: Evaluation, g: Guideline) -> None:

@@ -7,7 +7,7 @@ from core.case_params import case_from_case_text
 from core.case_text import case_to_text
 from core.compare import compare_evaluations, compare_frame
 from core.guideline import Scenario
-from core.presentation import case_frame, inputs_words, soft_breaks
+from core.presentation import case_frame, inputs_words, wrappable
 from app_pages.case_form import case_form
 from app_pages.result_sections import disposition_badge
 from app_pages.session import current_case, guarded, guideline, set_case_text
@@ -105,12 +105,12 @@ def compare_section() -> None:
     if right is not None:
         st.markdown("**Table: both traces, rule by rule**")
         table = compare_frame(left, right)
-        st.table(pd.DataFrame({
-            "rule": soft_breaks(table["rule"] + " · " + table["label"]),
+        st.table(wrappable(pd.DataFrame({
+            "rule": table["rule"] + " · " + table["label"],
             "scenario": table["left"],
             "copy": table["right"],
             "parts here": table["parts here"].map({True: "parts here", False: ""}),
-        }), hide_index=True)
+        })), hide_index=True)
 
 
 def _restart_steps() -> None:

@@ -27,7 +27,7 @@ GROUP_TITLES = {
 TRUTH_WORDS = {"true": "true", "false": "false", "unknown": "unknown"}
 WARNING_WORDS = {"true": "applies", "false": "does not apply", "unknown": "cannot tell yet"}
 TRACE_COLUMNS = ["rule", "checks", "inputs read", "result", "decides"]
-WARNING_COLUMNS = ["check", "checks", "inputs read", "result"]
+WARNING_COLUMNS = ["check", "when", "result"]  # three columns: it sits in an expander, narrower still
 STATEMENT_COLUMNS = ["statement", "section", "kind", "origin", "region", "citations", "text"]
 REFERENCES_PAGE = "references"
 
@@ -75,11 +75,10 @@ def trace_frame(evaluation: Evaluation, guideline: Guideline) -> pd.DataFrame:
 
 
 def warning_frame(evaluation: Evaluation, guideline: Guideline) -> pd.DataFrame:
-    """Every pitfall check and whether it applies (checks read only known inputs)."""
+    """Every pitfall check, when it applies (with the inputs it read) and whether it applies now."""
     rows = [{
         "check": f"{step.id} · {step.label}",
-        "checks": step.condition,
-        "inputs read": inputs_words(step, guideline),
+        "when": f"{step.condition} (read: {inputs_words(step, guideline)})",
         "result": WARNING_WORDS[step.value],
     } for step in evaluation.warning_trace]
     return pd.DataFrame(rows, columns=WARNING_COLUMNS)
@@ -186,14 +185,18 @@ def soft_breaks(column: pd.Series) -> pd.Series:
     return column.str.replace("_", "_\u200b", regex=False)
 
 
-# The charts' text equivalents, narrowed to four columns or fewer so they read on a phone without sideways scrolling.
+def wrappable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every text column of a table with soft breaks in its ids (numbers and flags are left alone)."""
+    return frame.assign(**{c: soft_breaks(frame[c]) for c in frame.columns if pd.api.types.is_string_dtype(frame[c])})
+
+
+# The charts' text equivalents, narrowed so they read on a phone (390 px) without sideways scrolling.
 def pathway_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """From `pathway_rows`: rule, what it checks, its value for this patient (with the result) and its outcome."""
+    """From `pathway_rows`: the rule with where it leads, what it checks, and its value for this patient."""
     return pd.DataFrame({
-        "rule": rows["rule"] + " · " + rows["label"],
+        "rule": rows["rule"] + " · " + rows["label"] + "; if it holds: " + rows["outcome"],
         "checks": rows["condition"],
         "value": rows["value"] + rows["result"].map(lambda r: f" ({r})" if r else ""),
-        "leads to": rows["outcome"],
     })
 
 

@@ -5,7 +5,7 @@ from core.errors import Problem
 from core.presentation import (
     GROUP_TITLES, assess_next, case_frame, citation_links, deciding_sentence, field_groups, phase_sentence,
     bypass_table, pathway_table, problem_text, rows_flagged, soft_breaks, statement_frame, timeline_table,
-    trace_frame, value_words, warning_frame,
+    trace_frame, value_words, warning_frame, wrappable,
 )
 from tests.conftest import case
 
@@ -113,6 +113,7 @@ def test_chart_tables_fit_a_phone_in_four_columns_and_keep_the_facts(guideline):
     bypass = bypass_table(bypass_rows(guideline))
     assert all(len(t.columns) <= 4 for t in (pathway, timeline, bypass))
     assert pathway.loc[1, "value"].startswith("true (decides")
+    assert pathway.loc[1, "rule"].endswith("if it holds: Urgent neurosurgical referral")
     assert set(timeline["weeks"]) >= {"0", "0-6", "26+", "10"}
     assert "Urgent neurosurgical referral (urgent)" in set(bypass["leads to"])
 
@@ -122,3 +123,10 @@ def test_soft_breaks_let_long_ids_wrap_without_changing_what_is_read():
 
     broken = soft_breaks(pd.Series(["R3_progressive_weakness"]))[0]
     assert broken.replace("\u200b", "") == "R3_progressive_weakness" and broken.count("\u200b") == 2
+
+
+def test_wrappable_breaks_text_columns_only():
+    import pandas as pd
+
+    frame = wrappable(pd.DataFrame({"rule": ["R1_red_flags"], "count": [3]}))
+    assert frame.loc[0, "rule"] == "R1_\u200bred_\u200bflags" and frame.loc[0, "count"] == 3
