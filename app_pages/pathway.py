@@ -7,15 +7,20 @@ import streamlit as st
 
 from core import Case, Evaluation, evaluate_case
 from core.figures import pathway_figure, pathway_rows, sankey_figure, timeline_figure
-from core.flows import SYNTHETIC_SOURCE, cases_at_node, flow_links, flow_nodes
+from core.flows import SYNTHETIC_SOURCE, cases_at_node, cohort_flows, demo_cases, flow_links, flow_nodes
 from core.guideline import NEEDS_INFORMATION
-from core.presentation import bypass_table, pathway_table, timeline_table, wrappable
+from core.tables import bypass_table, pathway_table, timeline_table, wrappable
 from core.timeline import bypass_rows, timeline_rows
-from app_pages.session import (
-    current_case, demo_flows, guarded, guideline, show_problems, sync_case_with_url, url_problems,
-)
+from app_pages.session import current_case, guarded, guideline, show_problems, sync_case_with_url, url_problems
 
 NODE_KEY = "pathway_node"
+
+
+@st.cache_resource(show_spinner=False)
+def demo_flows() -> pd.DataFrame:
+    """The teaching scenarios and the synthetic demo cohort through the engine (once per process; read-only)."""
+    g = guideline()
+    return cohort_flows(demo_cases(g), g)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

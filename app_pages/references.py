@@ -9,7 +9,8 @@ import streamlit as st
 
 from core import Guideline
 from core.audit import FLAGS, audit_guideline, audit_table, statements_citing
-from core.presentation import reference_anchor, rows_flagged, statement_frame
+from core.presentation import reference_anchor
+from core.tables import rows_flagged, statement_frame
 from app_pages.session import guarded, guideline
 
 REF_PARAM = "ref"

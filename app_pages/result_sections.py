@@ -7,13 +7,13 @@ import html
 from collections.abc import Callable
 
 import streamlit as st
-from pandas.io.formats.style import Styler
 
 from core import Evaluation, Guideline
-from core.figures import TONE_COLOURS, tint
 from core.guideline import NEEDS_INFORMATION
+from core.palette import TONE_COLOURS, tint
 from core.presentation import (
-    assess_next, citation_links, deciding_sentence, phase_sentence, trace_frame, warning_frame, wrappable,
+    TRACE_COLUMNS, WARNING_COLUMNS, assess_next, citation_links, deciding_sentence, html_table, phase_sentence,
+    trace_rows, warning_rows,
 )
 from core.report import evaluation_markdown
 
@@ -78,25 +78,19 @@ def timeline_section(evaluation: Evaluation, g: Guideline) -> None:
                 + ", ".join(g.labels[f] for f in evaluation.phase_missing), icon=":material/search:")
 
 
-def _styled_trace(evaluation: Evaluation, g: Guideline) -> Styler:
-    """The trace with the deciding row tinted in the disposition's colour and marked in words (not colour alone)."""
-    frame = trace_frame(evaluation, g)
-    marker = " (unknown: stops here)" if evaluation.disposition == NEEDS_INFORMATION else " (decides)"
-    decides = frame.pop("decides")
-    frame.loc[decides, "result"] += marker
-    frame = wrappable(frame)
-    colour = tint(TONE_COLOURS[g.disposition(evaluation.disposition).tone], 0.85)
-    return frame.style.apply(
-        lambda row: [f"background-color: {colour}; font-weight: 600" if decides[row.name] else ""] * len(row), axis=1)
-
-
 def why_section(evaluation: Evaluation, g: Guideline) -> None:
     st.subheader("Why")
     st.write(deciding_sentence(evaluation) + " Rules are tried in order; the first that holds decides.")
-    st.table(_styled_trace(evaluation, g), hide_index=True,
-             alt="The rules tried, in order, with the deciding rule marked")
+    rows = trace_rows(evaluation, g)
+    marker = " (unknown: stops here)" if evaluation.disposition == NEEDS_INFORMATION else " (decides)"
+    deciding = [n for n, row in enumerate(rows) if row["decides"]]
+    for n in deciding:
+        rows[n]["result"] += marker  # in words too, not by colour alone
+    colour = tint(TONE_COLOURS[g.disposition(evaluation.disposition).tone], 0.85)
+    st.markdown(html_table(rows, TRACE_COLUMNS[:-1], deciding, f"background-color:{colour};font-weight:600"),
+                unsafe_allow_html=True)
     with st.expander("Pitfall checks (run on every case)"):
-        st.table(wrappable(warning_frame(evaluation, g)), hide_index=True)
+        st.markdown(html_table(warning_rows(evaluation, g), WARNING_COLUMNS), unsafe_allow_html=True)
 
 
 def downloads_section(evaluation: Evaluation, g: Guideline) -> None:

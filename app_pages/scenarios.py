@@ -7,7 +7,8 @@ from core.case_params import case_from_case_text
 from core.case_text import case_to_text
 from core.compare import compare_evaluations, compare_frame
 from core.guideline import Scenario
-from core.presentation import case_frame, inputs_words, wrappable
+from core.presentation import inputs_words
+from core.tables import case_frame, wrappable
 from app_pages.case_form import case_form
 from app_pages.result_sections import disposition_badge
 from app_pages.session import current_case, guarded, guideline, set_case_text

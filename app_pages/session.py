@@ -6,14 +6,12 @@ to disk or logged: the session lives in the server's memory only.
 """
 from collections.abc import Callable
 
-import pandas as pd
 import streamlit as st
 
 from core import Case, Guideline, PathwayError, load_guideline
 from core.case import CASE_FIELDS
 from core.case_params import CaseText, case_from_case_text, read_case_params
 from core.errors import Problem
-from core.flows import cohort_flows, demo_cases
 from core.presentation import problem_text
 
 CASE_KEY = "case_text"
@@ -99,9 +97,3 @@ def guarded(page: Callable[[], None]) -> None:
         st.error("This page cannot be shown:\n\n" + "\n".join(f"- {p}" for p in exc.problems),
                  icon=":material/error:")
 
-
-@st.cache_resource(show_spinner=False)
-def demo_flows() -> pd.DataFrame:
-    """The teaching scenarios and the synthetic demo cohort through the engine (once per process; read-only)."""
-    g = guideline()
-    return cohort_flows(demo_cases(g), g)

@@ -1,15 +1,15 @@
-"""Evaluations and guideline data in the words and tables the pages show; no Streamlit here.
+"""Evaluations and guideline data in the words the pages show; no Streamlit and no pandas here.
 
-Every table here is also the text equivalent a screen reader gets, so cells say things in words
+The Patient page renders from this module alone, so a cold start does not pay for pandas. Tables are rows
+(dicts) rendered as plain HTML tables, which screen readers read; cells say things in words
 (`MRI finding = cord compression`, `not assessed`), never raw ids alone.
 """
+import html
 import re
 from collections.abc import Iterable
 from typing import Any
 
-import pandas as pd
-
-from core.case import CASE_FIELDS, Case
+from core.case import CASE_FIELDS
 from core.errors import Problem
 from core.evaluation import Evaluation, Step
 from core.guideline import NEEDS_INFORMATION, Guideline
@@ -28,8 +28,10 @@ TRUTH_WORDS = {"true": "true", "false": "false", "unknown": "unknown"}
 WARNING_WORDS = {"true": "applies", "false": "does not apply", "unknown": "cannot tell yet"}
 TRACE_COLUMNS = ["rule", "checks", "inputs read", "result", "decides"]
 WARNING_COLUMNS = ["check", "when", "result"]  # three columns: it sits in an expander, narrower still
-STATEMENT_COLUMNS = ["statement", "section", "kind", "origin", "region", "citations", "text"]
 REFERENCES_PAGE = "references"
+# Compact like Streamlit's own tables (smaller type, tighter cells) so four columns fit a 390 px phone.
+TABLE_STYLE = "width:100%;font-size:0.875rem;line-height:1.4"
+CELL_STYLE = ' style="padding:0.25rem 0.4rem;vertical-align:top"'
 
 
 def field_groups(guideline: Guideline) -> list[tuple[str, list[str]]]:
@@ -61,27 +63,25 @@ def inputs_words(step: Step, guideline: Guideline) -> str:
     return "; ".join(parts) or "none"
 
 
-def trace_frame(evaluation: Evaluation, guideline: Guideline) -> pd.DataFrame:
+def trace_rows(evaluation: Evaluation, guideline: Guideline) -> list[dict[str, Any]]:
     """The rules the engine tried, in order: rule (id and label), what it checks, the inputs it read and its
     value; `decides` marks the rule that decided (or, for needs_information, the unknown rule that blocked)."""
-    rows = [{
+    return [{
         "rule": f"{step.id} · {step.label}",
         "checks": step.condition,
         "inputs read": inputs_words(step, guideline),
         "result": TRUTH_WORDS[step.value],
         "decides": step.id == evaluation.deciding_rule,
     } for step in evaluation.trace]
-    return pd.DataFrame(rows, columns=TRACE_COLUMNS)
 
 
-def warning_frame(evaluation: Evaluation, guideline: Guideline) -> pd.DataFrame:
+def warning_rows(evaluation: Evaluation, guideline: Guideline) -> list[dict[str, str]]:
     """Every pitfall check, when it applies (with the inputs it read) and whether it applies now."""
-    rows = [{
+    return [{
         "check": f"{step.id} · {step.label}",
         "when": f"{step.condition} (read: {inputs_words(step, guideline)})",
         "result": WARNING_WORDS[step.value],
     } for step in evaluation.warning_trace]
-    return pd.DataFrame(rows, columns=WARNING_COLUMNS)
 
 
 def deciding_sentence(evaluation: Evaluation) -> str:
@@ -150,76 +150,20 @@ def problems_by_field(problems: Iterable[Problem]) -> dict[str, list[Problem]]:
     return grouped
 
 
-def statement_frame(guideline: Guideline) -> pd.DataFrame:
-    """Every statement with its citation numbers, origin (article or safeguard) and section."""
-    rows = [{
-        "statement": s.id,
-        "section": s.section,
-        "kind": s.kind,
-        "origin": s.origin,
-        "region": s.region,
-        "citations": ", ".join(map(str, s.citations)) or "none",
-        "text": s.text,
-    } for s in guideline.statements]
-    return pd.DataFrame(rows, columns=STATEMENT_COLUMNS)
+def html_table(rows: list[dict[str, Any]], columns: list[str], highlight: Iterable[int] = (),
+               highlight_style: str = "") -> str:
+    """A plain HTML table of `rows` (escaped); rows numbered in `highlight` get `highlight_style` and a class.
 
+    Ids may wrap after each underscore (`<wbr>`), so a table fits a 390 px phone without sideways scrolling.
+    """
+    marked = set(highlight)
 
-def case_frame(case: Case, guideline: Guideline) -> pd.DataFrame:
-    """The known fields of a case as `field` / `value` rows in words (unknown ones are left out)."""
-    rows = [{"field": guideline.labels.get(f, f), "value": value_words(f, v, guideline)}
-            for f, v in case.model_dump().items() if v not in (None, (), [])]
-    return pd.DataFrame(rows, columns=["field", "value"])
+    def cell(value: Any) -> str:
+        return html.escape(str(value)).replace("_", "_<wbr>")
 
-
-def rows_flagged(audit: pd.DataFrame, flags: Iterable[str]) -> pd.DataFrame:
-    """Audit rows carrying any of `flags` (the `flags` column is `; `-joined); every row when none is chosen."""
-    wanted = set(flags)
-    if not wanted:
-        return audit
-    keep = audit["flags"].map(lambda cell: bool(wanted & {f.strip() for f in cell.split(";") if f.strip()}))
-    return audit[keep].reset_index(drop=True)
-
-
-def soft_breaks(column: pd.Series) -> pd.Series:
-    """Ids with a zero-width space after each underscore, so `R3_progressive_weakness` can wrap at 390 px."""
-    return column.str.replace("_", "_\u200b", regex=False)
-
-
-def wrappable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every text column of a table with soft breaks in its ids (numbers and flags are left alone)."""
-    return frame.assign(**{c: soft_breaks(frame[c]) for c in frame.columns if pd.api.types.is_string_dtype(frame[c])})
-
-
-# The charts' text equivalents, narrowed so they read on a phone (390 px) without sideways scrolling.
-def pathway_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """From `pathway_rows`: the rule with where it leads, what it checks, and its value for this patient."""
-    return pd.DataFrame({
-        "rule": rows["rule"] + " · " + rows["label"] + "; if it holds: " + rows["outcome"],
-        "checks": rows["condition"],
-        "value": rows["value"] + rows["result"].map(lambda r: f" ({r})" if r else ""),
-    })
-
-
-def timeline_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """From `timeline_rows`: the weeks (a stretch as `6-12`, an open end as `26+`), kind, what and status."""
-    def weeks(row: pd.Series) -> str:
-        if row["kind"] in ("milestone", "patient"):
-            return str(row["week"])
-        return f"{row['week']}+" if pd.isna(row["until"]) else f"{row['week']}-{row['until']}"
-
-    return pd.DataFrame({
-        "weeks": rows.apply(weeks, axis=1) if len(rows) else pd.Series(dtype=str),
-        "kind": rows["kind"],
-        "what": rows["what"],
-        "status": rows["status"],
-    })
-
-
-def bypass_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """From `bypass_rows`: the rule, what it checks and where it leads (marked urgent when it is)."""
-    return pd.DataFrame({
-        "rule": rows["rule"] + " · " + rows["label"],
-        "checks": rows["condition"],
-        "leads to": rows["disposition_label"] + rows["urgent"].map(lambda u: " (urgent)" if u else ""),
-        "when": rows["when"],
-    })
+    head = "".join(f"<th{CELL_STYLE}>{html.escape(c)}</th>" for c in columns)
+    body = "".join(
+        (f'<tr class="highlight" style="{html.escape(highlight_style)}">' if n in marked else "<tr>")
+        + "".join(f"<td{CELL_STYLE}>{cell(row[c])}</td>" for c in columns) + "</tr>"
+        for n, row in enumerate(rows))
+    return f'<table style="{TABLE_STYLE}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'

@@ -1,4 +1,5 @@
 """Helpers for the AppTest suites: start the app, enter a case in the form, read what the page shows."""
+import html
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -47,6 +48,23 @@ def enter_case(at: AppTest, case: Mapping[str, Any], prefix: str = PATIENT_PREFI
 def dispositions_shown(at: AppTest) -> list[str]:
     """The disposition ids of every disposition label on the page, top to bottom."""
     return [m for md in at.markdown for m in BADGE_ID.findall(md.value)]
+
+
+ROW = re.compile(r'<tr( class="highlight")?[^>]*>(.*?)</tr>', re.S)
+CELL = re.compile(r"<t[dh][^>]*>(.*?)</t[dh]>", re.S)
+
+
+def html_tables(at: AppTest) -> list[list[dict[str, Any]]]:
+    """Every HTML table the page shows, as rows of {column: text, "highlighted": bool}."""
+    tables = []
+    for md in at.markdown:
+        if not md.value.startswith("<table"):
+            continue
+        rows = [(bool(mark), [html.unescape(c.replace("<wbr>", "")) for c in CELL.findall(body)])
+                for mark, body in ROW.findall(md.value)]
+        header = rows[0][1]
+        tables.append([{**dict(zip(header, cells)), "highlighted": mark} for mark, cells in rows[1:]])
+    return tables
 
 
 def url_case(at: AppTest) -> dict[str, Any]:

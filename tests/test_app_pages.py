@@ -1,4 +1,6 @@
 """The shell and the Pathway, Scenarios and References pages in AppTest."""
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,14 @@ def test_no_pages_directory_beside_app_py_so_streamlit_never_falls_back_to_its_o
     # /patient straight from that folder, skipping app.py (no notice, helper modules listed as pages).
     assert not (ROOT / "pages").exists()
     assert all(script.startswith("app_pages/") for script in PAGE_SCRIPTS)
+
+
+def test_the_patient_page_imports_no_pandas_so_a_cold_start_stays_quick():
+    # pandas is the largest import of a cold start; the Patient page (the default) renders without it.
+    code = ("import sys, app, app_pages.session, app_pages.case_form, app_pages.result_sections; "
+            "print('pandas' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert result.stdout.strip() == "False"
 
 
 def test_the_pages_have_the_url_paths_of_the_issue():

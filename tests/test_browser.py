@@ -2,7 +2,8 @@
 
 One server and one browser for the whole session. Screenshots of every page at desktop and phone size go to
 artifacts/screenshots/ (git-ignored) for a person to look at; the tests also check that no table is wider than
-its column, which is how text gets cut off on a phone.
+its column (visible tables; one in a closed expander is checked when open), which is how text gets cut off on
+a phone.
 """
 import json
 import socket
@@ -179,11 +180,13 @@ def test_screenshots_of_every_page_with_no_table_wider_than_its_column(server, b
             if url_path == "pathway":
                 tab.locator(".js-plotly-plot").nth(2).wait_for()
             tab.screenshot(path=SCREENSHOTS / f"{url_path}_{width}x{height}.png")
-            tables_checked += tab.locator('[data-testid="stTable"] table').count()
-            overflowing = tab.evaluate(
-                "() => [...document.querySelectorAll('[data-testid=\"stTable\"]')]"
-                ".filter(t => t.querySelector('table').scrollWidth > t.clientWidth + 1).length")
-            assert overflowing == 0, f"{url_path} at {width}x{height}: {overflowing} table(s) cut off"
+            widths = tab.evaluate(
+                "() => [...document.querySelectorAll('[data-testid=\"stTable\"], [data-testid=\"stMarkdownContainer\"]')]"
+                ".filter(box => box.querySelector('table') && box.offsetParent)"
+                ".map(box => [box.querySelector('table').scrollWidth, box.clientWidth])")
+            tables_checked += len(widths)
+            cut = [w for w in widths if w[0] > w[1] + 1]
+            assert not cut, f"{url_path} at {width}x{height}: table(s) wider than their column (px): {cut}"
             page_width = tab.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth")
             assert page_width <= width, f"{url_path} at {width}x{height} scrolls sideways"
         assert tables_checked > 0
