@@ -1,10 +1,55 @@
-"""Spine Pathway Explorer: the entry point only sets the page, the shared notice and navigation."""
+"""Spine Pathway Explorer: the entry point sets the page, the shared notice and the navigation."""
 import streamlit as st
 
-from core import load_guideline
+from core import PathwayError
+from app_pages.session import guideline, note_page
 
-st.set_page_config(page_title="Spine Pathway Explorer", layout="wide")
-guideline = load_guideline()
-st.title("Spine Pathway Explorer")
-st.caption(f"{guideline.info.notice} Guideline version {guideline.info.version}.")
-st.write("The dashboard is being built; the command line (`python -m core evaluate CASE.json`) works now.")
+# (script, title, icon, url path), in menu order. Add a page by adding a line.
+PAGES = [
+    ("app_pages/patient.py", "Patient", ":material/person:", "patient"),
+    ("app_pages/pathway.py", "Pathway", ":material/account_tree:", "pathway"),
+    ("app_pages/scenarios.py", "Scenarios", ":material/school:", "scenarios"),
+    ("app_pages/references.py", "References", ":material/menu_book:", "references"),
+    ("app_pages/cohort.py", "Cohort", ":material/groups:", "cohort"),
+]
+
+
+PATIENT_PAGE = PAGES[0][0]
+
+
+def open_patient_page() -> None:
+    """The root URL opens the Patient page, keeping any case in the link.
+
+    Streamlit serves its default page at `/` only, so `/patient` would be "page not found" if the Patient page
+    were the default; a hidden default that forwards here keeps every page at its own path.
+    """
+    st.switch_page(PATIENT_PAGE, query_params={k: st.query_params.get_all(k) for k in st.query_params})
+
+
+def navigation_pages() -> list[st.Page]:
+    forward = st.Page(open_patient_page, title="Spine Pathway Explorer", url_path="home", default=True,
+                      visibility="hidden")
+    return [forward] + [st.Page(script, title=title, icon=icon, url_path=url_path)
+                        for script, title, icon, url_path in PAGES]
+
+
+def notice() -> None:
+    """Every page says what this is (and is not), with the guideline version it encodes."""
+    try:
+        info = guideline().info
+    except PathwayError as exc:
+        st.error("The guideline data could not be loaded:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+        st.stop()
+    st.caption(f":material/info: **{info.notice}** Guideline version {info.version}.")
+
+
+def run() -> None:
+    st.set_page_config(page_title="Spine Pathway Explorer", page_icon=":material/healing:", layout="wide")
+    page = st.navigation(navigation_pages(), position="top")
+    note_page(page.url_path)
+    notice()
+    page.run()
+
+
+if __name__ == "__main__":
+    run()

@@ -1,13 +1,23 @@
 """Spine Pathway Explorer core: pure Python, no UI. Data -> models -> evaluation -> figures."""
+from typing import Any
+
 from core.case import Case, parse_case
 from core.counterfactuals import Counterfactual, counterfactuals
 from core.engine import evaluate_case
 from core.errors import CaseError, DataError, PathwayError, Problem
 from core.evaluation import Evaluation
-from core.frame import evaluate_frame
 from core.guideline import Guideline, load_guideline
 
 __all__ = [
     "Case", "CaseError", "Counterfactual", "DataError", "Evaluation", "Guideline", "PathwayError", "Problem",
     "counterfactuals", "evaluate_case", "evaluate_frame", "load_guideline", "parse_case",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # evaluate_frame needs pandas; importing it lazily keeps a cold start of the Patient page quick.
+    if name == "evaluate_frame":
+        from core.frame import evaluate_frame
+
+        return evaluate_frame
+    raise AttributeError(f"module 'core' has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""Command line: `python -m core evaluate|validate|report|export-fhir|version|conflicts|cohort|verify ...`.
+"""Command line: `python -m core evaluate|validate|audit|report|export-fhir|version|conflicts|cohort|verify ...`.
 
 Errors a user can fix exit with status 2 and one line per problem on stderr; never a traceback.
 """
@@ -10,6 +10,7 @@ from typing import Any
 
 from core.conflicts import article_conflicts, load_conflict_specs
 from core.cohort import evaluate_cohort, file_format, read_cohort, summary_text, write_results
+from core.audit import audit_guideline, audit_text
 from core.engine import evaluate_case
 from core.errors import PathwayError, Problem
 from core.evidence import evidence_from_yaml, load_evidence, verdict_counts
@@ -151,6 +152,15 @@ def _verify(args: argparse.Namespace) -> int:
     return 0 if report.passed else 1
 
 
+def _audit(args: argparse.Namespace) -> int:
+    report = audit_guideline(load_guideline(Path(args.data)))
+    if args.format == "json":
+        print(report.model_dump_json(indent=2))
+    else:
+        print(audit_text(report), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description="Spine Pathway Explorer (educational use only).")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -192,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     conflicts = commands.add_parser("conflicts", help="the article's own conflicts and how the engine resolves them")
     conflicts.set_defaults(run=_conflicts)
+
     cohort = commands.add_parser("cohort", help="evaluate every row of a CSV or Parquet file of cases")
     cohort.add_argument("cases", help="CASES.csv or CASES.parquet")
     cohort.add_argument("--out", help="write the rows with their results (and errors) to .csv or .parquet")
@@ -202,6 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--format", choices=["text", "json"], default="text")
     verify.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
     verify.set_defaults(run=_verify)
+
+    audit = commands.add_parser("audit", help="audit citations: unresolved numbers, unused references, mismatches")
+    audit.add_argument("--format", choices=["text", "json"], default="text")
+    audit.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
+    audit.set_defaults(run=_audit)
     return parser
 
 

@@ -25,8 +25,7 @@ from core.conditions import holds, tests_in
 from core.engine import evaluate_case
 from core.errors import CaseError
 from core.evaluation import Evaluation
-from core.frame import pathway_fields
-from core.guideline import Disposition, Guideline, load_guideline
+from core.guideline import Disposition, Guideline, load_guideline, pathway_fields
 
 TONES: tuple[str, ...] = get_args(Disposition.model_fields["tone"].annotation)
 Direction = Literal["more urgent", "less urgent", "as urgent"]

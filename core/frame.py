@@ -26,7 +26,7 @@ import pandas as pd
 from core.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, parse_case
 from core.conditions import AllOf, AnyOf, Condition, NotOf, Test, fields_read, holds
 from core.errors import CaseError, Problem
-from core.guideline import NEEDS_INFORMATION, Guideline, load_guideline
+from core.guideline import NEEDS_INFORMATION, Guideline, load_guideline, pathway_fields
 
 RESULT_COLUMNS = ("disposition", "urgent", "warnings", "missing", "deciding_rule", "phase")
 CONSERVATIVE_CARE = "conservative_care"  # the engine reports a phase for this disposition only
@@ -40,14 +40,6 @@ class Coded:
     codes: np.ndarray
     values: tuple[Any, ...]
     unknown: Any = None
-
-
-def pathway_fields(guideline: Guideline) -> list[str]:
-    """The case fields any rule, phase or warning reads, in order of first appearance."""
-    p = guideline.pathway
-    conditions = [r.when for r in p.rules] + [r.urgent_when for r in p.rules]
-    conditions += [ph.when for ph in p.phases] + [w.when for w in p.warnings]
-    return [f for f in dict.fromkeys(f for c in conditions for f in fields_read(c)) if f != "disposition"]
 
 
 def _rows(index: pd.Index, bad: np.ndarray) -> str:

@@ -8,7 +8,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from core.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, PROPOSALS, parse_case
-from core.conditions import Condition, tests_in
+from core.conditions import Condition, fields_read, tests_in
 from core.errors import CaseError, DataError, Problem
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -211,7 +211,10 @@ def read_raw(data_dir: Path = DATA_DIR) -> dict[str, Any]:
     return raw
 
 
-def _check_test_types(where: str, condition: Condition | None, extra_fields: tuple[str, ...]) -> list[Problem]:
+def condition_type_problems(
+    where: str, condition: Condition | None, extra_fields: tuple[str, ...]
+) -> list[Problem]:
+    """Problems with the field names, operators and value types of one condition (shared by verify)."""
     problems = []
     for test in tests_in(condition):
         f, op, v = test.field, test.op, test.value
@@ -268,16 +271,16 @@ def _cross_check(g: Guideline) -> list[Problem]:
             problems.append(Problem(field=where, message="only the last rule may have no `when`"))
         known_statements(where, r.statements + [s for x in r.extra_statements for s in x.statements])
         for cond in [r.when, r.urgent_when] + [x.when for x in r.extra_statements]:
-            problems += _check_test_types(where, cond, ())
+            problems += condition_type_problems(where, cond, ())
     for n, ph in enumerate(p.phases):
         where = f"pathway.yaml: phases.{n} ({ph.id})"
         known_statements(where, ph.statements + [s for x in ph.extra_statements for s in x.statements])
         for cond in [ph.when] + [x.when for x in ph.extra_statements]:
-            problems += _check_test_types(where, cond, ())
+            problems += condition_type_problems(where, cond, ())
     for n, w in enumerate(p.warnings):
         where = f"pathway.yaml: warnings.{n} ({w.id})"
         known_statements(where, w.statements)
-        problems += _check_test_types(where, w.when, ("disposition",))
+        problems += condition_type_problems(where, w.when, ("disposition",))
         for t in tests_in(w.when):
             values = t.value if isinstance(t.value, list) else [t.value]
             if t.field == "disposition" and any(v not in disposition_ids for v in values):
@@ -326,3 +329,11 @@ def build_guideline(raw: dict[str, Any]) -> Guideline:
 def load_guideline(data_dir: Path = DATA_DIR) -> Guideline:
     """Read and validate data/ once per process (per directory)."""
     return build_guideline(read_raw(Path(data_dir)))
+
+
+def pathway_fields(guideline: Guideline) -> list[str]:
+    """The case fields any rule, phase or warning reads, in order of first appearance."""
+    p = guideline.pathway
+    conditions = [r.when for r in p.rules] + [r.urgent_when for r in p.rules]
+    conditions += [ph.when for ph in p.phases] + [w.when for w in p.warnings]
+    return [f for f in dict.fromkeys(f for c in conditions for f in fields_read(c)) if f != "disposition"]

@@ -14,9 +14,11 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, comput
 
 from core.conditions import Condition, fields_read, tests_in
 from core.errors import DataError, Problem
-from core.frame import Coded, ConditionEvaluator, cases_frame, code_columns, evaluate_frame, pathway_fields
+from core.frame import Coded, ConditionEvaluator, cases_frame, code_columns, evaluate_frame
+from core.guideline import (
+    DATA_DIR, NEEDS_INFORMATION, Guideline, condition_type_problems, load_guideline, pathway_fields,
+)
 from core.grid import RESULT_FIELDS, GridSpace, verification_grid
-from core.guideline import DATA_DIR, NEEDS_INFORMATION, Guideline, _check_test_types, load_guideline
 
 INVARIANTS_FILE = "invariants.yaml"
 METHOD = (
@@ -85,7 +87,7 @@ def _invariant_problems(g: Guideline, invariants: list[Invariant]) -> list[Probl
         problems += [Problem(field=where, message=f"unknown statement `{s}`") for s in inv.basis
                      if s not in g.statements_by_id]
         for condition in (inv.when, inv.then):
-            problems += _check_test_types(where, condition, RESULT_FIELDS)
+            problems += condition_type_problems(where, condition, RESULT_FIELDS)
             for test in tests_in(condition):
                 values = test.value if isinstance(test.value, list) else [test.value]
                 if test.field not in readable:

@@ -1,4 +1,4 @@
-"""The cohort page, run on its own with AppTest: upload or demo, counts, filters, bad rows, download."""
+"""The cohort page, opened through the app with AppTest: upload or demo, counts, filters, bad rows, download."""
 import json
 from pathlib import Path
 
@@ -9,8 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 import core.cohort
 from core.synthetic import synthetic_cases
+from tests.app_helpers import start_app
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "cohort.py")
 BAD_ROW = '"bad-1",maybe,,,,,,,,"normal",9,,,""\n'
 
 
@@ -29,12 +29,10 @@ def demo(tmp_path, monkeypatch):
 
 
 def page() -> AppTest:
-    app = AppTest.from_file(PAGE, default_timeout=30)
-    app.run()
-    return app
+    return start_app(page="app_pages/cohort.py")
 
 
-def test_run_on_its_own_the_page_shows_the_notice_and_asks_for_a_file(tmp_path, monkeypatch):
+def test_the_page_shows_the_notice_and_asks_for_a_file(tmp_path, monkeypatch):
     monkeypatch.setattr(core.cohort, "DEMO_COHORT", tmp_path / "absent.csv")
     app = page()
     assert not app.exception

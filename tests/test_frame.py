@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 
 from core import CaseError, evaluate_case, evaluate_frame, load_guideline
 from core.case import BOOL_FIELDS, MRI_FINDINGS, PROPOSALS
-from core.frame import cases_frame, frame_cases, joined_labels, pathway_fields
+from core.frame import cases_frame, frame_cases, joined_labels
+from core.guideline import pathway_fields
 from core.grid import verification_grid
 from core.verify import load_invariants
 

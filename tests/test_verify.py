@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from core import DataError, evaluate_case, evaluate_frame, load_guideline
 from core.case import BOOL_FIELDS, MRI_FINDINGS, PROPOSALS
-from core.frame import cases_frame, pathway_fields
+from core.frame import cases_frame
+from core.guideline import build_guideline, pathway_fields, read_raw
 from core.grid import verification_grid
-from core.guideline import build_guideline, read_raw
 from core.verify import Invariant, load_invariants, verification_report
 
 ROOT = Path(__file__).resolve().parent.parent

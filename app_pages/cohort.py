@@ -3,8 +3,6 @@
 Uploads are read from memory and never written to disk; results live only in this browser session.
 """
 import hashlib
-import sys
-from pathlib import Path
 
 import streamlit as st
 
@@ -12,16 +10,11 @@ from core import cohort as cohort_files
 from core import load_guideline
 from core.cohort_figure import cohort_sankey
 from core.errors import PathwayError
-from core.notice import notice_line
 
 TABLE_ROWS = 5000
 UPLOAD, DEMO = "Upload a file", "Synthetic demo cohort"
 
 guideline = load_guideline()
-if Path(getattr(sys.modules.get("__main__"), "__file__", "")).resolve() == Path(__file__).resolve():
-    # Run on its own rather than through app.py's navigation (which shows the notice above every page).
-    st.set_page_config(page_title="Cohort - Spine Pathway Explorer", layout="wide")
-    st.caption(notice_line(guideline))
 
 st.title("Cohort")
 st.write("Evaluate many cases at once: every row goes through the same rules as a single case. Rows with a bad "

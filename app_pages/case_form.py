@@ -1,0 +1,86 @@
+"""The case form: fields grouped as a clinician works, yes/no fields tri-state, help text from data/fields.yaml.
+
+The form edits a case held as text in `st.session_state[store_key]`; each widget writes its field back on change
+(no submit button), and the widgets are seeded from the text on every run so a loaded scenario or a shared link
+shows in them.
+"""
+from collections.abc import Callable
+
+import streamlit as st
+
+from core import Guideline
+from core.case import BOOL_FIELDS, CASE_FIELDS, MAX_WEEKS, PROPOSALS
+from core.case_params import UNKNOWN, CaseText, choice_options, form_value, text_from_form, with_field
+from core.errors import Problem
+from core.presentation import field_groups, problem_text, problems_by_field
+
+YES_NO_WORDS = {"true": "yes", "false": "no", UNKNOWN: "not assessed"}
+NOT_ASSESSED = "not assessed"
+
+
+def _seed_widgets(text: CaseText, prefix: str) -> None:
+    for field in CASE_FIELDS:
+        key, wanted = prefix + field, form_value(field, text)
+        if key not in st.session_state or st.session_state[key] != wanted:
+            st.session_state[key] = wanted
+
+
+def _field_changed(store_key: str, prefix: str, field: str, after: Callable[[], None] | None) -> None:
+    value = text_from_form(field, st.session_state[prefix + field])
+    st.session_state[store_key] = with_field(st.session_state.get(store_key, {}), field, value)
+    if after is not None:
+        after()
+
+
+def _field_widget(g: Guideline, field: str, prefix: str, store_key: str, after: Callable[[], None] | None) -> None:
+    info = g.fields[field]
+    label = info.label[:1].upper() + info.label[1:]
+    common = dict(key=prefix + field, help=info.help, on_change=_field_changed,
+                  args=(store_key, prefix, field, after))
+    if field in BOOL_FIELDS:
+        st.segmented_control(label, choice_options(field), format_func=YES_NO_WORDS.get, required=True, **common)
+    elif field == "mri_finding":
+        words = {**info.values, UNKNOWN: NOT_ASSESSED}
+        st.selectbox(label, choice_options(field), format_func=words.get, **common)
+    elif field == "motor_grade_mrc":
+        st.selectbox(label, choice_options(field), format_func=lambda v: NOT_ASSESSED if v == UNKNOWN else v,
+                     **common)
+    elif field in ("weeks_conservative", "pt_weeks"):
+        st.number_input(label, min_value=0, max_value=MAX_WEEKS, step=1, value=None,
+                        placeholder=NOT_ASSESSED, **common)
+    elif field == "proposed":
+        st.multiselect(label, list(PROPOSALS), format_func=lambda v: info.values.get(v, v),
+                       placeholder="nothing proposed", **common)
+    else:
+        st.text_input(label, max_chars=16, placeholder="e.g. L2-L5", **common)
+
+
+def case_form(
+    g: Guideline,
+    store_key: str,
+    prefix: str,
+    problems: list[Problem],
+    after_change: Callable[[], None] | None = None,
+    columns: int = 1,
+) -> None:
+    """Render the grouped inputs for the case in `store_key`; each problem shows right under its field.
+
+    With several columns the groups fill them in reading order, about the same number of fields in each, so
+    they still read in order when the columns stack on a phone.
+    """
+    _seed_widgets(st.session_state.setdefault(store_key, {}), prefix)
+    by_field = problems_by_field(problems)
+    groups = field_groups(g)
+    slots = st.columns(columns) if columns > 1 else [st.container()]
+    per_slot = sum(len(fields) for _, fields in groups) / len(slots)
+    n, filled = 0, 0
+    for title, fields in groups:
+        if filled >= per_slot and n < len(slots) - 1:
+            n, filled = n + 1, 0
+        filled += len(fields)
+        with slots[n].container(border=True):
+            st.markdown(f"**{title}**")
+            for field in fields:
+                _field_widget(g, field, prefix, store_key, after_change)
+                for problem in by_field.get(field, []):
+                    st.error(problem_text(problem, g), icon=":material/error:")

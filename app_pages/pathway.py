@@ -1,0 +1,125 @@
+"""Pathway page: the rules as a flowchart with the current patient's route, how a cohort flows, and the timeline.
+
+Each chart has a table beneath it: a canvas says nothing to a screen reader.
+"""
+import pandas as pd
+import streamlit as st
+
+from core import Case, Evaluation, evaluate_case
+from core.figures import pathway_figure, pathway_rows, sankey_figure, timeline_figure
+from core.flows import SYNTHETIC_SOURCE, cases_at_node, cohort_flows, demo_cases, flow_links, flow_nodes
+from core.guideline import NEEDS_INFORMATION
+from core.tables import bypass_table, pathway_table, timeline_table, wrappable
+from core.timeline import bypass_rows, timeline_rows
+from app_pages.session import current_case, guarded, guideline, show_problems, sync_case_with_url, url_problems
+
+NODE_KEY = "pathway_node"
+
+
+@st.cache_resource(show_spinner=False)
+def demo_flows() -> pd.DataFrame:
+    """The teaching scenarios and the synthetic demo cohort through the engine (once per process; read-only)."""
+    g = guideline()
+    return cohort_flows(demo_cases(g), g)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _pathway_chart(case_json: str | None):
+    # Keyed by the case as JSON: the figure depends on nothing else, and a flipped input flips back often.
+    g = guideline()
+    evaluation = None if case_json is None else evaluate_case(Case.model_validate_json(case_json), g)
+    return pathway_figure(g, evaluation)
+
+
+@st.cache_resource(show_spinner=False)
+def _sankey_chart():
+    return sankey_figure(demo_flows(), guideline=guideline())
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _timeline_chart(weeks: int | None, pt_weeks: int | None):
+    return timeline_figure(guideline(), weeks, pt_weeks)
+
+
+def _text_table(frame: pd.DataFrame) -> None:
+    """A chart's text equivalent: a plain HTML table (read by screen readers), ids allowed to wrap."""
+    st.table(wrappable(frame), hide_index=True)
+
+
+def _patient_evaluation() -> Evaluation | None:
+    """The current case's evaluation; None when no case is entered (or it is invalid, which is shown)."""
+    g = guideline()
+    case, problems = current_case()
+    if problems:
+        show_problems(problems, g, "The case from the Patient page has an invalid input, so no route is drawn:")
+        return None
+    if case is None or not case.model_dump(exclude_none=True, exclude_defaults=True):
+        st.info("No case entered: the flowchart shows the rules only. Enter one on the Patient page "
+                "(or open a link with the case in it) to see its route.", icon=":material/info:")
+        return None
+    return evaluate_case(case, g)
+
+
+def flowchart_section(evaluation: Evaluation | None) -> None:
+    g = guideline()
+    st.header("The decision rules")
+    st.caption("Rules are tried top to bottom; the first that holds decides. The patient's route is drawn bold; "
+               "rules that cannot be decided yet are dashed.")
+    if evaluation is not None:
+        how = "stops (unknown) at" if evaluation.disposition == NEEDS_INFORMATION else "decided at"
+        st.markdown(f"Current patient: **{evaluation.disposition_label}** (`{evaluation.disposition}`), "
+                    f"{how} `{evaluation.deciding_rule}`.")
+    figure = _pathway_chart(None if evaluation is None else evaluation.case.model_dump_json())
+    st.plotly_chart(figure, config={"displayModeBar": False}, alt="Flowchart of the decision rules")
+    st.markdown("**Table: the rules for this patient**")
+    _text_table(pathway_table(pathway_rows(g, evaluation)))
+
+
+def sankey_section() -> None:
+    g = guideline()
+    flows = demo_flows()
+    synthetic = int((flows["source"] == SYNTHETIC_SOURCE).sum())
+    st.header("How cases flow")
+    st.caption(f"Presentation → MRI finding → deciding rule → disposition for the {len(flows) - synthetic} "
+               f"teaching scenarios and a **synthetic** demo cohort of {synthetic} made-up cases "
+               "(generated with a fixed seed; not real patients).")
+    st.plotly_chart(_sankey_chart(), config={"displayModeBar": False},
+                    alt="Sankey diagram of how the demo cases flow through the pathway")
+    nodes = flow_nodes(flows, g)
+    node = st.selectbox("Show the cases behind a node", nodes, key=NODE_KEY,
+                        help="Clicks on the diagram are not reported to the app; pick a node here instead.")
+    behind = cases_at_node(flows, node)
+    st.write(f"{len(behind)} case{'s' if len(behind) != 1 else ''} pass through **{node}**; "
+             f"rules behind them: {', '.join(sorted(set(behind['deciding_rule'])))}.")
+    st.dataframe(behind, hide_index=True, height=260)
+    with st.expander("Table: every flow between neighbouring stages, with its number of cases"):
+        _text_table(flow_links(flows, g))
+
+
+def timeline_section(evaluation: Evaluation | None) -> None:
+    g = guideline()
+    weeks = evaluation.case.weeks_conservative if evaluation else None
+    pt_weeks = evaluation.case.pt_weeks if evaluation else None
+    st.header("Conservative-care timeline")
+    st.caption("From MRI and the start of PT (week 0) through the six-week PT minimum to the six-month threshold; "
+               "cord compression and progressive weakness leave the timeline at any week.")
+    st.plotly_chart(_timeline_chart(weeks, pt_weeks), config={"displayModeBar": False},
+                    alt="Timeline of conservative care with the patient's week")
+    st.markdown("**Table: the timeline**")
+    _text_table(timeline_table(timeline_rows(g, weeks, pt_weeks)))
+    st.markdown("**Table: routes that bypass the timeline**")
+    _text_table(bypass_table(bypass_rows(g)))
+
+
+def pathway_page() -> None:
+    g = guideline()
+    sync_case_with_url()
+    st.title("Pathway")
+    show_problems(url_problems(), g, "Some parameters of the link could not be used:")
+    evaluation = _patient_evaluation()
+    flowchart_section(evaluation)
+    sankey_section()
+    timeline_section(evaluation)
+
+
+guarded(pathway_page)

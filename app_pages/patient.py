@@ -1,0 +1,39 @@
+"""Patient page: enter a case, see what to do next, why, and on what evidence. The result follows the inputs."""
+import streamlit as st
+
+from core import evaluate_case
+from app_pages.case_form import case_form
+from app_pages.result_sections import RESULT_SECTIONS
+from app_pages.session import (
+    CASE_KEY, URL_PROBLEMS_KEY, current_case, guarded, guideline, show_problems, sync_case_with_url, url_problems,
+)
+
+WIDGET_PREFIX = "patient_"
+
+
+def _forget_url_problems() -> None:
+    st.session_state.pop(URL_PROBLEMS_KEY, None)
+
+
+def patient_page() -> None:
+    g = guideline()
+    sync_case_with_url()
+    st.title("Patient")
+    st.caption("Enter what is known; leave the rest *not assessed*. The result updates as you go, and the "
+               "address bar holds the case so you can share it.")
+    show_problems(url_problems(), g, "Some parameters of the link could not be used:")
+    case, problems = current_case()
+    inputs, result = st.columns([5, 7], gap="large")
+    with inputs:
+        case_form(g, CASE_KEY, WIDGET_PREFIX, problems, after_change=_forget_url_problems)
+    with result:
+        if case is None:
+            st.warning("No evaluation while an input is invalid: correct the field marked in red.",
+                       icon=":material/block:")
+            return
+        evaluation = evaluate_case(case, g)
+        for section in RESULT_SECTIONS:
+            section(evaluation, g)
+
+
+guarded(patient_page)

@@ -1,0 +1,112 @@
+"""The Patient page's result, one function per section, in reading order.
+
+Later work (counterfactuals, more report formats) adds a function `(evaluation, guideline) -> None` to
+RESULT_SECTIONS; nothing else changes.
+"""
+import html
+from collections.abc import Callable
+
+import streamlit as st
+
+from core import Evaluation, Guideline
+from core.guideline import NEEDS_INFORMATION
+from core.palette import TONE_COLOURS, tint
+from core.presentation import (
+    TRACE_COLUMNS, WARNING_COLUMNS, assess_next, citation_links, deciding_sentence, html_table, phase_sentence,
+    trace_rows, warning_rows,
+)
+from core.report import evaluation_markdown
+
+SAFEGUARD_NOTE = "safeguard added by this tool, not a claim of the article"
+
+
+def disposition_badge(evaluation: Evaluation, g: Guideline, size: str = "1.5rem") -> None:
+    """The disposition as a label coloured by its tone, with its id in code font and URGENT when urgent."""
+    colour = TONE_COLOURS[g.disposition(evaluation.disposition).tone]
+    urgent = (f' <span style="background:{colour};color:#fff;border-radius:.3rem;padding:.05rem .45rem;'
+              f'font-weight:700;font-size:.8rem;letter-spacing:.04em">URGENT</span>') if evaluation.urgent else ""
+    st.markdown(
+        f'<div class="disposition" style="border-left:.45rem solid {colour};background:{tint(colour, 0.9)};'
+        f'padding:.6rem .9rem;border-radius:.4rem;margin-bottom:.4rem">'
+        f'<div style="font-size:{size};font-weight:700;color:{colour};line-height:1.25">'
+        f'{html.escape(evaluation.disposition_label)}</div>'
+        f'<div style="margin-top:.3rem"><code>{html.escape(evaluation.disposition)}</code>{urgent}</div></div>',
+        unsafe_allow_html=True,
+    )
+
+
+def _statement_line(text: str, citations: list[int], origin: str) -> str:
+    source = citation_links(citations) if citations else f"*({SAFEGUARD_NOTE})*" if origin == "safeguard" else ""
+    return f"- {text} {source}"
+
+
+def disposition_section(evaluation: Evaluation, g: Guideline) -> None:
+    disposition_badge(evaluation, g)
+    st.write(g.disposition(evaluation.disposition).summary)
+    if evaluation.disposition == NEEDS_INFORMATION:
+        st.info("**Assess next:** " + ", ".join(assess_next(evaluation, g)), icon=":material/search:")
+
+
+def actions_section(evaluation: Evaluation, g: Guideline) -> None:
+    st.subheader("What to do now")
+    actions = [s for s in evaluation.statements if not s.because.startswith("warning")]
+    if actions:
+        st.markdown("\n".join(_statement_line(s.text, s.citations, s.origin) for s in actions))
+    else:
+        st.write("Nothing yet: assess the items above; the pathway cannot decide without them.")
+
+
+def warnings_section(evaluation: Evaluation, g: Guideline) -> None:
+    if not evaluation.warnings:
+        return
+    st.subheader("Warnings")
+    labels = {w.id: w for w in g.pathway.warnings}
+    for wid in evaluation.warnings:
+        lines = [_statement_line(g.statement(s).text, g.statement(s).citations, g.statement(s).origin)
+                 for s in labels[wid].statements]
+        st.warning(f"**{labels[wid].label}** (`{wid}`)\n\n" + "\n".join(lines), icon=":material/warning:")
+
+
+def timeline_section(evaluation: Evaluation, g: Guideline) -> None:
+    sentence = phase_sentence(evaluation, g)
+    if sentence is None:
+        return
+    st.subheader("Where in conservative care")
+    st.write(sentence)
+    if evaluation.phase_missing:
+        st.info("To place the patient in a phase, assess: "
+                + ", ".join(g.labels[f] for f in evaluation.phase_missing), icon=":material/search:")
+
+
+def why_section(evaluation: Evaluation, g: Guideline) -> None:
+    st.subheader("Why")
+    st.write(deciding_sentence(evaluation) + " Rules are tried in order; the first that holds decides.")
+    rows = trace_rows(evaluation, g)
+    marker = " (unknown: stops here)" if evaluation.disposition == NEEDS_INFORMATION else " (decides)"
+    deciding = [n for n, row in enumerate(rows) if row["decides"]]
+    for n in deciding:
+        rows[n]["result"] += marker  # in words too, not by colour alone
+    colour = tint(TONE_COLOURS[g.disposition(evaluation.disposition).tone], 0.85)
+    st.markdown(html_table(rows, TRACE_COLUMNS[:-1], deciding, f"background-color:{colour};font-weight:600"),
+                unsafe_allow_html=True)
+    with st.expander("Pitfall checks (run on every case)"):
+        st.markdown(html_table(warning_rows(evaluation, g), WARNING_COLUMNS), unsafe_allow_html=True)
+
+
+def downloads_section(evaluation: Evaluation, g: Guideline) -> None:
+    st.subheader("Download")
+    with st.container(horizontal=True):
+        st.download_button("Evaluation (JSON)", evaluation.model_dump_json(indent=2), "evaluation.json",
+                           "application/json", icon=":material/download:", on_click="ignore")
+        st.download_button("Summary (Markdown)", evaluation_markdown(evaluation, g), "summary.md",
+                           "text/markdown", icon=":material/download:", on_click="ignore")
+
+
+RESULT_SECTIONS: list[Callable[[Evaluation, Guideline], None]] = [
+    disposition_section,
+    actions_section,
+    warnings_section,
+    timeline_section,
+    why_section,
+    downloads_section,
+]

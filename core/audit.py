@@ -1,0 +1,139 @@
+"""The citation audit: which statement rests on which reference, and what does not hold up.
+
+Everything here is computed from data/ (statements and references); nothing is typed in by hand, so editing the
+data changes the audit.
+"""
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+from core.guideline import Guideline, Reference, Statement
+
+# Regions a statement can be about that are not the lumbar spine the article's guideline sources discuss.
+NECK_AND_THORACIC = ("cervical", "thoracic", "cervicothoracic")
+FLAGS = ("unresolved citation", "no citation", "uncited safeguard", "region mismatch")
+AUDIT_COLUMNS = [
+    "statement", "section", "origin", "kind", "region", "citations", "resolved", "unresolved", "flags",
+]
+
+
+class RegionMismatch(BaseModel):
+    """A neck or thoracic statement whose resolved references all discuss the lumbar spine."""
+
+    model_config = ConfigDict(frozen=True)
+    statement: str
+    region: str
+    citations: list[int]
+    cited_regions: dict[int, str]
+    unresolved: list[int]
+    note: str
+
+
+class AuditReport(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    guideline_version: str
+    unresolved_citations: list[int]
+    unresolved_cited_by: dict[int, list[str]]
+    unused_references: list[int]
+    uncited_statements: list[str]
+    uncited_safeguards: list[str]
+    region_mismatches: list[RegionMismatch]
+
+
+def _references(guideline: Guideline) -> dict[int, Reference]:
+    return {r.number: r for r in guideline.references}
+
+
+def statements_citing(guideline: Guideline, number: int) -> list[Statement]:
+    """Every statement that prints this citation number, in data order."""
+    return [s for s in guideline.statements if number in s.citations]
+
+
+def _region_mismatch(statement: Statement, refs: dict[int, Reference]) -> RegionMismatch | None:
+    resolved = [n for n in statement.citations if n in refs]
+    unresolved = [n for n in statement.citations if n not in refs]
+    if statement.region not in NECK_AND_THORACIC or not resolved:
+        return None
+    if any(refs[n].region != "lumbar" for n in resolved):
+        return None
+    note = f"rests on lumbar source{'s' if len(resolved) > 1 else ''} {', '.join(map(str, resolved))}"
+    if unresolved:
+        note += f"; also cites {', '.join(map(str, unresolved))}, which resolve{'s' if len(unresolved) == 1 else ''}"
+        note += " to no reference, so its support cannot be checked"
+    return RegionMismatch(
+        statement=statement.id,
+        region=statement.region,
+        citations=list(statement.citations),
+        cited_regions={n: refs[n].region for n in resolved},
+        unresolved=unresolved,
+        note=note,
+    )
+
+
+def audit_guideline(guideline: Guideline) -> AuditReport:
+    """Unresolved citation numbers, unused references, uncited statements and region mismatches."""
+    refs = _references(guideline)
+    cited = sorted({n for s in guideline.statements for n in s.citations})
+    unresolved = [n for n in cited if n not in refs]
+    mismatches = [m for s in guideline.statements if (m := _region_mismatch(s, refs)) is not None]
+    return AuditReport(
+        guideline_version=guideline.info.version,
+        unresolved_citations=unresolved,
+        unresolved_cited_by={n: [s.id for s in statements_citing(guideline, n)] for n in unresolved},
+        unused_references=sorted(n for n in refs if n not in cited),
+        # Safeguards are ours, not the article's; they have no source by design and are listed apart.
+        uncited_statements=[s.id for s in guideline.statements if not s.citations and s.origin == "article"],
+        uncited_safeguards=[s.id for s in guideline.statements if not s.citations and s.origin == "safeguard"],
+        region_mismatches=mismatches,
+    )
+
+
+def _flags(statement: Statement, refs: dict[int, Reference], mismatched: set[str]) -> list[str]:
+    flags = []
+    if any(n not in refs for n in statement.citations):
+        flags.append("unresolved citation")
+    if not statement.citations:
+        flags.append("uncited safeguard" if statement.origin == "safeguard" else "no citation")
+    if statement.id in mismatched:
+        flags.append("region mismatch")
+    return flags
+
+
+def audit_table(guideline: Guideline) -> pd.DataFrame:
+    """One row per statement with its citations resolved and its audit flags (`;`-joined), for filters and CSV."""
+    refs = _references(guideline)
+    mismatched = {m.statement for m in audit_guideline(guideline).region_mismatches}
+    rows = []
+    for s in guideline.statements:
+        rows.append({
+            "statement": s.id,
+            "section": s.section,
+            "origin": s.origin,
+            "kind": s.kind,
+            "region": s.region,
+            "citations": ", ".join(map(str, s.citations)),
+            "resolved": "; ".join(f"{n} {refs[n].title.rstrip('.')} ({refs[n].region})"
+                                  for n in s.citations if n in refs),
+            "unresolved": ", ".join(str(n) for n in s.citations if n not in refs),
+            "flags": "; ".join(_flags(s, refs, mismatched)),
+        })
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+
+
+def audit_text(report: AuditReport) -> str:
+    """The audit for a person at a terminal."""
+    def listed(items: list) -> str:
+        return ", ".join(map(str, items)) if items else "none"
+
+    lines = [f"Citation audit (guideline version {report.guideline_version})", ""]
+    lines.append(f"Citation numbers with no reference: {listed(report.unresolved_citations)}")
+    for n, ids in report.unresolved_cited_by.items():
+        lines.append(f"  [{n}] cited by {listed(ids)}")
+    lines.append(f"References no statement cites: {listed(report.unused_references)}")
+    lines.append(f"Article statements with no citation: {listed(report.uncited_statements)}")
+    lines.append(f"Safeguards (added by us, uncited by design): {listed(report.uncited_safeguards)}")
+    lines.append(
+        f"Neck or thoracic statements resting only on lumbar references: {len(report.region_mismatches)}"
+    )
+    for m in report.region_mismatches:
+        lines.append(f"  {m.statement} ({m.region}) cites {m.citations}: {m.note}")
+    return "\n".join(lines) + "\n"

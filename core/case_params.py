@@ -1,0 +1,98 @@
+"""A case as the pages hold it: the canonical text of each known field, the same form as a shareable URL.
+
+`true` / `false` for yes/no fields, digits for numbers, the value id for `mri_finding`, a list for `proposed`;
+an absent field is unknown. The pages keep this text (not a Case) because an invalid combination, such as more
+weeks of PT than of conservative care, must stay on screen beside its field until the person corrects it.
+URL parameters are read one at a time, so a bad value in a shared link costs only that parameter.
+"""
+from collections.abc import Mapping
+from typing import Any
+
+from core.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, Case
+from core.case_text import case_from_text, case_to_text
+from core.errors import CaseError, Problem
+
+CaseText = dict[str, str | list[str]]
+UNKNOWN = "unknown"
+# Query parameters Streamlit itself reads; they are never case fields and never a mistake.
+STREAMLIT_PARAMS = ("embed", "embed_options")
+
+
+def field_text(field: str, raw: Any) -> str | list[str] | None:
+    """The canonical text of one field's value (None when unknown); CaseError names the field and why not."""
+    return case_to_text(case_from_text({field: raw})).get(field)
+
+
+def read_case_params(
+    params: Mapping[str, str | list[str]], other_params: tuple[str, ...] = ()
+) -> tuple[CaseText, list[Problem]]:
+    """The case fields of a URL's query parameters, and a problem for each parameter that had to be ignored.
+
+    `other_params` are parameters the page uses for something else (they are neither read nor reported).
+    """
+    text: CaseText = {}
+    problems: list[Problem] = []
+    for key, raw in params.items():
+        if key not in CASE_FIELDS:
+            if key not in other_params and key not in STREAMLIT_PARAMS:
+                problems.append(Problem(field=key, message="not a case field; ignored"))
+            continue
+        try:
+            value = field_text(key, raw)
+        except CaseError as exc:
+            problems += [Problem(field=p.field, message=f"{p.message}; ignored") for p in exc.problems]
+            continue
+        if value is not None:
+            text[key] = value
+    return text, problems
+
+
+def case_from_case_text(text: Mapping[str, str | list[str]]) -> tuple[Case | None, list[Problem]]:
+    """The Case, or None and the problems (each naming its field) when the combination is invalid."""
+    try:
+        return case_from_text(dict(text)), []
+    except CaseError as exc:
+        return None, list(exc.problems)
+
+
+def form_value(field: str, text: Mapping[str, str | list[str]]) -> Any:
+    """The value a form widget shows for a field: `unknown` for choices, None for numbers, '' for free text."""
+    value = text.get(field)
+    if field == "proposed":
+        return list(value) if isinstance(value, list) else []
+    if field in ("weeks_conservative", "pt_weeks"):
+        return None if value is None else int(str(value))
+    if field == "prior_fusion_levels":
+        return "" if value is None else str(value)
+    return UNKNOWN if value is None else str(value)
+
+
+def text_from_form(field: str, value: Any) -> str | list[str] | None:
+    """The inverse of form_value: the canonical text of a widget's value, None when unknown."""
+    if field == "proposed":
+        return list(value) or None
+    if value is None or value == UNKNOWN or (isinstance(value, str) and not value.strip()):
+        return None
+    if field in INT_FIELDS:
+        return str(int(value))
+    return str(value).strip() if field == "prior_fusion_levels" else str(value)
+
+
+def with_field(text: Mapping[str, str | list[str]], field: str, value: str | list[str] | None) -> CaseText:
+    """A copy of the text with one field set (or removed when the value is unknown)."""
+    updated = {k: v for k, v in text.items() if k != field}
+    if value is not None:
+        updated[field] = value
+    return {k: updated[k] for k in CASE_FIELDS if k in updated}
+
+
+def choice_options(field: str) -> list[str]:
+    """The options of a single-choice field as its form shows them (`unknown`, not assessed, last)."""
+    if field in BOOL_FIELDS:
+        return ["true", "false", UNKNOWN]
+    if field == "mri_finding":
+        return [*MRI_FINDINGS, UNKNOWN]
+    if field == "motor_grade_mrc":
+        low, high = INT_FIELDS[field]
+        return [str(n) for n in range(high, low - 1, -1)] + [UNKNOWN]
+    raise ValueError(f"{field} is not a single-choice field")

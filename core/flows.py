@@ -1,0 +1,156 @@
+"""How cases flow through the pathway: presentation -> MRI finding -> deciding rule -> disposition.
+
+The rows feed the pathway page's sankey and its table; node names carry their stage so that, say, the MRI
+finding "not done" and the rule `R4_mri_not_done` can never be the same node.
+"""
+from pathlib import Path
+
+import pandas as pd
+
+from core.case import MRI_FINDINGS, Case, parse_case
+from core.case_text import case_from_text
+from core.engine import evaluate_case
+from core.errors import CaseError, PathwayError, Problem
+from core.guideline import DATA_DIR, Guideline, load_guideline
+
+DEMO_COHORT = DATA_DIR / "demo_cohort.csv"
+SCENARIO_SOURCE = "teaching scenario"
+SYNTHETIC_SOURCE = "synthetic"
+NOT_ASSESSED = "not assessed"
+# Most serious first: a case shows under the presentation that most shapes its route. Red flags take the patient
+# out of the pathway whatever else is found (safeguard_red_flag_screen); myelopathic signs point at the cord and
+# make the MRI urgent (safeguard_myelopathy_signs); radicular pain opens the root-compression routes (R6, the
+# epidural option); axial pain alone is what is left when radicular symptoms were asked about and are absent.
+PRESENTATIONS = ("red flags", "myelopathic signs", "radicular pain", "axial neck pain", NOT_ASSESSED)
+# Stage name -> the flows column it reads, in the sankey's left-to-right order.
+STAGES = {"presentation": "presentation", "MRI": "mri_finding", "rule": "deciding_rule", "disposition": "disposition"}
+FLOW_COLUMNS = [
+    "case_id", "source", "presentation", "mri_finding", "deciding_rule", "deciding_rule_label", "disposition",
+    "disposition_label", "urgent", "warnings",
+]
+
+
+def presentation(case: Case) -> str:
+    """The clinical picture a case presents with (see PRESENTATIONS for why this order)."""
+    if case.red_flags:
+        return "red flags"
+    if case.myelopathy_signs:
+        return "myelopathic signs"
+    if case.radicular_symptoms:
+        return "radicular pain"
+    if case.radicular_symptoms is False:
+        return "axial neck pain"
+    return NOT_ASSESSED
+
+
+def read_cohort_csv(path: Path) -> list[tuple[str, Case]]:
+    """(case_id, Case) for each row of a cohort CSV; any bad row raises CaseError naming the case and the field."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise PathwayError([Problem(field=str(path), message="file not found")]) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise PathwayError([Problem(field=str(path), message=f"not a readable CSV ({exc})")]) from None
+    if "case_id" not in frame.columns:
+        raise CaseError([Problem(field=path.name, message="no `case_id` column")])
+    cases, problems = [], []
+    for row in frame.to_dict("records"):
+        case_id = row.pop("case_id")
+        try:
+            cases.append((case_id, case_from_text(row)))
+        except CaseError as exc:
+            problems += [Problem(field=f"{case_id}: {p.field}", message=p.message) for p in exc.problems]
+    if problems:
+        raise CaseError(problems)
+    return cases
+
+
+def demo_cases(guideline: Guideline | None = None, cohort: Path = DEMO_COHORT) -> list[tuple[str, str, Case]]:
+    """The teaching scenarios, then the synthetic demo cohort, as (case_id, source, Case)."""
+    g = guideline or load_guideline()
+    scenarios = [(s.id, SCENARIO_SOURCE, parse_case(s.case)) for s in g.scenarios]
+    return scenarios + [(cid, SYNTHETIC_SOURCE, case) for cid, case in read_cohort_csv(cohort)]
+
+
+def cohort_flows(cases: list[tuple[str, str, Case]], guideline: Guideline | None = None) -> pd.DataFrame:
+    """One row per case: its presentation, MRI finding, the rule that decided (or blocked) and the disposition."""
+    g = guideline or load_guideline()
+    rule_labels = {r.id: r.label for r in g.pathway.rules}
+    mri_labels = g.value_labels["mri_finding"]
+    rows = []
+    for case_id, source, case in cases:
+        e = evaluate_case(case, g)
+        rows.append({
+            "case_id": case_id,
+            "source": source,
+            "presentation": presentation(e.case),
+            "mri_finding": mri_labels[e.case.mri_finding] if e.case.mri_finding else NOT_ASSESSED,
+            "deciding_rule": e.deciding_rule,
+            "deciding_rule_label": rule_labels[e.deciding_rule],
+            "disposition": e.disposition,
+            "disposition_label": e.disposition_label,
+            "urgent": e.urgent,
+            "warnings": ";".join(e.warnings),
+        })
+    return pd.DataFrame(rows, columns=FLOW_COLUMNS)
+
+
+def _node(stage: str, value: str) -> str:
+    return f"{stage}: {value}"
+
+
+def _stage_order(stage: str, guideline: Guideline) -> list[str]:
+    """Every value a stage can take, in reading order (so the sankey's columns read like the pathway)."""
+    if stage == "presentation":
+        return list(PRESENTATIONS)
+    if stage == "MRI":
+        return [guideline.value_labels["mri_finding"][m] for m in MRI_FINDINGS] + [NOT_ASSESSED]
+    if stage == "rule":
+        return [r.id for r in guideline.pathway.rules]
+    return [d.id for d in guideline.pathway.dispositions]
+
+
+def flow_nodes(flows: pd.DataFrame, guideline: Guideline | None = None) -> list[str]:
+    """Every node some case passes through, stage by stage, each stage in the pathway's order."""
+    g = guideline or load_guideline()
+    nodes = []
+    for stage, column in STAGES.items():
+        present = set(flows[column])
+        order = _stage_order(stage, g)
+        nodes += [_node(stage, v) for v in order if v in present]
+        nodes += [_node(stage, v) for v in sorted(present - set(order))]
+    return nodes
+
+
+def flow_links(flows: pd.DataFrame, guideline: Guideline | None = None) -> pd.DataFrame:
+    """Case counts between neighbouring stages (source node, target node, count), in node order."""
+    rank = {name: n for n, name in enumerate(flow_nodes(flows, guideline))}
+    stages = list(STAGES.items())
+    parts = []
+    for (left, left_col), (right, right_col) in zip(stages, stages[1:]):
+        counts = flows.groupby([left_col, right_col]).size().reset_index(name="count")
+        parts.append(pd.DataFrame({
+            "source": [_node(left, v) for v in counts[left_col]],
+            "target": [_node(right, v) for v in counts[right_col]],
+            "count": counts["count"].astype(int),
+        }))
+    links = pd.concat(parts, ignore_index=True)
+    order = links["source"].map(rank) * len(rank) + links["target"].map(rank)
+    return links.iloc[order.argsort(kind="stable")].reset_index(drop=True)
+
+
+def node_stage(node: str) -> str:
+    """The stage a node name belongs to (`presentation`, `MRI`, `rule` or `disposition`)."""
+    stage = node.split(": ", 1)[0]
+    if stage not in STAGES or ": " not in node:
+        raise PathwayError([Problem(field="node", message=f"{node!r} is not a flow node (stage: value)")])
+    return stage
+
+
+def cases_at_node(flows: pd.DataFrame, node: str) -> pd.DataFrame:
+    """The cases that pass through one node, with the rule that decided them and where they ended up."""
+    stage = node_stage(node)
+    value = node.split(": ", 1)[1]
+    chosen = flows[flows[STAGES[stage]] == value]
+    return chosen[["case_id", "source", "presentation", "mri_finding", "deciding_rule", "disposition", "urgent",
+                   "warnings"]].reset_index(drop=True)

@@ -1,0 +1,194 @@
+"""The app in a real browser: `streamlit run app.py` on a free port, driven by playwright with Debian's chromium.
+
+One server and one browser for the whole session. Screenshots of every page at desktop and phone size go to
+artifacts/screenshots/ (git-ignored) for a person to look at; the tests also check that no table is wider than
+its column (visible tables; one in a closed expander is checked when open), which is how text gets cut off on
+a phone.
+"""
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import app
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
+URL_PATHS = [url_path for *_, url_path in app.PAGES]
+WAIT_MS = 20_000
+CORD_LINK = "/patient?red_flags=false&mri_finding=cord_compression&weeks_conservative=1&pt_weeks=0"
+# Wide enough to exercise every section: a conservative case with a warning, a phase and a long trace.
+FULL_CASE = ("red_flags=false&mri_finding=nerve_root_compression&radicular_symptoms=true&motor_grade_mrc=5"
+             "&motor_deficit_progressive=false&instability=false&deformity_progressive=false&weeks_conservative=10"
+             "&pt_weeks=8&conservative_failed=true&correlating_pathology=true&proposed=epidural_steroid_injection"
+             "&proposed=long_term_opioids")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"streamlit not healthy after {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium; scripts/test.sh does when run as root)")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false", "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    tab = context.new_page()
+    tab.set_default_timeout(WAIT_MS)
+    yield tab
+    context.close()
+
+
+def open_page(page, url: str) -> None:
+    """Go to a URL and wait until the page's script has finished its run."""
+    page.goto(url)
+    page.locator("h1").first.wait_for()
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"], [data-testid=\"stSkeleton\"],"
+        " [data-stale=\"true\"]')", timeout=WAIT_MS)
+
+
+def disposition(page, disposition_id: str):
+    return page.locator(".disposition code", has_text=disposition_id)
+
+
+# This test runs first on a fresh server on purpose: Streamlit resolves pages differently before its first run.
+def test_a_shared_link_opened_on_a_fresh_server_shows_its_disposition_at_once(server, page):
+    open_page(page, server + CORD_LINK)
+    disposition(page, "urgent_neurosurgical_referral").wait_for()
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.get_by_text("Educational decision support, not a medical device").count() == 1
+    assert page.url.startswith(server + "/patient?")
+
+
+def test_changing_an_input_updates_the_url_and_the_result(server, page):
+    open_page(page, server + CORD_LINK)
+    disposition(page, "urgent_neurosurgical_referral").wait_for()
+    page.locator(".st-key-patient_red_flags button", has_text="yes").click()
+    page.wait_for_url("**red_flags=true**")
+    disposition(page, "outside_pathway").wait_for()
+    assert "mri_finding=cord_compression" in page.url
+
+
+@pytest.mark.parametrize("url_path", URL_PATHS)
+def test_every_page_opens_without_an_exception(server, page, url_path):
+    open_page(page, f"{server}/{url_path}")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.get_by_text("not a medical device").count() == 1
+
+
+def test_the_pathway_page_draws_flowchart_sankey_and_timeline(server, page):
+    open_page(page, f"{server}/pathway?{FULL_CASE}")
+    page.locator(".js-plotly-plot").nth(2).wait_for()
+    assert page.locator(".js-plotly-plot").count() == 3
+    assert page.locator(".js-plotly-plot g.sankey").count() == 1
+    timeline = page.locator(".js-plotly-plot").nth(2)
+    assert "This patient: week 10" in timeline.inner_text()
+
+
+def test_the_evaluation_downloads_as_json_with_its_disposition(server, page):
+    open_page(page, server + CORD_LINK)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Evaluation (JSON)").click()
+    evaluation = json.loads(Path(download.value.path()).read_text())
+    assert evaluation["disposition"] == "urgent_neurosurgical_referral"
+    assert evaluation["case"]["mri_finding"] == "cord_compression"
+
+
+def test_a_citation_link_opens_the_references_page_at_that_reference(server, page):
+    open_page(page, server + CORD_LINK)
+    with page.context.expect_page() as opened:
+        page.locator("a", has_text="[4]").first.click()
+    references = opened.value
+    references.set_default_timeout(WAIT_MS)
+    references.locator("h1").first.wait_for()
+    assert "/references?ref=4" in references.url
+    references.get_by_text("You followed citation [4]").wait_for()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_screenshots_of_every_page_with_no_table_wider_than_its_column(server, browser, viewport):
+    width, height = VIEWPORTS[viewport]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    tab = context.new_page()
+    tab.set_default_timeout(WAIT_MS)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tables_checked = 0
+    try:
+        for url_path in URL_PATHS:
+            query = f"?{FULL_CASE}" if url_path in ("patient", "pathway") else ""
+            open_page(tab, f"{server}/{url_path}{query}")
+            if url_path == "pathway":
+                tab.locator(".js-plotly-plot").nth(2).wait_for()
+            tab.screenshot(path=SCREENSHOTS / f"{url_path}_{width}x{height}.png")
+            widths = tab.evaluate(
+                "() => [...document.querySelectorAll('[data-testid=\"stTable\"], [data-testid=\"stMarkdownContainer\"]')]"
+                ".filter(box => box.querySelector('table') && box.offsetParent)"
+                ".map(box => [box.querySelector('table').scrollWidth, box.clientWidth])")
+            tables_checked += len(widths)
+            cut = [w for w in widths if w[0] > w[1] + 1]
+            assert not cut, f"{url_path} at {width}x{height}: table(s) wider than their column (px): {cut}"
+            page_width = tab.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth")
+            assert page_width <= width, f"{url_path} at {width}x{height} scrolls sideways"
+        assert tables_checked > 0
+    finally:
+        context.close()
