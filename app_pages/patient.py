@@ -5,14 +5,10 @@ from core import evaluate_case
 from app_pages.case_form import case_form
 from app_pages.result_sections import RESULT_SECTIONS
 from app_pages.session import (
-    CASE_KEY, URL_PROBLEMS_KEY, current_case, guarded, guideline, show_problems, sync_case_with_url, url_problems,
+    CASE_KEY, current_case, forget_url_problems, guarded, guideline, show_problems, sync_case_with_url, url_problems,
 )
 
 WIDGET_PREFIX = "patient_"
-
-
-def _forget_url_problems() -> None:
-    st.session_state.pop(URL_PROBLEMS_KEY, None)
 
 
 def patient_page() -> None:
@@ -25,7 +21,7 @@ def patient_page() -> None:
     case, problems = current_case()
     inputs, result = st.columns([5, 7], gap="large")
     with inputs:
-        case_form(g, CASE_KEY, WIDGET_PREFIX, problems, after_change=_forget_url_problems)
+        case_form(g, CASE_KEY, WIDGET_PREFIX, problems, after_change=forget_url_problems)
     with result:
         if case is None:
             st.warning("No evaluation while an input is invalid: correct the field marked in red.",

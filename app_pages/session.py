@@ -15,7 +15,7 @@ from core.errors import Problem
 from core.presentation import problem_text
 
 CASE_KEY = "case_text"
-URL_SYNCED_KEY = "case_url_written"  # the case parameters last written to the URL, as lists of strings
+URL_WRITTEN_KEY = "case_url_written"  # the case parameters last written to the URL, as lists of strings
 URL_PROBLEMS_KEY = "case_url_problems"
 PAGE_KEY = "current_page"
 PAGE_CHANGED_KEY = "page_changed"
@@ -37,8 +37,13 @@ def case_text() -> CaseText:
 
 
 def set_case_text(text: CaseText) -> None:
-    """Replace the current case (a scenario loaded, a field changed); the URL follows on the next sync."""
+    """Replace the current case (a scenario loaded); the URL follows on the next sync."""
     st.session_state[CASE_KEY] = dict(text)
+    forget_url_problems()
+
+
+def forget_url_problems() -> None:
+    """The link's problems are shown until the person changes the case themselves."""
     st.session_state.pop(URL_PROBLEMS_KEY, None)
 
 
@@ -59,7 +64,7 @@ def sync_case_with_url(other_params: tuple[str, ...] = ()) -> None:
     """
     raw = _url_params()
     case_raw = {k: v for k, v in raw.items() if k in CASE_FIELDS}
-    written = st.session_state.get(URL_SYNCED_KEY)
+    written = st.session_state.get(URL_WRITTEN_KEY)
     switched_without_case = st.session_state.get(PAGE_CHANGED_KEY, False) and not case_raw
     opened_with_params = written is None and bool(raw)
     url_changed = written is not None and case_raw != written and not switched_without_case
@@ -71,7 +76,7 @@ def sync_case_with_url(other_params: tuple[str, ...] = ()) -> None:
     if wanted != case_raw or set(raw) - set(case_raw) - set(other_params):
         kept = {k: v for k, v in raw.items() if k in other_params}
         st.query_params.from_dict({**kept, **wanted})
-    st.session_state[URL_SYNCED_KEY] = wanted
+    st.session_state[URL_WRITTEN_KEY] = wanted
 
 
 def url_problems() -> list[Problem]:
