@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from core.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, parse_case
-from core.conditions import AllOf, AnyOf, Condition, NotOf, Test, fields_read, holds
+from core.conditions import AllOf, AnyOf, Condition, NotOf, Test, holds
 from core.errors import CaseError, Problem
 from core.guideline import NEEDS_INFORMATION, Guideline, load_guideline, pathway_fields
 

@@ -1,7 +1,10 @@
+import shutil
+
 import pytest
+import yaml
 
 from core import load_guideline
-from core.guideline import Guideline
+from core.guideline import DATA_DIR, Guideline
 
 # A case with every field known that lands in conservative care with no warnings; tests change one thing.
 BASELINE = {
@@ -29,3 +32,18 @@ def case(**changes):
     """The baseline case with some fields changed; a value of ... removes the field (unknown)."""
     merged = {**BASELINE, **changes}
     return {k: v for k, v in merged.items() if v is not ...}
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    """A private copy of data/ that a test may edit."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target
+
+
+def edit(path, change):
+    """Apply `change` to the parsed YAML of `path` and write it back."""
+    content = yaml.safe_load(path.read_text())
+    change(content)
+    path.write_text(yaml.safe_dump(content, sort_keys=False))

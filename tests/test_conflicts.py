@@ -1,30 +1,20 @@
 """The article's own conflicts: computed from the data where possible, listed otherwise."""
-import shutil
-
 import pytest
-import yaml
 
 from core import DataError, evaluate_case
-from core.conflicts import EARLY_CASE, article_conflicts, load_conflict_specs, resolve_conflicts
-from core.guideline import DATA_DIR, load_guideline
+from core.conflicts import (
+    EARLY_CASE,
+    article_conflicts,
+    load_conflict_specs,
+    resolve_conflicts,
+)
+from core.guideline import load_guideline
+from tests.conftest import edit
 
 
 @pytest.fixture(scope="module")
 def conflicts():
     return {c.id: c for c in article_conflicts()}
-
-
-@pytest.fixture
-def data_copy(tmp_path):
-    target = tmp_path / "data"
-    shutil.copytree(DATA_DIR, target)
-    return target
-
-
-def edit(path, change):
-    content = yaml.safe_load(path.read_text())
-    change(content)
-    path.write_text(yaml.safe_dump(content, sort_keys=False))
 
 
 def test_the_five_conflicts_of_the_issue_are_reported(conflicts):

@@ -4,7 +4,7 @@ import shutil
 import pytest
 import yaml
 
-from core import DataError, PathwayError
+from core import PathwayError
 from core.evidence import (
     EvidenceLayer, checks_for, evidence_from_yaml, evidence_rows, evidence_to_yaml, load_evidence, parse_check,
     remove_check, statements_with_verdict, strongest_verdict, upsert_check, verdict_counts,

@@ -1,11 +1,9 @@
 """data/ validates, and broken data is reported with file, path and reason."""
-import shutil
-
 import pytest
-import yaml
 
 from core import DataError
-from core.guideline import DATA_DIR, load_guideline
+from core.guideline import load_guideline
+from tests.conftest import edit
 
 
 def test_data_loads_once_per_process():
@@ -26,19 +24,6 @@ def test_safeguards_are_labelled_and_carry_no_article_citation(guideline):
 
 def test_milestones_are_weeks_0_6_12_26(guideline):
     assert [m.week for m in guideline.pathway.milestones] == [0, 6, 12, 26]
-
-
-@pytest.fixture
-def data_copy(tmp_path):
-    target = tmp_path / "data"
-    shutil.copytree(DATA_DIR, target)
-    return target
-
-
-def edit(path, change):
-    content = yaml.safe_load(path.read_text())
-    change(content)
-    path.write_text(yaml.safe_dump(content, sort_keys=False))
 
 
 def messages(data_dir):

@@ -1,25 +1,10 @@
 """The guideline content cannot change without a version bump: a content hash is recorded with the version."""
-import shutil
-
 import pytest
-import yaml
 
 from core import DataError, PathwayError, load_guideline
 from core.guideline import DATA_DIR
 from core.versioning import HASHED_FILES, content_hash, record_version, version_status
-
-
-@pytest.fixture
-def data_copy(tmp_path):
-    target = tmp_path / "data"
-    shutil.copytree(DATA_DIR, target)
-    return target
-
-
-def edit(path, change):
-    content = yaml.safe_load(path.read_text())
-    change(content)
-    path.write_text(yaml.safe_dump(content, sort_keys=False))
+from tests.conftest import edit
 
 
 def bump(data_dir, version):
