@@ -7,13 +7,12 @@ version and the hash recorded for it; `python -m core version --record` writes i
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.errors import DataError, PathwayError, Problem
-from core.guideline import DATA_DIR, VERSION_PATTERN
+from core.guideline import DATA_DIR, VERSION_PATTERN, read_yaml
 
 HASHED_FILES = (
     "guideline.yaml", "fields.yaml", "statements.yaml", "references.yaml", "pathway.yaml", "scenarios.yaml",
@@ -45,24 +44,15 @@ class VersionStatus(BaseModel):
     message: str
 
 
-def _parsed(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError([Problem(field=path.name, message="file is missing")]) from None
-    except yaml.YAMLError as exc:
-        raise DataError([Problem(field=path.name, message=f"not valid YAML: {exc}")]) from None
-
-
 def content_hash(data_dir: Path = DATA_DIR) -> str:
     """SHA-256 over the canonical JSON of the parsed content files (dates as ISO text, keys sorted)."""
-    content = {name: _parsed(Path(data_dir) / name) for name in HASHED_FILES}
+    content = {name: read_yaml(Path(data_dir) / name) for name in HASHED_FILES}
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _data_version(data_dir: Path) -> str:
-    info = _parsed(Path(data_dir) / "guideline.yaml")
+    info = read_yaml(Path(data_dir) / "guideline.yaml")
     version = info.get("version") if isinstance(info, dict) else None
     if not isinstance(version, str):
         raise DataError([Problem(field="guideline.yaml: version", message="missing or not text")])
@@ -74,7 +64,7 @@ def read_lock(data_dir: Path = DATA_DIR) -> VersionLock | None:
     if not path.exists():
         return None
     try:
-        return VersionLock.model_validate(_parsed(path))
+        return VersionLock.model_validate(read_yaml(path))
     except ValidationError as exc:
         problems = [Problem(field=f"{LOCK_FILE}: {'.'.join(map(str, e['loc']))}", message=e["msg"])
                     for e in exc.errors()]
