@@ -7,4 +7,5 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ]; then
   echo "Installing Debian's chromium for the browser tests..."
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
-exec .venv/bin/python -m pytest "$@"
+# Two workers: the machine has two cores; `-n 0` runs serially.
+exec .venv/bin/python -m pytest -n 2 "$@"
