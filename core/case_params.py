@@ -131,6 +131,6 @@ def apply_change_params(
         try:
             text = with_field(text, field, field_text(field, raw))
         except CaseError as exc:
-            problems += [Problem(field=p.field, message=f"{p.message} (in the compared case); ignored")
+            problems += [Problem(field=p.field, message=f"in the compared case, {p.message}; ignored")
                          for p in exc.problems]
     return text, problems
