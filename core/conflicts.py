@@ -9,13 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import Field, ValidationError
 
 from core.case import BOOL_FIELDS, INT_FIELDS, MRI_FINDINGS, parse_case
 from core.engine import evaluate_case
 from core.errors import CaseError, DataError, Problem
-from core.guideline import DATA_DIR, Frozen, Guideline, load_guideline
+from core.guideline import DATA_DIR, Frozen, Guideline, load_guideline, read_yaml
 from core.summary import display_value
 
 CONFLICTS_FILE = "conflicts.yaml"
@@ -207,12 +206,7 @@ def build_conflict_specs(raw: Any, guideline: Guideline) -> list[ConflictSpec]:
 
 def load_conflict_specs(data_dir: Path = DATA_DIR) -> list[ConflictSpec]:
     path = Path(data_dir) / CONFLICTS_FILE
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError([Problem(field=CONFLICTS_FILE, message="file is missing")]) from None
-    except yaml.YAMLError as exc:
-        raise DataError([Problem(field=CONFLICTS_FILE, message=f"not valid YAML: {exc}")]) from None
+    raw = read_yaml(path)
     return build_conflict_specs(raw, load_guideline(Path(data_dir)))
 
 

@@ -184,7 +184,8 @@ FILES = {
 WRAPPERS = {"fields": "fields", "statements": "statements", "references": "references", "scenarios": "scenarios"}
 
 
-def _read_yaml(path: Path) -> Any:
+def read_yaml(path: Path) -> Any:
+    """A data file's YAML (safe_load only); DataError names the file when it is missing or not YAML."""
     try:
         with path.open(encoding="utf-8") as handle:
             return yaml.safe_load(handle)
@@ -202,7 +203,7 @@ def read_raw(data_dir: Path = DATA_DIR) -> dict[str, Any]:
     """The parsed YAML of each data file, keyed like Guideline's fields (for hashing and editing tools)."""
     raw: dict[str, Any] = {}
     for key, filename in FILES.items():
-        content = _read_yaml(data_dir / filename)
+        content = read_yaml(data_dir / filename)
         if key in WRAPPERS:
             content = content.get(WRAPPERS[key]) if isinstance(content, dict) else None
             if content is None:

@@ -9,14 +9,13 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, computed_field
 
 from core.conditions import Condition, fields_read, tests_in
 from core.errors import DataError, Problem
 from core.frame import Coded, ConditionEvaluator, cases_frame, code_columns, evaluate_frame
 from core.guideline import (
-    DATA_DIR, NEEDS_INFORMATION, Guideline, condition_type_problems, load_guideline, pathway_fields,
+    DATA_DIR, NEEDS_INFORMATION, Guideline, condition_type_problems, load_guideline, pathway_fields, read_yaml,
 )
 from core.grid import RESULT_FIELDS, GridSpace, verification_grid
 
@@ -107,12 +106,7 @@ def load_invariants(guideline: Guideline | None = None, data_dir: Path = DATA_DI
     """Read and validate `invariants.yaml`; DataError names the file, the path inside it and the reason."""
     g = guideline or load_guideline()
     path = Path(data_dir) / INVARIANTS_FILE
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError([Problem(field=INVARIANTS_FILE, message="file is missing")]) from None
-    except yaml.YAMLError as exc:
-        raise DataError([Problem(field=INVARIANTS_FILE, message=f"not valid YAML: {exc}")]) from None
+    raw = read_yaml(path)
     if not isinstance(raw, dict) or "invariants" not in raw:
         raise DataError([Problem(field=INVARIANTS_FILE, message="top-level key `invariants` is missing")])
     try:

@@ -1,6 +1,5 @@
 """The cohort page, opened through the app with AppTest: upload or demo, counts, filters, bad rows, download."""
 import json
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv

@@ -9,14 +9,14 @@ import pandas as pd
 import pytest
 import yaml
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from core import DataError, evaluate_case, evaluate_frame, load_guideline
-from core.case import BOOL_FIELDS, MRI_FINDINGS, PROPOSALS
+from core.case import BOOL_FIELDS
 from core.frame import cases_frame
 from core.guideline import build_guideline, pathway_fields, read_raw
 from core.grid import verification_grid
 from core.verify import Invariant, load_invariants, verification_report
+from tests.strategies import cases as any_case
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -152,22 +152,6 @@ def test_unreadable_invariants_exit_2_naming_the_file(tmp_path):
     assert result.returncode == 2 and "invariants.yaml: not valid YAML" in result.stderr and "Traceback" not in result.stderr
 
 
-# The grid claims to show every outcome any valid case can get; random cases must never find a new one.
-maybe = lambda strategy: st.one_of(st.none(), strategy)  # noqa: E731
-
-
-@st.composite
-def any_case(draw):
-    case = {f: draw(maybe(st.booleans())) for f in BOOL_FIELDS}
-    case["mri_finding"] = draw(maybe(st.sampled_from(MRI_FINDINGS)))
-    case["motor_grade_mrc"] = draw(maybe(st.integers(0, 5)))
-    total = draw(maybe(st.integers(0, 520)))
-    case["weeks_conservative"] = total
-    case["pt_weeks"] = draw(maybe(st.integers(0, 520 if total is None else total)))
-    case["proposed"] = draw(st.lists(st.sampled_from(PROPOSALS), unique=True))
-    return {k: v for k, v in case.items() if v is not None}
-
-
 def decision(e):
     return e.disposition, e.deciding_rule, e.urgent, tuple(e.missing), e.phase
 
@@ -184,6 +168,7 @@ def grid_outcomes():
     return decisions, {w for ws in r["warnings"].astype(str) for w in ws.split(";") if w}
 
 
+# The grid claims to show every outcome any valid case can get; random cases must never find a new one.
 @settings(max_examples=300, deadline=None)
 @given(any_case())
 def test_no_random_case_gets_a_decision_the_grid_does_not_show(grid_outcomes, case):
