@@ -14,7 +14,7 @@ from core import cohort as cohort_files
 from core.errors import PathwayError
 from core.figures import sankey_figure
 from core.flows import flows_from_results
-from app_pages.flow_view import sankey_with_nodes
+from app_pages.flow_view import sankey_with_nodes, text_table
 from app_pages.session import guarded, guideline
 
 TABLE_ROWS = 5000
@@ -84,16 +84,17 @@ def counts_section(summary: cohort_files.CohortSummary) -> None:
     labels = {d.id: d.label for d in g.pathway.dispositions}
     warning_labels = {w.id: w.label for w in g.pathway.warnings}
     left, right = st.columns(2)
-    left.subheader("Dispositions")
-    left.dataframe(
-        [{"disposition": labels[d], "id": d, "cases": n,
-          "share": f"{n / summary.evaluated:.1%}" if summary.evaluated else "-"}
-         for d, n in summary.dispositions.items()],
-        hide_index=True,
-    )
-    right.subheader("Warnings")
-    right.dataframe([{"warning": warning_labels[w], "id": w, "cases": n} for w, n in summary.warnings.items()],
-                    hide_index=True)
+    with left:
+        st.subheader("Dispositions")
+        text_table(pd.DataFrame(
+            [{"disposition": labels[d], "id": d, "cases": n,
+              "share": f"{n / summary.evaluated:.1%}" if summary.evaluated else "-"}
+             for d, n in summary.dispositions.items()],
+            columns=["disposition", "id", "cases", "share"]))
+    with right:
+        st.subheader("Warnings")
+        text_table(pd.DataFrame([{"warning": warning_labels[w], "id": w, "cases": n}
+                                 for w, n in summary.warnings.items()], columns=["warning", "id", "cases"]))
 
 
 def flow_section(loaded: Loaded) -> None:
