@@ -7,10 +7,11 @@ import streamlit as st
 
 from core import Case, Evaluation, evaluate_case
 from core.figures import pathway_figure, pathway_rows, sankey_figure, timeline_figure
-from core.flows import SYNTHETIC_SOURCE, cases_at_node, cohort_flows, demo_cases, flow_links, flow_nodes
+from core.flows import SYNTHETIC_SOURCE, cohort_flows, demo_cases
 from core.guideline import NEEDS_INFORMATION
-from core.tables import bypass_table, pathway_table, timeline_table, wrappable
+from core.tables import bypass_table, pathway_table, timeline_table
 from core.timeline import bypass_rows, timeline_rows
+from app_pages.flow_view import sankey_with_nodes, text_table
 from app_pages.session import current_case, guarded, guideline, show_problems, sync_case_with_url, url_problems
 
 NODE_KEY = "pathway_node"
@@ -41,11 +42,6 @@ def _timeline_chart(weeks: int | None, pt_weeks: int | None):
     return timeline_figure(guideline(), weeks, pt_weeks)
 
 
-def _text_table(frame: pd.DataFrame) -> None:
-    """A chart's text equivalent: a plain HTML table (read by screen readers), ids allowed to wrap."""
-    st.table(wrappable(frame), hide_index=True)
-
-
 def _patient_evaluation() -> Evaluation | None:
     """The current case's evaluation; None when no case is entered (or it is invalid, which is shown)."""
     g = guideline()
@@ -72,7 +68,7 @@ def flowchart_section(evaluation: Evaluation | None) -> None:
     figure = _pathway_chart(None if evaluation is None else evaluation.case.model_dump_json())
     st.plotly_chart(figure, config={"displayModeBar": False}, alt="Flowchart of the decision rules")
     st.markdown("**Table: the rules for this patient**")
-    _text_table(pathway_table(pathway_rows(g, evaluation)))
+    text_table(pathway_table(pathway_rows(g, evaluation)))
 
 
 def sankey_section() -> None:
@@ -83,17 +79,8 @@ def sankey_section() -> None:
     st.caption(f"Presentation → MRI finding → deciding rule → disposition for the {len(flows) - synthetic} "
                f"teaching scenarios and a **synthetic** demo cohort of {synthetic} made-up cases "
                "(generated with a fixed seed; not real patients).")
-    st.plotly_chart(_sankey_chart(), config={"displayModeBar": False},
-                    alt="Sankey diagram of how the demo cases flow through the pathway")
-    nodes = flow_nodes(flows, g)
-    node = st.selectbox("Show the cases behind a node", nodes, key=NODE_KEY,
-                        help="Clicks on the diagram are not reported to the app; pick a node here instead.")
-    behind = cases_at_node(flows, node)
-    st.write(f"{len(behind)} case{'s' if len(behind) != 1 else ''} pass through **{node}**; "
-             f"rules behind them: {', '.join(sorted(set(behind['deciding_rule'])))}.")
-    st.dataframe(behind, hide_index=True, height=260)
-    with st.expander("Table: every flow between neighbouring stages, with its number of cases"):
-        _text_table(flow_links(flows, g))
+    sankey_with_nodes(flows, _sankey_chart(), g, NODE_KEY,
+                      alt="Sankey diagram of how the demo cases flow through the pathway")
 
 
 def timeline_section(evaluation: Evaluation | None) -> None:
@@ -106,9 +93,9 @@ def timeline_section(evaluation: Evaluation | None) -> None:
     st.plotly_chart(_timeline_chart(weeks, pt_weeks), config={"displayModeBar": False},
                     alt="Timeline of conservative care with the patient's week")
     st.markdown("**Table: the timeline**")
-    _text_table(timeline_table(timeline_rows(g, weeks, pt_weeks)))
+    text_table(timeline_table(timeline_rows(g, weeks, pt_weeks)))
     st.markdown("**Table: routes that bypass the timeline**")
-    _text_table(bypass_table(bypass_rows(g)))
+    text_table(bypass_table(bypass_rows(g)))
 
 
 def pathway_page() -> None:

@@ -16,6 +16,7 @@ from core.presentation import (
     trace_rows, warning_rows,
 )
 from core.report import evaluation_markdown
+from app_pages.what_would_change import what_would_change_section
 
 SAFEGUARD_NOTE = "safeguard added by this tool, not a claim of the article"
 
@@ -108,5 +109,6 @@ RESULT_SECTIONS: list[Callable[[Evaluation, Guideline], None]] = [
     warnings_section,
     timeline_section,
     why_section,
+    what_would_change_section,
     downloads_section,
 ]

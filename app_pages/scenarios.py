@@ -1,9 +1,14 @@
-"""Scenarios page, for teaching: scenario cards, compare two cases, and step through one decision at a time."""
+"""Scenarios page, for teaching: scenario cards, compare two cases, and step through one decision at a time.
+
+Each is a tab, bound to the URL's `tab` parameter. The compare view also opens from the Patient page's "what would
+change this decision": the link holds the patient's case and the changed fields as `vs.` parameters
+(core.case_params), which become the second case; editing that copy writes its changes back to the URL.
+"""
 import pandas as pd
 import streamlit as st
 
 from core import Evaluation, evaluate_case, parse_case
-from core.case_params import case_from_case_text
+from core.case_params import CHANGE_PARAMS, apply_change_params, case_from_case_text, change_params
 from core.case_text import case_to_text
 from core.compare import compare_evaluations, compare_frame
 from core.guideline import Scenario
@@ -11,11 +16,16 @@ from core.presentation import inputs_words
 from core.tables import case_frame, wrappable
 from app_pages.case_form import case_form
 from app_pages.result_sections import disposition_badge
-from app_pages.session import current_case, guarded, guideline, set_case_text
+from app_pages.what_would_change import COMPARE_TAB, TAB_PARAM
+from app_pages.session import (
+    case_text, current_case, guarded, guideline, set_case_text, show_problems, sync_case_with_url, url_problems,
+)
 
 CARDS_PER_ROW = 3
 COMPARE_SCENARIO_KEY = "compare_scenario"
 COMPARE_TEXT_KEY = "compare_text"
+COMPARE_APPLIED_KEY = "compare_applied"  # the `vs.` parameters last applied or written
+TABS = ("Teaching scenarios", COMPARE_TAB, "Step through")
 STEP_SOURCE_KEY = "step_source"
 STEP_REVEALED_KEY = "step_revealed"
 CURRENT_PATIENT = "current patient (from the Patient page)"
@@ -36,7 +46,6 @@ def _scenario_text(scenario_id: str) -> dict:
 
 def cards_section() -> None:
     g = guideline()
-    st.header("Teaching scenarios")
     st.caption("Each scenario is also a test: the app checks that it reaches its expected disposition.")
     scenarios = g.scenarios
     for start in range(0, len(scenarios), CARDS_PER_ROW):
@@ -51,15 +60,47 @@ def cards_section() -> None:
                     st.switch_page("app_pages/patient.py")
 
 
+def _compared_text(choice: str) -> dict:
+    return dict(case_text()) if choice == CURRENT_PATIENT else _scenario_text(choice)
+
+
 def _reset_copy() -> None:
-    st.session_state[COMPARE_TEXT_KEY] = _scenario_text(st.session_state[COMPARE_SCENARIO_KEY])
+    st.session_state[COMPARE_TEXT_KEY] = _compared_text(st.session_state[COMPARE_SCENARIO_KEY])
 
 
-def _parting_text(left: Evaluation, right: Evaluation) -> str:
+def _url_changes() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in CHANGE_PARAMS if key in st.query_params}
+
+
+def open_compare_from_url() -> None:
+    """`vs.` parameters new to this session: compare the patient (the link's case) with the changed copy."""
+    changes = _url_changes()
+    if not changes or changes == st.session_state.get(COMPARE_APPLIED_KEY):
+        return
+    text, problems = apply_change_params(case_text(), changes)
+    st.session_state[COMPARE_SCENARIO_KEY] = CURRENT_PATIENT
+    st.session_state[COMPARE_TEXT_KEY] = text
+    st.session_state[COMPARE_APPLIED_KEY] = changes
+    show_problems(problems, guideline(), "Some changes in the link could not be used:")
+
+
+def _write_changes_to_url() -> None:
+    """While the patient is compared, the URL holds the copy's changes, so the address bar shares the comparison."""
+    wanted = (change_params(case_text(), st.session_state[COMPARE_TEXT_KEY])
+              if st.session_state[COMPARE_SCENARIO_KEY] == CURRENT_PATIENT else {})
+    shown = _url_changes()
+    if wanted != shown:
+        for key in shown:
+            del st.query_params[key]
+        st.query_params.update(wanted)
+    st.session_state[COMPARE_APPLIED_KEY] = wanted
+
+
+def _parting_text(left: Evaluation, right: Evaluation, left_name: str) -> str:
     g = guideline()
     comparison = compare_evaluations(left, right)
     if not comparison.changed_fields:
-        return "The copy is the same as the scenario: change an input of the copy below."
+        return f"The copy is the same as the {left_name}: change an input of the copy below."
     changed = ", ".join(g.labels[f] for f in comparison.changed_fields)
     text = f"Changed in the copy: {changed}. "
     parting = comparison.parting
@@ -67,9 +108,9 @@ def _parting_text(left: Evaluation, right: Evaluation) -> str:
         text += "The traces take the same route"
         text += "." if comparison.same_disposition else ", but the outcome differs in its details."
     else:
-        text += (f"The traces part at **{parting.rule}** ({parting.label}): {parting.left} for the scenario, "
+        text += (f"The traces part at **{parting.rule}** ({parting.label}): {parting.left} for the {left_name}, "
                  f"{parting.right} for the copy.")
-    for side, warnings in (("scenario", comparison.warnings_only_left), ("copy", comparison.warnings_only_right)):
+    for side, warnings in ((left_name, comparison.warnings_only_left), ("copy", comparison.warnings_only_right)):
         if warnings:
             text += f" Warnings only for the {side}: {', '.join(f'`{w}`' for w in warnings)}."
     return text
@@ -77,21 +118,28 @@ def _parting_text(left: Evaluation, right: Evaluation) -> str:
 
 def compare_section() -> None:
     g = guideline()
-    st.header("Compare")
-    st.caption("A scenario beside a copy you can change: see which rule decides differently.")
-    options = list(_scenarios())
-    st.selectbox("Scenario", options, key=COMPARE_SCENARIO_KEY, on_change=_reset_copy,
-                 format_func=lambda sid: _scenarios()[sid].title)
+    st.caption("A scenario (or the current patient) beside a copy you can change: see which rule decides "
+               "differently. *Compare* under a patient's result opens here with the change already made.")
+    options = [*_scenarios(), CURRENT_PATIENT]
+    st.selectbox("Compare this case", options, key=COMPARE_SCENARIO_KEY, on_change=_reset_copy,
+                 format_func=lambda o: o if o == CURRENT_PATIENT else _scenarios()[o].title)
     if COMPARE_TEXT_KEY not in st.session_state:
         _reset_copy()
-    left = evaluate_case(parse_case(_scenarios()[st.session_state[COMPARE_SCENARIO_KEY]].case), g)
+    choice = st.session_state[COMPARE_SCENARIO_KEY]
+    left_name = "patient" if choice == CURRENT_PATIENT else "scenario"
+    _write_changes_to_url()
+    left_case = current_case()[0] if choice == CURRENT_PATIENT else parse_case(_scenarios()[choice].case)
+    if left_case is None:
+        st.warning("The Patient page's case has an invalid input; correct it there first.", icon=":material/block:")
+        return
+    left = evaluate_case(left_case, g)
     copy_case, problems = case_from_case_text(st.session_state[COMPARE_TEXT_KEY])
     right = None if copy_case is None else evaluate_case(copy_case, g)
-    scenario_column, copy_column = st.columns(2, gap="large")
-    with scenario_column:
-        st.subheader("Scenario")
+    left_column, copy_column = st.columns(2, gap="large")
+    with left_column:
+        st.subheader(left_name.capitalize())
         disposition_badge(left, g, size="1.2rem")
-        with st.expander("The scenario's inputs"):
+        with st.expander(f"The {left_name}'s inputs"):
             st.table(case_frame(left.case, g), hide_index=True)
     with copy_column:
         st.subheader("Your copy")
@@ -100,7 +148,7 @@ def compare_section() -> None:
         else:
             disposition_badge(right, g, size="1.2rem")
     if right is not None:
-        st.markdown(_parting_text(left, right))
+        st.markdown(_parting_text(left, right, left_name))
     with st.expander("Change the copy", expanded=True, icon=":material/edit:"):
         case_form(g, COMPARE_TEXT_KEY, "compare_", problems, columns=3)
     if right is not None:
@@ -108,7 +156,7 @@ def compare_section() -> None:
         table = compare_frame(left, right)
         st.table(wrappable(pd.DataFrame({
             "rule": table["rule"] + " · " + table["label"],
-            "scenario": table["left"],
+            left_name: table["left"],
             "copy": table["right"],
             "parts here": table["parts here"].map({True: "parts here", False: ""}),
         })), hide_index=True)
@@ -130,7 +178,6 @@ def _step_case():
 
 def step_section() -> None:
     g = guideline()
-    st.header("Step through")
     st.caption("One decision at a time, as the engine takes them.")
     options = [*_scenarios(), CURRENT_PATIENT]
     st.selectbox("Case", options, key=STEP_SOURCE_KEY, on_change=_restart_steps,
@@ -157,10 +204,18 @@ def step_section() -> None:
 
 
 def scenarios_page() -> None:
+    g = guideline()
+    sync_case_with_url(other_params=(*CHANGE_PARAMS, TAB_PARAM))
     st.title("Scenarios")
-    cards_section()
-    compare_section()
-    step_section()
+    show_problems(url_problems(), g, "Some parameters of the link could not be used:")
+    open_compare_from_url()
+    cards, compare, steps = st.tabs(TABS, key=TAB_PARAM, bind="query-params")
+    with cards:
+        cards_section()
+    with compare:
+        compare_section()
+    with steps:
+        step_section()
 
 
 guarded(scenarios_page)

@@ -10,7 +10,7 @@ import streamlit as st
 
 from core import Case, Guideline, PathwayError, load_guideline
 from core.case import CASE_FIELDS
-from core.case_params import CaseText, case_from_case_text, read_case_params
+from core.case_params import CaseText, as_params, case_from_case_text, read_case_params
 from core.errors import Problem
 from core.presentation import problem_text
 
@@ -51,10 +51,6 @@ def _url_params() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
-def _as_params(text: CaseText) -> dict[str, list[str]]:
-    return {k: list(v) if isinstance(v, list) else [v] for k, v in text.items()}
-
-
 def sync_case_with_url(other_params: tuple[str, ...] = ()) -> None:
     """Make the URL and the session agree on the case.
 
@@ -72,7 +68,7 @@ def sync_case_with_url(other_params: tuple[str, ...] = ()) -> None:
         url_text, problems = read_case_params(raw, other_params)
         st.session_state[CASE_KEY] = url_text
         st.session_state[URL_PROBLEMS_KEY] = problems
-    wanted = _as_params(case_text())
+    wanted = as_params(case_text())
     if wanted != case_raw or set(raw) - set(case_raw) - set(other_params):
         kept = {k: v for k, v in raw.items() if k in other_params}
         st.query_params.from_dict({**kept, **wanted})

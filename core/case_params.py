@@ -4,6 +4,10 @@
 an absent field is unknown. The pages keep this text (not a Case) because an invalid combination, such as more
 weeks of PT than of conservative care, must stay on screen beside its field until the person corrects it.
 URL parameters are read one at a time, so a bad value in a shared link costs only that parameter.
+
+A second case (the Scenarios page's compare view, opened from "what would change this decision") travels in the
+same URL as the fields it changes, prefixed `vs.`: `?mri_finding=normal&...&vs.motor_grade_mrc=4`, with
+`unknown` for a field it clears.
 """
 from collections.abc import Mapping
 from typing import Any
@@ -16,6 +20,8 @@ CaseText = dict[str, str | list[str]]
 UNKNOWN = "unknown"
 # Query parameters Streamlit itself reads; they are never case fields and never a mistake.
 STREAMLIT_PARAMS = ("embed", "embed_options")
+CHANGE_PREFIX = "vs."
+CHANGE_PARAMS = tuple(CHANGE_PREFIX + field for field in CASE_FIELDS)
 
 
 def field_text(field: str, raw: Any) -> str | list[str] | None:
@@ -96,3 +102,35 @@ def choice_options(field: str) -> list[str]:
         low, high = INT_FIELDS[field]
         return [str(n) for n in range(high, low - 1, -1)] + [UNKNOWN]
     raise ValueError(f"{field} is not a single-choice field")
+
+
+def as_params(text: Mapping[str, str | list[str]]) -> dict[str, list[str]]:
+    """Case text as query parameters: one list of strings per field (`proposed` repeated once per item)."""
+    return {k: list(v) if isinstance(v, list) else [v] for k, v in text.items()}
+
+
+def change_params(before: Mapping[str, str | list[str]], after: Mapping[str, str | list[str]]) -> dict[str, list[str]]:
+    """The second case as the `vs.` parameters of the fields where it differs from the first."""
+    return {CHANGE_PREFIX + field: as_params({field: after[field]})[field] if field in after else [UNKNOWN]
+            for field in CASE_FIELDS if before.get(field) != after.get(field)}
+
+
+def apply_change_params(
+    base: Mapping[str, str | list[str]], params: Mapping[str, str | list[str]]
+) -> tuple[CaseText, list[Problem]]:
+    """The first case with the `vs.` parameters applied, and a problem for each one that had to be ignored."""
+    text: CaseText = dict(base)
+    problems: list[Problem] = []
+    for key, raw in params.items():
+        if not key.startswith(CHANGE_PREFIX):
+            continue
+        field = key[len(CHANGE_PREFIX):]
+        if field not in CASE_FIELDS:
+            problems.append(Problem(field=key, message="not a case field; ignored"))
+            continue
+        try:
+            text = with_field(text, field, field_text(field, raw))
+        except CaseError as exc:
+            problems += [Problem(field=p.field, message=f"in the compared case, {p.message}; ignored")
+                         for p in exc.problems]
+    return text, problems

@@ -65,10 +65,12 @@ class CohortSummary(BaseModel):
 
 @dataclass(frozen=True)
 class CohortResult:
-    """The results table (input columns as read, then RESULT_COLUMNS and `error`) and its summary."""
+    """The results table (input columns as read, then RESULT_COLUMNS and `error`), its summary, and the cases as
+    `evaluate_frame` read them (typed; a bad row's fields unknown), on the same index (for `flows_from_results`)."""
 
     results: pd.DataFrame
     summary: CohortSummary
+    cases: pd.DataFrame
 
 
 def file_format(name: str | Path) -> str:
@@ -306,7 +308,7 @@ def evaluate_cohort(
         else:
             results[name] = pd.Categorical.from_codes(np.where(bad, -1, column.cat.codes), column.cat.categories)
     results[ERROR_COLUMN] = pd.array(errors, dtype="str")
-    return CohortResult(results=results, summary=_summary(results, g, fields, others))
+    return CohortResult(results=results, summary=_summary(results, g, fields, others), cases=frame)
 
 
 def _summary(results: pd.DataFrame, g: Guideline, fields: list[str], others: list[str]) -> CohortSummary:

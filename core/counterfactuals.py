@@ -22,9 +22,8 @@ from pydantic import BaseModel, ConfigDict
 
 from core.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, Case, parse_case
 from core.conditions import holds, tests_in
-from core.engine import evaluate_case
+from core.engine import Decision, decide
 from core.errors import CaseError
-from core.evaluation import Evaluation
 from core.guideline import Disposition, Guideline, load_guideline, pathway_fields
 
 TONES: tuple[str, ...] = get_args(Disposition.model_fields["tone"].annotation)
@@ -107,8 +106,8 @@ def _apply(case: Case, changes: list[FieldChange]) -> Case | None:
         return None  # e.g. pt_weeks would exceed weeks_conservative
 
 
-def _urgency(guideline: Guideline, evaluation: Evaluation) -> tuple[int, int]:
-    return TONES.index(guideline.disposition(evaluation.disposition).tone), 0 if evaluation.urgent else 1
+def _urgency(guideline: Guideline, decision: Decision) -> tuple[int, int]:
+    return TONES.index(guideline.disposition(decision.disposition).tone), 0 if decision.urgent else 1
 
 
 def _phrase(guideline: Guideline, change: FieldChange) -> str:
@@ -130,29 +129,30 @@ def _phrase(guideline: Guideline, change: FieldChange) -> str:
     return f"{label} were {text}"
 
 
-def _item(guideline: Guideline, changes: list[FieldChange], case: Case, result: Evaluation, now: tuple[int, int]) -> Counterfactual:
+def _item(guideline: Guideline, changes: list[FieldChange], case: Case, result: Decision, now: tuple[int, int]) -> Counterfactual:
     then = _urgency(guideline, result)
     direction: Direction = "more urgent" if then < now else ("less urgent" if then > now else "as urgent")
-    label = result.disposition_label + (", urgent" if result.urgent else "")
+    disposition_label = guideline.disposition(result.disposition).label
+    label = disposition_label + (", urgent" if result.urgent else "")
     sentence = "If " + " and ".join(_phrase(guideline, c) for c in changes) + f": {label}."
     return Counterfactual(changes=changes, case=case, disposition=result.disposition,
-                          disposition_label=result.disposition_label, urgent=result.urgent,
-                          deciding_rule=result.deciding_rule, direction=direction, sentence=sentence[0].upper() + sentence[1:])
+                          disposition_label=disposition_label, urgent=result.urgent,
+                          deciding_rule=result.rule.id, direction=direction, sentence=sentence[0].upper() + sentence[1:])
 
 
 def counterfactuals(case: Mapping[str, Any] | Case, guideline: Guideline | None = None) -> list[Counterfactual]:
     """Changes of one field (or two, for a worsening no single change reaches) that change the disposition."""
     g = guideline or load_guideline()
     case = parse_case(case)
-    current = evaluate_case(case, g)
+    current = decide(case.values(), g)
     now = _urgency(g, current)
     singles = _single_changes(g, case)
 
-    found: list[tuple[list[FieldChange], Case, Evaluation]] = []
+    found: list[tuple[list[FieldChange], Case, Decision]] = []
     for changes in singles:
         changed = _apply(case, changes)
         if changed is not None:
-            found.append((changes, changed, evaluate_case(changed, g)))
+            found.append((changes, changed, decide(changed.values(), g)))
     reached = {current.disposition} | {e.disposition for _, _, e in found}
     known = [c for c in singles if c[0].after is not None or c[0].field == "proposed"]
     for first, second in itertools.combinations(known, 2):
@@ -161,7 +161,7 @@ def counterfactuals(case: Mapping[str, Any] | Case, guideline: Guideline | None 
         changed = _apply(case, first + second)
         if changed is None:
             continue
-        result = evaluate_case(changed, g)
+        result = decide(changed.values(), g)
         if result.disposition not in reached and _urgency(g, result) < now:
             found.append((first + second, changed, result))
 

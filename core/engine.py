@@ -1,11 +1,24 @@
 """Evaluate one case against the pathway: first rule that holds wins, unknown rules ahead of it block."""
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from core.case import Case, parse_case
 from core.conditions import describe, fields_read, holds, undecided_fields
 from core.evaluation import ActiveStatement, Evaluation, Step, truth_text
-from core.guideline import NEEDS_INFORMATION, ConditionalStatements, Guideline, load_guideline
+from core.guideline import NEEDS_INFORMATION, ConditionalStatements, Guideline, Rule, load_guideline
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the rules decide, without the trace and statements (cheap enough to try hundreds of cases)."""
+
+    rule: Rule  # the rule that decided, or the first unknown rule that blocked
+    disposition: str
+    urgent: bool
+    rules_tried: int  # the rules walked until one held (all of them when none did)
+    missing: list[str]
+    blocked: bool  # an unknown rule came first: the disposition is needs_information
 
 
 def _step(g: Guideline, item_id: str, label: str, condition: Any, values: Mapping[str, Any], outcome: str) -> Step:
@@ -36,17 +49,12 @@ def next_milestone(g: Guideline, weeks: int | None) -> int | None:
     return min((m.week for m in g.pathway.milestones if m.week > weeks), default=None)
 
 
-def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = None) -> Evaluation:
-    """Decide one case. Raises CaseError (naming each bad field) for input that breaks the contract."""
-    case = parse_case(case)
-    g = guideline or load_guideline()
-    values = case.values()
-
-    trace: list[Step] = []
+def decide(values: Mapping[str, Any], guideline: Guideline) -> Decision:
+    """The first rule that holds decides, unless an unknown rule comes before it (then needs_information)."""
     missing: list[str] = []
-    blocking_rule = None
-    for rule in g.pathway.rules:
-        trace.append(_step(g, rule.id, rule.label, rule.when, values, rule.disposition))
+    blocking_rule = deciding = None
+    tried = 0
+    for tried, rule in enumerate(guideline.pathway.rules, start=1):
         value = holds(rule.when, values)
         if value is None:
             blocking_rule = blocking_rule or rule
@@ -55,16 +63,28 @@ def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = 
             deciding = rule
             break
     missing = list(dict.fromkeys(missing))
+    if blocking_rule is not None:
+        return Decision(blocking_rule, NEEDS_INFORMATION, False, tried, missing, blocked=True)
+    assert deciding is not None, "the data's last rule always holds (checked on load)"
+    urgent = guideline.disposition(deciding.disposition).urgent or (
+        deciding.urgent_when is not None and holds(deciding.urgent_when, values) is True
+    )
+    return Decision(deciding, deciding.disposition, urgent, tried, missing, blocked=False)
+
+
+def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = None) -> Evaluation:
+    """Decide one case. Raises CaseError (naming each bad field) for input that breaks the contract."""
+    case = parse_case(case)
+    g = guideline or load_guideline()
+    values = case.values()
+    decision = decide(values, g)
+    deciding, disposition_id, urgent, missing = decision.rule, decision.disposition, decision.urgent, decision.missing
+    trace = [_step(g, rule.id, rule.label, rule.when, values, rule.disposition)
+             for rule in g.pathway.rules[:decision.rules_tried]]
 
     sources: list[tuple[str, str]] = []  # (statement id, why it is active)
     phase_id, phase_missing, milestone = None, [], None
-    if blocking_rule is not None:
-        deciding, disposition_id, urgent = blocking_rule, NEEDS_INFORMATION, False
-    else:
-        disposition_id = deciding.disposition
-        urgent = g.disposition(disposition_id).urgent or (
-            deciding.urgent_when is not None and holds(deciding.urgent_when, values) is True
-        )
+    if not decision.blocked:
         sources += [(s, f"rule {deciding.id}") for s in _activated(deciding.statements, deciding.extra_statements, values)]
         if disposition_id == "conservative_care":
             milestone = next_milestone(g, case.weeks_conservative)

@@ -15,17 +15,9 @@ from core.conditions import Condition, describe
 from core.evaluation import Evaluation
 from core.flows import STAGES, flow_links, flow_nodes
 from core.guideline import NEEDS_INFORMATION, Guideline, load_guideline
+from core.palette import TONE_COLOURS, tint
 from core.timeline import axis_end, bypass_rows, timeline_rows
 
-# One calm palette. Tone -> colour is defined here only; the pages import it for labels and badges. Each colour
-# carries white text at WCAG AA contrast (4.5:1 or more), so a filled badge or box stays readable.
-TONE_COLOURS = {
-    "critical": "#B4464B",
-    "high": "#AD5F1A",
-    "moderate": "#3B6E99",
-    "routine": "#3F7A5C",
-    "unknown": "#8A6D1F",
-}
 INK = "#1F2A37"
 MUTED = "#9AA3AF"  # lines and fills of what the route does not reach
 MUTED_TEXT = "#6B7280"  # small text on white at 4.5:1
@@ -33,12 +25,6 @@ ROUTE = "#243B53"
 STAGE_COLOURS = {"presentation": "#6B7F99", "MRI": "#5E8FB5", "rule": "#8A94A3"}
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", color=INK, size=12)
 LINE_CHARS = 24  # characters per wrapped line: fits a box at 390 px wide
-
-
-def tint(colour: str, amount: float) -> str:
-    """`colour` mixed with white; amount 0 is the colour, 1 is white."""
-    rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
-    return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in rgb)
 
 
 def rgba(colour: str, alpha: float) -> str:

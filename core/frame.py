@@ -108,7 +108,7 @@ def _code_numbers(field: str, series: pd.Series, problems: list[Problem]) -> Cod
 
 def _code_column(field: str, series: pd.Series, problems: list[Problem]) -> Coded:
     dtype = series.dtype
-    if field in BOOL_FIELDS and (dtype == bool or isinstance(dtype, pd.BooleanDtype)):
+    if field in BOOL_FIELDS and (dtype == np.dtype(bool) or isinstance(dtype, pd.BooleanDtype)):
         codes = np.where(series.isna(), -1, series.to_numpy(dtype=bool, na_value=False)).astype(np.int32)
         return Coded(codes=codes, values=(False, True))
     if field in INT_FIELDS and pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):

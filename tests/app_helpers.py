@@ -67,9 +67,9 @@ def html_tables(at: AppTest) -> list[list[dict[str, Any]]]:
     return tables
 
 
-def url_case(at: AppTest) -> dict[str, Any]:
+def url_case(at: AppTest, other_params: tuple[str, ...] = ()) -> dict[str, Any]:
     """The case the page's URL holds, in canonical text (AppTest gives one value as str, several as a list)."""
-    text, problems = read_case_params(at.query_params)
+    text, problems = read_case_params(at.query_params, other_params)
     assert problems == [], problems
     return text
 

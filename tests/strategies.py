@@ -1,22 +1,21 @@
-"""Hypothesis strategies shared by the property tests."""
+"""Hypothesis strategies shared by the property tests: any valid case, unknown fields left out."""
 from hypothesis import strategies as st
 
-from core.case import BOOL_FIELDS, MRI_FINDINGS, PROPOSALS
+from core.case import BOOL_FIELDS, MAX_WEEKS, MRI_FINDINGS, PROPOSALS
 
 
-def maybe(strategy):
-    """None stands for an absent field (unknown)."""
-    return st.one_of(st.none(), strategy)
+def maybe(strategy: st.SearchStrategy) -> st.SearchStrategy:
+    return st.one_of(st.none(), strategy)  # None = field absent (unknown)
 
 
 @st.composite
-def any_case(draw):
-    """Any valid case: each field known or unknown, pt_weeks never above weeks_conservative."""
-    case = {f: draw(maybe(st.booleans())) for f in BOOL_FIELDS}
-    case["mri_finding"] = draw(maybe(st.sampled_from(MRI_FINDINGS)))
-    case["motor_grade_mrc"] = draw(maybe(st.integers(0, 5)))
-    total = draw(maybe(st.integers(0, 520)))
-    case["weeks_conservative"] = total
-    case["pt_weeks"] = draw(maybe(st.integers(0, 520 if total is None else total)))
-    case["proposed"] = draw(st.lists(st.sampled_from(PROPOSALS), unique=True))
-    return {k: v for k, v in case.items() if v is not None}
+def any_case(draw, max_weeks: int = MAX_WEEKS, max_proposed: int | None = None) -> dict:
+    """A valid case in the JSON format; pt_weeks never exceeds weeks_conservative."""
+    data = {f: draw(maybe(st.booleans())) for f in BOOL_FIELDS}
+    data["mri_finding"] = draw(maybe(st.sampled_from(MRI_FINDINGS)))
+    data["motor_grade_mrc"] = draw(maybe(st.integers(0, 5)))
+    total = draw(maybe(st.integers(0, max_weeks)))
+    data["weeks_conservative"] = total
+    data["pt_weeks"] = draw(maybe(st.integers(0, max_weeks if total is None else total)))
+    data["proposed"] = draw(st.lists(st.sampled_from(PROPOSALS), unique=True, max_size=max_proposed))
+    return {k: v for k, v in data.items() if v is not None}

@@ -40,31 +40,75 @@ def test_the_page_shows_the_notice_and_asks_for_a_file(tmp_path, monkeypatch):
     assert "case_id" in app.info[0].value
 
 
+def counts(app: AppTest, table: int = 0):
+    """The counts table (0: dispositions, 1: warnings) as id -> cases."""
+    frame = app.table[table].value
+    return dict(zip(frame["id"].str.replace("\u200b", ""), frame["cases"].astype(int)))
+
+
+def table_with(app: AppTest, column: str):
+    """The first dataframe on the page that has this column."""
+    return next(d.value for d in app.dataframe if column in d.value.columns)
+
+
+def sankey(app: AppTest) -> dict:
+    return json.loads(app.get("plotly_chart")[0].proto.spec)["data"][0]
+
+
 def test_the_demo_cohort_shows_counts_flow_results_and_each_bad_row(demo):
     app = page()
     app.radio[0].set_value("Synthetic demo cohort").run()
     assert not app.exception
     assert [m.value for m in app.metric][:3] == ["121", "120", "1"]
-    dispositions = app.dataframe[0].value
-    assert dispositions["cases"].sum() == 120
-    sankey = json.loads(app.get("plotly_chart")[0].proto.spec)["data"][0]
-    first_stage = [v for s, v in zip(sankey["link"]["source"], sankey["link"]["value"]) if s == 0]
-    assert sum(first_stage) == 120  # every evaluated case enters the flow once; the bad row does not
-    bad = app.dataframe[-1].value
+    assert sum(counts(app).values()) == 120
+    bad = table_with(app, "reason")
     assert bad["row"].tolist() == [121] and bad["case_id"].tolist() == ["bad-1"]
     assert bad["reason"].iat[0].startswith("red_flags: expected true, false or unknown, got 'maybe'")
     assert len(app.get("download_button")) == 1
 
 
+def test_the_cohort_flows_through_the_shared_sankey_stages_and_the_bad_row_does_not(demo):
+    app = page()
+    app.radio[0].set_value("Synthetic demo cohort").run()
+    flow = sankey(app)
+    names = flow["node"]["customdata"]
+    assert {name.split(": ")[0] for name in names} == {"presentation", "MRI", "rule", "disposition"}
+    for stage in ("presentation", "MRI", "rule"):
+        leaving = [v for s, v in zip(flow["link"]["source"], flow["link"]["value"]) if names[s].startswith(stage)]
+        assert sum(leaving) == 120  # every evaluated case once per stage; the bad row not at all
+    dispositions = counts(app)
+    into = {}
+    for t, v in zip(flow["link"]["target"], flow["link"]["value"]):
+        if names[t].startswith("disposition: "):
+            into[names[t].removeprefix("disposition: ")] = into.get(names[t].removeprefix("disposition: "), 0) + v
+    assert into == {d: n for d, n in dispositions.items() if n}
+    assert "1 bad rows not evaluated" in json.loads(app.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
+
+
+def test_picking_a_node_lists_the_cases_behind_it(demo):
+    app = page()
+    app.radio[0].set_value("Synthetic demo cohort").run()
+    conservative = counts(app)["conservative_care"]
+    app.selectbox(key="cohort_node").set_value("disposition: conservative_care").run()
+    behind = table_with(app, "presentation")
+    assert len(behind) == conservative and set(behind["disposition"]) == {"conservative_care"}
+    assert any(f"{len(behind)} cases pass through **disposition: conservative_care**" in m.value
+               for m in app.markdown)
+    app.selectbox(key="cohort_node").set_value("presentation: red flags").run()
+    behind = table_with(app, "presentation")
+    assert len(behind) > 0 and set(behind["presentation"]) == {"red flags"}
+    assert set(behind["disposition"]) == {"outside_pathway"}
+
+
 def test_filters_narrow_the_results_table(demo):
     app = page()
     app.radio[0].set_value("Synthetic demo cohort").run()
-    everything = len(app.dataframe[2].value)
+    everything = len(table_with(app, "error"))
     app.multiselect[0].set_value(["conservative_care"]).run()
-    table = app.dataframe[2].value
+    table = table_with(app, "error")
     assert 0 < len(table) < everything and set(table["disposition"]) == {"conservative_care"}
     app.multiselect[1].set_value(["avoid_manipulation"]).run()
-    table = app.dataframe[2].value
+    table = table_with(app, "error")
     assert len(table) > 0 and all("avoid_manipulation" in w.split(";") for w in table["warnings"])
 
 

@@ -97,13 +97,18 @@ def page(browser):
     context.close()
 
 
+def settled(page) -> None:
+    """Wait until the page's script has finished its run (no status widget, placeholder or stale element)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"], [data-testid=\"stSkeleton\"],"
+        " [data-stale=\"true\"]')", timeout=WAIT_MS)
+
+
 def open_page(page, url: str) -> None:
     """Go to a URL and wait until the page's script has finished its run."""
     page.goto(url)
     page.locator("h1").first.wait_for()
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"], [data-testid=\"stSkeleton\"],"
-        " [data-stale=\"true\"]')", timeout=WAIT_MS)
+    settled(page)
 
 
 def disposition(page, disposition_id: str):
@@ -165,6 +170,41 @@ def test_a_citation_link_opens_the_references_page_at_that_reference(server, pag
     references.get_by_text("You followed citation [4]").wait_for()
 
 
+def test_a_change_under_the_result_opens_compare_with_the_patient_and_the_changed_case(server, page):
+    open_page(page, f"{server}/patient?{FULL_CASE}")
+    row = page.locator(".counterfactual", has_text="weeks of conservative care were 26")
+    row.wait_for()
+    page.locator('[class*="st-key-counterfactual_"]', has=row).get_by_role("link", name="Compare").click()
+    page.wait_for_url("**/scenarios?**vs.weeks_conservative=26**")
+    page.get_by_role("tab", name="Compare", selected=True).wait_for()
+    disposition(page, "decompression_referral").wait_for()
+    assert disposition(page, "conservative_care").is_visible()
+    assert page.get_by_text("The traces part at").is_visible()
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def show_demo_cohort(tab) -> None:
+    tab.get_by_text("Synthetic demo cohort").click()
+    tab.locator(".js-plotly-plot").first.wait_for()
+    settled(tab)
+
+
+def scroll_to(text: str):
+    def scroll(tab) -> None:
+        tab.get_by_text(text, exact=True).first.evaluate("e => e.scrollIntoView({block: 'start'})")
+        tab.wait_for_timeout(300)
+    return scroll
+
+
+# Views beyond each page's first screen: (screenshot name, URL path and query, what to do before the picture).
+EXTRA_SCREENSHOTS = [
+    ("patient_changes", f"patient?{FULL_CASE}", scroll_to("What would change this decision")),
+    ("scenarios_compare", f"scenarios?{FULL_CASE}&vs.weeks_conservative=26&tab=Compare", None),
+    ("cohort_demo", "cohort", show_demo_cohort),
+    ("cohort_flow", "cohort", lambda tab: (show_demo_cohort(tab), scroll_to("How the cases flow")(tab))),
+]
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_screenshots_of_every_page_with_no_table_wider_than_its_column(server, browser, viewport):
     width, height = VIEWPORTS[viewport]
@@ -174,21 +214,24 @@ def test_screenshots_of_every_page_with_no_table_wider_than_its_column(server, b
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     tables_checked = 0
     try:
-        for url_path in URL_PATHS:
-            query = f"?{FULL_CASE}" if url_path in ("patient", "pathway") else ""
-            open_page(tab, f"{server}/{url_path}{query}")
-            if url_path == "pathway":
+        views = [(url_path, url_path + (f"?{FULL_CASE}" if url_path in ("patient", "pathway") else ""), None)
+                 for url_path in URL_PATHS] + EXTRA_SCREENSHOTS
+        for name, address, prepare in views:
+            open_page(tab, f"{server}/{address}")
+            if prepare is not None:
+                prepare(tab)
+            if name == "pathway":
                 tab.locator(".js-plotly-plot").nth(2).wait_for()
-            tab.screenshot(path=SCREENSHOTS / f"{url_path}_{width}x{height}.png")
+            tab.screenshot(path=SCREENSHOTS / f"{name}_{width}x{height}.png")
             widths = tab.evaluate(
                 "() => [...document.querySelectorAll('[data-testid=\"stTable\"], [data-testid=\"stMarkdownContainer\"]')]"
                 ".filter(box => box.querySelector('table') && box.offsetParent)"
                 ".map(box => [box.querySelector('table').scrollWidth, box.clientWidth])")
             tables_checked += len(widths)
             cut = [w for w in widths if w[0] > w[1] + 1]
-            assert not cut, f"{url_path} at {width}x{height}: table(s) wider than their column (px): {cut}"
+            assert not cut, f"{name} at {width}x{height}: table(s) wider than their column (px): {cut}"
             page_width = tab.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth")
-            assert page_width <= width, f"{url_path} at {width}x{height} scrolls sideways"
+            assert page_width <= width, f"{name} at {width}x{height} scrolls sideways"
         assert tables_checked > 0
     finally:
         context.close()

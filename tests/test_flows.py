@@ -6,10 +6,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from core import CaseError, parse_case
+from core import CaseError, evaluate_case, parse_case
+from core.cohort import evaluate_cohort, read_cohort
 from core.flows import (
-    DEMO_COHORT, NOT_ASSESSED, PRESENTATIONS, cases_at_node, cohort_flows, demo_cases, flow_links, flow_nodes,
-    presentation,
+    COHORT_SOURCE, DEMO_COHORT, FLOW_COLUMNS, NOT_ASSESSED, PRESENTATIONS, cases_at_node, cohort_flows, demo_cases,
+    flow_links, flow_nodes, flows_from_results, presentation,
 )
 from core.errors import PathwayError
 from tests.conftest import case
@@ -49,6 +50,50 @@ def test_demo_cases_are_the_scenarios_then_the_synthetic_cohort(cases, guideline
     rows = pd.read_csv(DEMO_COHORT, dtype=str, keep_default_na=False)
     assert [c[0] for c in cases[len(scenario_ids):]] == list(rows["case_id"])
     assert {c[1] for c in cases[len(scenario_ids):]} == {"synthetic"}
+
+
+def as_text(flows: pd.DataFrame) -> list[dict]:
+    """Rows as plain values, whatever the column types (categorical, string, bool)."""
+    return [{k: str(v) for k, v in row.items()} for row in flows[FLOW_COLUMNS].to_dict("records")]
+
+
+def test_flows_agree_with_evaluating_each_case_alone(flows, cases, guideline):
+    mri_labels = guideline.value_labels["mri_finding"]
+    expected = []
+    for case_id, source, case_ in cases:
+        e = evaluate_case(case_, guideline)
+        expected.append({
+            "case_id": case_id, "source": source, "presentation": presentation(case_),
+            "mri_finding": mri_labels[case_.mri_finding] if case_.mri_finding else NOT_ASSESSED,
+            "deciding_rule": e.deciding_rule,
+            "deciding_rule_label": next(r.label for r in guideline.pathway.rules if r.id == e.deciding_rule),
+            "disposition": e.disposition, "disposition_label": e.disposition_label, "urgent": e.urgent,
+            "warnings": ";".join(e.warnings),
+        })
+    assert as_text(flows) == as_text(pd.DataFrame(expected))
+
+
+def test_flows_from_a_cohort_files_results_match_the_demo_cohorts_flows(flows, guideline):
+    result = evaluate_cohort(read_cohort(DEMO_COHORT), guideline)
+    from_file = flows_from_results(result.cases, result.results, guideline, source="synthetic")
+    assert as_text(from_file) == as_text(flows[flows["source"] == "synthetic"])
+
+
+def test_rows_not_evaluated_are_left_out_and_rows_without_an_id_are_numbered(guideline):
+    table = read_cohort(b"red_flags,mri_finding,radicular_symptoms\nfalse,normal,false\nmaybe,,\ntrue,,\n", "csv")
+    result = evaluate_cohort(table, guideline)
+    got = flows_from_results(result.cases, result.results, guideline)
+    assert got["case_id"].tolist() == ["1", "3"] and set(got["source"]) == {COHORT_SOURCE}
+    assert got["presentation"].tolist() == ["axial neck pain", "red flags"]
+    assert got["mri_finding"].tolist() == ["normal", NOT_ASSESSED]
+    assert got["disposition"].tolist() == ["needs_information", "outside_pathway"]
+    assert got["urgent"].tolist() == [False, True]
+
+
+def test_a_cohort_without_the_presentation_columns_presents_as_not_assessed(guideline):
+    result = evaluate_cohort(read_cohort(b"case_id,weeks_conservative\nx,4\n", "csv"), guideline)
+    got = flows_from_results(result.cases, result.results, guideline)
+    assert got[["case_id", "presentation", "mri_finding"]].values.tolist() == [["x", NOT_ASSESSED, NOT_ASSESSED]]
 
 
 def test_flows_of_known_scenarios(flows):

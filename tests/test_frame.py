@@ -6,11 +6,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core import CaseError, evaluate_case, evaluate_frame, load_guideline
-from core.case import BOOL_FIELDS, MRI_FINDINGS, PROPOSALS
+from core.case import BOOL_FIELDS
 from core.frame import cases_frame, frame_cases, joined_labels
 from core.guideline import pathway_fields
 from core.grid import verification_grid
 from core.verify import load_invariants
+from tests.strategies import any_case
 
 
 def engine_rows(cases):
@@ -38,26 +39,8 @@ def test_frame_agrees_with_the_engine_on_every_case_of_the_verification_grid(gui
     assert mismatches == []
 
 
-maybe = lambda strategy: st.one_of(st.none(), strategy)  # noqa: E731
-
-
-@st.composite
-def case_lists(draw):
-    cases = []
-    for _ in range(draw(st.integers(1, 12))):
-        case = {f: draw(maybe(st.booleans())) for f in BOOL_FIELDS}
-        case["mri_finding"] = draw(maybe(st.sampled_from(MRI_FINDINGS)))
-        case["motor_grade_mrc"] = draw(maybe(st.integers(0, 5)))
-        total = draw(maybe(st.integers(0, 60)))
-        case["weeks_conservative"] = total
-        case["pt_weeks"] = draw(maybe(st.integers(0, 60 if total is None else total)))
-        case["proposed"] = draw(st.lists(st.sampled_from(PROPOSALS), unique=True, max_size=3))
-        cases.append({k: v for k, v in case.items() if v is not None})
-    return cases
-
-
 @settings(max_examples=150, deadline=None)
-@given(case_lists(), st.sampled_from(["typed", "object"]))
+@given(st.lists(any_case(max_weeks=60, max_proposed=3), min_size=1, max_size=12), st.sampled_from(["typed", "object"]))
 def test_random_frames_agree_with_the_engine_row_by_row(cases, dtypes):
     frame = cases_frame(cases, pathway_fields(load_guideline()))
     if dtypes == "object":  # plain Python objects with None holes, as a hand-built frame would have
