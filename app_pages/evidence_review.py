@@ -5,14 +5,16 @@ The working layer lives in the session only (app_pages.session.evidence_layer); 
 downloading `evidence.yaml`, which data/ accepts unchanged. Every decision (validation, merging, counting) is
 core.evidence's; this module lays it out and routes the reviewer's input to it.
 """
+from textwrap import shorten
+
 import streamlit as st
 
 from core import Guideline
 from core.errors import DataError, PathwayError, Problem
 from core.evidence import (
-    SOURCE_KINDS, VERDICTS, EvidenceCheck, EvidenceLayer, checks_for, evidence_from_yaml, evidence_to_yaml,
-    load_evidence, parse_check, remove_check, strongest_verdict, statements_with_verdict, upsert_check,
-    verdict_counts,
+    MAX_UPLOAD_BYTES, SOURCE_KINDS, VERDICTS, EvidenceCheck, EvidenceLayer, checks_for, evidence_from_yaml,
+    evidence_to_yaml, load_evidence, parse_check, remove_check, strongest_verdict, statements_with_verdict,
+    upsert_check, verdict_counts,
 )
 from core.presentation import reference_anchor
 from app_pages.session import evidence_layer, set_evidence_layer
@@ -164,7 +166,7 @@ def _check_form(g: Guideline) -> None:
     st.session_state.setdefault(_field_key("statement"), g.statements[0].id)
     with st.form("evidence_form"):
         st.selectbox("Statement", list(statements), key=_field_key("statement"),
-                     format_func=lambda sid: f"{sid}: {statements[sid].text}")
+                     format_func=lambda sid: f"{sid}: {shorten(statements[sid].text, 80, placeholder='…')}")
         _field_errors("statement")
         st.text_input("Outside source", max_chars=200, key=_field_key("source"),
                       placeholder="e.g. NICE Clinical Knowledge Summary: neck pain",
@@ -215,7 +217,7 @@ def evidence_editing_section(g: Guideline) -> None:
                            "application/x-yaml", icon=":material/download:", on_click="ignore")
         st.button("Back to the shipped checks", icon=":material/restart_alt:", on_click=_reset, key="evidence_reset")
     st.file_uploader("Restore a downloaded layer (evidence.yaml)", type=["yaml", "yml"], key=UPLOAD_KEY,
-                     on_change=_restore_upload, args=(g,),
+                     on_change=_restore_upload, args=(g,), max_upload_size=max(1, MAX_UPLOAD_BYTES // 1_000_000),
                      help="The file replaces this session's checks; a file with problems changes nothing.")
     problems = _problems(UPLOAD_PROBLEMS_KEY)
     if problems:

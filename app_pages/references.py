@@ -17,6 +17,10 @@ from app_pages.review_sections import changelog_section, conflicts_section, veri
 from app_pages.session import evidence_layer, guarded, guideline
 
 REF_PARAM = "ref"
+# The page is long: a line of links to its sections' anchors, in the order of REFERENCE_SECTIONS.
+CONTENTS = [("references", "References"), ("statements", "Statements"), ("audit", "Citation audit"),
+            ("evidence", "Outside evidence"), ("review-evidence", "Review the evidence"),
+            ("conflicts", "The article's conflicts"), ("verification", "Verification"), ("changelog", "Changelog")]
 # Flags first: a reviewer scans for what is wrong, then reads where it sits.
 AUDIT_COLUMN_ORDER = ["statement", "flags", "citations", "unresolved", "resolved", "region", "origin", "section", "kind"]
 
@@ -128,6 +132,7 @@ REFERENCE_SECTIONS: list[Callable[[Guideline], None]] = [
 def references_page() -> None:
     g = guideline()
     st.title("References and audit")
+    st.markdown("On this page: " + " · ".join(f"[{title}](#{anchor})" for anchor, title in CONTENTS))
     _followed_citation(g)
     for section in REFERENCE_SECTIONS:
         section(g)

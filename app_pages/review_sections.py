@@ -11,7 +11,7 @@ from core.verify import VerificationReport, report_text, verification_report
 
 RUN_VERIFICATION_KEY = "verification_requested"
 EXAMPLE_COLUMNS = ["example", "disposition", "deciding rule"]
-CHECK_COLUMNS = ["check", "kind", "outcome", "detail"]
+CHECK_COLUMNS = ["check", "outcome", "what it checks"]  # three columns so the text has room on a phone
 
 
 def _ids(ids: list[str]) -> str:
@@ -60,8 +60,8 @@ def _verification(report: VerificationReport) -> None:
     else:
         st.success(f"Verification passed: {summary}", icon=":material/verified:")
     st.markdown(f"**Method.** {report.method}")
-    rows = [{"check": c.id, "kind": c.kind, "outcome": "passed" if c.passed else "FAILED",
-             "detail": f"{c.title}: {c.detail}"} for c in report.checks]
+    rows = [{"check": f"{c.id} ({c.kind})", "outcome": "passed" if c.passed else "FAILED",
+             "what it checks": f"{c.title}: {c.detail}"} for c in report.checks]
     st.markdown(html_table(rows, CHECK_COLUMNS, [n for n, c in enumerate(report.checks) if not c.passed],
                            "background-color:#fde8e8;font-weight:600"), unsafe_allow_html=True)
     for c in failed:

@@ -1,6 +1,7 @@
 """Reviewer features in AppTest: evidence checks (view, filter, count, edit, download, upload), the article's
 conflicts, verification, the changelog, and the Patient page's reports (Markdown, HTML, PDF)."""
 import io
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -99,6 +100,11 @@ def test_the_references_page_carries_the_reviewer_sections(shared_references):
     assert not shared_references.error
 
 
+def test_the_contents_line_links_every_section_in_page_order(shared_references):
+    line = next(m for m in texts(shared_references.markdown) if m.startswith("On this page: "))
+    assert re.findall(r"\]\(#([a-z-]+)\)", line) == [h.proto.anchor for h in shared_references.header]
+
+
 def test_each_checked_statement_shows_its_checks_beside_its_citations(shared_references):
     layer, g = load_evidence(), load_guideline()
     assert statements_listed(shared_references) == [s.id for s in g.statements if s.id in layer.checks]
@@ -116,9 +122,9 @@ def test_the_statement_list_names_the_strongest_outside_verdict(shared_reference
 
 
 def test_verdict_counts_are_those_of_the_layer(shared_references):
-    layer = load_evidence()
+    layer, statements = load_evidence(), load_guideline().statements
     assert evidence_counts(shared_references) == verdict_counts(layer)
-    assert metrics(shared_references)["Statements checked"] == f"{len(layer.checks)} of {len(load_guideline().statements)}"
+    assert metrics(shared_references)["Statements checked"] == f"{len(layer.checks)} of {len(statements)}"
 
 
 def test_filtering_to_outside_evidence_disagrees_shows_only_statements_with_a_disagreeing_check(shared_references):
