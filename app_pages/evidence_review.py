@@ -101,7 +101,9 @@ def _load_pick() -> None:
             st.session_state.pop(_field_key(field), None)
         return
     statement_id, source = picked.split(SEPARATOR, 1)
-    check = next(c for c in checks_for(evidence_layer(), statement_id) if c.source == source)
+    check = next((c for c in checks_for(evidence_layer(), statement_id) if c.source == source), None)
+    if check is None:  # gone meanwhile (removed or replaced by an upload): nothing to load
+        return
     st.session_state[_field_key("statement")] = statement_id
     for field in ("source", "year", "kind", "verdict", "note", "confirmed"):
         st.session_state[_field_key(field)] = getattr(check, field)
@@ -124,7 +126,11 @@ def _save_check(g: Guideline) -> None:
 
 def _remove_picked() -> None:
     statement_id, source = st.session_state[PICK_KEY].split(SEPARATOR, 1)
-    set_evidence_layer(remove_check(evidence_layer(), statement_id, source))
+    try:
+        set_evidence_layer(remove_check(evidence_layer(), statement_id, source))
+    except PathwayError as exc:
+        st.session_state[FORM_PROBLEMS_KEY] = exc.problems
+        return
     st.session_state[PICK_KEY] = NEW_CHECK
     _load_pick()
     st.session_state[MESSAGE_KEY] = f"Removed the check of `{statement_id}` against {source}."

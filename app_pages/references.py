@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from core import Guideline
+from core import Guideline, PathwayError
 from core.audit import FLAGS, audit_guideline, audit_table, statements_citing
 from core.presentation import reference_anchor
 from core.tables import rows_flagged, statement_frame
@@ -135,7 +135,11 @@ def references_page() -> None:
     st.markdown("On this page: " + " · ".join(f"[{title}](#{anchor})" for anchor, title in CONTENTS))
     _followed_citation(g)
     for section in REFERENCE_SECTIONS:
-        section(g)
+        try:
+            section(g)
+        except PathwayError as exc:  # a bad data file (conflicts, invariants) costs its own section only
+            st.error("This section cannot be shown:\n\n" + "\n".join(f"- {p}" for p in exc.problems),
+                     icon=":material/error:")
 
 
 guarded(references_page)

@@ -221,6 +221,20 @@ def test_each_conflict_names_its_basis_statements_and_resolution_with_evaluated_
     assert "computed from the data" in shown and "listed by hand" in shown
 
 
+def test_a_bad_conflicts_file_costs_only_its_own_section(monkeypatch):
+    import app_pages.review_sections
+    from core.errors import DataError, Problem
+
+    def broken() -> list:
+        raise DataError([Problem(field="conflicts.yaml: conflicts.0.title", message="Field required")])
+
+    monkeypatch.setattr(app_pages.review_sections, "article_conflicts", broken)
+    at = references_app()
+    assert any("This section cannot be shown" in e and "conflicts.yaml: conflicts.0.title" in e
+               for e in texts(at.error))
+    assert texts(at.header)[-1] == "Changelog"
+
+
 def test_verification_runs_on_request_and_reports_passed_with_the_number_of_cases():
     at = references_app()
     assert not at.success  # not computed until asked: the page stays quick
