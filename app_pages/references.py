@@ -1,19 +1,26 @@
 """References page, for reviewers: each reference and what cites it, each statement and its sources, the audit.
 
-The page is a list of sections (REFERENCE_SECTIONS); later work (evidence checks, verification, changelog) adds
-its own function there. Citation links elsewhere land here as `references?ref=N#ref-N`.
+The page is a list of sections (REFERENCE_SECTIONS), each a function of the guideline: these three, then outside
+evidence and its editor (app_pages/evidence_review.py), the article's conflicts, verification and the changelog
+(app_pages/review_sections.py). Citation links elsewhere land here as `references?ref=N#ref-N`.
 """
 from collections.abc import Callable
 
 import streamlit as st
 
-from core import Guideline
+from core import Guideline, PathwayError
 from core.audit import FLAGS, audit_guideline, audit_table, statements_citing
 from core.presentation import reference_anchor
 from core.tables import rows_flagged, statement_frame
-from app_pages.session import guarded, guideline
+from app_pages.evidence_review import evidence_editing_section, evidence_section, verdict_label
+from app_pages.review_sections import changelog_section, conflicts_section, verification_section
+from app_pages.session import evidence_layer, guarded, guideline
 
 REF_PARAM = "ref"
+# The page is long: a line of links to its sections' anchors, in the order of REFERENCE_SECTIONS.
+CONTENTS = [("references", "References"), ("statements", "Statements"), ("audit", "Citation audit"),
+            ("evidence", "Outside evidence"), ("review-evidence", "Review the evidence"),
+            ("conflicts", "The article's conflicts"), ("verification", "Verification"), ("changelog", "Changelog")]
 # Flags first: a reviewer scans for what is wrong, then reads where it sits.
 AUDIT_COLUMN_ORDER = ["statement", "flags", "citations", "unresolved", "resolved", "region", "origin", "section", "kind"]
 
@@ -74,13 +81,15 @@ def statements_section(g: Guideline) -> None:
                                 placeholder="article and safeguard")
     chosen = [s for s in g.statements if (not sections or s.section in sections)
               and (not origins or s.origin in origins)]
+    layer = evidence_layer()
     if not chosen:
         st.write("No statement matches the filters.")
     for section in dict.fromkeys(s.section for s in chosen):
         st.markdown(f"**{section}**")
         st.markdown("\n".join(
             f"- `{s.id}` · {s.kind.replace('_', ' ')} · {s.origin} · {s.region} · "
-            f"{'cites ' + _anchor_links(s.citations) if s.citations else 'no citation'}: {s.text}"
+            f"{'cites ' + _anchor_links(s.citations) if s.citations else 'no citation'}"
+            f"{verdict_label(layer, s.id)}: {s.text}"
             for s in chosen if s.section == section))
     st.download_button("All statements (CSV)", statement_frame(g).to_csv(index=False), "statements.csv", "text/csv",
                        icon=":material/download:", on_click="ignore")
@@ -114,15 +123,23 @@ def audit_section(g: Guideline) -> None:
                        icon=":material/download:", on_click="ignore")
 
 
-REFERENCE_SECTIONS: list[Callable[[Guideline], None]] = [references_section, statements_section, audit_section]
+REFERENCE_SECTIONS: list[Callable[[Guideline], None]] = [
+    references_section, statements_section, audit_section, evidence_section, evidence_editing_section,
+    conflicts_section, verification_section, changelog_section,
+]
 
 
 def references_page() -> None:
     g = guideline()
     st.title("References and audit")
+    st.markdown("On this page: " + " · ".join(f"[{title}](#{anchor})" for anchor, title in CONTENTS))
     _followed_citation(g)
     for section in REFERENCE_SECTIONS:
-        section(g)
+        try:
+            section(g)
+        except PathwayError as exc:  # a bad data file (conflicts, invariants) costs its own section only
+            st.error("This section cannot be shown:\n\n" + "\n".join(f"- {p}" for p in exc.problems),
+                     icon=":material/error:")
 
 
 guarded(references_page)

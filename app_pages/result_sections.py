@@ -15,7 +15,7 @@ from core.presentation import (
     TRACE_COLUMNS, WARNING_COLUMNS, assess_next, citation_links, deciding_sentence, html_table, phase_sentence,
     trace_rows, warning_rows,
 )
-from core.report import evaluation_markdown
+from app_pages.report_downloads import report_buttons
 from app_pages.what_would_change import what_would_change_section
 
 SAFEGUARD_NOTE = "safeguard added by this tool, not a claim of the article"
@@ -99,8 +99,7 @@ def downloads_section(evaluation: Evaluation, g: Guideline) -> None:
     with st.container(horizontal=True):
         st.download_button("Evaluation (JSON)", evaluation.model_dump_json(indent=2), "evaluation.json",
                            "application/json", icon=":material/download:", on_click="ignore")
-        st.download_button("Summary (Markdown)", evaluation_markdown(evaluation, g), "summary.md",
-                           "text/markdown", icon=":material/download:", on_click="ignore")
+        report_buttons(evaluation, g)
 
 
 RESULT_SECTIONS: list[Callable[[Evaluation, Guideline], None]] = [

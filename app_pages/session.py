@@ -12,6 +12,7 @@ from core import Case, Guideline, PathwayError, load_guideline
 from core.case import CASE_FIELDS
 from core.case_params import CaseText, as_params, case_from_case_text, read_case_params
 from core.errors import Problem
+from core.evidence import EvidenceLayer, load_evidence
 from core.presentation import problem_text
 
 CASE_KEY = "case_text"
@@ -19,11 +20,27 @@ URL_WRITTEN_KEY = "case_url_written"  # the case parameters last written to the 
 URL_PROBLEMS_KEY = "case_url_problems"
 PAGE_KEY = "current_page"
 PAGE_CHANGED_KEY = "page_changed"
+EVIDENCE_KEY = "evidence"  # the reviewer's working evidence layer (core.evidence.EvidenceLayer)
 
 
 def guideline() -> Guideline:
     # load_guideline caches per process; a DataError propagates to the page's guard.
     return load_guideline()
+
+
+def evidence_layer() -> EvidenceLayer:
+    """The evidence layer the reviewer works on: data/evidence.yaml until they edit or upload one.
+
+    Kept in the session (memory only, never on disk), so reports from the Patient page flag what the reviewer's
+    layer disputes.
+    """
+    if EVIDENCE_KEY not in st.session_state:
+        st.session_state[EVIDENCE_KEY] = load_evidence()
+    return st.session_state[EVIDENCE_KEY]
+
+
+def set_evidence_layer(layer: EvidenceLayer) -> None:
+    st.session_state[EVIDENCE_KEY] = layer
 
 
 def note_page(url_path: str) -> None:

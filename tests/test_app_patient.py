@@ -124,9 +124,11 @@ def test_the_phase_and_weeks_to_the_next_milestone_are_shown(patient_app):
     assert "Interventional options" in phase and "next milestone at week 12" in phase and "in 2 weeks" in phase
 
 
-def test_the_evaluation_downloads_as_json_and_markdown(patient_app):
+def test_the_evaluation_downloads_as_json_and_the_report_as_markdown_html_and_pdf(patient_app):
+    # One Markdown path: the report's (contents checked in tests/test_app_review.py).
     at = enter_case(patient_app, {"red_flags": True})
-    assert [b.label for b in at.get("download_button")] == ["Evaluation (JSON)", "Summary (Markdown)"]
+    assert [b.label for b in at.get("download_button")] == [
+        "Evaluation (JSON)", "Report (Markdown)", "Report (HTML)", "Report (PDF)"]
 
 
 def test_result_sections_are_functions_later_work_can_extend():

@@ -28,6 +28,7 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
 URL_PATHS = [url_path for *_, url_path in app.PAGES]
 WAIT_MS = 20_000
+REVIEW_ANCHORS = ["evidence", "review-evidence", "conflicts", "verification", "changelog"]
 CORD_LINK = "/patient?red_flags=false&mri_finding=cord_compression&weeks_conservative=1&pt_weeks=0"
 # Wide enough to exercise every section: a conservative case with a warning, a phase and a long trace.
 FULL_CASE = ("red_flags=false&mri_finding=nerve_root_compression&radicular_symptoms=true&motor_grade_mrc=5"
@@ -159,6 +160,14 @@ def test_the_evaluation_downloads_as_json_with_its_disposition(server, page):
     assert evaluation["case"]["mri_finding"] == "cord_compression"
 
 
+def test_the_report_downloads_as_a_pdf_built_when_clicked(server, page):
+    open_page(page, server + CORD_LINK)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Report (PDF)").click()
+    assert download.value.suggested_filename == "report.pdf"
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+
+
 def test_a_citation_link_opens_the_references_page_at_that_reference(server, page):
     open_page(page, server + CORD_LINK)
     with page.context.expect_page() as opened:
@@ -222,6 +231,13 @@ def test_screenshots_of_every_page_with_no_table_wider_than_its_column(server, b
                 prepare(tab)
             if name == "pathway":
                 tab.locator(".js-plotly-plot").nth(2).wait_for()
+            if name == "references":  # the reviewer's sections lie below the fold: one screenshot each
+                tab.get_by_role("button", name="Run verification").click()
+                tab.get_by_text("Verification passed").wait_for()
+                for anchor in REVIEW_ANCHORS:
+                    tab.evaluate(f"() => document.getElementById('{anchor}').scrollIntoView()")
+                    tab.screenshot(path=SCREENSHOTS / f"{name}_{anchor}_{width}x{height}.png")
+                tab.evaluate("() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollIntoView()")
             tab.screenshot(path=SCREENSHOTS / f"{name}_{width}x{height}.png")
             widths = tab.evaluate(
                 "() => [...document.querySelectorAll('[data-testid=\"stTable\"], [data-testid=\"stMarkdownContainer\"]')]"
