@@ -84,6 +84,21 @@ def _rule_action(g: Guideline, rule: Rule) -> dict[str, Any]:
     return action
 
 
+def _conditional_action(
+    g: Guideline, item_id: str, title: str, lead: str, when: Condition, statements: list[str]
+) -> dict[str, Any]:
+    """A phase or pitfall: its condition, readable text with the statements, and their citations."""
+    action: dict[str, Any] = {
+        "id": _action_id(item_id), "title": title,
+        "textEquivalent": " ".join([lead] + [_statement_text(g.statement(s)) for s in dict.fromkeys(statements)]),
+        "condition": _condition(g, when),
+    }
+    documentation = _documentation(g, statements)
+    if documentation:
+        action["documentation"] = documentation
+    return action
+
+
 def _timeline(g: Guideline) -> dict[str, Any]:
     milestones = g.pathway.milestones
     start = milestones[0]
@@ -100,16 +115,8 @@ def _timeline(g: Guideline) -> dict[str, Any]:
     phases = []
     for p in g.pathway.phases:
         statements = p.statements + [s for x in p.extra_statements for s in x.statements]
-        phase = {
-            "id": _action_id(p.id), "title": p.label,
-            "textEquivalent": " ".join([f"When {describe(p.when, g.labels, g.value_labels)}: {p.label}."]
-                                       + [_statement_text(g.statement(s)) for s in dict.fromkeys(statements)]),
-            "condition": _condition(g, p.when),
-        }
-        documentation = _documentation(g, statements)
-        if documentation:
-            phase["documentation"] = documentation
-        phases.append(phase)
+        lead = f"When {describe(p.when, g.labels, g.value_labels)}: {p.label}."
+        phases.append(_conditional_action(g, p.id, p.label, lead, p.when, statements))
     return {
         "id": "conservative-care",
         "title": "Conservative care: milestones and phases",
@@ -125,16 +132,8 @@ def _timeline(g: Guideline) -> dict[str, Any]:
 def _pitfalls(g: Guideline) -> dict[str, Any]:
     actions = []
     for w in g.pathway.warnings:
-        action = {
-            "id": _action_id(w.id), "title": w.label,
-            "textEquivalent": " ".join([f"Warn when {describe(w.when, g.labels, g.value_labels)}."]
-                                       + [_statement_text(g.statement(s)) for s in w.statements]),
-            "condition": _condition(g, w.when),
-        }
-        documentation = _documentation(g, w.statements)
-        if documentation:
-            action["documentation"] = documentation
-        actions.append(action)
+        lead = f"Warn when {describe(w.when, g.labels, g.value_labels)}."
+        actions.append(_conditional_action(g, w.id, w.label, lead, w.when, w.statements))
     return {
         "id": "pitfalls",
         "title": "Pitfalls, checked on every case",
