@@ -82,7 +82,7 @@ def counts_section(summary: cohort_files.CohortSummary) -> None:
     columns[2].metric("Bad rows", f"{summary.bad_rows:,}")
     columns[3].metric("Urgent", f"{summary.urgent:,}")
     labels = {d.id: d.label for d in g.pathway.dispositions}
-    warning_labels = {w.id: w.label for w in g.pathway.warnings}
+    warning_labels = g.warning_labels
     left, right = st.columns(2)
     with left:
         st.subheader("Dispositions")
@@ -123,7 +123,7 @@ def _filtered(results: pd.DataFrame, dispositions: list[str], flagged: list[str]
 def results_section(results: pd.DataFrame) -> None:
     g = guideline()
     labels = {d.id: d.label for d in g.pathway.dispositions}
-    warning_labels = {w.id: w.label for w in g.pathway.warnings}
+    warning_labels = g.warning_labels
     st.subheader("Results")
     filters = st.columns(3)
     chosen = filters[0].multiselect("Disposition", list(labels), format_func=labels.get, key="cohort_dispositions")

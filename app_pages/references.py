@@ -42,7 +42,7 @@ def _followed_citation(g: Guideline) -> None:
     raw = st.query_params.get(REF_PARAM)
     if raw is None:
         return
-    refs = {r.number: r for r in g.references}
+    refs = g.references_by_number
     if not raw.isdigit():
         st.error(f"Link parameter `ref={raw}` is not a citation number; ignored.", icon=":material/error:")
         return

@@ -39,10 +39,6 @@ class AuditReport(BaseModel):
     region_mismatches: list[RegionMismatch]
 
 
-def _references(guideline: Guideline) -> dict[int, Reference]:
-    return {r.number: r for r in guideline.references}
-
-
 def statements_citing(guideline: Guideline, number: int) -> list[Statement]:
     """Every statement that prints this citation number, in data order."""
     return [s for s in guideline.statements if number in s.citations]
@@ -71,7 +67,7 @@ def _region_mismatch(statement: Statement, refs: dict[int, Reference]) -> Region
 
 def audit_guideline(guideline: Guideline) -> AuditReport:
     """Unresolved citation numbers, unused references, uncited statements and region mismatches."""
-    refs = _references(guideline)
+    refs = guideline.references_by_number
     cited = sorted({n for s in guideline.statements for n in s.citations})
     unresolved = [n for n in cited if n not in refs]
     mismatches = [m for s in guideline.statements if (m := _region_mismatch(s, refs)) is not None]
@@ -100,7 +96,7 @@ def _flags(statement: Statement, refs: dict[int, Reference], mismatched: set[str
 
 def audit_table(guideline: Guideline) -> pd.DataFrame:
     """One row per statement with its citations resolved and its audit flags (`;`-joined), for filters and CSV."""
-    refs = _references(guideline)
+    refs = guideline.references_by_number
     mismatched = {m.statement for m in audit_guideline(guideline).region_mismatches}
     rows = []
     for s in guideline.statements:

@@ -12,11 +12,11 @@ import pandas as pd
 
 from core.case import CASE_FIELDS, MRI_FINDINGS, Case, parse_case
 from core.case_text import case_from_text
+from core.cohort import DEMO_COHORT
 from core.frame import cases_frame, evaluate_frame
 from core.errors import CaseError, PathwayError, Problem
-from core.guideline import DATA_DIR, Guideline, load_guideline
+from core.guideline import Guideline, load_guideline
 
-DEMO_COHORT = DATA_DIR / "demo_cohort.csv"
 SCENARIO_SOURCE = "teaching scenario"
 SYNTHETIC_SOURCE = "synthetic"
 COHORT_SOURCE = "cohort"

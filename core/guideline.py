@@ -157,7 +157,23 @@ class Guideline(Frozen):
         return self.statements_by_id[statement_id]
 
     def disposition(self, disposition_id: str) -> Disposition:
-        return {d.id: d for d in self.pathway.dispositions}[disposition_id]
+        return self.dispositions_by_id[disposition_id]
+
+    @functools.cached_property
+    def dispositions_by_id(self) -> dict[str, Disposition]:
+        return {d.id: d for d in self.pathway.dispositions}
+
+    @functools.cached_property
+    def references_by_number(self) -> dict[int, Reference]:
+        return {r.number: r for r in self.references}
+
+    @functools.cached_property
+    def warning_labels(self) -> dict[str, str]:
+        return {w.id: w.label for w in self.pathway.warnings}
+
+    @functools.cached_property
+    def phase_labels(self) -> dict[str, str]:
+        return {p.id: p.label for p in self.pathway.phases}
 
     @functools.cached_property
     def statements_by_id(self) -> dict[str, Statement]:

@@ -107,7 +107,7 @@ def phase_sentence(evaluation: Evaluation, guideline: Guideline) -> str | None:
     e = evaluation
     if e.disposition != "conservative_care":
         return None
-    phases = {p.id: p.label for p in guideline.pathway.phases}
+    phases = guideline.phase_labels
     text = f"Phase: {phases[e.phase]}." if e.phase else "Phase: cannot tell yet."
     if e.weeks_conservative is not None:
         text += f" Week {e.weeks_conservative} of conservative care"

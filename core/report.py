@@ -134,7 +134,7 @@ def build_report(evaluation: Evaluation, guideline: Guideline, evidence: Evidenc
         summary=g.disposition(e.disposition).summary,
         deciding_rule=e.deciding_rule,
         missing=[labels[f] for f in e.missing],
-        phase={p.id: p.label for p in g.pathway.phases}[e.phase] if e.phase else None,
+        phase=g.phase_labels[e.phase] if e.phase else None,
         phase_missing=[labels[f] for f in e.phase_missing],
         timeline=timeline,
         milestones=milestones,

@@ -16,7 +16,7 @@ def display_value(value: object) -> str:
 
 def citation_line(guideline: Guideline, number: int) -> str:
     """One citation resolved to its reference, or marked unresolved (the article cites numbers it never lists)."""
-    ref = {r.number: r for r in guideline.references}.get(number)
+    ref = guideline.references_by_number.get(number)
     if ref is None:
         return f"[{number}] unresolved: the article cites it but its reference list has no entry {number}"
     return f"[{number}] {ref.title.rstrip('.')}. {ref.source}, {ref.year} ({ref.type})"
@@ -49,7 +49,7 @@ def evaluation_text(evaluation: Evaluation, guideline: Guideline) -> str:
         if not s.because.startswith("warning")
     ] or [" - nothing until the missing information is assessed"]
     if e.warnings:
-        labels = {w.id: w.label for w in guideline.pathway.warnings}
+        labels = guideline.warning_labels
         lines += ["", "Warnings (pitfalls):"] + [f" ! {w}: {labels[w]}" for w in e.warnings]
     cited = sorted({n for s in e.statements for n in s.citations})
     if cited:
