@@ -9,10 +9,10 @@ from collections.abc import Callable
 import streamlit as st
 
 from core import Guideline
-from core.case import BOOL_FIELDS, CASE_FIELDS, MAX_WEEKS, PROPOSALS
-from core.case_params import UNKNOWN, CaseText, choice_options, form_value, text_from_form, with_field
+from core.engine.case import BOOL_FIELDS, CASE_FIELDS, MAX_WEEKS, PROPOSALS
+from core.engine.case_params import UNKNOWN, CaseText, choice_options, form_value, text_from_form, with_field
 from core.errors import Problem
-from core.presentation import field_groups, problem_text, problems_by_field
+from core.outputs.presentation import field_groups, problem_text, problems_by_field
 
 YES_NO_WORDS = {"true": "yes", "false": "no", UNKNOWN: "not assessed"}
 NOT_ASSESSED = "not assessed"

@@ -10,10 +10,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from core import cohort as cohort_files
+from core.analyses import cohort as cohort_files
 from core.errors import PathwayError
-from core.figures import sankey_figure
-from core.flows import flows_from_results
+from core.outputs.figures import sankey_figure
+from core.analyses.flows import flows_from_results
 from app_pages.flow_view import sankey_with_nodes, text_table
 from app_pages.session import guarded, guideline
 

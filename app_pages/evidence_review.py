@@ -3,7 +3,7 @@ and the layer as a file to download and upload again.
 
 The working layer lives in the session only (app_pages.session.evidence_layer); the reviewer keeps it by
 downloading `evidence.yaml`, which data/ accepts unchanged. Every decision (validation, merging, counting) is
-core.evidence's; this module lays it out and routes the reviewer's input to it.
+core.review.evidence's; this module lays it out and routes the reviewer's input to it.
 """
 from textwrap import shorten
 
@@ -11,12 +11,12 @@ import streamlit as st
 
 from core import Guideline
 from core.errors import DataError, PathwayError, Problem
-from core.evidence import (
+from core.review.evidence import (
     MAX_UPLOAD_BYTES, SOURCE_KINDS, VERDICTS, EvidenceCheck, EvidenceLayer, checks_for, evidence_from_yaml,
     evidence_to_yaml, load_evidence, parse_check, remove_check, strongest_verdict, statements_with_verdict,
     upsert_check, verdict_counts,
 )
-from core.presentation import reference_anchor
+from core.outputs.presentation import reference_anchor
 from app_pages.session import evidence_layer, set_evidence_layer
 
 VERDICT_COLOURS = {"agrees": "green", "partly": "orange", "disagrees": "red", "not_found": "gray"}

@@ -7,8 +7,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core import Guideline
-from core.flows import cases_at_node, flow_links, flow_nodes
-from core.tables import wrappable
+from core.analyses.flows import cases_at_node, flow_links, flow_nodes
+from core.outputs.tables import wrappable
 
 LISTED_ROWS = 5000
 

@@ -6,11 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from core import Case, Evaluation, evaluate_case
-from core.figures import pathway_figure, pathway_rows, sankey_figure, timeline_figure
-from core.flows import SYNTHETIC_SOURCE, cohort_flows, demo_cases
-from core.guideline import NEEDS_INFORMATION
-from core.tables import bypass_table, pathway_table, timeline_table
-from core.timeline import bypass_rows, timeline_rows
+from core.outputs.figures import pathway_figure, pathway_rows, sankey_figure, timeline_figure
+from core.analyses.flows import SYNTHETIC_SOURCE, cohort_flows, demo_cases
+from core.engine.guideline import NEEDS_INFORMATION
+from core.outputs.tables import bypass_table, pathway_table, timeline_table
+from core.analyses.timeline import bypass_rows, timeline_rows
 from app_pages.flow_view import sankey_with_nodes, text_table
 from app_pages.session import current_case, guarded, guideline, show_problems, sync_case_with_url, url_problems
 

@@ -9,9 +9,9 @@ from collections.abc import Callable
 import streamlit as st
 
 from core import Guideline, PathwayError
-from core.audit import FLAGS, audit_guideline, audit_table, statements_citing
-from core.presentation import reference_anchor
-from core.tables import rows_flagged, statement_frame
+from core.review.audit import FLAGS, audit_guideline, audit_table, statements_citing
+from core.outputs.presentation import reference_anchor
+from core.outputs.tables import rows_flagged, statement_frame
 from app_pages.evidence_review import evidence_editing_section, evidence_section, verdict_label
 from app_pages.review_sections import changelog_section, conflicts_section, verification_section
 from app_pages.session import evidence_layer, guarded, guideline

@@ -8,20 +8,20 @@ from collections.abc import Callable
 import streamlit as st
 
 from core import Evaluation, Guideline
-from core.evidence import EvidenceLayer
-from core.report import ReportContent, build_report, report_markdown
+from core.review.evidence import EvidenceLayer
+from core.outputs.report import ReportContent, build_report, report_markdown
 from app_pages.session import EVIDENCE_KEY
 
 
 def _html(content: ReportContent) -> str:
-    from core.report_html import report_html
+    from core.outputs.report_html import report_html
 
     return report_html(content)
 
 
 def _pdf(content: ReportContent) -> bytes:
     # fpdf costs about 0.25 s to import and a PDF tens of milliseconds to lay out: only on a click.
-    from core.report_pdf import report_pdf
+    from core.outputs.report_pdf import report_pdf
 
     return report_pdf(content)
 

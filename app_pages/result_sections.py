@@ -9,9 +9,9 @@ from collections.abc import Callable
 import streamlit as st
 
 from core import Evaluation, Guideline
-from core.guideline import NEEDS_INFORMATION
-from core.palette import TONE_COLOURS, tint
-from core.presentation import (
+from core.engine.guideline import NEEDS_INFORMATION
+from core.outputs.palette import TONE_COLOURS, tint
+from core.outputs.presentation import (
     TRACE_COLUMNS, WARNING_COLUMNS, assess_next, citation_links, deciding_sentence, html_table, phase_sentence,
     trace_rows, warning_rows,
 )

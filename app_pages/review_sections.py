@@ -5,9 +5,9 @@ import json
 import streamlit as st
 
 from core import Guideline
-from core.conflicts import Conflict, article_conflicts
-from core.presentation import html_table
-from core.verify import VerificationReport, report_text, verification_report
+from core.review.conflicts import Conflict, article_conflicts
+from core.outputs.presentation import html_table
+from core.analyses.verify import VerificationReport, report_text, verification_report
 
 RUN_VERIFICATION_KEY = "verification_requested"
 EXAMPLE_COLUMNS = ["example", "disposition", "deciding rule"]

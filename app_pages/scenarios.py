@@ -2,18 +2,18 @@
 
 Each is a tab, bound to the URL's `tab` parameter. The compare view also opens from the Patient page's "what would
 change this decision": the link holds the patient's case and the changed fields as `vs.` parameters
-(core.case_params), which become the second case; editing that copy writes its changes back to the URL.
+(core.engine.case_params), which become the second case; editing that copy writes its changes back to the URL.
 """
 import pandas as pd
 import streamlit as st
 
 from core import Evaluation, evaluate_case, parse_case
-from core.case_params import CHANGE_PARAMS, apply_change_params, case_from_case_text, change_params
-from core.case_text import case_to_text
-from core.compare import compare_evaluations, compare_frame
-from core.guideline import Scenario
-from core.presentation import inputs_words
-from core.tables import case_frame, wrappable
+from core.engine.case_params import CHANGE_PARAMS, apply_change_params, case_from_case_text, change_params
+from core.engine.case_text import case_to_text
+from core.analyses.compare import compare_evaluations, compare_frame
+from core.engine.guideline import Scenario
+from core.outputs.presentation import inputs_words
+from core.outputs.tables import case_frame, wrappable
 from app_pages.case_form import case_form
 from app_pages.result_sections import disposition_badge
 from app_pages.what_would_change import COMPARE_TAB, TAB_PARAM

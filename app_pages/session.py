@@ -1,6 +1,6 @@
 """Session plumbing the pages share: the guideline, the current case and its shareable URL.
 
-The case lives in `st.session_state[CASE_KEY]` as canonical text (core.case_params), so it survives page
+The case lives in `st.session_state[CASE_KEY]` as canonical text (core.engine.case_params), so it survives page
 switches, and in the URL's query parameters (one per case field), so a link reproduces it. Nothing is written
 to disk or logged: the session lives in the server's memory only.
 """
@@ -9,18 +9,18 @@ from collections.abc import Callable
 import streamlit as st
 
 from core import Case, Guideline, PathwayError, load_guideline
-from core.case import CASE_FIELDS
-from core.case_params import CaseText, as_params, case_from_case_text, read_case_params
+from core.engine.case import CASE_FIELDS
+from core.engine.case_params import CaseText, as_params, case_from_case_text, read_case_params
 from core.errors import Problem
-from core.evidence import EvidenceLayer, load_evidence
-from core.presentation import problem_text
+from core.review.evidence import EvidenceLayer, load_evidence
+from core.outputs.presentation import problem_text
 
 CASE_KEY = "case_text"
 URL_WRITTEN_KEY = "case_url_written"  # the case parameters last written to the URL, as lists of strings
 URL_PROBLEMS_KEY = "case_url_problems"
 PAGE_KEY = "current_page"
 PAGE_CHANGED_KEY = "page_changed"
-EVIDENCE_KEY = "evidence"  # the reviewer's working evidence layer (core.evidence.EvidenceLayer)
+EVIDENCE_KEY = "evidence"  # the reviewer's working evidence layer (core.review.evidence.EvidenceLayer)
 
 
 def guideline() -> Guideline:

@@ -2,16 +2,16 @@
 
 Each change links to the Scenarios page's compare view with this case beside the changed one (both in the link,
 so it can be opened in a new tab or shared). Changes to known values come first, most urgent first (the order of
-`core.counterfactuals`); the rest, mostly "if this were not assessed", wait in an expander.
+`core.analyses.counterfactuals`); the rest, mostly "if this were not assessed", wait in an expander.
 """
 import html
 
 import streamlit as st
 
 from core import Counterfactual, Evaluation, Guideline, counterfactuals
-from core.case_params import as_params, change_params
-from core.case_text import case_to_text
-from core.palette import TONE_COLOURS, tint
+from core.engine.case_params import as_params, change_params
+from core.engine.case_text import case_to_text
+from core.outputs.palette import TONE_COLOURS, tint
 
 SHOWN = 8
 SCENARIOS_PAGE = "app_pages/scenarios.py"

@@ -119,7 +119,7 @@ def bench_startup(runs: int) -> None:
 def bench_rerun(reruns: int) -> None:
     from streamlit.testing.v1 import AppTest
 
-    from core.case_params import read_case_params
+    from core.engine.case_params import read_case_params
 
     text, _ = read_case_params(dict(part.split("=") for part in CASE_QUERY.split("&")))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)

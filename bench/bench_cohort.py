@@ -20,7 +20,7 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.csv as pa_csv  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-from core.synthetic import synthetic_cases  # noqa: E402
+from tools.synthetic import synthetic_cases  # noqa: E402
 
 
 def run_cohort(source: Path, out: Path) -> tuple[float, float]:

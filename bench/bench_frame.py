@@ -14,8 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import pandas as pd  # noqa: E402
 
 from core import evaluate_case, evaluate_frame  # noqa: E402
-from core.frame import frame_cases  # noqa: E402
-from core.synthetic import synthetic_cases  # noqa: E402
+from core.analyses.frame import frame_cases  # noqa: E402
+from tools.synthetic import synthetic_cases  # noqa: E402
 
 
 def main() -> int:

@@ -19,9 +19,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from core import evaluate_frame, load_guideline  # noqa: E402
-from core.frame import cases_frame, pathway_fields  # noqa: E402
-from core.grid import verification_grid  # noqa: E402
-from core.verify import load_invariants, verification_report  # noqa: E402
+from core.analyses.frame import cases_frame, pathway_fields  # noqa: E402
+from core.analyses.grid import verification_grid  # noqa: E402
+from core.analyses.verify import load_invariants, verification_report  # noqa: E402
 
 DECISION = ["disposition", "deciding_rule", "urgent", "missing", "phase"]
 

@@ -1,12 +1,12 @@
 """Spine Pathway Explorer core: pure Python, no UI. Data -> models -> evaluation -> figures."""
 from typing import Any
 
-from core.case import Case, parse_case
-from core.counterfactuals import Counterfactual, counterfactuals
-from core.engine import evaluate_case
+from core.engine.case import Case, parse_case
+from core.analyses.counterfactuals import Counterfactual, counterfactuals
+from core.engine.evaluate import evaluate_case
 from core.errors import CaseError, DataError, PathwayError, Problem
-from core.evaluation import Evaluation
-from core.guideline import Guideline, load_guideline
+from core.engine.evaluation import Evaluation
+from core.engine.guideline import Guideline, load_guideline
 
 __all__ = [
     "Case", "CaseError", "Counterfactual", "DataError", "Evaluation", "Guideline", "PathwayError", "Problem",
@@ -17,7 +17,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # evaluate_frame needs pandas; importing it lazily keeps a cold start of the Patient page quick.
     if name == "evaluate_frame":
-        from core.frame import evaluate_frame
+        from core.analyses.frame import evaluate_frame
 
         return evaluate_frame
     raise AttributeError(f"module 'core' has no attribute {name!r}")

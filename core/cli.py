@@ -8,20 +8,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from core.conflicts import article_conflicts, load_conflict_specs
-from core.cohort import evaluate_cohort, file_format, read_cohort, summary_text, write_results
-from core.audit import audit_guideline, audit_text
-from core.engine import evaluate_case
+from core.review.conflicts import article_conflicts, load_conflict_specs
+from core.analyses.cohort import evaluate_cohort, file_format, read_cohort, summary_text, write_results
+from core.review.audit import audit_guideline, audit_text
+from core.engine.evaluate import evaluate_case
 from core.errors import PathwayError, Problem
-from core.evidence import evidence_from_yaml, load_evidence, verdict_counts
-from core.fhir import FHIR_RELEASES, export_fhir_json
-from core.guideline import DATA_DIR, load_guideline
-from core.report import build_report, report_markdown
-from core.report_html import report_html
-from core.report_pdf import report_pdf
-from core.summary import evaluation_text
-from core.versioning import HASHED_FILES, record_version, version_status
-from core.verify import load_invariants, report_text, verification_report
+from core.review.evidence import evidence_from_yaml, load_evidence, verdict_counts
+from core.outputs.fhir import FHIR_RELEASES, export_fhir_json
+from core.engine.guideline import DATA_DIR, load_guideline
+from core.outputs.report import build_report, report_markdown
+from core.outputs.report_html import report_html
+from core.outputs.report_pdf import report_pdf
+from core.outputs.summary import evaluation_text
+from core.review.versioning import HASHED_FILES, record_version, version_status
+from core.analyses.verify import load_invariants, report_text, verification_report
 
 
 def read_json(path: str) -> Any:

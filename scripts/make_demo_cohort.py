@@ -9,7 +9,7 @@ a lumbar fusion, not to match any real population:
   `needs_information` appears;
 - weeks of formal PT never exceed weeks of conservative care (the case contract rejects that).
 
-Columns: `case_id` plus every case key (core.case.CASE_FIELDS); booleans `true`/`false`, numbers as digits,
+Columns: `case_id` plus every case key (core.engine.case.CASE_FIELDS); booleans `true`/`false`, numbers as digits,
 `proposed` `;`-separated, blank = unknown. The pathway page labels the cohort synthetic.
 
     .venv/bin/python scripts/make_demo_cohort.py [--out data/demo_cohort.csv] [--seed 20260112] [--rows 300]
@@ -24,7 +24,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.case import CASE_FIELDS  # noqa: E402
+from core.engine.case import CASE_FIELDS  # noqa: E402
 
 SEED = 20260112
 ROWS = 300

@@ -8,9 +8,9 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Element
 
-from core.case import BOOL_FIELDS, CASE_FIELDS, parse_case
-from core.case_params import form_value, read_case_params
-from core.case_text import case_to_text
+from core.engine.case import BOOL_FIELDS, CASE_FIELDS, parse_case
+from core.engine.case_params import form_value, read_case_params
+from core.engine.case_text import case_to_text
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PATIENT_PREFIX = "patient_"

@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from core import load_guideline
-from core.guideline import DATA_DIR, Guideline
+from core.engine.guideline import DATA_DIR, Guideline
 
 # A case with every field known that lands in conservative care with no warnings; tests change one thing.
 BASELINE = {

@@ -1,7 +1,7 @@
 """Hypothesis strategies shared by the property tests: any valid case, unknown fields left out."""
 from hypothesis import strategies as st
 
-from core.case import BOOL_FIELDS, MAX_WEEKS, MRI_FINDINGS, PROPOSALS
+from core.engine.case import BOOL_FIELDS, MAX_WEEKS, MRI_FINDINGS, PROPOSALS
 
 
 def maybe(strategy: st.SearchStrategy) -> st.SearchStrategy:

@@ -6,8 +6,8 @@ import pyarrow.csv as pa_csv
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import core.cohort
-from core.synthetic import synthetic_cases
+import core.analyses.cohort
+from tools.synthetic import synthetic_cases
 from tests.app_helpers import start_app
 
 BAD_ROW = '"bad-1",maybe,,,,,,,,"normal",9,,,""\n'
@@ -23,7 +23,7 @@ def csv_bytes(rows: int, extra: str = "") -> bytes:
 def demo(tmp_path, monkeypatch):
     path = tmp_path / "demo_cohort.csv"
     path.write_bytes(csv_bytes(120, BAD_ROW))
-    monkeypatch.setattr(core.cohort, "DEMO_COHORT", path)
+    monkeypatch.setattr(core.analyses.cohort, "DEMO_COHORT", path)
     return path
 
 
@@ -32,7 +32,7 @@ def page() -> AppTest:
 
 
 def test_the_page_shows_the_notice_and_asks_for_a_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(core.cohort, "DEMO_COHORT", tmp_path / "absent.csv")
+    monkeypatch.setattr(core.analyses.cohort, "DEMO_COHORT", tmp_path / "absent.csv")
     app = page()
     assert not app.exception
     assert "not a medical device" in app.caption[0].value
@@ -113,7 +113,7 @@ def test_filters_narrow_the_results_table(demo):
 
 
 def test_an_uploaded_file_is_evaluated_and_an_unreadable_one_is_explained(tmp_path, monkeypatch):
-    monkeypatch.setattr(core.cohort, "DEMO_COHORT", tmp_path / "absent.csv")
+    monkeypatch.setattr(core.analyses.cohort, "DEMO_COHORT", tmp_path / "absent.csv")
     app = page()
     app.file_uploader[0].set_value(("cases.csv", b"case_id,red_flags,site\nx,true,north\n", "text/csv")).run()
     assert not app.exception and [m.value for m in app.metric][:3] == ["1", "1", "0"]

@@ -6,9 +6,9 @@ from urllib.parse import parse_qs
 import pytest
 
 from core import counterfactuals, load_guideline, parse_case
-from core.case_params import CHANGE_PARAMS
-from core.case_text import case_to_text
-from core.palette import TONE_COLOURS
+from core.engine.case_params import CHANGE_PARAMS
+from core.engine.case_text import case_to_text
+from core.outputs.palette import TONE_COLOURS
 from app_pages.what_would_change import SHOWN
 from tests.app_helpers import dispositions_shown, start_app, texts, url_case
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 import app
-from core.audit import audit_guideline
+from core.review.audit import audit_guideline
 from core.errors import DataError, Problem
 from tests.app_helpers import dispositions_shown, enter_case, start_app, texts, url_case
 

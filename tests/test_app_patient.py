@@ -3,7 +3,7 @@ import pytest
 from streamlit.testing.v1.element_tree import Error, NumberInput
 
 from core import load_guideline, parse_case
-from core.case_text import case_to_text
+from core.engine.case_text import case_to_text
 from tests.app_helpers import (
     PATIENT_PREFIX, block_holding, dispositions_shown, enter_case, html_tables, start_app, texts, url_case,
 )

@@ -14,9 +14,9 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from core import load_guideline
-from core.conflicts import article_conflicts
-from core.evidence import evidence_from_yaml, load_evidence, statements_with_verdict, verdict_counts
-from core.guideline import DATA_DIR
+from core.review.conflicts import article_conflicts
+from core.review.evidence import evidence_from_yaml, load_evidence, statements_with_verdict, verdict_counts
+from core.engine.guideline import DATA_DIR
 from tests.app_helpers import dispositions_shown, enter_case, start_app, texts
 
 REFERENCES = "app_pages/references.py"

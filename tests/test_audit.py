@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from core.audit import AUDIT_COLUMNS, audit_guideline, audit_table, statements_citing
-from core.guideline import DATA_DIR, load_guideline
+from core.review.audit import AUDIT_COLUMNS, audit_guideline, audit_table, statements_citing
+from core.engine.guideline import DATA_DIR, load_guideline
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,12 +2,12 @@
 import pytest
 
 from core import parse_case
-from core.case import CASE_FIELDS
-from core.case_params import (
+from core.engine.case import CASE_FIELDS
+from core.engine.case_params import (
     CHANGE_PARAMS, UNKNOWN, apply_change_params, as_params, case_from_case_text, change_params, choice_options,
     field_text, form_value, read_case_params, text_from_form, with_field,
 )
-from core.case_text import case_to_text
+from core.engine.case_text import case_to_text
 from core.errors import CaseError
 from tests.conftest import case
 

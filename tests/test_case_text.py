@@ -2,7 +2,7 @@
 import pytest
 
 from core import CaseError, load_guideline
-from core.case_text import case_from_text, case_to_text
+from core.engine.case_text import case_from_text, case_to_text
 
 
 def test_query_parameter_style_case_parses():

@@ -57,7 +57,7 @@ def test_validate_names_file_and_path_of_broken_data(tmp_path):
 
 def test_markdown_summary_has_decision_trace_actions_and_resolved_citations():
     from core import evaluate_case, load_guideline
-    from core.report import evaluation_markdown
+    from core.outputs.report import evaluation_markdown
 
     text = evaluation_markdown(
         evaluate_case({"red_flags": False, "mri_finding": "cord_compression", "prior_fusion_levels": "L2-L5"}),

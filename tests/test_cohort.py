@@ -10,10 +10,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from core import CaseError, PathwayError, evaluate_case
-from core.case_text import case_from_text
-from core.cohort import evaluate_cohort, read_cohort, results_csv
-from core.frame import frame_cases
-from core.synthetic import synthetic_cases
+from core.engine.case_text import case_from_text
+from core.analyses.cohort import evaluate_cohort, read_cohort, results_csv
+from core.analyses.frame import frame_cases
+from tools.synthetic import synthetic_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "case_id,red_flags,mri_finding,motor_grade_mrc,weeks_conservative,pt_weeks,proposed\n"

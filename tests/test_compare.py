@@ -1,6 +1,6 @@
 """Comparing two cases: changed fields and the rule where their traces part."""
 from core import evaluate_case, parse_case
-from core.compare import compare_evaluations, compare_frame, where_traces_part
+from core.analyses.compare import compare_evaluations, compare_frame, where_traces_part
 from tests.conftest import case
 
 

@@ -2,7 +2,7 @@
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from core.conditions import Condition, describe, fields_read, holds, undecided_fields
+from core.engine.conditions import Condition, describe, fields_read, holds, undecided_fields
 
 parse = TypeAdapter(Condition).validate_python
 A = {"field": "red_flags", "op": "is", "value": True}

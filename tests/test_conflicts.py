@@ -2,13 +2,13 @@
 import pytest
 
 from core import DataError, evaluate_case
-from core.conflicts import (
+from core.review.conflicts import (
     EARLY_CASE,
     article_conflicts,
     load_conflict_specs,
     resolve_conflicts,
 )
-from core.guideline import load_guideline
+from core.engine.guideline import load_guideline
 from tests.conftest import edit
 
 

@@ -2,8 +2,8 @@
 import pytest
 
 from core import counterfactuals, evaluate_case, load_guideline, parse_case
-from core.case import BOOL_FIELDS, CASE_FIELDS, MRI_FINDINGS
-from core.counterfactuals import TONES
+from core.engine.case import BOOL_FIELDS, CASE_FIELDS, MRI_FINDINGS
+from core.analyses.counterfactuals import TONES
 
 SCENARIOS = {s.id: s.case for s in load_guideline().scenarios}
 

@@ -5,11 +5,11 @@ import pytest
 import yaml
 
 from core import PathwayError
-from core.evidence import (
+from core.review.evidence import (
     EvidenceLayer, checks_for, evidence_from_yaml, evidence_rows, evidence_to_yaml, load_evidence, parse_check,
     remove_check, statements_with_verdict, strongest_verdict, upsert_check, verdict_counts,
 )
-from core.guideline import DATA_DIR, load_guideline
+from core.engine.guideline import DATA_DIR, load_guideline
 
 # The table: (statement, a word of the source, verdict). A finding may span statements and sources.
 SEEDED = [

@@ -6,8 +6,8 @@ from fhir.resources.plandefinition import PlanDefinition as PlanDefinitionR5
 from fhir.resources.R4B.plandefinition import PlanDefinition as PlanDefinitionR4B
 from pydantic import TypeAdapter
 
-from core.conditions import Condition
-from core.fhir import CONDITION_LANGUAGE, plan_definition
+from core.engine.conditions import Condition
+from core.outputs.fhir import CONDITION_LANGUAGE, plan_definition
 
 PRIORITIES = {"routine", "urgent", "asap", "stat"}  # the FHIR request-priority codes
 

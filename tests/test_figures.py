@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 
 from core import evaluate_case
-from core.figures import (
+from core.outputs.figures import (
     INK, MUTED, ROUTE, SANKEY_COLUMNS, TONE_COLOURS, pathway_figure, pathway_rows, sankey_figure, timeline_figure,
 )
-from core.flows import cohort_flows, demo_cases, flow_nodes
-from core.guideline import NEEDS_INFORMATION
-from core.timeline import axis_end, bypass_rows, timeline_rows
+from core.analyses.flows import cohort_flows, demo_cases, flow_nodes
+from core.engine.guideline import NEEDS_INFORMATION
+from core.analyses.timeline import axis_end, bypass_rows, timeline_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -185,7 +185,7 @@ def test_figures_serialise_for_the_browser(guideline, flows):
 
 
 def test_core_figure_modules_never_import_streamlit():
-    code = ("import sys, core.figures, core.flows, core.timeline, core.audit; "
+    code = ("import sys, core.outputs.figures, core.analyses.flows, core.analyses.timeline, core.review.audit; "
             "print('streamlit' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "False", result.stderr

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from core import CaseError, evaluate_case, parse_case
-from core.cohort import evaluate_cohort, read_cohort
-from core.flows import (
+from core.analyses.cohort import evaluate_cohort, read_cohort
+from core.analyses.flows import (
     COHORT_SOURCE, DEMO_COHORT, FLOW_COLUMNS, NOT_ASSESSED, PRESENTATIONS, cases_at_node, cohort_flows, demo_cases,
     flow_links, flow_nodes, flows_from_results, presentation,
 )

@@ -6,11 +6,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core import CaseError, evaluate_case, evaluate_frame, load_guideline
-from core.case import BOOL_FIELDS
-from core.frame import cases_frame, frame_cases, joined_labels
-from core.guideline import pathway_fields
-from core.grid import verification_grid
-from core.verify import load_invariants
+from core.engine.case import BOOL_FIELDS
+from core.analyses.frame import cases_frame, frame_cases, joined_labels
+from core.engine.guideline import pathway_fields
+from core.analyses.grid import verification_grid
+from core.analyses.verify import load_invariants
 from tests.strategies import any_case
 
 

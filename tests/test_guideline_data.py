@@ -2,7 +2,7 @@
 import pytest
 
 from core import DataError
-from core.guideline import load_guideline
+from core.engine.guideline import load_guideline
 from tests.conftest import edit
 
 

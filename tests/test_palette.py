@@ -1,6 +1,6 @@
-"""The tone palette the badges and the figures both draw with (defined once, in core.palette)."""
+"""The tone palette the badges and the figures both draw with (defined once, in core.outputs.palette)."""
 from core import load_guideline
-from core.palette import TONE_COLOURS, tint
+from core.outputs.palette import TONE_COLOURS, tint
 
 
 def test_every_disposition_tone_has_a_colour():

@@ -2,9 +2,9 @@
 import re
 
 from core import evaluate_case
-from core.case import CASE_FIELDS
+from core.engine.case import CASE_FIELDS
 from core.errors import Problem
-from core.presentation import (
+from core.outputs.presentation import (
     GROUP_TITLES, assess_next, citation_links, deciding_sentence, field_groups, html_table, phase_sentence,
     problem_text, trace_rows, value_words, warning_rows,
 )

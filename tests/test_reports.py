@@ -7,11 +7,11 @@ import pytest
 import yaml
 
 from core import evaluate_case, load_guideline
-from core.evidence import EvidenceLayer, load_evidence, parse_check, upsert_check
-from core.guideline import DATA_DIR
-from core.report import build_report, evaluation_markdown, report_markdown
-from core.report_html import report_html
-from core.report_pdf import latin1_text, report_pdf
+from core.review.evidence import EvidenceLayer, load_evidence, parse_check, upsert_check
+from core.engine.guideline import DATA_DIR
+from core.outputs.report import build_report, evaluation_markdown, report_markdown
+from core.outputs.report_html import report_html
+from core.outputs.report_pdf import latin1_text, report_pdf
 from tests.conftest import case
 
 # Conservative care, interventional phase, with three pitfalls: the longest typical report.

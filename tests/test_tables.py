@@ -2,7 +2,7 @@
 import pandas as pd
 
 from core import evaluate_case, parse_case
-from core.tables import (
+from core.outputs.tables import (
     bypass_table, case_frame, pathway_table, rows_flagged, soft_breaks, statement_frame, timeline_table, wrappable,
 )
 from tests.conftest import case
@@ -22,7 +22,7 @@ def test_case_table_lists_known_fields_only(guideline):
 
 
 def test_audit_rows_filter_by_any_chosen_flag(guideline):
-    from core.audit import audit_table
+    from core.review.audit import audit_table
 
     audit = audit_table(guideline)
     unresolved = rows_flagged(audit, ["unresolved citation"])
@@ -33,8 +33,8 @@ def test_audit_rows_filter_by_any_chosen_flag(guideline):
 
 
 def test_chart_tables_fit_a_phone_in_four_columns_and_keep_the_facts(guideline):
-    from core.figures import pathway_rows
-    from core.timeline import bypass_rows, timeline_rows
+    from core.outputs.figures import pathway_rows
+    from core.analyses.timeline import bypass_rows, timeline_rows
 
     e = evaluate_case(case(mri_finding="cord_compression"), guideline)
     pathway = pathway_table(pathway_rows(guideline, e))

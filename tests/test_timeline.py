@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from core.guideline import DATA_DIR, load_guideline
-from core.timeline import BYPASS_COLUMNS, TIMELINE_COLUMNS, axis_end, bypass_rows, time_gated_rules, timeline_rows
+from core.engine.guideline import DATA_DIR, load_guideline
+from core.analyses.timeline import BYPASS_COLUMNS, TIMELINE_COLUMNS, axis_end, bypass_rows, time_gated_rules, timeline_rows
 
 
 def rows_of(frame, kind):

@@ -11,11 +11,11 @@ import yaml
 from hypothesis import given, settings
 
 from core import DataError, evaluate_case, evaluate_frame, load_guideline
-from core.case import BOOL_FIELDS
-from core.frame import cases_frame
-from core.grid import verification_grid
-from core.guideline import build_guideline, pathway_fields, read_raw
-from core.verify import Invariant, load_invariants, verification_report
+from core.engine.case import BOOL_FIELDS
+from core.analyses.frame import cases_frame
+from core.analyses.grid import verification_grid
+from core.engine.guideline import build_guideline, pathway_fields, read_raw
+from core.analyses.verify import Invariant, load_invariants, verification_report
 from tests.strategies import any_case
 
 ROOT = Path(__file__).resolve().parent.parent

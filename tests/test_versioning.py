@@ -2,8 +2,8 @@
 import pytest
 
 from core import DataError, PathwayError, load_guideline
-from core.guideline import DATA_DIR
-from core.versioning import HASHED_FILES, content_hash, record_version, version_status
+from core.engine.guideline import DATA_DIR
+from core.review.versioning import HASHED_FILES, content_hash, record_version, version_status
 from tests.conftest import edit
 
 

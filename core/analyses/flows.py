@@ -10,12 +10,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.case import CASE_FIELDS, MRI_FINDINGS, Case, parse_case
-from core.case_text import case_from_text
-from core.cohort import DEMO_COHORT
-from core.frame import cases_frame, evaluate_frame
+from core.engine.case import CASE_FIELDS, MRI_FINDINGS, Case, parse_case
+from core.engine.case_text import case_from_text
+from core.analyses.cohort import DEMO_COHORT
+from core.analyses.frame import cases_frame, evaluate_frame
 from core.errors import CaseError, PathwayError, Problem
-from core.guideline import Guideline, load_guideline
+from core.engine.guideline import Guideline, load_guideline
 
 SCENARIO_SOURCE = "teaching scenario"
 SYNTHETIC_SOURCE = "synthetic"

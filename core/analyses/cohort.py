@@ -2,7 +2,7 @@
 `evaluate_frame`. Rows in = rows out, always: a bad row keeps its place, gets an `error` naming each field and
 reason, and is not evaluated; the good rows are.
 
-Cells follow `core.case_text` (true / false / unknown / blank, digits, `proposed` as a `;` list). Each distinct
+Cells follow `core.engine.case_text` (true / false / unknown / blank, digits, `proposed` as a `;` list). Each distinct
 value of a column is checked once with `case_from_text` itself, so the checks and their wording are exactly the
 single case's; rows then pick their value by code, without a loop over rows. Other columns (an id such as
 `case_id`, a site, a misspelt field) are carried through unread and reported, never silently dropped. Files
@@ -24,11 +24,11 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict
 
-from core.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS
-from core.case_text import case_from_text
+from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS
+from core.engine.case_text import case_from_text
 from core.errors import CaseError, PathwayError, Problem
-from core.frame import RESULT_COLUMNS, evaluate_frame
-from core.guideline import DATA_DIR, Guideline, load_guideline
+from core.analyses.frame import RESULT_COLUMNS, evaluate_frame
+from core.engine.guideline import DATA_DIR, Guideline, load_guideline
 
 ID_COLUMN = "case_id"
 ERROR_COLUMN = "error"

@@ -3,10 +3,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from core.case import Case, parse_case
-from core.conditions import describe, fields_read, holds, undecided_fields
-from core.evaluation import ActiveStatement, Evaluation, Step, truth_text
-from core.guideline import NEEDS_INFORMATION, ConditionalStatements, Guideline, Rule, load_guideline
+from core.engine.case import Case, parse_case
+from core.engine.conditions import describe, fields_read, holds, undecided_fields
+from core.engine.evaluation import ActiveStatement, Evaluation, Step, truth_text
+from core.engine.guideline import NEEDS_INFORMATION, ConditionalStatements, Guideline, Rule, load_guideline
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ same URL as the fields it changes, prefixed `vs.`: `?mri_finding=normal&...&vs.m
 from collections.abc import Mapping
 from typing import Any
 
-from core.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, Case
-from core.case_text import case_from_text, case_to_text
+from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, Case
+from core.engine.case_text import case_from_text, case_to_text
 from core.errors import CaseError, Problem
 
 CaseText = dict[str, str | list[str]]

@@ -11,7 +11,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from core.report import ReportContent, StatementRow, citation_marks, evidence_flag
+from core.outputs.report import ReportContent, StatementRow, citation_marks, evidence_flag
 
 REPLACEMENTS = str.maketrans({
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",

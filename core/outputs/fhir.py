@@ -8,9 +8,9 @@ the CPG profile's R4) is the default; R5 (5.0.0) differs here only in `relatedAc
 import json
 from typing import Any, Literal
 
-from core.conditions import Condition, describe
-from core.guideline import Guideline, Rule, Statement
-from core.summary import citation_line
+from core.engine.conditions import Condition, describe
+from core.engine.guideline import Guideline, Rule, Statement
+from core.outputs.summary import citation_line
 
 FhirVersion = Literal["R4B", "R5"]
 FHIR_RELEASES = {"R4B": "4.3.0", "R5": "5.0.0"}

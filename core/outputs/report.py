@@ -1,13 +1,13 @@
 """One-page case report: the content is assembled once (`build_report`) and rendered as Markdown here, as HTML
-in core/report_html.py and as PDF in core/report_pdf.py."""
+in core/outputs/report_html.py and as PDF in core/outputs/report_pdf.py."""
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from core.evaluation import ActiveStatement, Evaluation
-from core.evidence import DISPUTING, EvidenceCheck, EvidenceLayer, load_evidence, strongest_verdict
-from core.guideline import Guideline
-from core.summary import citation_line, display_value
+from core.engine.evaluation import ActiveStatement, Evaluation
+from core.review.evidence import DISPUTING, EvidenceCheck, EvidenceLayer, load_evidence, strongest_verdict
+from core.engine.guideline import Guideline
+from core.outputs.summary import citation_line, display_value
 
 
 class Item(BaseModel):

@@ -23,10 +23,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.case import BOOL_FIELDS, INT_FIELDS, MRI_FINDINGS
-from core.conditions import AllOf, AnyOf, Condition, NotOf, Test, holds, tests_in
-from core.frame import CONSERVATIVE_CARE
-from core.guideline import NEEDS_INFORMATION, Guideline, pathway_fields
+from core.engine.case import BOOL_FIELDS, INT_FIELDS, MRI_FINDINGS
+from core.engine.conditions import AllOf, AnyOf, Condition, NotOf, Test, holds, tests_in
+from core.analyses.frame import CONSERVATIVE_CARE
+from core.engine.guideline import NEEDS_INFORMATION, Guideline, pathway_fields
 
 T, F, N = 1, 2, 4  # truth values as bits, so a set of them is a small integer
 ANY_KNOWN = "<any known value>"  # a field decided to be known, its value not yet chosen

@@ -6,7 +6,7 @@ Booleans are `true` / `false`; numbers are digits; `proposed` is a list (repeate
 from collections.abc import Mapping
 from typing import Any
 
-from core.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, Case, parse_case
+from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, Case, parse_case
 from core.errors import CaseError, Problem
 
 UNKNOWN_WORDS = {"", "unknown", "na", "nan", "none", "null"}

@@ -1,7 +1,7 @@
 """Figure builders: the pathway flowchart, the cohort sankey and the conservative-care timeline (plotly only).
 
 Each builder takes models or DataFrames and returns a `go.Figure`; the rows it draws from are public too
-(`pathway_rows`, `core.flows`, `core.timeline`) so every chart has a table equivalent for screen readers.
+(`pathway_rows`, `core.analyses.flows`, `core.analyses.timeline`) so every chart has a table equivalent for screen readers.
 Boxes are drawn in data coordinates and text is wrapped short, so the figures read at 1280 px and at 390 px.
 """
 import textwrap
@@ -11,12 +11,12 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.conditions import Condition, describe
-from core.evaluation import Evaluation
-from core.flows import STAGES, flow_links, flow_nodes
-from core.guideline import NEEDS_INFORMATION, Guideline, load_guideline
-from core.palette import TONE_COLOURS, tint
-from core.timeline import axis_end, bypass_rows, timeline_rows
+from core.engine.conditions import Condition, describe
+from core.engine.evaluation import Evaluation
+from core.analyses.flows import STAGES, flow_links, flow_nodes
+from core.engine.guideline import NEEDS_INFORMATION, Guideline, load_guideline
+from core.outputs.palette import TONE_COLOURS, tint
+from core.analyses.timeline import axis_end, bypass_rows, timeline_rows
 
 INK = "#1F2A37"
 MUTED = "#9AA3AF"  # lines and fills of what the route does not reach

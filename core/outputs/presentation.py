@@ -9,10 +9,10 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from core.case import CASE_FIELDS
+from core.engine.case import CASE_FIELDS
 from core.errors import Problem
-from core.evaluation import Evaluation, Step
-from core.guideline import NEEDS_INFORMATION, Guideline
+from core.engine.evaluation import Evaluation, Step
+from core.engine.guideline import NEEDS_INFORMATION, Guideline
 
 # The order a clinician works through a case; `group` in data/fields.yaml says which heading a field goes under.
 GROUP_TITLES = {

@@ -3,7 +3,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from core.case import Case
+from core.engine.case import Case
 
 TruthText = Literal["true", "false", "unknown"]
 

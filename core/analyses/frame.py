@@ -1,12 +1,12 @@
 """Vectorised evaluation: every row of a frame through the same rules, from the same data, as `evaluate_case`.
 
 How: each column is coded once (integer codes over its distinct values; code -1 = unknown); each leaf test of a
-condition is decided once per distinct value by the engine's own `core.conditions.holds` and broadcast to the
+condition is decided once per distinct value by the engine's own `core.engine.conditions.holds` and broadcast to the
 rows; `all` / `any` / `not` combine pandas nullable booleans, whose `&`, `|`, `~` are Kleene logic (NA =
 unknown). Rules, phases and warnings are walked in order with row masks: a handful of steps, never a loop over
 rows.
 
-Input contract (`evaluate_frame` expects validated values; `core.cohort` turns raw text into this):
+Input contract (`evaluate_frame` expects validated values; `core.analyses.cohort` turns raw text into this):
 - columns named by the case keys; other columns are ignored; an absent column is unknown on every row
   (`proposed` absent: nothing proposed);
 - yes/no fields: bool, pandas `boolean`, or object holding True/False;
@@ -23,10 +23,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, parse_case
-from core.conditions import AllOf, AnyOf, Condition, NotOf, Test, holds
+from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, parse_case
+from core.engine.conditions import AllOf, AnyOf, Condition, NotOf, Test, holds
 from core.errors import CaseError, Problem
-from core.guideline import NEEDS_INFORMATION, Guideline, load_guideline, pathway_fields
+from core.engine.guideline import NEEDS_INFORMATION, Guideline, load_guideline, pathway_fields
 
 RESULT_COLUMNS = ("disposition", "urgent", "warnings", "missing", "deciding_rule", "phase")
 CONSERVATIVE_CARE = "conservative_care"  # the engine reports a phase for this disposition only

@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, computed_field
 
-from core.conditions import Condition, fields_read, tests_in
+from core.engine.conditions import Condition, fields_read, tests_in
 from core.errors import DataError, Problem
-from core.frame import Coded, ConditionEvaluator, cases_frame, code_columns, evaluate_frame
-from core.guideline import (
+from core.analyses.frame import Coded, ConditionEvaluator, cases_frame, code_columns, evaluate_frame
+from core.engine.guideline import (
     DATA_DIR, NEEDS_INFORMATION, Guideline, condition_type_problems, load_guideline, pathway_fields, read_yaml,
 )
-from core.grid import RESULT_FIELDS, GridSpace, verification_grid
+from core.analyses.grid import RESULT_FIELDS, GridSpace, verification_grid
 
 INVARIANTS_FILE = "invariants.yaml"
 METHOD = (

@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.errors import DataError, PathwayError, Problem
-from core.guideline import DATA_DIR, Guideline, load_guideline
+from core.engine.guideline import DATA_DIR, Guideline, load_guideline
 
 Verdict = Literal["agrees", "partly", "disagrees", "not_found"]
 SourceKind = Literal["guideline", "systematic_review", "rct", "policy", "regulatory", "other"]

@@ -1,6 +1,6 @@
 """Plain-text account of an evaluation for a person at a terminal: decision, why, what to do, evidence."""
-from core.evaluation import Evaluation
-from core.guideline import Guideline
+from core.engine.evaluation import Evaluation
+from core.engine.guideline import Guideline
 
 
 def display_value(value: object) -> str:

@@ -6,7 +6,7 @@ Columns are typed the way `evaluate_frame` expects (`boolean`, `Int64`, strings)
 import numpy as np
 import pandas as pd
 
-from core.case import BOOL_FIELDS, MRI_FINDINGS, PROPOSALS
+from core.engine.case import BOOL_FIELDS, MRI_FINDINGS, PROPOSALS
 
 # Mostly ordinary presentations with a tail of serious ones, so every rule has work to do.
 BOOL_SHARE_TRUE = {

@@ -1,7 +1,7 @@
 """The case report as one self-contained, print-friendly HTML page. Every piece of text is escaped here."""
 from html import escape
 
-from core.report import ReportContent, StatementRow, citation_marks, evidence_flag
+from core.outputs.report import ReportContent, StatementRow, citation_marks, evidence_flag
 
 STYLE = """
 @page { size: A4; margin: 12mm; }

@@ -7,11 +7,11 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
-from core.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, PROPOSALS, parse_case
-from core.conditions import Condition, fields_read, tests_in
+from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, PROPOSALS, parse_case
+from core.engine.conditions import Condition, fields_read, tests_in
 from core.errors import CaseError, DataError, Problem
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 NEEDS_INFORMATION = "needs_information"
 Region = Literal["cervical", "thoracic", "cervicothoracic", "lumbar", "general"]
 

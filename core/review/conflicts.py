@@ -11,11 +11,11 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
-from core.case import BOOL_FIELDS, INT_FIELDS, MRI_FINDINGS, parse_case
-from core.engine import evaluate_case
+from core.engine.case import BOOL_FIELDS, INT_FIELDS, MRI_FINDINGS, parse_case
+from core.engine.evaluate import evaluate_case
 from core.errors import CaseError, DataError, Problem
-from core.guideline import DATA_DIR, Frozen, Guideline, load_guideline, read_yaml
-from core.summary import display_value
+from core.engine.guideline import DATA_DIR, Frozen, Guideline, load_guideline, read_yaml
+from core.outputs.summary import display_value
 
 CONFLICTS_FILE = "conflicts.yaml"
 # Dispositions that put an operation on the table; the six-week minimum (conservative_minimum_6_weeks) is

@@ -6,7 +6,7 @@ data changes the audit.
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from core.guideline import Guideline, Reference, Statement
+from core.engine.guideline import Guideline, Reference, Statement
 
 # Regions a statement can be about that are not the lumbar spine the article's guideline sources discuss.
 NECK_AND_THORACIC = ("cervical", "thoracic", "cervicothoracic")

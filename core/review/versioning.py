@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.errors import DataError, PathwayError, Problem
-from core.guideline import DATA_DIR, VERSION_PATTERN, read_yaml
+from core.engine.guideline import DATA_DIR, VERSION_PATTERN, read_yaml
 
 HASHED_FILES = (
     "guideline.yaml", "fields.yaml", "statements.yaml", "references.yaml", "pathway.yaml", "scenarios.yaml",

@@ -6,8 +6,8 @@ Both traces walk the same ordered rules, so they agree step by step until the fi
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from core.case import CASE_FIELDS, Case
-from core.evaluation import Evaluation
+from core.engine.case import CASE_FIELDS, Case
+from core.engine.evaluation import Evaluation
 
 COMPARE_COLUMNS = ["rule", "label", "left", "right", "parts here"]
 NOT_REACHED = "not reached"

@@ -20,11 +20,11 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
-from core.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, Case, parse_case
-from core.conditions import holds, tests_in
-from core.engine import Decision, decide
+from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, Case, parse_case
+from core.engine.conditions import holds, tests_in
+from core.engine.evaluate import Decision, decide
 from core.errors import CaseError
-from core.guideline import Disposition, Guideline, load_guideline, pathway_fields
+from core.engine.guideline import Disposition, Guideline, load_guideline, pathway_fields
 
 TONES: tuple[str, ...] = get_args(Disposition.model_fields["tone"].annotation)
 Direction = Literal["more urgent", "less urgent", "as urgent"]

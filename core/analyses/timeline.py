@@ -9,9 +9,9 @@ from typing import Any
 
 import pandas as pd
 
-from core.case import MRI_FINDINGS
-from core.conditions import describe, fields_read, holds
-from core.guideline import Guideline, Rule
+from core.engine.case import MRI_FINDINGS
+from core.engine.conditions import describe, fields_read, holds
+from core.engine.guideline import Guideline, Rule
 
 TIME_FIELDS = ("weeks_conservative", "pt_weeks")
 TIMELINE_COLUMNS = ["week", "until", "kind", "what", "status", "leads_to", "tone"]

@@ -1,15 +1,15 @@
 """Tables (pandas DataFrames) the Pathway, Scenarios and References pages show beneath charts and in lists.
 
-Kept apart from core.presentation so the Patient page, which needs none of them, renders without importing
+Kept apart from core.outputs.presentation so the Patient page, which needs none of them, renders without importing
 pandas (a cold start's largest single cost).
 """
 from collections.abc import Iterable
 
 import pandas as pd
 
-from core.case import Case
-from core.guideline import Guideline
-from core.presentation import value_words
+from core.engine.case import Case
+from core.engine.guideline import Guideline
+from core.outputs.presentation import value_words
 
 STATEMENT_COLUMNS = ["statement", "section", "kind", "origin", "region", "citations", "text"]
 

@@ -1,0 +1,1 @@
+"""Outputs: words, tables, figures, reports and FHIR, built from evaluations and the guideline."""

@@ -1,0 +1,1 @@
+"""The review layer: citation audit, outside evidence, the article's conflicts and the data's version."""

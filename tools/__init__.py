@@ -1,0 +1,1 @@
+"""Helpers for tests, benchmarks and scripts only (never imported by the app or core)."""
