@@ -5,6 +5,7 @@ import yaml
 
 from core import load_guideline
 from core.engine.guideline import DATA_DIR, Guideline
+from tests.browser_support import browser, page, server  # noqa: F401  (fixtures for every browser test file)
 
 # A case with every field known that lands in conservative care with no warnings; tests change one thing.
 BASELINE = {

@@ -6,28 +6,16 @@ its column (visible tables; one in a closed expander is checked when open), whic
 a phone.
 """
 import json
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import app
+from tests.browser_support import SCREENSHOTS, VIEWPORTS, WAIT_MS, disposition, open_page, settled
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
 URL_PATHS = [url_path for *_, url_path in app.PAGES]
-WAIT_MS = 20_000
 REVIEW_ANCHORS = ["evidence", "review-evidence", "conflicts", "verification", "changelog"]
 CORD_LINK = "/patient?red_flags=false&mri_finding=cord_compression&weeks_conservative=1&pt_weeks=0"
 # Wide enough to exercise every section: a conservative case with a warning, a phase and a long trace.
@@ -35,85 +23,6 @@ FULL_CASE = ("red_flags=false&mri_finding=nerve_root_compression&radicular_sympt
              "&motor_deficit_progressive=false&instability=false&deformity_progressive=false&weeks_conservative=10"
              "&pt_weeks=8&conservative_failed=true&correlating_pathology=true&proposed=epidural_steroid_injection"
              "&proposed=long_term_opioids")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"streamlit not healthy after {timeout} s")
-
-
-@pytest.fixture(scope="session")
-def server() -> Iterator[str]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium; scripts/test.sh does when run as root)")
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-@pytest.fixture(scope="session")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
-    tab = context.new_page()
-    tab.set_default_timeout(WAIT_MS)
-    yield tab
-    context.close()
-
-
-def settled(page) -> None:
-    """Wait until the page's script has finished its run (no status widget, placeholder or stale element)."""
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"], [data-testid=\"stSkeleton\"],"
-        " [data-stale=\"true\"]')", timeout=WAIT_MS)
-
-
-def open_page(page, url: str) -> None:
-    """Go to a URL and wait until the page's script has finished its run."""
-    page.goto(url)
-    page.locator("h1").first.wait_for()
-    settled(page)
-
-
-def disposition(page, disposition_id: str):
-    return page.locator(".disposition code", has_text=disposition_id)
 
 
 # This test runs first on a fresh server on purpose: Streamlit resolves pages differently before its first run.
