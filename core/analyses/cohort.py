@@ -22,13 +22,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
-from pydantic import BaseModel, ConfigDict
 
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS
 from core.engine.case_text import case_from_text
 from core.errors import CaseError, PathwayError, Problem
 from core.analyses.frame import RESULT_COLUMNS, evaluate_frame
 from core.engine.guideline import DATA_DIR, Guideline, load_guideline
+from core.model import Frozen
 
 ID_COLUMN = "case_id"
 ERROR_COLUMN = "error"
@@ -41,17 +41,15 @@ RAGGED_COLUMN = "__ragged_row"  # internal: read_cohort -> evaluate_cohort
 Source = str | Path | bytes
 
 
-class BadRow(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class BadRow(Frozen):
     row: int  # 1-based data row (the header is not a row)
     case_id: str | None
     error: str
 
 
-class CohortSummary(BaseModel):
+class CohortSummary(Frozen):
     """Counts for a person or a page; `bad` lists the first BAD_ROWS_LISTED bad rows (all are in the results)."""
 
-    model_config = ConfigDict(frozen=True)
     rows: int
     evaluated: int
     bad_rows: int

@@ -18,29 +18,27 @@ import itertools
 from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict
 
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, Case, parse_case
 from core.engine.conditions import holds, tests_in
 from core.engine.evaluate import Decision, decide
 from core.errors import CaseError
 from core.engine.guideline import Disposition, Guideline, load_guideline, pathway_fields
+from core.model import Frozen
 
 TONES: tuple[str, ...] = get_args(Disposition.model_fields["tone"].annotation)
 Direction = Literal["more urgent", "less urgent", "as urgent"]
 
 
-class FieldChange(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class FieldChange(Frozen):
     field: str
     before: Any
     after: Any
 
 
-class Counterfactual(BaseModel):
+class Counterfactual(Frozen):
     """A changed case and what the pathway would then decide."""
 
-    model_config = ConfigDict(frozen=True)
     changes: list[FieldChange]
     case: Case
     disposition: str

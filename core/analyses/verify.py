@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, computed_field
+from pydantic import TypeAdapter, ValidationError, computed_field
 
 from core.engine.conditions import Condition, fields_read, tests_in
 from core.errors import DataError, Problem
@@ -18,6 +18,7 @@ from core.engine.guideline import (
     DATA_DIR, NEEDS_INFORMATION, Guideline, condition_type_problems, load_guideline, pathway_fields, read_yaml,
 )
 from core.analyses.grid import RESULT_FIELDS, GridSpace, verification_grid
+from core.model import Frozen
 
 INVARIANTS_FILE = "invariants.yaml"
 METHOD = (
@@ -28,10 +29,9 @@ METHOD = (
 )
 
 
-class Invariant(BaseModel):
+class Invariant(Frozen):
     """WHEN `when` holds THEN `then` must hold, for every case."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     id: str
     text: str
     basis: list[str] = []
@@ -39,10 +39,9 @@ class Invariant(BaseModel):
     then: Condition
 
 
-class Check(BaseModel):
+class Check(Frozen):
     """One verified property; a failure carries a counterexample (or names what is missing)."""
 
-    model_config = ConfigDict(frozen=True)
     id: str
     kind: Literal["structure", "coverage", "invariant"]
     title: str
@@ -52,8 +51,7 @@ class Check(BaseModel):
     outcome: dict[str, Any] | None = None
 
 
-class VerificationReport(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class VerificationReport(Frozen):
     guideline_version: str
     cases: int
     method: str

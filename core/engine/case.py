@@ -5,9 +5,10 @@ An absent key means *unknown* (not false); `proposed` absent means nothing is pr
 from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from core.errors import CaseError, Problem
+from core.model import Frozen
 
 MriFinding = Literal["not_done", "cord_compression", "nerve_root_compression", "degenerative_only", "normal"]
 Proposal = Literal[
@@ -23,10 +24,10 @@ PROPOSALS: tuple[str, ...] = get_args(Proposal)
 MAX_WEEKS = 520
 
 
-class Case(BaseModel):
+class Case(Frozen):
     """One patient as entered by a clinician. None means the item was not assessed."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(strict=True)
 
     red_flags: bool | None = None
     mri_finding: MriFinding | None = None

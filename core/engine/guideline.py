@@ -5,19 +5,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, PROPOSALS, parse_case
 from core.engine.conditions import Condition, fields_read, tests_in
 from core.errors import CaseError, DataError, Problem
+from core.model import Frozen
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 NEEDS_INFORMATION = "needs_information"
 Region = Literal["cervical", "thoracic", "cervicothoracic", "lumbar", "general"]
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 VERSION_PATTERN = r"^\d+\.\d+\.\d+$"

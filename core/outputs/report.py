@@ -2,24 +2,19 @@
 in core/outputs/report_html.py and as PDF in core/outputs/report_pdf.py."""
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from core.engine.evaluation import ActiveStatement, Evaluation
 from core.review.evidence import DISPUTING, EvidenceCheck, EvidenceLayer, load_evidence, strongest_verdict
 from core.engine.guideline import Guideline
+from core.model import Frozen
 from core.outputs.summary import citation_line, display_value
 
 
-class Item(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class CaseRow(Item):
+class CaseRow(Frozen):
     label: str
     value: str
 
 
-class TraceRow(Item):
+class TraceRow(Frozen):
     rule: str
     label: str
     condition: str
@@ -28,13 +23,13 @@ class TraceRow(Item):
     deciding: bool
 
 
-class MilestoneRow(Item):
+class MilestoneRow(Frozen):
     week: int
     label: str
     state: Literal["passed", "next", "ahead"]
 
 
-class StatementRow(Item):
+class StatementRow(Frozen):
     id: str
     text: str
     origin: str
@@ -48,19 +43,19 @@ class StatementRow(Item):
         return self.verdict in DISPUTING
 
 
-class WarningRow(Item):
+class WarningRow(Frozen):
     id: str
     label: str
     statements: list[StatementRow]
 
 
-class CitationRow(Item):
+class CitationRow(Frozen):
     number: int
     text: str
     resolved: bool
 
 
-class ReportContent(Item):
+class ReportContent(Frozen):
     """Everything a report shows, already resolved to text; renderers only lay it out and escape it."""
 
     title: str

@@ -14,7 +14,8 @@ from pydantic import Field, ValidationError
 from core.engine.case import BOOL_FIELDS, INT_FIELDS, MRI_FINDINGS, parse_case
 from core.engine.evaluate import evaluate_case
 from core.errors import CaseError, DataError, Problem
-from core.engine.guideline import DATA_DIR, Frozen, Guideline, load_guideline, read_yaml
+from core.engine.guideline import DATA_DIR, Guideline, load_guideline, read_yaml
+from core.model import Frozen
 from core.outputs.summary import display_value
 
 CONFLICTS_FILE = "conflicts.yaml"

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from core.errors import DataError, PathwayError, Problem
 from core.engine.guideline import DATA_DIR, Guideline, load_guideline
+from core.model import Frozen
 
 Verdict = Literal["agrees", "partly", "disagrees", "not_found"]
 SourceKind = Literal["guideline", "systematic_review", "rct", "policy", "regulatory", "other"]
@@ -33,10 +34,10 @@ HEADER = (
 )
 
 
-class EvidenceCheck(BaseModel):
+class EvidenceCheck(Frozen):
     """One outside source weighed against one statement."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(str_strip_whitespace=True)
     source: str = Field(min_length=1, max_length=200, pattern=r"^[^\n\r]*$")
     year: int | None = Field(default=None, ge=1900, le=2100)
     kind: SourceKind
@@ -45,10 +46,9 @@ class EvidenceCheck(BaseModel):
     confirmed: bool = False
 
 
-class EvidenceLayer(BaseModel):
+class EvidenceLayer(Frozen):
     """Checks by statement id, in the order of statements.yaml; a statement without checks is absent."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     checks: dict[str, list[EvidenceCheck]] = {}
 
 

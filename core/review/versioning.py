@@ -9,10 +9,11 @@ import json
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from core.errors import DataError, PathwayError, Problem
 from core.engine.guideline import DATA_DIR, VERSION_PATTERN, read_yaml
+from core.model import Frozen
 
 HASHED_FILES = (
     "guideline.yaml", "fields.yaml", "statements.yaml", "references.yaml", "pathway.yaml", "scenarios.yaml",
@@ -25,17 +26,15 @@ LOCK_HEADER = (
 )
 
 
-class VersionLock(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class VersionLock(Frozen):
     version: str = Field(pattern=VERSION_PATTERN)
     content_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     covers: list[str]
 
 
-class VersionStatus(BaseModel):
+class VersionStatus(Frozen):
     """What `python -m core version` prints: the data's version and whether its recorded hash still holds."""
 
-    model_config = ConfigDict(frozen=True)
     version: str
     recorded_version: str | None
     recorded_hash: str | None
