@@ -9,13 +9,14 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import TypeAdapter, ValidationError, computed_field
+from pydantic import computed_field
 
 from core.engine.conditions import Condition, fields_read, tests_in
+from core.engine.data_files import load_file
 from core.errors import DataError, Problem
 from core.analyses.frame import Coded, ConditionEvaluator, cases_frame, code_columns, evaluate_frame
 from core.engine.guideline import (
-    DATA_DIR, NEEDS_INFORMATION, Guideline, condition_type_problems, load_guideline, pathway_fields, read_yaml,
+    DATA_DIR, NEEDS_INFORMATION, Guideline, condition_type_problems, load_guideline, pathway_fields,
 )
 from core.analyses.grid import RESULT_FIELDS, GridSpace, verification_grid
 from core.model import Frozen
@@ -103,17 +104,7 @@ def _invariant_problems(g: Guideline, invariants: list[Invariant]) -> list[Probl
 def load_invariants(guideline: Guideline | None = None, data_dir: Path = DATA_DIR) -> list[Invariant]:
     """Read and validate `invariants.yaml`; DataError names the file, the path inside it and the reason."""
     g = guideline or load_guideline()
-    path = Path(data_dir) / INVARIANTS_FILE
-    raw = read_yaml(path)
-    if not isinstance(raw, dict) or "invariants" not in raw:
-        raise DataError([Problem(field=INVARIANTS_FILE, message="top-level key `invariants` is missing")])
-    try:
-        invariants = TypeAdapter(list[Invariant]).validate_python(raw["invariants"])
-    except ValidationError as exc:
-        raise DataError([
-            Problem(field=f"{INVARIANTS_FILE}: invariants.{'.'.join(str(p) for p in e['loc'])}", message=e["msg"])
-            for e in exc.errors()
-        ]) from None
+    invariants = load_file(Path(data_dir) / INVARIANTS_FILE, list[Invariant], key="invariants")
     problems = _invariant_problems(g, invariants)
     if problems:
         raise DataError(problems)

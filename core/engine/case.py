@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
 from pydantic import ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import ErrorDetails
 
-from core.errors import CaseError, Problem
+from core.errors import CaseError, Problem, validation_problems
 from core.model import Frozen
 
 MriFinding = Literal["not_done", "cord_compression", "nerve_root_compression", "degenerative_only", "normal"]
@@ -87,21 +88,17 @@ INT_FIELDS: dict[str, tuple[int, int]] = {
 }
 
 
-def _problem(error: Any) -> Problem:
-    loc = [str(part) for part in error["loc"]]
-    field = loc[0] if loc else "case"
+def _message(error: ErrorDetails) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
-        message = "unknown field (not part of the case format)"
-    elif kind == "literal_error":
-        message = f"unknown value {error['input']!r}; expected {error['ctx']['expected']}"
-    elif kind == "string_pattern_mismatch":
-        message = f"{error['input']!r} is not a level range like L2-L5"
-    elif kind.startswith("value_error"):
-        message = str(error["ctx"]["error"])
-    else:
-        message = f"{error['msg'].lower()} (got {error['input']!r})"
-    return Problem(field=field, message=message)
+        return "unknown field (not part of the case format)"
+    if kind == "literal_error":
+        return f"unknown value {error['input']!r}; expected {error['ctx']['expected']}"
+    if kind == "string_pattern_mismatch":
+        return f"{error['input']!r} is not a level range like L2-L5"
+    if kind.startswith("value_error"):
+        return str(error["ctx"]["error"])
+    return f"{error['msg'].lower()} (got {error['input']!r})"
 
 
 def parse_case(data: Mapping[str, Any] | Case) -> Case:
@@ -113,4 +110,4 @@ def parse_case(data: Mapping[str, Any] | Case) -> Case:
     try:
         return Case.model_validate(dict(data))
     except ValidationError as exc:
-        raise CaseError([_problem(e) for e in exc.errors()]) from None
+        raise CaseError(validation_problems(exc, depth=1, message=_message, top="case")) from None

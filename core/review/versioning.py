@@ -9,10 +9,11 @@ import json
 from pathlib import Path
 
 import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from core.errors import DataError, PathwayError, Problem
-from core.engine.guideline import DATA_DIR, VERSION_PATTERN, read_yaml
+from core.engine.data_files import load_file, read_yaml
+from core.engine.guideline import DATA_DIR, VERSION_PATTERN
 from core.model import Frozen
 
 HASHED_FILES = (
@@ -62,12 +63,7 @@ def read_lock(data_dir: Path = DATA_DIR) -> VersionLock | None:
     path = Path(data_dir) / LOCK_FILE
     if not path.exists():
         return None
-    try:
-        return VersionLock.model_validate(read_yaml(path))
-    except ValidationError as exc:
-        problems = [Problem(field=f"{LOCK_FILE}: {'.'.join(map(str, e['loc']))}", message=e["msg"])
-                    for e in exc.errors()]
-        raise DataError(problems) from None
+    return load_file(path, VersionLock)
 
 
 def _version_key(version: str) -> tuple[int, ...]:
