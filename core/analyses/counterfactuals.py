@@ -24,6 +24,7 @@ from core.engine.conditions import holds, tests_in
 from core.engine.evaluate import Decision, decide
 from core.errors import CaseError
 from core.engine.guideline import Disposition, Guideline, load_guideline, pathway_fields
+from core.engine.words import value_words
 from core.model import Frozen
 
 TONES: tuple[str, ...] = get_args(Disposition.model_fields["tone"].annotation)
@@ -117,14 +118,7 @@ def _phrase(guideline: Guideline, change: FieldChange) -> str:
         if added:
             return f"{names.get(added[0], added[0])} were also proposed"
         return f"{names.get(removed[0], removed[0])} were no longer proposed"
-    value = change.after
-    if value is None:
-        text = "not assessed"
-    elif isinstance(value, bool):
-        text = "yes" if value else "no"
-    else:
-        text = guideline.value_labels.get(change.field, {}).get(str(value), str(value))
-    return f"{label} were {text}"
+    return f"{label} were {value_words(change.field, change.after, guideline)}"
 
 
 def _item(guideline: Guideline, changes: list[FieldChange], case: Case, result: Decision, now: tuple[int, int]) -> Counterfactual:

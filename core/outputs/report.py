@@ -5,8 +5,9 @@ from typing import Literal
 from core.engine.evaluation import ActiveStatement, Evaluation
 from core.review.evidence import DISPUTING, EvidenceCheck, EvidenceLayer, load_evidence, strongest_verdict
 from core.engine.guideline import Guideline
+from core.engine.words import value_words
 from core.model import Frozen
-from core.outputs.summary import citation_line, display_value
+from core.outputs.summary import citation_line
 
 
 class CaseRow(Frozen):
@@ -89,13 +90,6 @@ def _statement_row(s: ActiveStatement, listed: set[int], evidence: EvidenceLayer
     )
 
 
-def _value_text(g: Guideline, field: str, value: object) -> str:
-    names = g.value_labels.get(field, {})
-    if isinstance(value, tuple | list):
-        return ", ".join(names.get(v, v) for v in value) or "none"
-    return names.get(value, display_value(value)) if isinstance(value, str) else display_value(value)
-
-
 def build_report(evaluation: Evaluation, guideline: Guideline, evidence: EvidenceLayer | None = None) -> ReportContent:
     """Resolve an evaluation into report content: labels, citations, evidence flags, timeline position."""
     e, g = evaluation, guideline
@@ -133,11 +127,11 @@ def build_report(evaluation: Evaluation, guideline: Guideline, evidence: Evidenc
         phase_missing=[labels[f] for f in e.phase_missing],
         timeline=timeline,
         milestones=milestones,
-        case=[CaseRow(label=labels[k], value=_value_text(g, k, v)) for k, v in case.items() if v not in (None, ())],
+        case=[CaseRow(label=labels[k], value=value_words(k, v, g)) for k, v in case.items() if v not in (None, ())],
         not_assessed=[labels[k] for k, v in case.items() if v is None and k != "prior_fusion_levels"],
         trace=[
             TraceRow(rule=s.id, label=s.label, condition=s.condition, value=s.value, deciding=s.id == e.deciding_rule,
-                     inputs=", ".join(f"{k}={display_value(v)}" for k, v in s.inputs.items()) or "-")
+                     inputs=", ".join(f"{k}={value_words(k, v)}" for k, v in s.inputs.items()) or "-")
             for s in e.trace
         ],
         actions=[rows[s.id] for s in e.statements if not s.because.startswith("warning")],

@@ -17,7 +17,7 @@ from core.errors import CaseError, DataError, Problem
 from core.engine.data_files import read_yaml, validate_content
 from core.engine.guideline import DATA_DIR, Guideline, load_guideline
 from core.model import Frozen
-from core.outputs.summary import display_value
+from core.engine.words import value_words
 
 CONFLICTS_FILE = "conflicts.yaml"
 # Dispositions that put an operation on the table; the six-week minimum (conservative_minimum_6_weeks) is
@@ -116,7 +116,7 @@ def bypasses_before_six_weeks(g: Guideline, spec: ConflictSpec) -> Found | None:
     found = sorted(first.items(), key=lambda item: order.index(item[0]))
     examples, findings, statements = [], [], []
     for rule_id, (changes, example) in found:
-        what = ", ".join(f"{g.labels[f]} {display_value(v)}" for f, v in changes.items())
+        what = ", ".join(f"{g.labels[f]} {value_words(f, v)}" for f, v in changes.items())
         label = f"Week 3, 2 weeks of PT, {what}"
         examples.append(example.model_copy(update={"label": label}))
         findings.append(f"{label}: {example.disposition_label} by {rule_id}, before the six-week minimum.")
