@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS
+from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, pt_over_limit
 from core.engine.case_text import case_from_text
 from core.errors import CaseError, PathwayError, Problem
 from core.analyses.frame import RESULT_COLUMNS, evaluate_frame
@@ -236,7 +236,7 @@ def _pt_messages(checked: dict[str, _Checked], bad: np.ndarray) -> tuple[np.ndar
     pt, total = checked["pt_weeks"], checked["weeks_conservative"]
     number = lambda c: np.array([-1 if v is None else v for v in c.values] + [-1])[c.codes]  # noqa: E731
     pt_value, total_value = number(pt), number(total)
-    over = ~bad & (pt_value >= 0) & (total_value >= 0) & (pt_value > total_value)
+    over = ~bad & (pt_value >= 0) & (total_value >= 0) & pt_over_limit(pt_value, total_value)
     messages = np.full(rows, None, dtype=object)
     for p_value, t_value in set(zip(pt_value[over].tolist(), total_value[over].tolist())):
         try:

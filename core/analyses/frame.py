@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, parse_case
+from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, PT_OVER_LIMIT, parse_case, pt_over_limit
 from core.engine.conditions import AllOf, AnyOf, Condition, NotOf, Test, holds
 from core.errors import CaseError, Problem
 from core.engine.guideline import NEEDS_INFORMATION, Guideline, load_guideline, pathway_fields
@@ -131,9 +131,9 @@ def code_columns(frame: pd.DataFrame, fields: list[str]) -> dict[str, Coded]:
         both = (pt.codes >= 0) & (total.codes >= 0)
         pt_value = np.where(both, np.asarray(pt.values or (0,))[np.maximum(pt.codes, 0)], 0)
         total_value = np.where(both, np.asarray(total.values or (0,))[np.maximum(total.codes, 0)], 0)
-        bad = both & (pt_value > total_value)
+        bad = both & pt_over_limit(pt_value, total_value)
         if bad.any():
-            problems.append(Problem(field="pt_weeks", message=f"cannot exceed weeks_conservative ({_rows(frame.index, bad)})"))
+            problems.append(Problem(field="pt_weeks", message=f"{PT_OVER_LIMIT} ({_rows(frame.index, bad)})"))
     if problems:
         raise CaseError(problems)
     return columns

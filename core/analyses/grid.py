@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.engine.case import BOOL_FIELDS, INT_FIELDS, MRI_FINDINGS
+from core.engine.case import BOOL_FIELDS, INT_FIELDS, MRI_FINDINGS, pt_over_limit
 from core.engine.conditions import AllOf, AnyOf, Condition, NotOf, Test, holds, tests_in
 from core.analyses.frame import CONSERVATIVE_CARE
 from core.engine.guideline import NEEDS_INFORMATION, Guideline, pathway_fields
@@ -95,7 +95,7 @@ class GridSpace:
 
 def _valid(assignment: Mapping[Dim, Any]) -> bool:
     pt, total = assignment.get("pt_weeks"), assignment.get("weeks_conservative")
-    return not (isinstance(pt, int) and isinstance(total, int) and pt > total)
+    return not (isinstance(pt, int) and isinstance(total, int) and pt_over_limit(pt, total))
 
 
 class _Branch:

@@ -23,6 +23,16 @@ Proposal = Literal[
 MRI_FINDINGS: tuple[str, ...] = get_args(MriFinding)
 PROPOSALS: tuple[str, ...] = get_args(Proposal)
 MAX_WEEKS = 520
+PT_OVER_LIMIT = "cannot exceed weeks_conservative"
+
+
+def pt_over_limit(pt_weeks: Any, weeks_conservative: Any) -> Any:
+    """The case's one rule across fields: formal PT is part of conservative care, so it cannot have lasted longer.
+
+    Written once for every checker: two whole numbers give a bool (the Case model, the verification grid), two
+    integer arrays give a bool array (evaluate_frame, the cohort reader). Callers pass known values only.
+    """
+    return pt_weeks > weeks_conservative
 
 
 class Case(Frozen):
@@ -61,8 +71,8 @@ class Case(Frozen):
     @classmethod
     def _pt_within_conservative(cls, value: int | None, info: ValidationInfo) -> int | None:
         total = info.data.get("weeks_conservative")
-        if value is not None and total is not None and value > total:
-            raise ValueError(f"cannot exceed weeks_conservative ({value} > {total})")
+        if value is not None and total is not None and pt_over_limit(value, total):
+            raise ValueError(f"{PT_OVER_LIMIT} ({value} > {total})")
         return value
 
     def values(self) -> dict[str, Any]:
