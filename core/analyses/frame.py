@@ -29,7 +29,6 @@ from core.errors import CaseError, Problem
 from core.engine.guideline import NEEDS_INFORMATION, Guideline, load_guideline, pathway_fields
 
 RESULT_COLUMNS = ("disposition", "urgent", "warnings", "missing", "deciding_rule", "phase")
-CONSERVATIVE_CARE = "conservative_care"  # the engine reports a phase for this disposition only
 PROBLEM_ROWS_SHOWN = 3
 
 
@@ -272,7 +271,7 @@ def evaluate_frame(frame: pd.DataFrame, guideline: Guideline | None = None) -> p
             urgent |= ~blocked & (first_true == n) & logic.true(rule.urgent_when)
 
     phase = np.full(rows, -1, dtype=np.int32)
-    open_rows = disposition == position[CONSERVATIVE_CARE]
+    open_rows = disposition == position[g.phased_disposition]
     phase_blocked = np.zeros(rows, dtype=bool)
     for n, ph in enumerate(p.phases):
         value = logic.value(ph.when)

@@ -86,7 +86,7 @@ def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = 
     phase_id, phase_missing, milestone = None, [], None
     if not decision.blocked:
         sources += [(s, f"rule {deciding.id}") for s in _activated(deciding.statements, deciding.extra_statements, values)]
-        if disposition_id == "conservative_care":
+        if disposition_id == g.phased_disposition:
             milestone = next_milestone(g, case.weeks_conservative)
             for phase in g.pathway.phases:
                 value = holds(phase.when, values)

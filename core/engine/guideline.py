@@ -184,6 +184,15 @@ class Guideline(Frozen):
     def value_labels(self) -> dict[str, dict[str, str]]:
         return {name: f.values for name, f in self.fields.items() if f.values}
 
+    @functools.cached_property
+    def phased_disposition(self) -> str:
+        """The disposition whose patients move through the phases: the fallback rule's (conservative care).
+
+        Every case that no earlier rule takes out of the pathway falls to the last rule, and that is where the
+        phases of care (PT and medication, then interventional options) are walked.
+        """
+        return self.pathway.rules[-1].disposition
+
 
 FILES = {
     "info": "guideline.yaml",
