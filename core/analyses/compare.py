@@ -45,7 +45,8 @@ def where_traces_part(left: Evaluation, right: Evaluation) -> Parting | None:
         a_value = a.value if a else NOT_REACHED
         b_value = b.value if b else NOT_REACHED
         if a_value != b_value:
-            step = a or b  # one of them exists: n is below the longer trace's length
+            step = a or b
+            assert step is not None, "n is below the longer trace's length, so one of them exists"
             a_inputs, b_inputs = (a.inputs if a else {}), (b.inputs if b else {})
             inputs = list(dict.fromkeys([*a_inputs, *b_inputs]))
             differing = [f for f in inputs if a_inputs.get(f) != b_inputs.get(f)]

@@ -16,7 +16,7 @@ Input contract (`evaluate_frame` expects validated values; `core.analyses.cohort
 A value outside the case contract (wrong type, out of range, unknown choice, pt_weeks > weeks_conservative)
 raises CaseError naming the field, the reason and the first rows; it is never silently taken as unknown.
 """
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,7 +69,8 @@ def _code_by_value(field: str, series: pd.Series, problems: list[Problem]) -> Co
     """Factorize, then validate each distinct value with the Case model itself (few values, exact semantics)."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     unknown = () if field == "proposed" else None
-    values, remap = [], np.empty(len(uniques) + 1, dtype=np.int32)
+    values: list[Any] = []
+    remap = np.empty(len(uniques) + 1, dtype=np.int32)
     remap[-1] = -1
     for n, raw in enumerate(uniques):
         if _is_blank(raw):
@@ -297,7 +298,7 @@ def evaluate_frame(frame: pd.DataFrame, guideline: Guideline | None = None) -> p
     )
 
 
-def cases_frame(cases: list[Mapping[str, Any]], fields: list[str]) -> pd.DataFrame:
+def cases_frame(cases: Sequence[Mapping[str, Any]], fields: list[str]) -> pd.DataFrame:
     """Cases in the JSON format as a typed frame for `evaluate_frame` (an absent key becomes a missing value)."""
     columns: dict[str, Any] = {}
     for name in fields:

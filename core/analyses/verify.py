@@ -62,7 +62,7 @@ class VerificationReport(Frozen):
     rules: dict[str, int]
     warnings: dict[str, int]
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented form; mypy cannot see through it
     @property
     def passed(self) -> bool:
         return all(c.passed for c in self.checks)

@@ -305,7 +305,7 @@ def build_guideline(raw: dict[str, Any]) -> Guideline:
     """Validate parsed data files into a Guideline; DataError lists every problem with file and path."""
     problems: list[Problem] = []
     parts: dict[str, Any] = {}
-    models = {
+    models: dict[str, Any] = {
         "info": GuidelineInfo, "fields": dict[str, FieldInfo], "statements": list[Statement],
         "references": list[Reference], "pathway": Pathway, "scenarios": list[Scenario],
     }
