@@ -192,7 +192,7 @@ class _Branch:
         urgent = self.truth(deciding.urgent_when)
         if urgent & T and urgent != T:
             return self.split_dim(deciding.urgent_when)
-        if deciding.disposition == self.space.guideline.phased_disposition:
+        if deciding.disposition == p.phased_disposition:
             for phase in p.phases:
                 truths = self.truth(phase.when)
                 if not single(truths):

@@ -85,7 +85,7 @@ def timeline_rows(guideline: Guideline, weeks_conservative: int | None = None,
     happens, status for this patient (done, current, upcoming; unknown without a week), and for stretches and
     routes the disposition they belong to and its tone."""
     milestones = sorted(guideline.pathway.milestones, key=lambda m: m.week)
-    care = guideline.disposition(guideline.phased_disposition)
+    care = guideline.disposition(guideline.pathway.phased_disposition)
     rows: list[dict[str, Any]] = []
     for n, m in enumerate(milestones):
         until = milestones[n + 1].week if n + 1 < len(milestones) else None

@@ -94,7 +94,7 @@ def assess_next(evaluation: Evaluation, guideline: Guideline) -> list[str]:
 def phase_sentence(evaluation: Evaluation, guideline: Guideline) -> str | None:
     """Where the patient is in conservative care and what comes next; None outside conservative care."""
     e = evaluation
-    if e.disposition != guideline.phased_disposition:
+    if e.disposition != guideline.pathway.phased_disposition:
         return None
     phases = guideline.phase_labels
     text = f"Phase: {phases[e.phase]}." if e.phase else "Phase: cannot tell yet."
