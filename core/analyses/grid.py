@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.engine.case import BOOL_FIELDS, INT_FIELDS, MRI_FINDINGS, pt_over_limit
-from core.engine.conditions import AllOf, AnyOf, Condition, NotOf, Test, holds, tests_in
+from core.engine.conditions import Condition, Junction, NotOf, Test, fold, holds, tests_in
 from core.engine.guideline import NEEDS_INFORMATION, Guideline, pathway_fields
 
 T, F, N = 1, 2, 4  # truth values as bits, so a set of them is a small integer
@@ -104,6 +104,7 @@ class _Branch:
         self.space = space
         self.a = assignment
         self._memo: dict[int, int] = {}
+        self._truths = TruthSets(self, None)
 
     # ---- case-field leaves
     def _leaf(self, test: Test) -> int:
@@ -122,29 +123,11 @@ class _Branch:
         return self.space.leaf_truths[key]
 
     def truth(self, condition: Condition | None, results: "_Results | None" = None) -> int:
-        if condition is None:
-            return T
-        key = id(condition)
-        if key in self._memo and results is None:
-            return self._memo[key]
-        match condition:
-            case Test():
-                out = results.leaf(condition) if condition.field in RESULT_FIELDS and results else self._leaf(condition)
-            case AllOf():
-                out = T
-                for part in condition.all:
-                    out = _AND[out][self.truth(part, results)]
-            case AnyOf():
-                out = F
-                for part in condition.any:
-                    out = _OR[out][self.truth(part, results)]
-            case NotOf():
-                out = _NOT[self.truth(condition.negated, results)]
-            case _:
-                raise AssertionError(type(condition))
+        """The set of truth values the condition can take in this branch (results: for conditions on them)."""
+        # Truths that read the results are not kept: the same branch is asked them with other results.
         if results is None:
-            self._memo[key] = out
-        return out
+            return fold(condition, self._truths, self._memo)
+        return fold(condition, TruthSets(self, results))
 
     def split_dim(self, condition: Condition | None, results: "_Results | None" = None) -> Dim | None:
         """The first undecided field (depth first) whose leaf keeps this condition's truth set open."""
@@ -159,8 +142,8 @@ class _Branch:
     def undecided_dim(self, condition: Condition | None) -> Dim | None:
         """A dim to split on if `undecided_fields` of this (unknown) condition is not yet settled."""
         match condition:
-            case AllOf() | AnyOf():
-                for part in condition.all if isinstance(condition, AllOf) else condition.any:
+            case Junction():
+                for part in condition.parts:
                     truths = self.truth(part)
                     if not single(truths):
                         return self.split_dim(part)
@@ -209,6 +192,37 @@ class _Branch:
 
     def first_unset(self) -> Dim | None:
         return next((f for f in self.space.fields if f != "proposed" and f not in self.a), None)
+
+
+@dataclass(frozen=True)
+class TruthSets:
+    """The grid's backend of the condition fold: Kleene logic lifted to sets of truth values (bit sets)."""
+
+    branch: _Branch
+    results: "_Results | None"
+
+    def leaf(self, test: Test) -> int:
+        if test.field in RESULT_FIELDS and self.results is not None:
+            return self.results.leaf(test)
+        return self.branch._leaf(test)
+
+    @staticmethod
+    def all_of(parts: list[int]) -> int:
+        out = T
+        for part in parts:
+            out = _AND[out][part]
+        return out
+
+    @staticmethod
+    def any_of(parts: list[int]) -> int:
+        out = F
+        for part in parts:
+            out = _OR[out][part]
+        return out
+
+    @staticmethod
+    def negate(value: int) -> int:
+        return _NOT[value]
 
 
 _UNSET = object()
