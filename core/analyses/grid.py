@@ -19,7 +19,7 @@ when a sound over-approximation says so: each condition is evaluated to the *set
 unknown) it can take given what is decided so far; a settled answer is a set of one.
 """
 import functools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +60,10 @@ def single(truths: int) -> bool:
 Dim = str | tuple[str, str]  # a case field, or ("proposed", proposal) for one proposal in or out
 
 
+def _proposal(test: Test) -> tuple[str, str]:
+    return ("proposed", str(test.value))
+
+
 @dataclass
 class GridSpace:
     """The fields and values the grid splits on, derived from the guideline's conditions and the invariants."""
@@ -73,7 +77,7 @@ class GridSpace:
         conditions += [w.when for w in p.warnings] + self.extra_conditions
         tests = [t for c in conditions for t in tests_in(c)]
         self.fields = pathway_fields(self.guideline)
-        self.proposals = list(dict.fromkeys(t.value for t in tests if t.field == "proposed"))
+        self.proposals = list(dict.fromkeys(str(t.value) for t in tests if t.field == "proposed"))
         self.dims: list[Dim] = [f for f in self.fields if f != "proposed"] + [("proposed", q) for q in self.proposals]
         self.candidates = {f: self._candidates(f, tests) for f in self.fields if f != "proposed"}
         self.leaf_truths: dict[tuple[int, Any], int] = {}  # (test, field state) -> truth set, shared by branches
@@ -87,12 +91,12 @@ class GridSpace:
         low, high = INT_FIELDS[name]
         values = {low, high}
         for t in tests:
-            if t.field == name:
+            if t.field == name and isinstance(t.value, int):
                 values |= {v for v in (t.value - 1, t.value, t.value + 1) if low <= v <= high}
         return tuple(sorted(values))
 
 
-def _valid(assignment: Mapping[Dim, Any]) -> bool:
+def _valid(assignment: Mapping[Any, Any]) -> bool:
     pt, total = assignment.get("pt_weeks"), assignment.get("weeks_conservative")
     return not (isinstance(pt, int) and isinstance(total, int) and pt_over_limit(pt, total))
 
@@ -109,7 +113,7 @@ class _Branch:
     # ---- case-field leaves
     def _leaf(self, test: Test) -> int:
         if test.field == "proposed":
-            state = self.a.get(("proposed", test.value))
+            state = self.a.get(_proposal(test))
             return (T | F) if state is None else (T if state else F)
         state = self.a.get(test.field, _UNSET)
         key = (id(test), state)
@@ -136,7 +140,7 @@ class _Branch:
                 continue
             if test.field in RESULT_FIELDS:
                 return results.split_dim(test) if results else None
-            return ("proposed", test.value) if test.field == "proposed" else test.field
+            return _proposal(test) if test.field == "proposed" else test.field
         return None
 
     def undecided_dim(self, condition: Condition | None) -> Dim | None:
@@ -172,6 +176,7 @@ class _Branch:
                 break
         if blocked or not with_details:
             return None
+        assert deciding is not None, "the last rule always holds (checked on load)"
         urgent = self.truth(deciding.urgent_when)
         if urgent & T and urgent != T:
             return self.split_dim(deciding.urgent_when)
@@ -269,7 +274,7 @@ class _Results:
             known = self.branch.all_known()
             return _union(_BIT[holds(test, {"all_known": v})] for v, bit in ((True, T), (False, F)) if known & bit)
         if test.field == "warnings":
-            warning = {w.id: w for w in self.branch.space.guideline.pathway.warnings}[test.value]
+            warning = {w.id: w for w in self.branch.space.guideline.pathway.warnings}[str(test.value)]
             fires = self.branch.truth(warning.when, self)
             return (T if fires & T else 0) | (F if fires & (F | N) else 0)
         column = ("disposition", "deciding_rule", "urgent").index(test.field)
@@ -279,7 +284,7 @@ class _Results:
         if test.field == "all_known":
             return self.branch.first_unset()
         if test.field == "warnings":
-            warning = {w.id: w for w in self.branch.space.guideline.pathway.warnings}[test.value]
+            warning = {w.id: w for w in self.branch.space.guideline.pathway.warnings}[str(test.value)]
             return self.branch.split_dim(warning.when, self)
         if test.field == "urgent":
             return self.branch.decision_dim()
@@ -364,7 +369,9 @@ def _case(space: GridSpace, assignment: Mapping[Dim, Any]) -> dict[str, Any]:
     return case
 
 
-def verification_grid(guideline: Guideline, implications: list[tuple[Condition, Condition]] = ()) -> list[dict[str, Any]]:
+def verification_grid(
+    guideline: Guideline, implications: Sequence[tuple[Condition, Condition]] = ()
+) -> list[dict[str, Any]]:
     """Every case needed to show each decision, each warning and each implication (when -> then) outcome.
 
     Cases are plain dicts in the JSON case format (absent key = unknown), without duplicates.
