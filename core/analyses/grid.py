@@ -26,6 +26,7 @@ from typing import Any
 from core.engine.case import BOOL_FIELDS, INT_FIELDS, MRI_FINDINGS, pt_over_limit
 from core.engine.conditions import Condition, Junction, NotOf, Test, fold, holds, tests_in
 from core.engine.guideline import NEEDS_INFORMATION, Guideline, pathway_fields
+from core.engine.walk import walk
 
 T, F, N = 1, 2, 4  # truth values as bits, so a set of them is a small integer
 ANY_KNOWN = "<any known value>"  # a field decided to be known, its value not yet chosen
@@ -234,6 +235,79 @@ _UNSET = object()
 RESULT_FIELDS = ("disposition", "deciding_rule", "urgent", "warnings", "all_known")
 
 
+Cube = dict[int, int]  # condition (by id) -> the truth values (bits) it takes; the worlds where all of them do
+ALL_TRUTHS = T | F | N
+
+
+class _Worlds:
+    """The walk's backend for a branch: a mask is the set of *worlds* where it is so, a world being one choice of
+    truth value for each condition among those its truth set allows. Masks are unions of cubes; a cube constrains
+    a few conditions, so the walk's answers stay exact where sets of truth values alone would blur them (a rule
+    that can be true or unknown is never false, so nothing after it can decide)."""
+
+    def __init__(self, branch: _Branch):
+        self.branch = branch
+        self.conditions: dict[int, Condition | None] = {}
+
+    @staticmethod
+    def const(value: bool) -> list[Cube]:
+        return [{}] if value else []
+
+    def _atom(self, condition: Condition | None, bits: int) -> list[Cube]:
+        self.conditions[id(condition)] = condition
+        return [{id(condition): bits}]
+
+    def true(self, condition: Condition | None) -> list[Cube]:
+        return self._atom(condition, T)
+
+    def unknown(self, condition: Condition | None) -> list[Cube]:
+        return self._atom(condition, N)
+
+    @staticmethod
+    def _meet(a: Cube, b: Cube) -> Cube | None:
+        out = dict(a)
+        for key, bits in b.items():
+            out[key] = out.get(key, ALL_TRUTHS) & bits
+            if not out[key]:
+                return None
+        return out
+
+    def both(self, a: list[Cube], b: list[Cube]) -> list[Cube]:
+        return [m for x in a for y in b if (m := self._meet(x, y)) is not None]
+
+    @staticmethod
+    def either(a: list[Cube], b: list[Cube]) -> list[Cube]:
+        return a + b
+
+    def but_not(self, a: list[Cube], b: list[Cube]) -> list[Cube]:
+        """The worlds of `a` outside `b`: each cube of `b` that meets a cube of `a` cuts it up."""
+        out = a
+        for cut in b:
+            kept = []
+            for cube in out:
+                if self._meet(cube, cut) is None:
+                    kept.append(cube)
+                    continue
+                kept += [m for key, bits in cut.items() if (m := self._meet(cube, {key: ALL_TRUTHS & ~bits}))]
+            out = kept
+        return out
+
+    def negate(self, a: list[Cube]) -> list[Cube]:
+        return self.but_not([{}], a)
+
+    @staticmethod
+    def undecided(condition: Condition | None, where: list[Cube]) -> list[tuple[str, list[Cube]]]:
+        return []  # the outcomes do not read the missing fields
+
+    def decided(self, dispositions: list[tuple[str, list[Cube]]]) -> None:
+        pass  # nor the warnings, which read the outcomes themselves (see `leaf`)
+
+    def possible(self, mask: list[Cube]) -> bool:
+        """Whether some world of the branch is in the mask."""
+        truth = self.branch.truth
+        return any(all(bits & truth(self.conditions[key]) for key, bits in cube.items()) for cube in mask)
+
+
 class _Results:
     """The possible results of a branch (sets), for warnings and invariants that read them."""
 
@@ -242,32 +316,20 @@ class _Results:
 
     @functools.cached_property
     def outcomes(self) -> set[tuple[str, str, bool]]:
-        """(disposition, deciding rule, urgent) triples this branch can still end in."""
-        branch = self.branch
-        p = branch.space.guideline.pathway
+        """(disposition, deciding rule, urgent) triples this branch can still end in: the shared walk, read off
+        with masks that are the possible worlds of the branch."""
+        p = self.branch.space.guideline.pathway
+        worlds = _Worlds(self.branch)
+        result = walk(p, worlds)
         outcomes: set[tuple[str, str, bool]] = set()
-        states: set[str | None] = {None}  # None: no unknown rule yet; else the first unknown rule
-        for rule in p.rules:
-            truths = branch.truth(rule.when)
-            following: set[str | None] = set()
-            for first_unknown in states:
-                if truths & T:
-                    if first_unknown:
-                        outcomes.add((NEEDS_INFORMATION, first_unknown, False))
-                    else:
-                        outcomes |= {(rule.disposition, rule.id, u) for u in self._urgent(rule)}
-                if truths & F:
-                    following.add(first_unknown)
-                if truths & N:
-                    following.add(first_unknown or rule.id)
-            states = following
+        for rule, blocking, deciding in zip(p.rules, result.rules.blocking, result.rules.deciding, strict=True):
+            if worlds.possible(blocking):
+                outcomes.add((NEEDS_INFORMATION, rule.id, False))
+            if worlds.possible(worlds.both(deciding, result.urgent)):
+                outcomes.add((rule.disposition, rule.id, True))
+            if worlds.possible(worlds.but_not(deciding, result.urgent)):
+                outcomes.add((rule.disposition, rule.id, False))
         return outcomes
-
-    def _urgent(self, rule: Any) -> set[bool]:
-        if self.branch.space.guideline.disposition(rule.disposition).urgent:
-            return {True}
-        truths = self.branch.truth(rule.urgent_when) if rule.urgent_when is not None else F
-        return {x == T for x in (T, F, N) if truths & x}
 
     def leaf(self, test: Test) -> int:
         if test.field == "all_known":
