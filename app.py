@@ -14,7 +14,13 @@ PAGES = [
 ]
 
 
-PATIENT_PAGE = PAGES[0][0]
+
+def page_script(url_path: str) -> str:
+    """The script of the page served at `url_path`: how pages and tests name a page (never by its file)."""
+    return next(script for script, *_, path in PAGES if path == url_path)
+
+
+PATIENT_PAGE = page_script("patient")
 
 
 def open_patient_page() -> None:

@@ -11,11 +11,11 @@ import streamlit as st
 from core import Guideline
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, MAX_WEEKS, PROPOSALS
 from core.engine.case_params import UNKNOWN, CaseText, choice_options, form_value, text_from_form, with_field
+from core.engine.words import NO, NOT_ASSESSED, YES
 from core.errors import Problem
 from core.outputs.presentation import field_groups, problem_text, problems_by_field
 
-YES_NO_WORDS = {"true": "yes", "false": "no", UNKNOWN: "not assessed"}
-NOT_ASSESSED = "not assessed"
+YES_NO_WORDS = {"true": YES, "false": NO, UNKNOWN: NOT_ASSESSED}
 
 
 def _seed_widgets(text: CaseText, prefix: str) -> None:

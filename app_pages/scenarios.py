@@ -7,6 +7,7 @@ change this decision": the link holds the patient's case and the changed fields 
 import pandas as pd
 import streamlit as st
 
+from app import page_script
 from core import Evaluation, evaluate_case, parse_case
 from core.engine.case_params import CHANGE_PARAMS, apply_change_params, case_from_case_text, change_params
 from core.engine.case_text import case_to_text
@@ -57,7 +58,7 @@ def cards_section() -> None:
                 st.markdown(f"Expected: {expected.label} (`{expected.id}`)")
                 if st.button("Open in the Patient page", key=f"open_{scenario.id}", icon=":material/person:"):
                     set_case_text(_scenario_text(scenario.id))
-                    st.switch_page("app_pages/patient.py")
+                    st.switch_page(page_script("patient"))
 
 
 def _compared_text(choice: str) -> dict:

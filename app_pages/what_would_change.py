@@ -8,13 +8,13 @@ import html
 
 import streamlit as st
 
+from app import page_script
 from core import Counterfactual, Evaluation, Guideline, counterfactuals
 from core.engine.case_params import as_params, change_params
 from core.engine.case_text import case_to_text
 from core.outputs.palette import TONE_COLOURS, tint
 
 SHOWN = 8
-SCENARIOS_PAGE = "app_pages/scenarios.py"
 TAB_PARAM = "tab"  # the Scenarios page's tabs are bound to this URL parameter
 COMPARE_TAB = "Compare"
 DIRECTION_MARKS = {"more urgent": "▲ more urgent", "less urgent": "▼ less urgent", "as urgent": "● as urgent"}
@@ -37,7 +37,7 @@ def _item_row(item: Counterfactual, g: Guideline, case_text: dict, n: int) -> No
             f'<div style="color:{colour};font-weight:600">{html.escape(item.sentence)}</div></div>',
             unsafe_allow_html=True, width="stretch",
         )
-        st.page_link(SCENARIOS_PAGE, label="Compare", icon=":material/compare_arrows:",
+        st.page_link(page_script("scenarios"), label="Compare", icon=":material/compare_arrows:",
                      query_params=compare_link_params(case_text, item),
                      help="Open this case beside the changed one on the Scenarios page")
 

@@ -8,6 +8,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Element
 
+from app import page_script
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, parse_case
 from core.engine.case_params import form_value, read_case_params
 from core.engine.case_text import case_to_text
@@ -19,11 +20,12 @@ BADGE_ID = re.compile(r'class="disposition".*?<code>([a-z_]+)</code>', re.S)
 
 
 def start_app(query: Mapping[str, Any] | None = None, page: str | None = None) -> AppTest:
-    """The app as a browser opens it: at `page` (default: the root, which forwards to Patient) with a query."""
+    """The app as a browser opens it: at the page whose URL path is `page` (default: the root, which forwards to
+    Patient) with a query."""
     at = AppTest.from_file(str(APP), default_timeout=APP_TIMEOUT)
     at.query_params.update(query or {})
     if page is not None:
-        at.switch_page(page)
+        at.switch_page(page_script(page))
     return at.run()
 
 

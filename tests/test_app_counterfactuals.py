@@ -69,7 +69,7 @@ def test_each_change_links_to_compare_with_this_case_and_the_changed_fields(week
 
 def test_following_a_compare_link_shows_the_patient_beside_the_changed_case_and_where_the_traces_part(week_ten):
     link = next(link for link in compare_links(week_ten) if link.get("vs.weeks_conservative") == ["26"])
-    at = start_app(link, page="app_pages/scenarios.py")
+    at = start_app(link, page="scenarios")
     assert not at.exception and texts(at.title) == ["Scenarios"]
     assert at.selectbox(key="compare_scenario").value == "current patient (from the Patient page)"
     assert at.number_input(key="compare_weeks_conservative").value == 26
@@ -82,7 +82,7 @@ def test_following_a_compare_link_shows_the_patient_beside_the_changed_case_and_
 
 def test_editing_the_copy_writes_its_changes_to_the_url_and_the_patient_stays():
     patient = case_to_text(parse_case(SCENARIOS["radiculopathy_six_months_failed"]))
-    at = start_app({**patient, "vs.instability": "true", "tab": "Compare"}, page="app_pages/scenarios.py")
+    at = start_app({**patient, "vs.instability": "true", "tab": "Compare"}, page="scenarios")
     assert dispositions_shown(at)[:2] == ["decompression_referral", "surgical_consultation"]
     at.segmented_control(key="compare_instability").set_value("false").run()
     at.segmented_control(key="compare_red_flags").set_value("unknown").run()
@@ -94,7 +94,7 @@ def test_editing_the_copy_writes_its_changes_to_the_url_and_the_patient_stays():
 def test_a_bad_change_in_a_compare_link_is_named_and_the_rest_is_used():
     patient = case_to_text(parse_case(SCENARIOS["radiculopathy_week_ten_failing"]))
     at = start_app({**patient, "vs.motor_grade_mrc": "7", "vs.deformity_progressive": "true"},
-                   page="app_pages/scenarios.py")
+                   page="scenarios")
     assert not at.exception
     message = " ".join(texts(at.error))
     assert "Weakest MRC grade: in the compared case" in message and "(got 7); ignored" in message

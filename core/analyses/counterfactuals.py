@@ -18,29 +18,28 @@ import itertools
 from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict
 
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, Case, parse_case
 from core.engine.conditions import holds, tests_in
 from core.engine.evaluate import Decision, decide
 from core.errors import CaseError
 from core.engine.guideline import Disposition, Guideline, load_guideline, pathway_fields
+from core.engine.words import value_words
+from core.model import Frozen
 
 TONES: tuple[str, ...] = get_args(Disposition.model_fields["tone"].annotation)
 Direction = Literal["more urgent", "less urgent", "as urgent"]
 
 
-class FieldChange(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class FieldChange(Frozen):
     field: str
     before: Any
     after: Any
 
 
-class Counterfactual(BaseModel):
+class Counterfactual(Frozen):
     """A changed case and what the pathway would then decide."""
 
-    model_config = ConfigDict(frozen=True)
     changes: list[FieldChange]
     case: Case
     disposition: str
@@ -112,14 +111,7 @@ def _phrase(guideline: Guideline, change: FieldChange) -> str:
         if added:
             return f"{names.get(added[0], added[0])} were also proposed"
         return f"{names.get(removed[0], removed[0])} were no longer proposed"
-    value = change.after
-    if value is None:
-        text = "not assessed"
-    elif isinstance(value, bool):
-        text = "yes" if value else "no"
-    else:
-        text = guideline.value_labels.get(change.field, {}).get(str(value), str(value))
-    return f"{label} were {text}"
+    return f"{label} were {value_words(change.field, change.after, guideline)}"
 
 
 def _item(guideline: Guideline, changes: list[FieldChange], case: Case, result: Decision, now: tuple[int, int]) -> Counterfactual:

@@ -5,13 +5,15 @@ stretch is found by evaluating the phase conditions, assuming formal PT starts a
 the time-gated rules (those that read the weeks) and the bypass rules (those that can fire at any week once MRI
 is done). The timeline figure is drawn from these rows, so the table under it says exactly what it shows.
 """
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from core.engine.case import MRI_FINDINGS
-from core.engine.conditions import fields_read, holds
+from core.engine.conditions import Condition, fields_read, holds
 from core.engine.guideline import Guideline, Rule
+from core.engine.walk import first_that_holds
 
 TIME_FIELDS = ("weeks_conservative", "pt_weeks")
 TIMELINE_COLUMNS = ["week", "until", "kind", "what", "status", "leads_to", "tone"]
@@ -22,17 +24,50 @@ def _could_hold(condition: Any, values: dict[str, Any]) -> bool:
     return holds(condition, values) is not False
 
 
+@dataclass(frozen=True)
+class _Possible:
+    """The walk's backend for a case known only in part (the weeks): a mask is the set of values it can take once
+    the rest of the case is known, so a condition of unknown truth can go either way and none stays unknown."""
+
+    values: dict[str, Any]
+
+    @staticmethod
+    def const(value: bool) -> frozenset[bool]:
+        return frozenset({value})
+
+    @staticmethod
+    def both(a: frozenset[bool], b: frozenset[bool]) -> frozenset[bool]:
+        return frozenset(x and y for x in a for y in b)
+
+    @staticmethod
+    def either(a: frozenset[bool], b: frozenset[bool]) -> frozenset[bool]:
+        return frozenset(x or y for x in a for y in b)
+
+    @staticmethod
+    def negate(a: frozenset[bool]) -> frozenset[bool]:
+        return frozenset(not x for x in a)
+
+    def true(self, condition: Condition | None) -> frozenset[bool]:
+        truth = holds(condition, self.values)
+        return frozenset({True, False}) if truth is None else frozenset({truth})
+
+    def unknown(self, condition: Condition | None) -> frozenset[bool]:
+        return frozenset({False})
+
+    @staticmethod
+    def undecided(condition: Condition | None, where: frozenset[bool]) -> list[tuple[str, frozenset[bool]]]:
+        return []
+
+    def decided(self, dispositions: list[tuple[str, frozenset[bool]]]) -> None:
+        pass
+
+
 def _phases_from(guideline: Guideline, week: int) -> list[str]:
-    """Labels of the phases that can apply at this week, tried in order like the engine (first that holds)."""
-    values = {"weeks_conservative": week, "pt_weeks": week}
-    labels = []
-    for phase in guideline.pathway.phases:
-        value = holds(phase.when, values)
-        if value is not False:
-            labels.append(phase.label)
-        if value is True:
-            break
-    return labels
+    """Labels of the phases that can apply at this week: those the walk can find first to hold."""
+    phases = guideline.pathway.phases
+    found = first_that_holds([p.when for p in phases], _Possible({"weeks_conservative": week, "pt_weeks": week}),
+                             frozenset({True}))
+    return [phase.label for phase, first in zip(phases, found.first, strict=True) if True in first]
 
 
 def time_gated_rules(guideline: Guideline) -> list[Rule]:
@@ -85,8 +120,7 @@ def timeline_rows(guideline: Guideline, weeks_conservative: int | None = None,
     happens, status for this patient (done, current, upcoming; unknown without a week), and for stretches and
     routes the disposition they belong to and its tone."""
     milestones = sorted(guideline.pathway.milestones, key=lambda m: m.week)
-    # The phases belong to the pathway's fallback disposition (the last rule: conservative care).
-    care = guideline.disposition(guideline.pathway.rules[-1].disposition)
+    care = guideline.disposition(guideline.pathway.phased_disposition)
     rows: list[dict[str, Any]] = []
     for n, m in enumerate(milestones):
         until = milestones[n + 1].week if n + 1 < len(milestones) else None

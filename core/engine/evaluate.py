@@ -169,7 +169,8 @@ def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = 
         phase_missing=decision.phase_missing,
         weeks_conservative=case.weeks_conservative,
         next_milestone_week=milestone,
-        weeks_to_next_milestone=None if milestone is None else milestone - case.weeks_conservative,
+        weeks_to_next_milestone=None if milestone is None or case.weeks_conservative is None
+        else milestone - case.weeks_conservative,
         statements=list(statements.values()),
         trace=trace,
         warning_trace=warning_trace,

@@ -1,9 +1,8 @@
 """The output contract: an evaluation carries its own trace, so every decision can be audited."""
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from core.engine.case import Case
+from core.model import Frozen
 
 TruthText = Literal["true", "false", "unknown"]
 
@@ -12,10 +11,9 @@ def truth_text(value: bool | None) -> TruthText:
     return "unknown" if value is None else ("true" if value else "false")
 
 
-class Step(BaseModel):
+class Step(Frozen):
     """One rule (or warning, or phase) as the engine saw it."""
 
-    model_config = ConfigDict(frozen=True)
     id: str
     label: str
     condition: str
@@ -24,10 +22,9 @@ class Step(BaseModel):
     outcome: str
 
 
-class ActiveStatement(BaseModel):
+class ActiveStatement(Frozen):
     """A statement the evaluation brings forward, with its citations and what activated it."""
 
-    model_config = ConfigDict(frozen=True)
     id: str
     kind: str
     origin: str
@@ -36,8 +33,7 @@ class ActiveStatement(BaseModel):
     because: str
 
 
-class Evaluation(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class Evaluation(Frozen):
     guideline_version: str
     case: Case
     disposition: str

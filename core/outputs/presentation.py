@@ -13,6 +13,7 @@ from core.engine.case import CASE_FIELDS
 from core.errors import Problem
 from core.engine.evaluation import Evaluation, Step
 from core.engine.guideline import NEEDS_INFORMATION, Guideline
+from core.engine.words import value_words
 
 # The order a clinician works through a case; `group` in data/fields.yaml says which heading a field goes under.
 GROUP_TITLES = {
@@ -43,18 +44,6 @@ def field_groups(guideline: Guideline) -> list[tuple[str, list[str]]]:
     known = [g for g in GROUP_TITLES if g in groups]
     extra = [g for g in groups if g not in GROUP_TITLES]
     return [(GROUP_TITLES.get(g, g.replace("_", " ").capitalize()), groups[g]) for g in known + extra]
-
-
-def value_words(field: str, value: Any, guideline: Guideline) -> str:
-    """A case value as a clinician reads it: yes / no, not assessed, value labels, lists joined."""
-    labels = guideline.value_labels.get(field, {})
-    if value is None:
-        return "not assessed"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list | tuple):
-        return ", ".join(labels.get(str(v), str(v)) for v in value) or "none"
-    return labels.get(str(value), str(value))
 
 
 def inputs_words(step: Step, guideline: Guideline) -> str:
@@ -105,7 +94,7 @@ def assess_next(evaluation: Evaluation, guideline: Guideline) -> list[str]:
 def phase_sentence(evaluation: Evaluation, guideline: Guideline) -> str | None:
     """Where the patient is in conservative care and what comes next; None outside conservative care."""
     e = evaluation
-    if e.disposition != "conservative_care":
+    if e.disposition != guideline.pathway.phased_disposition:
         return None
     phases = guideline.phase_labels
     text = f"Phase: {phases[e.phase]}." if e.phase else "Phase: cannot tell yet."

@@ -2,24 +2,20 @@
 in core/outputs/report_html.py and as PDF in core/outputs/report_pdf.py."""
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from core.engine.evaluation import ActiveStatement, Evaluation
 from core.review.evidence import DISPUTING, EvidenceCheck, EvidenceLayer, load_evidence, strongest_verdict
 from core.engine.guideline import Guideline
-from core.outputs.summary import citation_line, display_value
+from core.engine.words import value_words
+from core.model import Frozen
+from core.outputs.summary import citation_line
 
 
-class Item(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class CaseRow(Item):
+class CaseRow(Frozen):
     label: str
     value: str
 
 
-class TraceRow(Item):
+class TraceRow(Frozen):
     rule: str
     label: str
     condition: str
@@ -28,13 +24,13 @@ class TraceRow(Item):
     deciding: bool
 
 
-class MilestoneRow(Item):
+class MilestoneRow(Frozen):
     week: int
     label: str
     state: Literal["passed", "next", "ahead"]
 
 
-class StatementRow(Item):
+class StatementRow(Frozen):
     id: str
     text: str
     origin: str
@@ -48,19 +44,19 @@ class StatementRow(Item):
         return self.verdict in DISPUTING
 
 
-class WarningRow(Item):
+class WarningRow(Frozen):
     id: str
     label: str
     statements: list[StatementRow]
 
 
-class CitationRow(Item):
+class CitationRow(Frozen):
     number: int
     text: str
     resolved: bool
 
 
-class ReportContent(Item):
+class ReportContent(Frozen):
     """Everything a report shows, already resolved to text; renderers only lay it out and escape it."""
 
     title: str
@@ -92,13 +88,6 @@ def _statement_row(s: ActiveStatement, listed: set[int], evidence: EvidenceLayer
         unresolved=[n for n in s.citations if n not in listed],
         verdict=strongest_verdict(evidence, s.id), checks=evidence.checks.get(s.id, []),
     )
-
-
-def _value_text(g: Guideline, field: str, value: object) -> str:
-    names = g.value_labels.get(field, {})
-    if isinstance(value, tuple | list):
-        return ", ".join(names.get(v, v) for v in value) or "none"
-    return names.get(value, display_value(value)) if isinstance(value, str) else display_value(value)
 
 
 def build_report(evaluation: Evaluation, guideline: Guideline, evidence: EvidenceLayer | None = None) -> ReportContent:
@@ -138,11 +127,11 @@ def build_report(evaluation: Evaluation, guideline: Guideline, evidence: Evidenc
         phase_missing=[labels[f] for f in e.phase_missing],
         timeline=timeline,
         milestones=milestones,
-        case=[CaseRow(label=labels[k], value=_value_text(g, k, v)) for k, v in case.items() if v not in (None, ())],
+        case=[CaseRow(label=labels[k], value=value_words(k, v, g)) for k, v in case.items() if v not in (None, ())],
         not_assessed=[labels[k] for k, v in case.items() if v is None and k != "prior_fusion_levels"],
         trace=[
             TraceRow(rule=s.id, label=s.label, condition=s.condition, value=s.value, deciding=s.id == e.deciding_rule,
-                     inputs=", ".join(f"{k}={display_value(v)}" for k, v in s.inputs.items()) or "-")
+                     inputs=", ".join(f"{k}={value_words(k, v)}" for k, v in s.inputs.items()) or "-")
             for s in e.trace
         ],
         actions=[rows[s.id] for s in e.statements if not s.because.startswith("warning")],

@@ -1,17 +1,7 @@
 """Plain-text account of an evaluation for a person at a terminal: decision, why, what to do, evidence."""
 from core.engine.evaluation import Evaluation
 from core.engine.guideline import Guideline
-
-
-def display_value(value: object) -> str:
-    """A case value as a person reads it: yes/no, unknown, comma-separated lists."""
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list | tuple):
-        return ", ".join(value) or "none"
-    return str(value)
+from core.engine.words import value_words
 
 
 def citation_line(guideline: Guideline, number: int) -> str:
@@ -32,7 +22,7 @@ def evaluation_text(evaluation: Evaluation, guideline: Guideline) -> str:
     ]
     for step in e.trace:
         marker = ">" if step.id == e.deciding_rule else " "
-        inputs = ", ".join(f"{k}={display_value(v)}" for k, v in step.inputs.items()) or "no inputs"
+        inputs = ", ".join(f"{k}={value_words(k, v)}" for k, v in step.inputs.items()) or "no inputs"
         lines.append(f" {marker} {step.id:<26} {step.value:<8} {step.condition}  [{inputs}]")
     if e.missing:
         lines += ["", "Assess next (unknown and able to change the decision): " + ", ".join(e.missing)]
