@@ -40,7 +40,10 @@ def _field_widget(g: Guideline, field: str, prefix: str, store_key: str, after: 
     if field in BOOL_FIELDS:
         st.segmented_control(label, choice_options(field), format_func=YES_NO_WORDS.get, required=True, **common)
     elif field == "mri_finding":
-        words = {**info.values, UNKNOWN: NOT_ASSESSED}
+        # Each finding with what a reader looks for on the images, so the choice matches the report in hand.
+        words = {v: f"{label}: {info.value_hints[v]}" if v in info.value_hints else label
+                 for v, label in info.values.items()}
+        words[UNKNOWN] = NOT_ASSESSED
         st.selectbox(label, choice_options(field), format_func=words.get, **common)
     elif field == "motor_grade_mrc":
         st.selectbox(label, choice_options(field), format_func=lambda v: NOT_ASSESSED if v == UNKNOWN else v,

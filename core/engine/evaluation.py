@@ -4,6 +4,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from core.engine.case import Case
+from core.engine.inconsistencies import Inconsistency
+from core.engine.possible import PossibleDisposition
 
 TruthText = Literal["true", "false", "unknown"]
 
@@ -54,3 +56,5 @@ class Evaluation(BaseModel):
     statements: list[ActiveStatement]
     trace: list[Step]
     warning_trace: list[Step]
+    possible_dispositions: list[PossibleDisposition] = []  # most urgent first; a decided case: just its own
+    inconsistencies: list[Inconsistency] = []  # inputs that contradict each other (the evaluation still runs)
