@@ -65,8 +65,10 @@ def case_form(
     problems: list[Problem],
     after_change: Callable[[], None] | None = None,
     columns: int = 1,
+    notes: dict[str, list[str]] | None = None,
 ) -> None:
-    """Render the grouped inputs for the case in `store_key`; each problem shows right under its field.
+    """Render the grouped inputs for the case in `store_key`; each problem shows right under its field, and each
+    note (say, inputs that contradict each other) under the fields it concerns.
 
     With several columns the groups fill them in reading order, about the same number of fields in each, so
     they still read in order when the columns stack on a phone.
@@ -87,3 +89,5 @@ def case_form(
                 _field_widget(g, field, prefix, store_key, after_change)
                 for problem in by_field.get(field, []):
                     st.error(problem_text(problem, g), icon=":material/error:")
+                for note in (notes or {}).get(field, []):
+                    st.warning(note, icon=":material/rule:")

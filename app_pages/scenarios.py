@@ -12,6 +12,7 @@ from core.engine.case_params import CHANGE_PARAMS, apply_change_params, case_fro
 from core.engine.case_text import case_to_text
 from core.analyses.compare import compare_evaluations, compare_frame
 from core.engine.guideline import Scenario
+from core.engine.parts import PART_MARKS, condition_parts, step_condition
 from core.outputs.presentation import inputs_words
 from core.outputs.tables import case_frame, wrappable
 from app_pages.case_form import case_form
@@ -194,6 +195,9 @@ def step_section() -> None:
             st.markdown(f"**Step {n} of {len(steps)}: {step.id}** ({step.label})")
             st.markdown(f"Checks: {step.condition}  \nInputs: {inputs_words(step, g)}  \n"
                         f"Result: **{step.value}**, {STEP_WORDS[step.value]}")
+            parts = condition_parts(step_condition(g, step.id), case.values(), g)
+            if len(parts) > 1:  # which part failed or is unknown, each in words beside its mark
+                st.text("\n".join(f"{PART_MARKS[p.value]} {p.text}: {p.value}" for p in parts))
     finished = revealed >= len(steps)
     with st.container(horizontal=True):
         st.button("Reveal the next decision", on_click=_reveal_next, disabled=finished, type="primary",

@@ -2,7 +2,7 @@
 
 Each change links to the Scenarios page's compare view with this case beside the changed one (both in the link,
 so it can be opened in a new tab or shared). Changes to known values come first, most urgent first (the order of
-`core.analyses.counterfactuals`); the rest, mostly "if this were not assessed", wait in an expander.
+`core.analyses.counterfactuals`); the rest wait in an expander.
 """
 import html
 
@@ -17,7 +17,8 @@ SHOWN = 8
 SCENARIOS_PAGE = "app_pages/scenarios.py"
 TAB_PARAM = "tab"  # the Scenarios page's tabs are bound to this URL parameter
 COMPARE_TAB = "Compare"
-DIRECTION_MARKS = {"more urgent": "▲ more urgent", "less urgent": "▼ less urgent", "as urgent": "● as urgent"}
+DIRECTION_MARKS = {"more urgent": "▲ more urgent", "less urgent": "▼ less urgent", "as urgent": "● as urgent",
+                   "decides": "✓ decides the case", "needs information": "? would need more information"}
 
 
 def compare_link_params(case_text: dict, item: Counterfactual) -> dict[str, list[str]]:
@@ -48,16 +49,15 @@ def what_would_change_section(evaluation: Evaluation, g: Guideline) -> None:
     if not items:
         st.write("No change of one input (or of two, for a worsening) gives another disposition.")
         return
-    st.caption("Each line changes one input (two where a worsening needs both) and says what the pathway would "
-               "then decide, in the colour of that decision. *Compare* opens both cases side by side.")
+    st.caption("Each line is a change that can happen (an item assessed, a finding appearing or worsening, a "
+               "result arriving, time and PT passing, a treatment proposed or withdrawn; two where a worsening "
+               "needs both) and what the pathway would then decide, in the colour of that decision. *Compare* "
+               "opens both cases side by side.")
     case_text = case_to_text(evaluation.case)
-    known = [item for item in items if all(c.after is not None for c in item.changes)]
-    first = known[:SHOWN]
-    rest = [item for item in items if item not in first]
+    first, rest = items[:SHOWN], items[SHOWN:]
     for n, item in enumerate(first):
         _item_row(item, g, case_text, n)
     if rest:
-        note = ", including inputs left not assessed" if any(item not in known for item in rest) else ""
-        with st.expander(f"More changes ({len(rest)}){note}"):
+        with st.expander(f"More changes ({len(rest)})"):
             for n, item in enumerate(rest, start=len(first)):
                 _item_row(item, g, case_text, n)

@@ -114,6 +114,7 @@ class Phase(Frozen):
 class Milestone(Frozen):
     week: int = Field(ge=0)
     label: str
+    clock: Literal["weeks_conservative", "pt_weeks"] = "weeks_conservative"  # the count that reaches it
 
 
 class Warning(Frozen):
