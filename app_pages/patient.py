@@ -16,7 +16,7 @@ def patient_page() -> None:
     g = guideline()
     sync_case_with_url()
     st.title("Patient")
-    st.caption("Enter what is known; leave the rest *not assessed*. The result updates as you go, and the "
+    st.caption("Enter what is known; leave the rest “not assessed”. The result updates as you go, and the "
                "address bar holds the case so you can share it.")
     show_problems(url_problems(), g, "Some parameters of the link could not be used:")
     case, problems = current_case()

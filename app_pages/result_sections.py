@@ -24,6 +24,10 @@ from app_pages.what_would_change import what_would_change_section
 
 SAFEGUARD_NOTE = "safeguard added by this tool, not a claim of the article"
 LOUD_TONES = ("critical", "high")  # warnings in these tones show as errors, not as cautions
+# HTML blocks go through st.html, not markdown with unsafe_allow_html: the markdown path loads and runs an HTML
+# parser in the browser (about 190 kB of script) for every new visitor. Ids use the system's monospace font, so
+# the first view does not wait for a web font either.
+CODE_STYLE = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em"
 
 
 def disposition_badge(evaluation: Evaluation, g: Guideline, size: str = "1.5rem") -> None:
@@ -31,13 +35,13 @@ def disposition_badge(evaluation: Evaluation, g: Guideline, size: str = "1.5rem"
     colour = TONE_COLOURS[g.disposition(evaluation.disposition).tone]
     urgent = (f' <span style="background:{colour};color:#fff;border-radius:.3rem;padding:.05rem .45rem;'
               f'font-weight:700;font-size:.8rem;letter-spacing:.04em">URGENT</span>') if evaluation.urgent else ""
-    st.markdown(
+    st.html(
         f'<div class="disposition" style="border-left:.45rem solid {colour};background:{tint(colour, 0.9)};'
         f'padding:.6rem .9rem;border-radius:.4rem;margin-bottom:.4rem">'
         f'<div style="font-size:{size};font-weight:700;color:{colour};line-height:1.25">'
         f'{html.escape(evaluation.disposition_label)}</div>'
-        f'<div style="margin-top:.3rem"><code>{html.escape(evaluation.disposition)}</code>{urgent}</div></div>',
-        unsafe_allow_html=True,
+        f'<div style="margin-top:.3rem"><code style="{CODE_STYLE}">{html.escape(evaluation.disposition)}</code>'
+        f'{urgent}</div></div>'
     )
 
 
@@ -45,7 +49,7 @@ def _statement_line(statement_id: str, g: Guideline) -> str:
     """A statement with its citation links, marked inline when a citation does not resolve or outside evidence
     disputes it (the same flags as the report), or as a safeguard when the article does not make it."""
     s = g.statement(statement_id)
-    source = citation_links(s.citations) if s.citations else f"*({SAFEGUARD_NOTE})*" if s.origin == "safeguard" else ""
+    source = citation_links(s.citations) if s.citations else f"({SAFEGUARD_NOTE})" if s.origin == "safeguard" else ""
     marks = statement_marks(s.id, s.citations, g, evidence_layer())
     flagged = "".join(f" :orange-badge[:material/report: {mark}]" for mark in marks)
     return f"- {s.text} {source}{flagged}"
@@ -68,8 +72,8 @@ def disposition_section(evaluation: Evaluation, g: Guideline) -> None:
         st.info("**Assess next:** " + ", ".join(assess_next(evaluation, g)), icon=":material/search:")
         possible = evaluation.possible_dispositions
         st.markdown(f"**Still possible** (most urgent first; {len(possible)} outcomes):")
-        st.markdown('<ul class="possible">' + "".join(_possible_line(p, g, n == 0) for n, p in enumerate(possible))
-                    + "</ul>", unsafe_allow_html=True)
+        st.html('<ul class="possible" style="margin:0 0 .5rem 0">'
+                + "".join(_possible_line(p, g, n == 0) for n, p in enumerate(possible)) + "</ul>")
 
 
 def inconsistencies_section(evaluation: Evaluation, g: Guideline) -> None:
@@ -98,7 +102,7 @@ def warnings_section(evaluation: Evaluation, g: Guideline) -> None:
     for wid in evaluation.warnings:
         warning = labels[wid]
         lines = [_statement_line(s, g) for s in warning.statements]
-        origin = f" *({SAFEGUARD_NOTE})*" if warning.origin == "safeguard" else ""
+        origin = f" ({SAFEGUARD_NOTE})" if warning.origin == "safeguard" else ""
         body = f"**{warning.label}** (`{wid}`){origin}\n\n" + "\n".join(lines)
         if warning.tone in LOUD_TONES:
             st.error(body, icon=":material/priority_high:")
@@ -130,10 +134,9 @@ def why_section(evaluation: Evaluation, g: Guideline) -> None:
     for n in deciding:
         rows[n]["result"] += marker  # in words too, not by colour alone
     colour = tint(TONE_COLOURS[g.disposition(evaluation.disposition).tone], 0.85)
-    st.markdown(html_table(rows, TRACE_COLUMNS[:-1], deciding, f"background-color:{colour};font-weight:600"),
-                unsafe_allow_html=True)
+    st.html(html_table(rows, TRACE_COLUMNS[:-1], deciding, f"background-color:{colour};font-weight:600"))
     with st.expander("Pitfall checks (run on every case)"):
-        st.markdown(html_table(warning_rows(evaluation, g), WARNING_COLUMNS), unsafe_allow_html=True)
+        st.html(html_table(warning_rows(evaluation, g), WARNING_COLUMNS))
 
 
 def downloads_section(evaluation: Evaluation, g: Guideline) -> None:

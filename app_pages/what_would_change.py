@@ -28,15 +28,13 @@ def compare_link_params(case_text: dict, item: Counterfactual) -> dict[str, list
 
 def _item_row(item: Counterfactual, g: Guideline, case_text: dict, n: int) -> None:
     colour = TONE_COLOURS[g.disposition(item.disposition).tone]
-    # Streamlit pulls a markdown block up by 1rem at its foot; in a row (which clips) the box would lose its last
-    # line, so the box's bottom margin gives that rem back.
     with st.container(horizontal=True, wrap=False, vertical_alignment="center", gap="small", key=f"counterfactual_{n}"):
-        st.markdown(
+        st.html(
             f'<div class="counterfactual" data-disposition="{item.disposition}" style="border-left:.3rem solid '
-            f'{colour};background:{tint(colour, 0.93)};padding:.3rem .6rem;border-radius:.3rem;margin:.2rem 0 1.2rem">'
+            f'{colour};background:{tint(colour, 0.93)};padding:.3rem .6rem;border-radius:.3rem;margin:.2rem 0">'
             f'<div style="font-size:.75rem;color:#52606D">{DIRECTION_MARKS[item.direction]}</div>'
             f'<div style="color:{colour};font-weight:600">{html.escape(item.sentence)}</div></div>',
-            unsafe_allow_html=True, width="stretch",
+            width="stretch",
         )
         st.page_link(SCENARIOS_PAGE, label="Compare", icon=":material/compare_arrows:",
                      query_params=compare_link_params(case_text, item),

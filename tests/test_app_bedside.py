@@ -3,7 +3,7 @@ evidence marks inline, where the patient stands in time, and which part of a rul
 from core import load_guideline
 from core.engine.case_text import case_to_text
 from core.engine.case import parse_case
-from tests.app_helpers import block_holding, html_tables, start_app, texts
+from tests.app_helpers import block_holding, html_blocks, html_tables, start_app, texts
 
 SCENARIOS = {s.id: s.case for s in load_guideline().scenarios}
 
@@ -15,7 +15,7 @@ def open_case(case, page=None):
 
 
 def markdown_text(at) -> str:
-    return "\n".join(texts(at.markdown))
+    return "\n".join(html_blocks(at))
 
 
 def test_a_blocked_decision_lists_what_is_still_possible_most_urgent_first():
