@@ -24,8 +24,11 @@ def shown_changes(at) -> list[tuple[str, str, str]]:
             for block in html_blocks(at) for d, _, colour, text in SENTENCE.findall(block)]
 
 
+COMPARE_HREF = re.compile(r'<a class="compare" href="scenarios\?([^"]+)"')
+
+
 def compare_links(at) -> list[dict[str, list[str]]]:
-    return [parse_qs(link.proto.query_string) for link in at.get("page_link") if link.proto.label == "Compare"]
+    return [parse_qs(html.unescape(query)) for block in html_blocks(at) for query in COMPARE_HREF.findall(block)]
 
 
 @pytest.fixture(scope="module")
