@@ -3,7 +3,7 @@ evidence marks inline, where the patient stands in time, and which part of a rul
 from core import load_guideline
 from core.engine.case_text import case_to_text
 from core.engine.case import parse_case
-from tests.app_helpers import block_holding, html_blocks, html_tables, start_app, texts
+from tests.app_helpers import block_holding, dispositions_shown, html_blocks, html_tables, start_app, texts
 
 SCENARIOS = {s.id: s.case for s in load_guideline().scenarios}
 
@@ -79,3 +79,26 @@ def test_the_mri_choices_say_what_a_reader_looks_for():
     box = at.selectbox(key="patient_mri_finding")
     options = " ".join(box.options)
     assert "foraminal" in options and "nerve root compression" in options
+
+
+def test_a_scenario_comparison_is_kept_in_the_url_and_reopens_from_it():
+    at = start_app(page="app_pages/scenarios.py")
+    at.selectbox(key="compare_scenario").set_value("radiculopathy_six_months_failed").run()
+    at.segmented_control(key="compare_instability").set_value("true").run()
+    assert at.query_params["compare"] in ("radiculopathy_six_months_failed", ["radiculopathy_six_months_failed"])
+    assert at.query_params["vs.instability"] in ("true", ["true"])
+    link = {k: at.query_params[k] for k in ("compare", "vs.instability")}
+    again = start_app({**link, "tab": "Compare"}, page="app_pages/scenarios.py")
+    assert again.selectbox(key="compare_scenario").value == "radiculopathy_six_months_failed"
+    assert dispositions_shown(again)[:2] == ["decompression_referral", "surgical_consultation"]
+
+
+def test_compare_shows_phase_and_time_side_by_side():
+    scenario = SCENARIOS["improving_after_pt"]
+    at = start_app({"compare": "improving_after_pt", "vs.pt_weeks": "4", "tab": "Compare"},
+                   page="app_pages/scenarios.py")
+    times = [m for m in texts(at.markdown) if m.startswith("Phase:")]
+    assert len(times) == 2
+    assert "Continued conservative care" in times[0] and "Formal physical therapy and medication" in times[1]
+    assert "2 more weeks of formal physical therapy to week 6" in times[1]
+    assert scenario["pt_weeks"] == 8
