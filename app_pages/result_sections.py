@@ -94,20 +94,35 @@ def actions_section(evaluation: Evaluation, g: Guideline) -> None:
                  "there.")
 
 
+def _warning_box(wid: str, g: Guideline) -> None:
+    warning = next(w for w in g.pathway.warnings if w.id == wid)
+    lines = [_statement_line(s, g) for s in warning.statements]
+    origin = f" ({SAFEGUARD_NOTE})" if warning.origin == "safeguard" else ""
+    body = f"**{warning.label}** (`{wid}`){origin}\n\n" + "\n".join(lines)
+    if warning.tone in LOUD_TONES:
+        st.error(body, icon=":material/priority_high:")
+    else:
+        st.warning(body, icon=":material/warning:")
+
+
+def _loud(wid: str, g: Guideline) -> bool:
+    return next(w for w in g.pathway.warnings if w.id == wid).tone in LOUD_TONES
+
+
+def loud_warnings_section(evaluation: Evaluation, g: Guideline) -> None:
+    """High-tone warnings (say, myelopathy signs the MRI does not explain) right under the decision they qualify."""
+    for wid in evaluation.warnings:
+        if _loud(wid, g):
+            _warning_box(wid, g)
+
+
 def warnings_section(evaluation: Evaluation, g: Guideline) -> None:
-    if not evaluation.warnings:
+    quiet = [wid for wid in evaluation.warnings if not _loud(wid, g)]
+    if not quiet:
         return
     st.subheader("Warnings")
-    labels = {w.id: w for w in g.pathway.warnings}
-    for wid in evaluation.warnings:
-        warning = labels[wid]
-        lines = [_statement_line(s, g) for s in warning.statements]
-        origin = f" ({SAFEGUARD_NOTE})" if warning.origin == "safeguard" else ""
-        body = f"**{warning.label}** (`{wid}`){origin}\n\n" + "\n".join(lines)
-        if warning.tone in LOUD_TONES:
-            st.error(body, icon=":material/priority_high:")
-        else:
-            st.warning(body, icon=":material/warning:")
+    for wid in quiet:
+        _warning_box(wid, g)
 
 
 def timeline_section(evaluation: Evaluation, g: Guideline) -> None:
@@ -149,6 +164,7 @@ def downloads_section(evaluation: Evaluation, g: Guideline) -> None:
 
 RESULT_SECTIONS: list[Callable[[Evaluation, Guideline], None]] = [
     disposition_section,
+    loud_warnings_section,
     inconsistencies_section,
     actions_section,
     warnings_section,
