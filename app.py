@@ -2,6 +2,7 @@
 import streamlit as st
 
 from core import PathwayError
+from app_pages.chart_warmup import warm_up_charts
 from app_pages.session import guideline, note_page
 
 # (script, title, icon, url path), in menu order. Add a page by adding a line.
@@ -55,6 +56,7 @@ def run() -> None:
     note_page(page.url_path)
     notice()
     page.run()
+    warm_up_charts()
 
 
 if __name__ == "__main__":

@@ -114,21 +114,32 @@ def _milestone_status(week: int, weeks: int | None) -> str:
     return "done" if week < weeks else ("current" if week == weeks else "upcoming")
 
 
+def phase_clock(guideline: Guideline) -> str:
+    """The count the phases move on: weeks of formal PT when a phase reads them (it does: PT < 6 weeks)."""
+    read = {f for ph in guideline.pathway.phases for f in fields_read(ph.when)}
+    return "pt_weeks" if "pt_weeks" in read else "weeks_conservative"
+
+
 def timeline_rows(guideline: Guideline, weeks_conservative: int | None = None,
                   pt_weeks: int | None = None) -> pd.DataFrame:
     """The timeline as text: week, until (end of a stretch), kind (milestone, phase, route opens, patient), what
     happens, status for this patient (done, current, upcoming; unknown without a week), and for stretches and
-    routes the disposition they belong to and its tone."""
+    routes the disposition they belong to and its tone.
+
+    Each row is placed on its own clock: a milestone on its `clock` (minimum PT on the weeks of PT completed), the
+    phase stretches on the weeks of PT (the phases read them), the routes on the weeks of conservative care."""
     milestones = sorted(guideline.pathway.milestones, key=lambda m: m.week)
+    clocks = {"weeks_conservative": weeks_conservative, "pt_weeks": pt_weeks}
+    phase_weeks = clocks[phase_clock(guideline)]
     care = guideline.disposition(guideline.pathway.phased_disposition)
     rows: list[dict[str, Any]] = []
     for n, m in enumerate(milestones):
         until = milestones[n + 1].week if n + 1 < len(milestones) else None
         rows.append({"week": m.week, "until": None, "kind": "milestone", "what": m.label,
-                     "status": _milestone_status(m.week, weeks_conservative)})
+                     "status": _milestone_status(m.week, clocks[m.clock])})
         rows.append({"week": m.week, "until": until, "kind": "phase",
                      "what": " or ".join(_phases_from(guideline, m.week)),
-                     "status": _status(m.week, until, weeks_conservative), "leads_to": care.label, "tone": care.tone})
+                     "status": _status(m.week, until, phase_weeks), "leads_to": care.label, "tone": care.tone})
         for rule in _routes_opening(guideline, m.week, until):
             d = guideline.disposition(rule.disposition)
             rows.append({"week": m.week, "until": until, "kind": "route opens", "what": f"{rule.label} -> {d.label}",

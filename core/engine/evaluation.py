@@ -3,6 +3,8 @@ from typing import Any, Literal
 
 from core.engine.case import Case
 from core.model import Frozen
+from core.engine.inconsistencies import Inconsistency
+from core.engine.possible import PossibleDisposition
 
 TruthText = Literal["true", "false", "unknown"]
 
@@ -50,3 +52,5 @@ class Evaluation(Frozen):
     statements: list[ActiveStatement]
     trace: list[Step]
     warning_trace: list[Step]
+    possible_dispositions: list[PossibleDisposition] = []  # most urgent first; a decided case: just its own
+    inconsistencies: list[Inconsistency] = []  # inputs that contradict each other (the evaluation still runs)

@@ -52,6 +52,7 @@ class FieldInfo(Frozen):
     group: str
     help: str
     values: dict[str, str] = {}
+    value_hints: dict[str, str] = {}  # what a reader looks for, per value (forms show it beside the label)
 
 
 class Statement(Frozen):
@@ -73,11 +74,14 @@ class Reference(Frozen):
     region: Region
 
 
+Tone = Literal["critical", "high", "moderate", "routine", "unknown"]
+
+
 class Disposition(Frozen):
     id: str
     label: str
     urgent: bool
-    tone: Literal["critical", "high", "moderate", "routine", "unknown"]
+    tone: Tone
     summary: str
 
 
@@ -107,6 +111,7 @@ class Phase(Frozen):
 class Milestone(Frozen):
     week: int = Field(ge=0)
     label: str
+    clock: Literal["weeks_conservative", "pt_weeks"] = "weeks_conservative"  # the count that reaches it
 
 
 class Warning(Frozen):
@@ -114,6 +119,10 @@ class Warning(Frozen):
     label: str
     when: Condition
     statements: list[str] = []
+    # A safeguard the article lacks is marked so it is never shown as the article's; `tone` sets how loudly the
+    # pages show it (high: an error box, moderate: a warning box).
+    origin: Literal["article", "safeguard"] = "article"
+    tone: Tone = "moderate"
 
 
 class Pathway(Frozen):
@@ -135,6 +144,7 @@ class Expected(Frozen):
     urgent: bool | None = None
     phase: str | None = None
     missing: list[str] | None = None
+    possible: list[str] | None = None  # the dispositions still possible, most urgent first
 
 
 class Scenario(Frozen):
@@ -318,6 +328,9 @@ def _cross_check(g: Guideline) -> list[Problem]:
         for wid in sc.expected.warnings:
             if wid not in warning_ids:
                 problems.append(Problem(field=where, message=f"unknown warning `{wid}`"))
+        for did in sc.expected.possible or []:
+            if did not in disposition_ids:
+                problems.append(Problem(field=where, message=f"unknown disposition `{did}` in possible"))
         if sc.expected.phase is not None and sc.expected.phase not in phase_ids:
             problems.append(Problem(field=where, message=f"unknown phase `{sc.expected.phase}`"))
     return problems

@@ -14,6 +14,7 @@ from core.errors import Problem
 from core.engine.evaluation import Evaluation, Step
 from core.engine.guideline import NEEDS_INFORMATION, Guideline
 from core.engine.words import value_words
+from core.engine.parts import condition_parts, parts_words, step_condition
 
 # The order a clinician works through a case; `group` in data/fields.yaml says which heading a field goes under.
 GROUP_TITLES = {
@@ -52,12 +53,20 @@ def inputs_words(step: Step, guideline: Guideline) -> str:
     return "; ".join(parts) or "none"
 
 
+def checks_words(step: Step, values: dict[str, Any], guideline: Guideline) -> str:
+    """What a step checks; for a condition of several parts, each part with its own value (which one failed)."""
+    parts = condition_parts(step_condition(guideline, step.id), values, guideline)
+    return parts_words(parts) if len(parts) > 1 else step.condition
+
+
 def trace_rows(evaluation: Evaluation, guideline: Guideline) -> list[dict[str, Any]]:
-    """The rules the engine tried, in order: rule (id and label), what it checks, the inputs it read and its
-    value; `decides` marks the rule that decided (or, for needs_information, the unknown rule that blocked)."""
+    """The rules the engine tried, in order: rule (id and label), what it checks (each part's value when it has
+    several), the inputs it read and its value; `decides` marks the rule that decided (or, for
+    needs_information, the unknown rule that blocked)."""
+    values = evaluation.case.values()
     return [{
         "rule": f"{step.id} · {step.label}",
-        "checks": step.condition,
+        "checks": checks_words(step, values, guideline),
         "inputs read": inputs_words(step, guideline),
         "result": TRUTH_WORDS[step.value],
         "decides": step.id == evaluation.deciding_rule,

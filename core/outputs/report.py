@@ -4,7 +4,8 @@ from typing import Literal
 
 from core.engine.evaluation import ActiveStatement, Evaluation
 from core.review.evidence import DISPUTING, EvidenceCheck, EvidenceLayer, load_evidence, strongest_verdict
-from core.engine.guideline import Guideline
+from core.engine.guideline import Guideline, Milestone
+from core.engine.standing import milestones_ahead
 from core.engine.words import value_words
 from core.model import Frozen
 from core.outputs.summary import citation_line
@@ -90,6 +91,18 @@ def _statement_row(s: ActiveStatement, listed: set[int], evidence: EvidenceLayer
     )
 
 
+def milestone_rows(g: Guideline, weeks_conservative: int, pt_weeks: int | None) -> list[MilestoneRow]:
+    """Each milestone passed, next or ahead on its own clock (minimum PT on the weeks of PT actually completed;
+    with those unknown, on the weeks of care)."""
+    def count(m: Milestone) -> int:
+        return pt_weeks if m.clock == "pt_weeks" and pt_weeks is not None else weeks_conservative
+
+    upcoming = min((m.week for m in g.pathway.milestones if m.week > count(m)), default=None)
+    return [MilestoneRow(week=m.week, label=m.label,
+                         state="passed" if m.week <= count(m) else ("next" if m.week == upcoming else "ahead"))
+            for m in g.pathway.milestones]
+
+
 def build_report(evaluation: Evaluation, guideline: Guideline, evidence: EvidenceLayer | None = None) -> ReportContent:
     """Resolve an evaluation into report content: labels, citations, evidence flags, timeline position."""
     e, g = evaluation, guideline
@@ -103,14 +116,11 @@ def build_report(evaluation: Evaluation, guideline: Guideline, evidence: Evidenc
     timeline, milestones = None, []
     if e.weeks_conservative is not None:
         timeline = f"Week {e.weeks_conservative} of conservative care"
-        if e.next_milestone_week is not None:
-            timeline += f"; next milestone week {e.next_milestone_week} (in {e.weeks_to_next_milestone} weeks)"
-        upcoming = min((m.week for m in g.pathway.milestones if m.week > e.weeks_conservative), default=None)
-        milestones = [
-            MilestoneRow(week=m.week, label=m.label,
-                         state="passed" if m.week <= e.weeks_conservative else ("next" if m.week == upcoming else "ahead"))
-            for m in g.pathway.milestones
-        ]
+        if e.case.pt_weeks is not None:
+            timeline += f", {e.case.pt_weeks} of formal PT"
+        ahead = milestones_ahead(e.case, g)
+        timeline += ". " + (" ".join(a.sentence for a in ahead) if ahead else "Every milestone is passed.")
+        milestones = milestone_rows(g, e.weeks_conservative, e.case.pt_weeks)
     return ReportContent(
         title=f"{g.info.title}: case summary",
         notice=g.info.notice,
@@ -157,12 +167,20 @@ def evidence_flag(row: StatementRow) -> str | None:
     if not row.disputed:
         return None
     disputing = [c for c in row.checks if c.verdict in DISPUTING]
+    # One note for the whole line only when no check in it is confirmed; once a reviewer confirms one, each
+    # unconfirmed source is marked on its own so the confirmed one is not called unconfirmed.
+    mixed = any(c.confirmed for c in disputing)
+
+    def name(c: EvidenceCheck) -> str:
+        details = ([str(c.year)] if c.year else []) + (["unconfirmed"] if mixed and not c.confirmed else [])
+        return c.source + (f" ({', '.join(details)})" if details else "")
+
     parts = []
     for verdict, phrase in (("disagrees", "disagree"), ("partly", "partly agree")):
-        names = [f"{c.source}{f' ({c.year})' if c.year else ''}" for c in disputing if c.verdict == verdict]
+        names = [name(c) for c in disputing if c.verdict == verdict]
         if names:
             parts.append(f"{phrase}: {'; '.join(names)}")
-    unconfirmed = " (from summaries, unconfirmed)" if not all(c.confirmed for c in disputing) else ""
+    unconfirmed = "" if mixed else " (from summaries, unconfirmed)"
     return "outside sources " + " / ".join(parts) + unconfirmed
 
 

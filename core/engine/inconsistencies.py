@@ -1,0 +1,63 @@
+"""Inputs that contradict each other (data/inconsistencies.yaml): found on known inputs, never blocking.
+
+Kept as data in the pathway's condition language, like the invariants, so a reviewer can read and extend them.
+"""
+import functools
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from core.engine.conditions import Condition, fields_read, holds
+from core.engine.guideline import DATA_DIR, condition_type_problems, read_yaml
+from core.errors import DataError, Problem
+
+INCONSISTENCIES_FILE = "inconsistencies.yaml"
+
+
+class InconsistencyRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    text: str
+    when: Condition
+    fields: list[str] = []  # where the page shows it; the fields `when` reads when left empty
+
+
+class Inconsistency(BaseModel):
+    """One contradiction found in a case: what it is and the fields it concerns."""
+
+    model_config = ConfigDict(frozen=True)
+    id: str
+    text: str
+    fields: list[str]
+
+
+class InconsistencyFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    inconsistencies: list[InconsistencyRule]
+
+
+@functools.lru_cache(maxsize=4)
+def load_inconsistency_rules(data_dir: Path = DATA_DIR) -> tuple[InconsistencyRule, ...]:
+    """The file, validated: known fields with values of their type, unique ids; DataError names each problem."""
+    try:
+        parsed = InconsistencyFile.model_validate(read_yaml(Path(data_dir) / INCONSISTENCIES_FILE))
+    except ValidationError as exc:
+        raise DataError([Problem(field=f"{INCONSISTENCIES_FILE}: {'.'.join(map(str, e['loc']))}", message=e["msg"])
+                         for e in exc.errors()]) from None
+    problems: list[Problem] = []
+    ids = [r.id for r in parsed.inconsistencies]
+    if len(set(ids)) != len(ids):
+        problems.append(Problem(field=INCONSISTENCIES_FILE, message="an id is used twice"))
+    for rule in parsed.inconsistencies:
+        problems += condition_type_problems(f"{INCONSISTENCIES_FILE}: {rule.id}", rule.when, ())
+    if problems:
+        raise DataError(problems)
+    return tuple(parsed.inconsistencies)
+
+
+def find_inconsistencies(values: Mapping[str, Any], data_dir: Path = DATA_DIR) -> list[Inconsistency]:
+    """The contradictions that hold on the case's known inputs, in file order."""
+    return [Inconsistency(id=r.id, text=r.text, fields=r.fields or fields_read(r.when))
+            for r in load_inconsistency_rules(data_dir) if holds(r.when, values) is True]
