@@ -127,9 +127,12 @@ def timeline_rows(guideline: Guideline, weeks_conservative: int | None = None,
     routes the disposition they belong to and its tone.
 
     Each row is placed on its own clock: a milestone on its `clock` (minimum PT on the weeks of PT completed), the
-    phase stretches on the weeks of PT (the phases read them), the routes on the weeks of conservative care."""
+    phase stretches on the weeks of PT (the phases read them), the routes on the weeks of conservative care; with
+    the weeks of PT unknown, PT is taken to have run since week 0."""
     milestones = sorted(guideline.pathway.milestones, key=lambda m: m.week)
-    clocks = {"weeks_conservative": weeks_conservative, "pt_weeks": pt_weeks}
+    # Without the weeks of PT, formal PT is taken to run from week 0 (as milestone 0 says): the weeks of care.
+    clocks = {"weeks_conservative": weeks_conservative,
+              "pt_weeks": pt_weeks if pt_weeks is not None else weeks_conservative}
     phase_weeks = clocks[phase_clock(guideline)]
     care = guideline.disposition(guideline.pathway.phased_disposition)
     rows: list[dict[str, Any]] = []
