@@ -66,7 +66,7 @@ def test_the_why_table_shows_which_part_of_a_rule_failed():
 
 
 def test_step_through_shows_each_part_of_a_condition_with_its_value():
-    at = start_app(page="app_pages/scenarios.py")
+    at = start_app(page="scenarios")
     at.selectbox(key="step_source").set_value("week_twenty_five_failing").run()
     for _ in range(6):
         next(b for b in at.button if b.label == "Reveal the next decision").click().run()
@@ -82,13 +82,13 @@ def test_the_mri_choices_say_what_a_reader_looks_for():
 
 
 def test_a_scenario_comparison_is_kept_in_the_url_and_reopens_from_it():
-    at = start_app(page="app_pages/scenarios.py")
+    at = start_app(page="scenarios")
     at.selectbox(key="compare_scenario").set_value("radiculopathy_six_months_failed").run()
     at.segmented_control(key="compare_instability").set_value("true").run()
     assert at.query_params["compare"] in ("radiculopathy_six_months_failed", ["radiculopathy_six_months_failed"])
     assert at.query_params["vs.instability"] in ("true", ["true"])
     link = {k: at.query_params[k] for k in ("compare", "vs.instability")}
-    again = start_app({**link, "tab": "Compare"}, page="app_pages/scenarios.py")
+    again = start_app({**link, "tab": "Compare"}, page="scenarios")
     assert again.selectbox(key="compare_scenario").value == "radiculopathy_six_months_failed"
     assert dispositions_shown(again)[:2] == ["decompression_referral", "surgical_consultation"]
 
@@ -96,7 +96,7 @@ def test_a_scenario_comparison_is_kept_in_the_url_and_reopens_from_it():
 def test_compare_shows_phase_and_time_side_by_side():
     scenario = SCENARIOS["improving_after_pt"]
     at = start_app({"compare": "improving_after_pt", "vs.pt_weeks": "4", "tab": "Compare"},
-                   page="app_pages/scenarios.py")
+                   page="scenarios")
     times = [m for m in texts(at.markdown) if m.startswith("Phase:")]
     assert len(times) == 2
     assert "Continued conservative care" in times[0] and "Formal physical therapy and medication" in times[1]
