@@ -7,45 +7,39 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 from core.engine.conditions import Condition, fields_read, holds
-from core.engine.guideline import DATA_DIR, condition_type_problems, read_yaml
+from core.engine.data_files import load_file
+from core.engine.guideline import DATA_DIR, condition_type_problems
 from core.errors import DataError, Problem
+from core.model import Frozen
 
 INCONSISTENCIES_FILE = "inconsistencies.yaml"
 
 
-class InconsistencyRule(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class InconsistencyRule(Frozen):
     id: str
     text: str
     when: Condition
     fields: list[str] = []  # where the page shows it; the fields `when` reads when left empty
 
 
-class Inconsistency(BaseModel):
+class Inconsistency(Frozen):
     """One contradiction found in a case: what it is and the fields it concerns."""
 
-    model_config = ConfigDict(frozen=True)
     id: str
     text: str
     fields: list[str]
 
 
-class InconsistencyFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class InconsistencyFile(Frozen):
     inconsistencies: list[InconsistencyRule]
 
 
 @functools.lru_cache(maxsize=4)
 def load_inconsistency_rules(data_dir: Path = DATA_DIR) -> tuple[InconsistencyRule, ...]:
     """The file, validated: known fields with values of their type, unique ids; DataError names each problem."""
-    try:
-        parsed = InconsistencyFile.model_validate(read_yaml(Path(data_dir) / INCONSISTENCIES_FILE))
-    except ValidationError as exc:
-        raise DataError([Problem(field=f"{INCONSISTENCIES_FILE}: {'.'.join(map(str, e['loc']))}", message=e["msg"])
-                         for e in exc.errors()]) from None
+    parsed = load_file(Path(data_dir) / INCONSISTENCIES_FILE, InconsistencyFile)
     problems: list[Problem] = []
     ids = [r.id for r in parsed.inconsistencies]
     if len(set(ids)) != len(ids):

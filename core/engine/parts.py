@@ -6,7 +6,7 @@ an `all` / `any` with true, false or unknown shows that at a glance. Nested comb
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from core.model import Frozen
 
 from core.engine.conditions import AllOf, AnyOf, Condition, describe, holds
 from core.engine.evaluation import TruthText, truth_text
@@ -15,8 +15,7 @@ from core.engine.guideline import Guideline
 PART_MARKS = {"true": "✓", "false": "✗", "unknown": "?"}
 
 
-class ConditionPart(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class ConditionPart(Frozen):
     text: str
     value: TruthText
 
@@ -39,7 +38,7 @@ def parts_words(parts: list[ConditionPart]) -> str:
 def step_condition(g: Guideline, step_id: str) -> Condition | None:
     """The condition behind a trace step: a rule's, a warning's or a phase's, by id."""
     p = g.pathway
-    for item in [*p.rules, *p.warnings, *p.phases]:
-        if item.id == step_id:
-            return item.when
-    raise KeyError(step_id)
+    conditions: dict[str, Condition | None] = {item.id: item.when for item in p.rules}
+    conditions |= {item.id: item.when for item in p.warnings}
+    conditions |= {item.id: item.when for item in p.phases}
+    return conditions[step_id]

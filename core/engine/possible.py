@@ -7,21 +7,21 @@ that already holds: no later rule can be reached. Listed most urgent first (the 
 order of the rules); a decided case lists just its own disposition.
 """
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, get_args
 
-from pydantic import BaseModel, ConfigDict
+from core.model import Frozen
 
-from core.engine.conditions import AllOf, AnyOf, Condition, NotOf, Test, describe, fields_read, holds
+from core.engine.conditions import AllOf, AnyOf, Condition, NotOf, Test, describe, fields_read, fold, holds
 from core.engine.guideline import Guideline, Rule, Tone
 
 TONES: tuple[str, ...] = get_args(Tone)
 OTHERWISE = "otherwise"
 
 
-class PossibleDisposition(BaseModel):
+class PossibleDisposition(Frozen):
     """One disposition the case can still reach, and the condition on its unknown inputs that leads there."""
 
-    model_config = ConfigDict(frozen=True)
     disposition: str
     label: str
     condition: str  # in words, over the unknown inputs only; "otherwise" when nothing more is needed
@@ -31,26 +31,39 @@ class PossibleDisposition(BaseModel):
     rules: list[str]
 
 
+@dataclass(frozen=True)
+class _Residual:
+    """The condition fold that puts known inputs in: known parts settle to True or False and drop out."""
+
+    values: Mapping[str, Any]
+
+    def leaf(self, test: Test) -> Condition | bool:
+        known = holds(test, self.values)
+        return test if known is None else known
+
+    @staticmethod
+    def all_of(parts: list[Condition | bool]) -> Condition | bool:
+        if False in parts:
+            return False
+        left = [p for p in parts if p is not True]
+        return True if not left else (left[0] if len(left) == 1 else AllOf(all=left))
+
+    @staticmethod
+    def any_of(parts: list[Condition | bool]) -> Condition | bool:
+        if True in parts:
+            return True
+        left = [p for p in parts if p is not False]
+        return False if not left else (left[0] if len(left) == 1 else AnyOf(any=left))
+
+    @staticmethod
+    def negate(value: Condition | bool) -> Condition | bool:
+        return (not value) if isinstance(value, bool) else NotOf(negated=value)
+
+
 def residual(condition: Condition | None, values: Mapping[str, Any]) -> Condition | bool:
     """What is left of a condition once known inputs are put in: True or False when they settle it, otherwise
     the condition over the unknown parts (parts already true dropped from `all`, parts already false from `any`)."""
-    if condition is None:
-        return True
-    known = holds(condition, values)
-    if known is not None:
-        return known
-    match condition:
-        case Test():
-            return condition
-        case AllOf():
-            parts = [p for p in (residual(c, values) for c in condition.all) if p is not True]
-            return parts[0] if len(parts) == 1 else AllOf(all=parts)
-        case AnyOf():
-            parts = [p for p in (residual(c, values) for c in condition.any) if p is not False]
-            return parts[0] if len(parts) == 1 else AnyOf(any=parts)
-        case NotOf():
-            return NotOf(negated=residual(condition.negated, values))
-    raise AssertionError(type(condition))
+    return fold(condition, _Residual(values))
 
 
 def _urgency(g: Guideline, disposition: str, first_rule: int) -> tuple[int, int]:
@@ -92,10 +105,11 @@ def possible_dispositions(values: Mapping[str, Any], g: Guideline) -> list[Possi
             condition = OTHERWISE
             own: list[str] = []
         else:
-            joined = conditions[0] if len(conditions) == 1 else AnyOf(any=conditions)
-            condition = describe(joined, g.labels, g.value_labels)
+            parts = [c for c in conditions if not isinstance(c, bool)]  # a False route is not reachable
+            joined = parts[0] if len(parts) == 1 else AnyOf(any=parts)
+            condition = g.describe(joined)
             own = fields_read(joined)
-        before = [left for n, _, left in reachable if n < first and left is not True]
+        before = [left for n, _, left in reachable if n < first and not isinstance(left, bool)]
         assess = list(dict.fromkeys(own + [f for c in before for f in fields_read(c)]))
         result.append(PossibleDisposition(
             disposition=disposition, label=g.disposition(disposition).label, condition=condition, unless=earlier,

@@ -3,7 +3,7 @@
 Minimum PT is counted in weeks of formal PT actually completed, the six-month threshold in weeks of conservative
 care (each milestone's `clock` in data/pathway.yaml), so "week 8 with 4 weeks of PT" reads as two PT weeks short.
 """
-from pydantic import BaseModel, ConfigDict
+from core.model import Frozen
 
 from core.engine.case import Case
 from core.engine.guideline import Guideline
@@ -11,8 +11,7 @@ from core.engine.guideline import Guideline
 CLOCK_WORDS = {"pt_weeks": "formal physical therapy", "weeks_conservative": "conservative care"}
 
 
-class MilestoneAhead(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class MilestoneAhead(Frozen):
     week: int
     label: str
     clock: str
