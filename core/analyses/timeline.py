@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from core.engine.case import MRI_FINDINGS
-from core.engine.conditions import Condition, describe, fields_read, holds
+from core.engine.conditions import Condition, fields_read, holds
 from core.engine.guideline import Guideline, Rule
 from core.engine.walk import first_that_holds
 
@@ -156,7 +156,7 @@ def bypass_rows(guideline: Guideline) -> pd.DataFrame:
         rows.append({
             "rule": r.id,
             "label": r.label,
-            "condition": describe(r.when, guideline.labels, guideline.value_labels),
+            "condition": guideline.describe(r.when),
             "disposition": d.id,
             "disposition_label": d.label,
             "tone": d.tone,
