@@ -134,7 +134,7 @@ def _describe(guideline: Guideline, condition: Condition | None) -> str:
 
 def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None) -> go.Figure:
     """The rules as a vertical chain of decisions, each with a branch to its disposition; the patient's route
-    (when given an evaluation) drawn bold, unknown rules dashed amber with '?', needs_information as the outcome
+    (when given an evaluation) drawn bold, unknown rules dashed in the unknown tone with '?', needs_information as the outcome
     when an unknown rule came first."""
     rules = guideline.pathway.rules
     steps = {s.id: s for s in evaluation.trace} if evaluation else {}
@@ -151,7 +151,7 @@ def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None) -
         disposition = guideline.disposition(rule.disposition)
         tone = TONE_COLOURS[disposition.tone]
         value = step.value if step else None
-        # Rule node: the patient's route is bold; unknown is dashed amber with '?'; unvisited fades.
+        # Rule node: the patient's route is bold; unknown is dashed in the unknown tone with '?'; unvisited fades.
         if evaluation is None:
             style = dict(fill="white", border=ROUTE, width=1.5)
         elif value is None:
@@ -196,9 +196,10 @@ def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None) -
     # needs_information: reached when an unknown rule comes before the first rule that holds.
     unknown = guideline.disposition(NEEDS_INFORMATION)
     y_end = -len(rules)
-    amber = TONE_COLOURS[unknown.tone]
+    unknown_colour = TONE_COLOURS[unknown.tone]
     d.box(f"disposition {NEEDS_INFORMATION}", *RULE_X, y_end, NEEDS_HALF,
-          fill=amber if blocked else tint(amber, 0.85), border=amber, width=3.5 if blocked else 1,
+          fill=unknown_colour if blocked else tint(unknown_colour, 0.85), border=unknown_colour,
+          width=3.5 if blocked else 1,
           dash="solid" if blocked else "dash", opacity=0.5 if evaluation and not blocked else 1.0)
     text = f"<b>{unknown.label}</b>"
     if blocked:
@@ -210,7 +211,7 @@ def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None) -
            font=dict(size=11, color="white" if blocked else INK))
     start = -[r.id for r in rules].index(first_unknown) if blocked else 0
     d.edge("unknown route", [RULE_X[0], RAIL_X, RAIL_X, RULE_X[0]], [start, start, y_end, y_end],
-           colour=amber if blocked else MUTED, width=3 if blocked else 1, dash="dash")
+           colour=unknown_colour if blocked else MUTED, width=3 if blocked else 1, dash="dash")
     hover_x.append(centre)
     hover_y.append(y_end)
     hover_text.append(f"<b>{NEEDS_INFORMATION}</b>: {wrap(unknown.summary, 60)}"
