@@ -15,6 +15,7 @@ from core.engine.conditions import Condition, describe
 from core.engine.evaluation import Evaluation
 from core.analyses.flows import STAGES, flow_links, flow_nodes
 from core.engine.guideline import NEEDS_INFORMATION, Guideline, load_guideline
+from core.outputs.chart_text import FLOW_TITLE, PATHWAY_TITLE, TIMELINE_TITLE
 from core.outputs.palette import TONE_COLOURS, tint
 from core.analyses.timeline import axis_end, bypass_rows, timeline_rows
 
@@ -25,6 +26,11 @@ ROUTE = "#243B53"
 STAGE_COLOURS = {"presentation": "#6B7F99", "MRI": "#5E8FB5", "rule": "#8A94A3"}
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", color=INK, size=12)
 LINE_CHARS = 24  # characters per wrapped line: fits a box at 390 px wide
+TITLE_SPACE = 36  # pixels above a figure for its title (core.outputs.chart_text), which the page's alt repeats
+
+
+def _title(text: str) -> dict[str, Any]:
+    return dict(text=text, x=0, xanchor="left", y=1, yanchor="top", yref="container", font=dict(size=14))
 
 
 def rgba(colour: str, alpha: float) -> str:
@@ -104,6 +110,7 @@ OUTCOME_X = (1.24, 2.16)
 RAIL_X = 0.04
 HALF = 0.3
 NEEDS_HALF = 0.42  # the last box holds the fields to assess, so it is taller
+STATE_MARKS = {"unknown": "? ", "decides": "✓ "}
 
 
 def pathway_rows(guideline: Guideline, evaluation: Evaluation | None = None) -> pd.DataFrame:
@@ -132,7 +139,8 @@ def _describe(guideline: Guideline, condition: Condition | None) -> str:
     return describe(condition, guideline.labels, guideline.value_labels)
 
 
-def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None) -> go.Figure:
+def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None,
+                   title: str = PATHWAY_TITLE) -> go.Figure:
     """The rules as a vertical chain of decisions, each with a branch to its disposition; the patient's route
     (when given an evaluation) drawn bold, unknown rules dashed in the unknown tone with '?', needs_information as the outcome
     when an unknown rule came first."""
@@ -164,7 +172,8 @@ def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None) -
         else:
             style = dict(fill="white", border=ROUTE, width=3)
         d.box(f"rule {rule.id}", *RULE_X, y, HALF, **style)
-        text = ("? " if value == "unknown" else "") + _rule_text(rule.id, rule.label)
+        # States in symbols as well as colour and line: '?' cannot be decided yet, a tick decides.
+        text = STATE_MARKS.get("decides" if rule.id == decided else value, "") + _rule_text(rule.id, rule.label)
         d.note(centre, y, text, f"rule {rule.id}",
                font=dict(size=11, color=MUTED_TEXT if evaluation and value is None else INK))
 
@@ -172,7 +181,7 @@ def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None) -
         chosen = rule.id == decided
         d.box(f"disposition {rule.id}", *OUTCOME_X, y, HALF, fill=tone if chosen else tint(tone, 0.85),
               border=tone, width=3.5 if chosen else 1, opacity=0.5 if evaluation and value is None else 1.0)
-        d.note(sum(OUTCOME_X) / 2, y, _disposition_text(disposition.label, disposition.id),
+        d.note(sum(OUTCOME_X) / 2, y, ("✓ " if chosen else "") + _disposition_text(disposition.label, disposition.id),
                f"disposition {rule.id}", font=dict(size=11, color="white" if chosen else INK))
         d.edge(f"yes {rule.id}", [RULE_X[1], OUTCOME_X[0]], [y, y], colour=tone if chosen else MUTED,
                width=3.5 if chosen else 1.2)
@@ -219,8 +228,9 @@ def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None) -
 
     d.traces.append(dict(type="scatter", x=hover_x, y=hover_y, mode="markers", name="details", showlegend=False,
                          marker=dict(size=30, opacity=0), hovertext=hover_text, hoverinfo="text"))
-    return d.figure(70 * (len(rules) + 1) + 16, x_range=[0, OUTCOME_X[1] + 0.02],
-                    y_range=[y_end - NEEDS_HALF - 0.05, HALF + 0.1])
+    return d.figure(70 * (len(rules) + 1) + 16 + TITLE_SPACE, x_range=[0, OUTCOME_X[1] + 0.02],
+                    y_range=[y_end - NEEDS_HALF - 0.05, HALF + 0.1], title=_title(title),
+                    margin=dict(l=8, r=8, t=8 + TITLE_SPACE, b=8))
 
 
 # ---------------------------------------------------------------------------------------------------- sankey
@@ -259,7 +269,7 @@ def _sankey_label(stage: str, value: str, guideline: Guideline) -> str:
     return wrap(value, 14)
 
 
-def sankey_figure(flows: pd.DataFrame, title: str = "How cases flow through the pathway",
+def sankey_figure(flows: pd.DataFrame, title: str = FLOW_TITLE,
                   guideline: Guideline | None = None) -> go.Figure:
     """Presentation -> MRI finding -> deciding rule -> disposition; dispositions coloured by tone."""
     g = guideline or load_guideline()
@@ -293,7 +303,7 @@ def sankey_figure(flows: pd.DataFrame, title: str = "How cases flow through the 
         d.note(column_x, 1.0, f"<b>{stage}</b>", f"stage {stage}", xref="paper", yref="paper", yanchor="bottom",
                yshift=14, xanchor=anchor, font=dict(size=11, color=MUTED_TEXT))
     return d.figure(SANKEY_HEIGHT, margin=dict(l=8, r=8, t=SANKEY_TOP, b=8),
-                    title=dict(text=title, x=0, xanchor="left", font=dict(size=14)))
+                    title=_title(title))
 
 
 # ---------------------------------------------------------------------------------------------------- timeline
@@ -306,6 +316,7 @@ LABEL_CHARS = 28
 RAIL = 5.6
 BYPASS_X = (5.9, 9.95)
 STATUS_COLOURS = {"done": MUTED_TEXT, "current": INK, "upcoming": INK, "unknown": INK}
+MILESTONE_WORDS = {"done": " · passed", "current": " · this week", "upcoming": "", "unknown": ""}  # not by shade alone
 
 
 def _short(label: str) -> str:
@@ -314,7 +325,7 @@ def _short(label: str) -> str:
 
 
 def timeline_figure(guideline: Guideline, weeks_conservative: int | None = None,
-                    pt_weeks: int | None = None) -> go.Figure:
+                    pt_weeks: int | None = None, title: str = TIMELINE_TITLE) -> go.Figure:
     """The conservative progression down a week axis (0 to past the last milestone), the routes that leave it at
     any week, and this patient's week and PT completed when known. Drawn from `timeline_rows`/`bypass_rows`."""
     rows = timeline_rows(guideline, weeks_conservative, pt_weeks)
@@ -359,7 +370,7 @@ def timeline_figure(guideline: Guideline, weeks_conservative: int | None = None,
         hovertext=[f"week {w}: {t}" for w, t in zip(milestones["week"], milestones["what"])],
     ))
     for m in milestones.to_dict("records"):
-        body = f"<b>Week {m['week']}</b><br>{wrap(m['what'], LABEL_CHARS)}"
+        body = f"<b>Week {m['week']}</b>{MILESTONE_WORDS[m['status']]}<br>{wrap(m['what'], LABEL_CHARS)}"
         text(LABEL_X, m["week"] - 0.6, f"<b>{body}</b>" if m["status"] == "current" else body,
              f"milestone {m['week']}", yanchor="top", font=dict(size=11, color=STATUS_COLOURS[m["status"]]))
 
@@ -390,7 +401,8 @@ def timeline_figure(guideline: Guideline, weeks_conservative: int | None = None,
             marker=dict(symbol="triangle-right", size=17, color=ROUTE, line=dict(color="white", width=1)),
         ))
     return d.figure(
-        660, x_range=[0, BYPASS_X[1] + 0.05], y_range=[end + 1.4, -3.4],
-        showlegend=weeks_conservative is not None or pt_weeks is not None,
-        legend=dict(orientation="h", x=0, y=0, yanchor="top", font=dict(size=11)), margin=dict(l=8, r=8, t=8, b=56),
+        660 + TITLE_SPACE, x_range=[0, BYPASS_X[1] + 0.05], y_range=[end + 1.4, -3.4],
+        showlegend=weeks_conservative is not None or pt_weeks is not None, title=_title(title),
+        legend=dict(orientation="h", x=0, y=0, yanchor="top", font=dict(size=11)),
+        margin=dict(l=8, r=8, t=8 + TITLE_SPACE, b=56),
     )
