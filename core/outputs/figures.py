@@ -30,7 +30,8 @@ TITLE_SPACE = 36  # pixels above a figure for its title (core.outputs.chart_text
 
 
 def _title(text: str) -> dict[str, Any]:
-    return dict(text=text, x=0, xanchor="left", y=1, yanchor="top", yref="container", font=dict(size=14))
+    return dict(text=text, x=0, xanchor="left", y=1, yanchor="top", yref="container", pad=dict(t=10, l=4),
+                font=dict(size=14))
 
 
 def rgba(colour: str, alpha: float) -> str:
