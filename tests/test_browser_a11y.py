@@ -140,6 +140,24 @@ def tab_until(tab, wanted, limit: int = 80) -> dict:
     raise AssertionError(f"never reached after {limit} presses of Tab")
 
 
+# Whether the focused element can be seen where it is: on screen and not under the sticky top bar (2.4.11).
+FOCUS_SEEN = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body || e.getAttribute('data-testid') === 'stMain') return true;
+  const r = e.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + Math.min(r.height / 2, 6));
+  return !!hit && (e.contains(hit) || hit.contains(e));
+}"""
+
+
+def test_keyboard_focus_is_never_hidden_off_screen_or_under_the_top_bar(server, sized_tab):
+    tab = sized_tab
+    open_page(tab, f"{server}/patient?{FULL_CASE}")
+    for key in ["Tab"] * 45 + ["Shift+Tab"] * 45:
+        tab.keyboard.press(key)
+        assert tab.evaluate(FOCUS_SEEN), f"{key}: focus hidden on {tab.evaluate(FOCUSED)}"
+
+
 def test_the_patient_form_is_tabbed_in_reading_order_and_changes_the_case_without_a_mouse(server, page):
     open_page(page, server + CORD_LINK)
     disposition(page, "urgent_neurosurgical_referral").wait_for()
