@@ -1,4 +1,6 @@
 """Spine Pathway Explorer: the entry point sets the page, the shared notice and the navigation."""
+from pathlib import Path
+
 import streamlit as st
 
 from core import PathwayError
@@ -22,6 +24,8 @@ def page_script(url_path: str) -> str:
 
 
 PATIENT_PAGE = page_script("patient")
+# Contrast, focus and state cues the theme cannot set (WCAG 2.2 AA); sent as a style element that takes no space.
+ACCESSIBILITY_CSS = Path(__file__).parent / "app_pages" / "accessibility.css"
 
 
 def open_patient_page() -> None:
@@ -52,6 +56,7 @@ def notice() -> None:
 
 def run() -> None:
     st.set_page_config(page_title="Spine Pathway Explorer", page_icon=":material/healing:", layout="wide")
+    st.html(ACCESSIBILITY_CSS)
     page = st.navigation(navigation_pages(), position="top")
     note_page(page.url_path)
     notice()

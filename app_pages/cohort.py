@@ -102,8 +102,7 @@ def flow_section(loaded: Loaded) -> None:
         return
     st.subheader("How the cases flow")
     st.caption("Presentation → MRI finding → deciding rule → disposition, for every evaluated row.")
-    sankey_with_nodes(loaded.flows, loaded.sankey, guideline(), NODE_KEY,
-                      alt="Sankey diagram of how this cohort's cases flow through the pathway")
+    sankey_with_nodes(loaded.flows, loaded.sankey, guideline(), NODE_KEY)
 
 
 def _filtered(results: pd.DataFrame, dispositions: list[str], flagged: list[str], only_urgent: bool) -> pd.DataFrame:

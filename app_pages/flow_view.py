@@ -8,6 +8,7 @@ import streamlit as st
 
 from core import Guideline
 from core.analyses.flows import cases_at_node, flow_links, flow_nodes
+from core.outputs.chart_text import flow_chart_text
 from core.outputs.tables import wrappable
 
 LISTED_ROWS = 5000
@@ -18,9 +19,10 @@ def text_table(frame: pd.DataFrame) -> None:
     st.table(wrappable(frame), hide_index=True)
 
 
-def sankey_with_nodes(flows: pd.DataFrame, figure: go.Figure, g: Guideline, key: str, alt: str) -> None:
-    """The figure, a selectbox of its nodes with the cases behind the chosen one, and the flows as a table."""
-    st.plotly_chart(figure, config={"displayModeBar": False}, alt=alt)
+def sankey_with_nodes(flows: pd.DataFrame, figure: go.Figure, g: Guideline, key: str) -> None:
+    """The figure (named by its title and what it shows), a selectbox of its nodes with the cases behind the chosen
+    one, and the flows as a table."""
+    st.plotly_chart(figure, config={"displayModeBar": False}, alt=flow_chart_text(flows, figure.layout.title.text).alt)
     if flows.empty:
         return
     nodes = flow_nodes(flows, g)

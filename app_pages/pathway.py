@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core import Case, Evaluation, evaluate_case
+from core.outputs.chart_text import pathway_chart_text, timeline_chart_text
 from core.outputs.figures import pathway_figure, pathway_rows, sankey_figure, timeline_figure
 from core.analyses.flows import SYNTHETIC_SOURCE, cohort_flows, demo_cases
 from core.engine.guideline import NEEDS_INFORMATION
@@ -66,7 +67,7 @@ def flowchart_section(evaluation: Evaluation | None) -> None:
         st.markdown(f"Current patient: **{evaluation.disposition_label}** (`{evaluation.disposition}`), "
                     f"{how} `{evaluation.deciding_rule}`.")
     figure = _pathway_chart(None if evaluation is None else evaluation.case.model_dump_json())
-    st.plotly_chart(figure, config={"displayModeBar": False}, alt="Flowchart of the decision rules")
+    st.plotly_chart(figure, config={"displayModeBar": False}, alt=pathway_chart_text(g, evaluation).alt)
     st.markdown("**Table: the rules for this patient**")
     text_table(pathway_table(pathway_rows(g, evaluation)))
 
@@ -79,8 +80,7 @@ def sankey_section() -> None:
     st.caption(f"Presentation → MRI finding → deciding rule → disposition for the {len(flows) - synthetic} "
                f"teaching scenarios and a **synthetic** demo cohort of {synthetic} made-up cases "
                "(generated with a fixed seed; not real patients).")
-    sankey_with_nodes(flows, _sankey_chart(), g, NODE_KEY,
-                      alt="Sankey diagram of how the demo cases flow through the pathway")
+    sankey_with_nodes(flows, _sankey_chart(), g, NODE_KEY)
 
 
 def timeline_section(evaluation: Evaluation | None) -> None:
@@ -91,7 +91,7 @@ def timeline_section(evaluation: Evaluation | None) -> None:
     st.caption("From MRI and the start of PT (week 0) through the six-week PT minimum to the six-month threshold; "
                "cord compression and progressive weakness leave the timeline at any week.")
     st.plotly_chart(_timeline_chart(weeks, pt_weeks), config={"displayModeBar": False},
-                    alt="Timeline of conservative care with the patient's week")
+                    alt=timeline_chart_text(g, weeks, pt_weeks).alt)
     st.markdown("**Table: the timeline**")
     text_table(timeline_table(timeline_rows(g, weeks, pt_weeks)))
     st.markdown("**Table: routes that bypass the timeline**")

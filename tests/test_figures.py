@@ -90,7 +90,7 @@ def test_chosen_disposition_is_filled_in_its_tone(guideline):
     assert shape(fig, f"disposition {NEEDS_INFORMATION}").line.dash == "dash"
 
 
-def test_unknown_rule_is_dashed_amber_with_a_question_mark_and_leads_to_needs_information(guideline):
+def test_unknown_rule_is_dashed_in_the_unknown_tone_with_a_question_mark_and_leads_to_needs_information(guideline):
     evaluation = scenario_evaluation(guideline, "instability_not_assessed")
     fig = pathway_figure(guideline, evaluation)
     r6 = shape(fig, "rule R6_decompression")

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from core.engine.evaluation import Evaluation
 from core.analyses.flows import STAGES, flow_links, flow_nodes
 from core.engine.guideline import NEEDS_INFORMATION, Guideline, load_guideline
+from core.outputs.chart_text import FLOW_TITLE, PATHWAY_TITLE, TIMELINE_TITLE
 from core.outputs.palette import TONE_COLOURS, tint
 from core.analyses.timeline import axis_end, bypass_rows, timeline_rows
 
@@ -24,6 +25,12 @@ ROUTE = "#243B53"
 STAGE_COLOURS = {"presentation": "#6B7F99", "MRI": "#5E8FB5", "rule": "#8A94A3"}
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", color=INK, size=12)
 LINE_CHARS = 24  # characters per wrapped line: fits a box at 390 px wide
+TITLE_SPACE = 36  # pixels above a figure for its title (core.outputs.chart_text), which the page's alt repeats
+
+
+def _title(text: str) -> dict[str, Any]:
+    return dict(text=text, x=0, xanchor="left", y=1, yanchor="top", yref="container", pad=dict(t=10, l=4),
+                font=dict(size=14))
 
 
 def rgba(colour: str, alpha: float) -> str:
@@ -103,6 +110,7 @@ OUTCOME_X = (1.24, 2.16)
 RAIL_X = 0.04
 HALF = 0.3
 NEEDS_HALF = 0.42  # the last box holds the fields to assess, so it is taller
+STATE_MARKS = {"unknown": "? ", "decides": "✓ "}
 
 
 def pathway_rows(guideline: Guideline, evaluation: Evaluation | None = None) -> pd.DataFrame:
@@ -127,9 +135,10 @@ def pathway_rows(guideline: Guideline, evaluation: Evaluation | None = None) -> 
     return pd.DataFrame(rows, columns=["rule", "label", "condition", "value", "outcome", "result"])
 
 
-def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None) -> go.Figure:
+def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None,
+                   title: str = PATHWAY_TITLE) -> go.Figure:
     """The rules as a vertical chain of decisions, each with a branch to its disposition; the patient's route
-    (when given an evaluation) drawn bold, unknown rules dashed amber with '?', needs_information as the outcome
+    (when given an evaluation) drawn bold, unknown rules dashed in the unknown tone with '?', needs_information as the outcome
     when an unknown rule came first."""
     rules = guideline.pathway.rules
     steps = {s.id: s for s in evaluation.trace} if evaluation else {}
@@ -146,7 +155,7 @@ def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None) -
         disposition = guideline.disposition(rule.disposition)
         tone = TONE_COLOURS[disposition.tone]
         value = step.value if step else None
-        # Rule node: the patient's route is bold; unknown is dashed amber with '?'; unvisited fades.
+        # Rule node: the patient's route is bold; unknown is dashed in the unknown tone with '?'; unvisited fades.
         style: dict[str, Any]
         if evaluation is None:
             style = dict(fill="white", border=ROUTE, width=1.5)
@@ -160,7 +169,9 @@ def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None) -
         else:
             style = dict(fill="white", border=ROUTE, width=3)
         d.box(f"rule {rule.id}", *RULE_X, y, HALF, **style)
-        text = ("? " if value == "unknown" else "") + _rule_text(rule.id, rule.label)
+        # States in symbols as well as colour and line: '?' cannot be decided yet, a tick decides.
+        state = "decides" if rule.id == decided else (value or "")
+        text = STATE_MARKS.get(state, "") + _rule_text(rule.id, rule.label)
         d.note(centre, y, text, f"rule {rule.id}",
                font=dict(size=11, color=MUTED_TEXT if evaluation and value is None else INK))
 
@@ -168,7 +179,7 @@ def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None) -
         chosen = rule.id == decided
         d.box(f"disposition {rule.id}", *OUTCOME_X, y, HALF, fill=tone if chosen else tint(tone, 0.85),
               border=tone, width=3.5 if chosen else 1, opacity=0.5 if evaluation and value is None else 1.0)
-        d.note(sum(OUTCOME_X) / 2, y, _disposition_text(disposition.label, disposition.id),
+        d.note(sum(OUTCOME_X) / 2, y, ("✓ " if chosen else "") + _disposition_text(disposition.label, disposition.id),
                f"disposition {rule.id}", font=dict(size=11, color="white" if chosen else INK))
         d.edge(f"yes {rule.id}", [RULE_X[1], OUTCOME_X[0]], [y, y], colour=tone if chosen else MUTED,
                width=3.5 if chosen else 1.2)
@@ -192,9 +203,10 @@ def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None) -
     # needs_information: reached when an unknown rule comes before the first rule that holds.
     unknown = guideline.disposition(NEEDS_INFORMATION)
     y_end = -len(rules)
-    amber = TONE_COLOURS[unknown.tone]
+    unknown_colour = TONE_COLOURS[unknown.tone]
     d.box(f"disposition {NEEDS_INFORMATION}", *RULE_X, y_end, NEEDS_HALF,
-          fill=amber if blocked else tint(amber, 0.85), border=amber, width=3.5 if blocked else 1,
+          fill=unknown_colour if blocked else tint(unknown_colour, 0.85), border=unknown_colour,
+          width=3.5 if blocked else 1,
           dash="solid" if blocked else "dash", opacity=0.5 if evaluation and not blocked else 1.0)
     text = f"<b>{unknown.label}</b>"
     if evaluation is not None and blocked:
@@ -206,7 +218,7 @@ def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None) -
            font=dict(size=11, color="white" if blocked else INK))
     start = -[r.id for r in rules].index(first_unknown) if blocked and first_unknown is not None else 0
     d.edge("unknown route", [RULE_X[0], RAIL_X, RAIL_X, RULE_X[0]], [start, start, y_end, y_end],
-           colour=amber if blocked else MUTED, width=3 if blocked else 1, dash="dash")
+           colour=unknown_colour if blocked else MUTED, width=3 if blocked else 1, dash="dash")
     hover_x.append(centre)
     hover_y.append(y_end)
     hover_text.append(f"<b>{NEEDS_INFORMATION}</b>: {wrap(unknown.summary, 60)}"
@@ -214,8 +226,9 @@ def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None) -
 
     d.traces.append(dict(type="scatter", x=hover_x, y=hover_y, mode="markers", name="details", showlegend=False,
                          marker=dict(size=30, opacity=0), hovertext=hover_text, hoverinfo="text"))
-    return d.figure(70 * (len(rules) + 1) + 16, x_range=[0, OUTCOME_X[1] + 0.02],
-                    y_range=[y_end - NEEDS_HALF - 0.05, HALF + 0.1])
+    return d.figure(70 * (len(rules) + 1) + 16 + TITLE_SPACE, x_range=[0, OUTCOME_X[1] + 0.02],
+                    y_range=[y_end - NEEDS_HALF - 0.05, HALF + 0.1], title=_title(title),
+                    margin=dict(l=8, r=8, t=8 + TITLE_SPACE, b=8))
 
 
 # ---------------------------------------------------------------------------------------------------- sankey
@@ -254,7 +267,7 @@ def _sankey_label(stage: str, value: str, guideline: Guideline) -> str:
     return wrap(value, 14)
 
 
-def sankey_figure(flows: pd.DataFrame, title: str = "How cases flow through the pathway",
+def sankey_figure(flows: pd.DataFrame, title: str = FLOW_TITLE,
                   guideline: Guideline | None = None) -> go.Figure:
     """Presentation -> MRI finding -> deciding rule -> disposition; dispositions coloured by tone."""
     g = guideline or load_guideline()
@@ -288,7 +301,7 @@ def sankey_figure(flows: pd.DataFrame, title: str = "How cases flow through the 
         d.note(column_x, 1.0, f"<b>{stage}</b>", f"stage {stage}", xref="paper", yref="paper", yanchor="bottom",
                yshift=14, xanchor=anchor, font=dict(size=11, color=MUTED_TEXT))
     return d.figure(SANKEY_HEIGHT, margin=dict(l=8, r=8, t=SANKEY_TOP, b=8),
-                    title=dict(text=title, x=0, xanchor="left", font=dict(size=14)))
+                    title=_title(title))
 
 
 # ---------------------------------------------------------------------------------------------------- timeline
@@ -301,6 +314,7 @@ LABEL_CHARS = 28
 RAIL = 5.6
 BYPASS_X = (5.9, 9.95)
 STATUS_COLOURS = {"done": MUTED_TEXT, "current": INK, "upcoming": INK, "unknown": INK}
+MILESTONE_WORDS = {"done": " · passed", "current": " · this week", "upcoming": "", "unknown": ""}  # not by shade alone
 
 
 def _short(label: str) -> str:
@@ -309,7 +323,7 @@ def _short(label: str) -> str:
 
 
 def timeline_figure(guideline: Guideline, weeks_conservative: int | None = None,
-                    pt_weeks: int | None = None) -> go.Figure:
+                    pt_weeks: int | None = None, title: str = TIMELINE_TITLE) -> go.Figure:
     """The conservative progression down a week axis (0 to past the last milestone), the routes that leave it at
     any week, and this patient's week and PT completed when known. Drawn from `timeline_rows`/`bypass_rows`."""
     rows = timeline_rows(guideline, weeks_conservative, pt_weeks)
@@ -354,7 +368,7 @@ def timeline_figure(guideline: Guideline, weeks_conservative: int | None = None,
         hovertext=[f"week {w}: {t}" for w, t in zip(milestones["week"], milestones["what"])],
     ))
     for m in milestones.to_dict("records"):
-        body = f"<b>Week {m['week']}</b><br>{wrap(m['what'], LABEL_CHARS)}"
+        body = f"<b>Week {m['week']}</b>{MILESTONE_WORDS[m['status']]}<br>{wrap(m['what'], LABEL_CHARS)}"
         text(LABEL_X, m["week"] - 0.6, f"<b>{body}</b>" if m["status"] == "current" else body,
              f"milestone {m['week']}", yanchor="top", font=dict(size=11, color=STATUS_COLOURS[m["status"]]))
 
@@ -385,7 +399,8 @@ def timeline_figure(guideline: Guideline, weeks_conservative: int | None = None,
             marker=dict(symbol="triangle-right", size=17, color=ROUTE, line=dict(color="white", width=1)),
         ))
     return d.figure(
-        660, x_range=[0, BYPASS_X[1] + 0.05], y_range=[end + 1.4, -3.4],
-        showlegend=weeks_conservative is not None or pt_weeks is not None,
-        legend=dict(orientation="h", x=0, y=0, yanchor="top", font=dict(size=11)), margin=dict(l=8, r=8, t=8, b=56),
+        660 + TITLE_SPACE, x_range=[0, BYPASS_X[1] + 0.05], y_range=[end + 1.4, -3.4],
+        showlegend=weeks_conservative is not None or pt_weeks is not None, title=_title(title),
+        legend=dict(orientation="h", x=0, y=0, yanchor="top", font=dict(size=11)),
+        margin=dict(l=8, r=8, t=8 + TITLE_SPACE, b=56),
     )

@@ -1,14 +1,18 @@
 """The tone colours of dispositions, importable without plotly or pandas (the Patient page's first render needs
 them, and importing the figure module would cost pandas on every cold start).
 
-Each colour carries white text at WCAG AA contrast (4.5:1 or more) and reads on its own light tint.
+Each colour carries white text at WCAG AA contrast (4.5:1 or more) and, as text, reads at 4.5:1 on its own light
+tint (`tint(colour, 0.9)` or lighter). The five stay apart for readers with protanopia, deuteranopia or
+tritanopia: the tones differ in lightness as well as hue (critical darkest, then moderate, then the others), and
+`unknown` is a neutral slate, not a second orange. tests/test_palette.py holds them to both promises
+(core.outputs.colour_vision). A tone is never shown by colour alone: its disposition's words go with it.
 """
 TONE_COLOURS = {
-    "critical": "#B4464B",
-    "high": "#AD5F1A",
-    "moderate": "#3B6E99",
-    "routine": "#3F7A5C",
-    "unknown": "#8A6D1F",
+    "critical": "#8E1519",  # dark red
+    "high": "#9A5C00",  # dark orange
+    "moderate": "#2645A9",  # blue
+    "routine": "#237B5F",  # green
+    "unknown": "#6A6982",  # slate
 }
 
 
