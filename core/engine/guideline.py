@@ -82,6 +82,7 @@ class Disposition(Frozen):
     urgent: bool
     tone: Literal["critical", "high", "moderate", "routine", "unknown"]
     summary: str
+    ends_course: bool = False  # the patient leaves conservative management (a course after it is not censored)
 
 
 class ConditionalStatements(Frozen):
