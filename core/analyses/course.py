@@ -120,8 +120,9 @@ def pt_problem(pt: int | None, week: int, last_pt: int | None, last_week: int | 
     if pt < last_pt:
         return f"cannot decrease from one visit to the next ({last_pt} -> {pt})"
     if pt - last_pt > week - last_week:
-        return (f"grew by {pt - last_pt} weeks but only {week - last_week} weeks passed since week {last_week} "
-                f"(pt_weeks {last_pt} -> {pt})")
+        elapsed = week - last_week
+        return (f"grew by {pt - last_pt} weeks but only {elapsed} week{'' if elapsed == 1 else 's'} passed since "
+                f"week {last_week} (pt_weeks {last_pt} -> {pt})")
     return None
 
 

@@ -348,7 +348,8 @@ def progression_links(progression: Progression, min_count: int = 1) -> pd.DataFr
     for before, after in zip(weeks, weeks[1:]):
         a, b = courses[milestone_column(before)], courses[milestone_column(after)]
         states = list(a.cat.categories)
-        count = np.bincount(a.cat.codes.to_numpy() * len(states) + b.cat.codes.to_numpy(), minlength=len(states) ** 2)
+        codes = a.cat.codes.to_numpy().astype(np.int64) * len(states) + b.cat.codes.to_numpy()
+        count = np.bincount(codes, minlength=len(states) ** 2)
         pairs = np.flatnonzero(count)
         link = pd.DataFrame({"from_week": before, "from_state": [states[p // len(states)] for p in pairs],
                              "to_week": after, "to_state": [states[p % len(states)] for p in pairs],
