@@ -100,6 +100,8 @@ def carried_case(previous: Mapping[str, Any], given: Mapping[str, Any], week: in
     """The effective case at a visit: the previous effective case, updated by what this visit states."""
     case = {k: v for k, v in previous.items() if k not in NOT_CARRIED}
     for key, value in given.items():
+        if key == WEEK:
+            continue
         if value is None:
             case.pop(key, None)
         elif key != "weeks_conservative":
