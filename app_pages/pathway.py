@@ -12,6 +12,7 @@ from core.engine.guideline import NEEDS_INFORMATION
 from core.outputs.tables import bypass_table, pathway_table, timeline_table
 from core.analyses.timeline import bypass_rows, timeline_rows
 from app_pages.flow_view import sankey_with_nodes, text_table
+from app_pages.progression_view import demo_progression_section
 from app_pages.session import current_case, guarded, guideline, show_problems, sync_case_with_url, url_problems
 
 NODE_KEY = "pathway_node"
@@ -106,6 +107,7 @@ def pathway_page() -> None:
     evaluation = _patient_evaluation()
     flowchart_section(evaluation)
     sankey_section()
+    demo_progression_section(g)
     timeline_section(evaluation)
 
 

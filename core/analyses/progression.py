@@ -409,3 +409,9 @@ def progression_main(args: argparse.Namespace) -> int:
         write_results(links, args.out)
     print(progression_text(progression, links, str(Path(args.visits).name)), end="")
     return 0
+
+
+def courses_at(progression: Progression, week: int, state: str) -> pd.DataFrame:
+    """The courses in `state` at milestone `week`, with their state at every milestone."""
+    courses = progression.courses
+    return courses[courses[milestone_column(week)] == state].reset_index(drop=True)
