@@ -107,8 +107,8 @@ def pathway_page() -> None:
     evaluation = _patient_evaluation()
     flowchart_section(evaluation)
     sankey_section()
-    demo_progression_section(g)
     timeline_section(evaluation)
+    demo_progression_section(g)
 
 
 guarded(pathway_page)

@@ -13,6 +13,7 @@ from core.analyses.course import CourseEvaluation, state_order
 from core.engine.guideline import DATA_DIR, Guideline, read_yaml
 from core.outputs.figures import FONT, INK, MUTED_TEXT, rgba, wrap
 from core.outputs.palette import tint
+from core.outputs.summary import display_value
 
 COURSE_STATES = DATA_DIR / "course_states.yaml"
 SANKEY_HEIGHT = 560
@@ -82,9 +83,13 @@ def progression_sankey(links: pd.DataFrame, guideline: Guideline, title: str) ->
             y[node] = min(max(top + share / 2, 0.001), 0.999)
             top += share + 0.14 / max(len(members), 1)
     node_colours = [colours.get(s, "#9AA3AF") for _, s in nodes]
+    # Small nodes go unlabelled (their labels would overprint); the hover, the picker and the table name them.
+    column_total = {w: sum(totals[n] for n in nodes if n[0] == w) or 1 for w in weeks}
+    node_labels = [wrap(_short(labels.get(s, s)), 18) if totals[(w, s)] >= 0.05 * column_total[w] else ""
+                   for w, s in nodes]
     figure = go.Figure(go.Sankey(
         arrangement="fixed",
-        node=dict(label=[wrap(_short(labels.get(s, s)), 18) for _, s in nodes], color=node_colours, pad=10,
+        node=dict(label=node_labels, color=node_colours, pad=10,
                   thickness=14, line=dict(width=0), x=[column_x[w] for w, _ in nodes], y=[y[n] for n in nodes],
                   customdata=[f"week {w}: {labels.get(s, s)}" for w, s in nodes],
                   hovertemplate="%{customdata}: %{value} courses<extra></extra>"),
@@ -116,7 +121,8 @@ def course_rows(result: CourseEvaluation, guideline: Guideline) -> pd.DataFrame:
     labels = state_labels(guideline)
     return pd.DataFrame([{
         "visit": v.visit, "week": v.week, "state": labels.get(v.state, v.state),
-        "what changed": ", ".join(f"{k}={'unknown' if x is None else x}" for k, x in v.changed.items()) or "nothing new",
+        "what changed": ", ".join(f"{guideline.labels.get(k, k)}: {display_value(x)}" for k, x in v.changed.items())
+                        or "nothing new",
         "PT weeks": "unknown" if v.evaluation.case.pt_weeks is None else v.evaluation.case.pt_weeks,
         "warnings": ", ".join(guideline.warning_labels[w] for w in v.warnings) or "none",
     } for v in result.visits])
@@ -138,18 +144,29 @@ def course_timeline(result: CourseEvaluation, guideline: Guideline) -> go.Figure
         if stop > v.week:
             shapes.append(dict(type="rect", x0=v.week, x1=stop, y0=0, y1=top, layer="below", line=dict(width=0),
                                fillcolor=tint(colours[v.state], 0.7)))
+    # Milestones: a dotted line, the week above it, and a diamond in the colour of the course's state there (the
+    # state's words are in the hover and in the milestone line under the chart: they would collide on a phone).
     for m in result.milestones:
-        shapes.append(dict(type="line", x0=m.week, x1=m.week, y0=0, y1=top * 1.04, line=dict(color=INK, width=1,
-                                                                                          dash="dot")))
-        annotations.append(dict(x=m.week, y=top * 1.04, yanchor="bottom", xanchor="left", showarrow=False,
-                                text=f"<b>week {m.week}</b><br>{wrap(_short(labels[m.state]), 14)}",
-                                font=dict(size=10, color=INK), align="left"))
+        shapes.append(dict(type="line", x0=m.week, x1=m.week, y0=0, y1=top * 1.1, line=dict(color=INK, width=1,
+                                                                                         dash="dot")))
+        annotations.append(dict(x=m.week, y=top * 1.16, yanchor="bottom", showarrow=False, text=f"<b>week {m.week}</b>",
+                                font=dict(size=10, color=INK)))
     traces: list[dict[str, Any]] = [dict(
         type="scatter", x=weeks, y=[top * 0.88] * len(weeks), mode="markers+text", name="visits",
         marker=dict(size=14, color=[colours[v.state] for v in result.visits], line=dict(color="white", width=1.5)),
         text=[f"V{v.visit}" for v in result.visits], textposition="bottom center",
         hovertext=[f"visit {v.visit}, week {v.week}: {labels[v.state]}" for v in result.visits], hoverinfo="text",
         showlegend=False)]
+    traces.append(dict(
+        type="scatter", x=[m.week for m in result.milestones], y=[top * 1.1] * len(result.milestones),
+        mode="markers", name="state at each milestone", showlegend=False, hoverinfo="text",
+        marker=dict(symbol="diamond", size=13, color=[colours[m.state] for m in result.milestones],
+                    line=dict(color=INK, width=1)),
+        hovertext=[f"week {m.week}: {labels[m.state]}" for m in result.milestones]))
+    # One legend entry per state the course passes through, so the colours can be read without hovering.
+    for state in dict.fromkeys([v.state for v in result.visits] + [m.state for m in result.milestones]):
+        traces.append(dict(type="scatter", x=[None], y=[None], mode="markers", name=_short(labels[state]),
+                           marker=dict(size=11, symbol="square", color=colours[state]), hoverinfo="skip"))
     known = [(w, p) for w, p in zip(weeks, pts) if p is not None]
     if known:
         traces.append(dict(type="scatter", x=[w for w, _ in known], y=[p for _, p in known], mode="lines+markers",
@@ -161,10 +178,10 @@ def course_timeline(result: CourseEvaluation, guideline: Guideline) -> go.Figure
                            name="warning fired", marker=dict(symbol="x", size=12, color=WARNING_COLOUR),
                            hovertext=[guideline.warning_labels[w] for _, w in fired], hoverinfo="text"))
     return go.Figure(data=traces, layout=dict(
-        height=380, font=FONT, margin=dict(l=40, r=12, t=70, b=40), paper_bgcolor="rgba(0,0,0,0)",
+        height=360, font=FONT, margin=dict(l=40, r=12, t=16, b=40), paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="white", shapes=shapes, annotations=annotations, dragmode=False,
         xaxis=dict(title="weeks since MRI and the start of care", range=[-1, end], fixedrange=True,
                    tickvals=sorted({0, 6, 12, 18, 26, *weeks})),
-        yaxis=dict(title="weeks of formal PT", range=[0, top * 1.3], fixedrange=True),
+        yaxis=dict(title="weeks of formal PT", range=[0, top * 1.28], fixedrange=True),
         legend=dict(orientation="h", x=0, y=-0.18, yanchor="top", font=dict(size=11)),
     ))
