@@ -4,7 +4,6 @@ import streamlit as st
 from core import Guideline, evaluate_course
 from core.analyses.course_scenarios import load_course_scenarios
 from core.outputs.course_figures import course_rows, course_timeline, state_labels
-from app_pages.flow_view import text_table
 
 PLAYER_SOURCE_KEY = "course_player_source"
 PLAYER_VISIT_KEY = "course_player_visit"
@@ -37,7 +36,7 @@ def course_player_section(g: Guideline) -> None:
     st.plotly_chart(course_timeline(result, g), config={"displayModeBar": False}, key="course_player_timeline",
                     alt="Timeline of the teaching course up to this visit")
     st.markdown("**Milestones so far:** " + "; ".join(f"week {m.week}: {labels[m.state]}" for m in result.milestones))
-    text_table(course_rows(result, g))
+    st.dataframe(course_rows(result, g), hide_index=True, key="course_player_visits")
     finished = shown >= len(visits)
     with st.container(horizontal=True):
         st.button("Play the next visit", on_click=_next, disabled=finished, type="primary",

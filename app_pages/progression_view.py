@@ -60,6 +60,8 @@ def visits_upload_section(g: Guideline) -> None:
     st.header("Courses over time (visits file)")
     st.caption("One row per visit: `case_id`, `week` and case keys. A blank cell carries the last value forward; "
                "`unknown` makes a field unknown from that visit on. Uploads stay in this browser session.")
+    if not st.toggle("Follow courses over time from a visits file", key="visits_open"):
+        return
     choice = st.radio("Visits", ["Upload a visits file", "Illustrative demo visits"], horizontal=True,
                       key="visits_source")
     if choice == "Illustrative demo visits":

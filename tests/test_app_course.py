@@ -105,6 +105,7 @@ def test_pathway_page_shows_the_illustrative_demo_progression_with_its_table():
 
 def test_cohort_page_progression_merges_small_cells_and_keeps_totals():
     at = start_app(page="app_pages/cohort.py")
+    at.toggle(key="visits_open").set_value(True).run()
     at.radio(key="visits_source").set_value("Illustrative demo visits").run()
     at.number_input(key="visits_min_count").set_value(10).run()
     assert not at.exception

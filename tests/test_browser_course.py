@@ -46,6 +46,7 @@ def test_both_progression_sankeys_draw_with_their_tables(server, page):
     sankey.wait_for()
     assert page.get_by_text("Illustrative", exact=False).count() >= 1
     open_page(page, f"{server}/cohort")
+    page.get_by_text("Follow courses over time from a visits file").click()
     page.get_by_text("Illustrative demo visits").click()
     page.locator(".st-key-cohort_progression_sankey g.sankey").wait_for()
     settled(page)
@@ -60,6 +61,8 @@ def _pathway_progression(tab) -> None:
 
 
 def _cohort_progression(tab) -> None:
+    tab.get_by_text("Follow courses over time from a visits file").click()
+    settled(tab)
     tab.get_by_text("Illustrative demo visits").click()
     tab.locator(".st-key-cohort_progression_sankey g.sankey").wait_for()
     settled(tab)

@@ -152,6 +152,16 @@ def test_progression_command_writes_links_and_per_visit_results(tmp_path):
     assert len(pd.read_csv(visits)) == 3
 
 
+def test_per_visit_csv_neutralises_formulas_from_the_file(tmp_path):
+    source = tmp_path / "visits.csv"
+    source.write_text(HEADER + f"=HYPERLINK(1),0,{START},0,,\n")
+    out = tmp_path / "results.csv"
+    result = subprocess.run([sys.executable, "-m", "core", "progression", str(source), "--visits-out", str(out)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert pd.read_csv(out)["case_id"].tolist() == ["'=HYPERLINK(1)"]
+
+
 def test_progression_command_exits_2_on_an_unreadable_file(tmp_path):
     result = subprocess.run([sys.executable, "-m", "core", "progression", str(tmp_path / "none.csv")], cwd=ROOT,
                             capture_output=True, text=True, timeout=60)

@@ -375,6 +375,21 @@ def read_visits(source: Source, fmt: str | None = None, name: str | None = None)
     return read_cohort(source, fmt, name)
 
 
+def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with text cells that a spreadsheet would run as a formula (=, +, -, @, tab, return) prefixed by an
+    apostrophe, for CSV written from a file a person uploaded."""
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if isinstance(column.dtype, pd.CategoricalDtype) or not (column.dtype == object or pd.api.types.is_string_dtype(column)):
+            continue
+        text = column.astype("string")
+        risky = text.str.match(r"^[=+\-@\t\r]").fillna(False).to_numpy(dtype=bool)
+        if risky.any():
+            out[name] = text.where(~risky, "'" + text)
+    return out
+
+
 def progression_text(progression: Progression, links: pd.DataFrame, name: str) -> str:
     s = progression.summary
     lines = [f"{name}: {s.rows:,} visit rows, {s.courses:,} courses, {s.bad_rows:,} bad rows (not applied). "
@@ -404,7 +419,8 @@ def progression_main(args: argparse.Namespace) -> int:
     progression = evaluate_visits(read_visits(args.visits))
     links = progression_links(progression, args.min_count)
     if args.visits_out:
-        write_results(progression.visits, args.visits_out)
+        visits = progression.visits
+        write_results(neutralised(visits) if file_format(args.visits_out) == "csv" else visits, args.visits_out)
     if args.out:
         write_results(links, args.out)
     print(progression_text(progression, links, str(Path(args.visits).name)), end="")
