@@ -183,5 +183,5 @@ def course_timeline(result: CourseEvaluation, guideline: Guideline) -> go.Figure
         xaxis=dict(title="weeks since MRI and the start of care", range=[-1, end], fixedrange=True,
                    tickvals=sorted({0, 6, 12, 18, 26, *weeks})),
         yaxis=dict(title="weeks of formal PT", range=[0, top * 1.28], fixedrange=True),
-        legend=dict(orientation="h", x=0, y=-0.18, yanchor="top", font=dict(size=11)),
+        legend=dict(orientation="h", x=0, y=-0.3, yanchor="top", font=dict(size=11)),
     ))
