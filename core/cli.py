@@ -58,7 +58,7 @@ def _course(args: argparse.Namespace) -> int:
 
 
 def _progression(args: argparse.Namespace) -> int:
-    from core.analyses.progression import progression_main  # pandas only for this command
+    from core.analyses.progression_command import progression_main  # pandas only for this command
 
     return progression_main(args)
 

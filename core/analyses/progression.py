@@ -8,9 +8,7 @@ states are index arithmetic over the sorted rows (no loop over rows or courses);
 on, otherwise as in cohort files. A bad row is reported and not applied (its course goes on from the previous
 visit); rows in = rows out.
 """
-import argparse
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,7 +17,7 @@ import pyarrow as pa
 from pydantic import BaseModel, ConfigDict
 
 from core.analyses.cohort import (
-    BAD_ROWS_LISTED, CHUNK_ROWS, ID_COLUMN, Source, _distinct, file_format, read_cohort, write_results,
+    BAD_ROWS_LISTED, CHUNK_ROWS, ID_COLUMN, Source, _distinct, read_cohort,
 )
 from core.analyses.course import (
     CONSERVATIVE_CARE, NO_FURTHER_VISIT, NOT_YET_SEEN, WEEK, ending_states, pt_problem, state_order,
@@ -373,58 +371,6 @@ def progression_links(progression: Progression, min_count: int = 1) -> pd.DataFr
 def read_visits(source: Source, fmt: str | None = None, name: str | None = None) -> pa.Table:
     """Read a visits file (CSV or Parquet, path or bytes) with the cohort reader."""
     return read_cohort(source, fmt, name)
-
-
-def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with text cells that a spreadsheet would run as a formula (=, +, -, @, tab, return) prefixed by an
-    apostrophe, for CSV written from a file a person uploaded."""
-    out = frame.copy()
-    for name in out.columns:
-        column = out[name]
-        if isinstance(column.dtype, pd.CategoricalDtype) or not (column.dtype == object or pd.api.types.is_string_dtype(column)):
-            continue
-        text = column.astype("string")
-        risky = text.str.match(r"^[=+\-@\t\r]").fillna(False).to_numpy(dtype=bool)
-        if risky.any():
-            out[name] = text.where(~risky, "'" + text)
-    return out
-
-
-def progression_text(progression: Progression, links: pd.DataFrame, name: str) -> str:
-    s = progression.summary
-    lines = [f"{name}: {s.rows:,} visit rows, {s.courses:,} courses, {s.bad_rows:,} bad rows (not applied). "
-             f"Guideline version {s.guideline_version}. Educational decision support, not a medical device."]
-    for row in s.bad[:20]:
-        label = f" ({ID_COLUMN} {row.case_id})" if row.case_id else ""
-        lines.append(f"  row {row.row}{label}: {row.field}: {row.reason}")
-    if s.bad_rows > 20:
-        lines.append(f"  ... and {s.bad_rows - 20:,} more")
-    if s.courses_without_visits:
-        shown = ", ".join(s.courses_without_visits[:20])
-        lines.append(f"Courses with no good visit (not counted): {shown}"
-                     + (" ..." if len(s.courses_without_visits) > 20 else ""))
-    lines.append("Progression (courses between neighbouring milestones):")
-    lines += [f"  week {r.from_week:>3} {r.from_state:<34} -> week {r.to_week:>3} {r.to_state:<34} {r.courses:>8,}"
-              for r in links.itertuples()]
-    return "\n".join(lines) + "\n"
-
-
-def progression_main(args: argparse.Namespace) -> int:
-    """`python -m core progression`: the links to --out (or the text account), per-visit results to --visits-out."""
-    if args.min_count < 1:
-        raise PathwayError([Problem(field="--min-count", message="must be 1 or more")])
-    for out in (args.out, args.visits_out):
-        if out:
-            file_format(out)
-    progression = evaluate_visits(read_visits(args.visits))
-    links = progression_links(progression, args.min_count)
-    if args.visits_out:
-        visits = progression.visits
-        write_results(neutralised(visits) if file_format(args.visits_out) == "csv" else visits, args.visits_out)
-    if args.out:
-        write_results(links, args.out)
-    print(progression_text(progression, links, str(Path(args.visits).name)), end="")
-    return 0
 
 
 def courses_at(progression: Progression, week: int, state: str) -> pd.DataFrame:
