@@ -15,6 +15,7 @@ from core.errors import PathwayError
 from core.outputs.figures import sankey_figure
 from core.analyses.flows import flows_from_results
 from app_pages.flow_view import sankey_with_nodes, text_table
+from app_pages.progression_view import visits_upload_section
 from app_pages.session import guarded, guideline
 
 TABLE_ROWS = 5000
@@ -169,3 +170,4 @@ def cohort_page() -> None:
 
 
 guarded(cohort_page)
+guarded(lambda: visits_upload_section(guideline()))

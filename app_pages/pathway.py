@@ -13,6 +13,7 @@ from core.engine.guideline import NEEDS_INFORMATION
 from core.outputs.tables import bypass_table, pathway_table, timeline_table
 from core.analyses.timeline import bypass_rows, timeline_rows
 from app_pages.flow_view import sankey_with_nodes, text_table
+from app_pages.progression_view import demo_progression_section
 from app_pages.session import current_case, guarded, guideline, show_problems, sync_case_with_url, url_problems
 
 NODE_KEY = "pathway_node"
@@ -107,6 +108,7 @@ def pathway_page() -> None:
     flowchart_section(evaluation)
     sankey_section()
     timeline_section(evaluation)
+    demo_progression_section(g)
 
 
 guarded(pathway_page)

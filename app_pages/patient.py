@@ -3,6 +3,7 @@ import streamlit as st
 
 from core import evaluate_case
 from app_pages.case_form import case_form
+from app_pages.course_editor import COURSE_PARAMS, course_section, sync_course_with_url
 from app_pages.result_sections import RESULT_SECTIONS
 from app_pages.session import (
     CASE_KEY, current_case, forget_url_problems, guarded, guideline, show_problems, sync_case_with_url, url_problems,
@@ -14,7 +15,8 @@ COLUMNS_KEY = "patient_columns"
 
 def patient_page() -> None:
     g = guideline()
-    sync_case_with_url()
+    sync_case_with_url(COURSE_PARAMS)
+    sync_course_with_url()
     st.title("Patient")
     st.caption("Enter what is known; leave the rest “not assessed”. The result updates as you go, and the "
                "address bar holds the case so you can share it.")
@@ -33,6 +35,7 @@ def patient_page() -> None:
     with inputs:
         case_form(g, CASE_KEY, WIDGET_PREFIX, problems, after_change=forget_url_problems, notes=notes)
     with result:
+        course_section(case, g)
         if evaluation is None:
             st.warning("No evaluation while an input is invalid: correct the field marked in red.",
                        icon=":material/block:")

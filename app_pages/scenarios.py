@@ -18,6 +18,7 @@ from core.engine.parts import PART_MARKS, condition_parts, step_condition
 from core.outputs.presentation import inputs_words
 from core.outputs.tables import case_frame, wrappable
 from app_pages.case_form import case_form
+from app_pages.course_player import course_player_section
 from app_pages.result_sections import disposition_badge
 from app_pages.what_would_change import COMPARE_TAB, TAB_PARAM
 from app_pages.session import (
@@ -29,7 +30,7 @@ COMPARE_SCENARIO_KEY = "compare_scenario"
 COMPARE_TEXT_KEY = "compare_text"
 COMPARE_APPLIED_KEY = "compare_applied"  # the `compare` and `vs.` parameters last applied or written
 COMPARE_PARAM = "compare"  # the scenario compared, by id (absent: the current patient)
-TABS = ("Teaching scenarios", COMPARE_TAB, "Step through")
+TABS = ("Teaching scenarios", COMPARE_TAB, "Step through", "Courses over time")
 STEP_SOURCE_KEY = "step_source"
 STEP_REVEALED_KEY = "step_revealed"
 CURRENT_PATIENT = "current patient (from the Patient page)"
@@ -249,13 +250,15 @@ def scenarios_page() -> None:
     st.title("Scenarios")
     show_problems(url_problems(), g, "Some parameters of the link could not be used:")
     open_compare_from_url()
-    cards, compare, steps = st.tabs(TABS, key=TAB_PARAM, bind="query-params")
+    cards, compare, steps, courses = st.tabs(TABS, key=TAB_PARAM, bind="query-params")
     with cards:
         cards_section()
     with compare:
         compare_section()
     with steps:
         step_section()
+    with courses:
+        course_player_section(g)
 
 
 guarded(scenarios_page)

@@ -1,4 +1,4 @@
-"""Command line: `python -m core evaluate|validate|audit|report|export-fhir|version|conflicts|cohort|verify ...`.
+"""Command line: `python -m core evaluate|course|progression|validate|audit|report|export-fhir|version|conflicts|cohort|verify`.
 
 Errors a user can fix exit with status 2 and one line per problem on stderr; never a traceback.
 """
@@ -11,6 +11,7 @@ from typing import Any
 from core.review.conflicts import article_conflicts, load_conflict_specs
 from core.analyses.cohort import evaluate_cohort, file_format, read_cohort, summary_text, write_results
 from core.review.audit import audit_guideline, audit_text
+from core.analyses.course import evaluate_course
 from core.engine.evaluate import evaluate_case
 from core.errors import PathwayError, Problem
 from core.review.evidence import evidence_from_yaml, load_evidence, verdict_counts
@@ -19,6 +20,7 @@ from core.engine.guideline import DATA_DIR, load_guideline
 from core.outputs.report import build_report, report_markdown
 from core.outputs.report_html import report_html
 from core.outputs.report_pdf import report_pdf
+from core.outputs.course_text import course_text
 from core.outputs.summary import evaluation_text
 from core.review.versioning import HASHED_FILES, record_version, version_status
 from core.analyses.verify import load_invariants, report_text, verification_report
@@ -44,6 +46,21 @@ def _evaluate(args: argparse.Namespace) -> int:
     else:
         print(evaluation_text(evaluation, load_guideline()), end="")
     return 0
+
+
+def _course(args: argparse.Namespace) -> int:
+    g = load_guideline()
+    result = evaluate_course(read_json(args.course), g)
+    print(result.model_dump_json(indent=2) if args.format == "json" else course_text(result, g), end="")
+    if args.format == "json":
+        print()
+    return 0
+
+
+def _progression(args: argparse.Namespace) -> int:
+    from core.analyses.progression_command import progression_main  # pandas only for this command
+
+    return progression_main(args)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -169,6 +186,20 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("case")
     evaluate.add_argument("--format", choices=["text", "json"], default="text")
     evaluate.set_defaults(run=_evaluate)
+
+    course = commands.add_parser("course", help="evaluate a course of care (visits over the weeks) from a JSON file")
+    course.add_argument("course", help="course JSON file (- for stdin): {course_id, visits: [{week, ...case keys}]}")
+    course.add_argument("--format", choices=["text", "json"], default="text")
+    course.set_defaults(run=_course)
+
+    progression = commands.add_parser(
+        "progression", help="milestone-to-milestone progression links of a visits file (.csv or .parquet)")
+    progression.add_argument("visits", help="VISITS.csv or VISITS.parquet: case_id, week and case keys per visit")
+    progression.add_argument("--out", help="write the progression links to .csv or .parquet")
+    progression.add_argument("--visits-out", help="write every visit row with its result (and error)")
+    progression.add_argument("--min-count", type=int, default=1, metavar="K",
+                             help="merge links of fewer than K courses into one row per milestone pair")
+    progression.set_defaults(run=_progression)
 
     validate = commands.add_parser("validate", help="check the guideline data files")
     validate.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")

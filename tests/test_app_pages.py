@@ -71,10 +71,11 @@ def test_a_pathway_link_with_a_case_draws_that_patients_route(pathway_app):
 
 def test_the_pathway_page_shows_flowchart_sankey_and_timeline_each_with_a_table(pathway_app):
     at = pathway_app
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 4
     headers = texts(at.header)
-    assert headers == ["The decision rules", "How cases flow", "Conservative-care timeline"]
-    rules_table, timeline, bypass = (at.table[n].value for n in (0, -2, -1))
+    assert headers == ["The decision rules", "How cases flow", "Conservative-care timeline",
+                       "How courses progress over six months"]
+    rules_table, timeline, bypass = (at.table[n].value for n in (0, -3, -2))
     assert rules_table["value"].str.startswith("true (decides").sum() == 1
     assert "This patient: week 3 of conservative care" in set(timeline["what"])
     assert len(bypass) > 0

@@ -54,8 +54,9 @@ def test_every_page_opens_without_an_exception(server, page, url_path):
 def test_the_pathway_page_draws_flowchart_sankey_and_timeline(server, page):
     open_page(page, f"{server}/pathway?{FULL_CASE}")
     page.locator(".js-plotly-plot").nth(2).wait_for()
-    assert page.locator(".js-plotly-plot").count() == 3
-    assert page.locator(".js-plotly-plot g.sankey").count() == 1
+    page.locator(".js-plotly-plot").nth(3).wait_for()  # the progression of courses, below the timeline
+    assert page.locator(".js-plotly-plot").count() == 4
+    assert page.locator(".js-plotly-plot g.sankey").count() == 2
     timeline = page.locator(".js-plotly-plot").nth(2)
     assert "This patient: week 10" in timeline.inner_text()
 

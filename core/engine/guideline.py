@@ -83,6 +83,7 @@ class Disposition(Frozen):
     urgent: bool
     tone: Tone
     summary: str
+    ends_course: bool = False  # the patient leaves conservative management (a course after it is not censored)
 
 
 class ConditionalStatements(Frozen):

@@ -1,0 +1,242 @@
+"""A course of care: one patient's visits over the weeks, each decided by the one-case engine (issue 9).
+
+A course is `{"course_id": ..., "visits": [{"week": 0, ...case keys...}, ...]}`. A visit says what is known or
+changed at that visit: an absent key is carried forward, `null` makes it unknown from that visit on,
+`weeks_conservative` is the visit's week, `proposed` belongs to its visit only. Pure Python (no pandas), so the
+Patient page can use it without the cost of the vectorised modules.
+"""
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import Field
+
+from core.model import Frozen
+
+from core.engine.case import CASE_FIELDS, MAX_WEEKS, Case, parse_case
+from core.engine.evaluate import evaluate_case
+from core.engine.evaluation import Evaluation
+from core.engine.guideline import Guideline, load_guideline
+from core.errors import CaseError, Problem
+
+WEEK = "week"
+NOT_YET_SEEN = "not_yet_seen"
+NO_FURTHER_VISIT = "no_further_visit"
+NOT_CARRIED = ("proposed", "weeks_conservative")  # proposed: its visit only; weeks_conservative: the visit's week
+
+
+class Visit(Frozen):
+    """One visit as given: its week and the case keys it states (None = made unknown at this visit)."""
+
+    week: int
+    given: dict[str, Any]
+
+
+class Course(Frozen):
+    """A validated course: the visits as given and, per visit, the effective case after carry-forward."""
+
+    course_id: str | None = None
+    visits: list[Visit] = Field(min_length=1)
+    cases: list[Case]
+
+
+class VisitResult(Frozen):
+    visit: int  # 1-based, in the course's order
+    week: int
+    state: str
+    disposition: str
+    phase: str | None
+    warnings: list[str]
+    urgent: bool
+    changed: dict[str, Any]  # what this visit stated (the keys given, None = made unknown)
+    evaluation: Evaluation
+
+
+class MilestoneState(Frozen):
+    week: int
+    state: str
+
+
+class Deviation(Frozen):
+    """A warning (a departure from the pathway) that fired somewhere in the course."""
+
+    warning: str
+    label: str
+    first_week: int
+    visits: int
+
+
+class CourseEvaluation(Frozen):
+    guideline_version: str
+    notice: str
+    course_id: str | None
+    visits: list[VisitResult]
+    milestones: list[MilestoneState]
+    deviations: list[Deviation]
+
+
+# ------------------------------------------------------------------------------------------------- parsing
+
+def _visit_problem(n: int, field: str, message: str) -> Problem:
+    return Problem(field=f"visit {n}: {field}", message=message)
+
+
+def _week(n: int, raw: Mapping[str, Any]) -> tuple[int | None, list[Problem]]:
+    if WEEK not in raw or raw[WEEK] is None:
+        return None, [_visit_problem(n, WEEK, "required (weeks of conservative care at this visit)")]
+    week = raw[WEEK]
+    if isinstance(week, bool) or not isinstance(week, int):
+        return None, [_visit_problem(n, WEEK, f"expected a whole number, got {week!r}")]
+    if not 0 <= week <= MAX_WEEKS:
+        return None, [_visit_problem(n, WEEK, f"must be between 0 and {MAX_WEEKS} (got {week})")]
+    return week, []
+
+
+def carried_case(previous: Mapping[str, Any], given: Mapping[str, Any], week: int) -> dict[str, Any]:
+    """The effective case at a visit: the previous effective case, updated by what this visit states."""
+    case = {k: v for k, v in previous.items() if k not in NOT_CARRIED}
+    for key, value in given.items():
+        if key == WEEK:
+            continue
+        if value is None:
+            case.pop(key, None)
+        elif key != "weeks_conservative":
+            case[key] = value
+    case["weeks_conservative"] = week
+    return case
+
+
+def pt_problem(pt: int | None, week: int, last_pt: int | None, last_week: int | None) -> str | None:
+    """Why pt_weeks at a visit breaks the course rules (None when it does not); last_* are from the most recent
+    earlier visit where pt_weeks was known."""
+    if pt is None:
+        return None
+    if pt > week:
+        return f"cannot exceed the visit's week ({pt} > {week})"
+    if last_pt is None or last_week is None:
+        return None
+    if pt < last_pt:
+        return f"cannot decrease from one visit to the next ({last_pt} -> {pt})"
+    if pt - last_pt > week - last_week:
+        elapsed = week - last_week
+        return (f"grew by {pt - last_pt} weeks but only {elapsed} week{'' if elapsed == 1 else 's'} passed since "
+                f"week {last_week} (pt_weeks {last_pt} -> {pt})")
+    return None
+
+
+def parse_course(data: Mapping[str, Any] | Course) -> Course:
+    """Validate a course, or raise CaseError with one problem per bad field, named `visit N: field` (1-based)."""
+    if isinstance(data, Course):
+        return data
+    if not isinstance(data, Mapping):
+        raise CaseError([Problem(field="course", message=f"expected an object with visits, got {type(data).__name__}")])
+    problems = [Problem(field=str(k), message="unknown key (a course has course_id and visits)")
+                for k in data if k not in ("course_id", "visits")]
+    course_id = data.get("course_id")
+    if course_id is not None and not isinstance(course_id, str):
+        problems.append(Problem(field="course_id", message=f"expected text, got {course_id!r}"))
+    raw_visits = data.get("visits")
+    if not isinstance(raw_visits, list) or not raw_visits:
+        problems.append(Problem(field="visits", message="a course needs a list of one visit or more"))
+        raise CaseError(problems)
+
+    visits: list[Visit] = []
+    cases: list[Case] = []
+    effective: dict[str, Any] = {}
+    last_week: int | None = None
+    last_pt: tuple[int, int] | None = None  # (pt_weeks, week) at the latest visit where it was known
+    for n, raw in enumerate(raw_visits, start=1):
+        if not isinstance(raw, Mapping):
+            problems.append(_visit_problem(n, "visit", f"expected an object, got {type(raw).__name__}"))
+            continue
+        week, week_problems = _week(n, raw)
+        problems += week_problems
+        given = {k: v for k, v in raw.items() if k != WEEK}
+        problems += [_visit_problem(n, str(k), "unknown field (not part of the case format)")
+                     for k in given if k not in CASE_FIELDS]
+        if week is None or any(k not in CASE_FIELDS for k in given):
+            continue
+        if last_week is not None and week < last_week:
+            problems.append(_visit_problem(n, WEEK, f"visits must be in week order (week {week} after week {last_week})"))
+            continue
+        if "weeks_conservative" in given and given["weeks_conservative"] != week:
+            problems.append(_visit_problem(
+                n, "weeks_conservative", f"must equal the visit's week ({given['weeks_conservative']!r} != {week})"))
+            continue
+        candidate = carried_case(effective, given, week)
+        pt = candidate.get("pt_weeks")
+        reason = pt_problem(pt, week, *(last_pt or (None, None))) if isinstance(pt, int) else None
+        if reason:
+            problems.append(_visit_problem(n, "pt_weeks", reason))
+            continue
+        try:
+            case = parse_case(candidate)
+        except CaseError as exc:
+            problems += [_visit_problem(n, p.field, p.message) for p in exc.problems]
+            continue
+        effective, last_week = candidate, week
+        if case.pt_weeks is not None:
+            last_pt = (case.pt_weeks, week)
+        visits.append(Visit(week=week, given=dict(given)))
+        cases.append(case)
+    if problems:
+        raise CaseError(problems)
+    return Course(course_id=course_id, visits=visits, cases=cases)
+
+
+# ---------------------------------------------------------------------------------------------- evaluation
+
+def visit_state(guideline: Guideline, disposition: str, phase: str | None) -> str:
+    """A visit's state: its phase under the disposition that has phases (that disposition while the phase is
+    undecided), else the disposition."""
+    if disposition == guideline.pathway.phased_disposition:
+        return phase or disposition
+    return disposition
+
+
+def state_order(guideline: Guideline) -> list[str]:
+    """Every state a visit or milestone can take, in the order the data gives (phases first, then dispositions)."""
+    phases = [p.id for p in guideline.pathway.phases]
+    phased = guideline.pathway.phased_disposition
+    dispositions = [d.id for d in guideline.pathway.dispositions if d.id != phased]
+    return [*phases, phased, *dispositions, NOT_YET_SEEN, NO_FURTHER_VISIT]
+
+
+def ending_states(guideline: Guideline) -> set[str]:
+    return {d.id for d in guideline.pathway.dispositions if d.ends_course}
+
+
+def milestone_state(weeks: list[int], states: list[str], milestone: int, ending: set[str]) -> str:
+    """The state at a milestone week from a course's visit weeks (sorted) and states."""
+    before = [n for n, w in enumerate(weeks) if w <= milestone]
+    if not before:
+        return NOT_YET_SEEN
+    last = states[before[-1]]
+    if weeks[-1] < milestone and last not in ending:
+        return NO_FURTHER_VISIT  # censored: the course stops before this milestone without having ended
+    return last
+
+
+def evaluate_course(course: Mapping[str, Any] | Course, guideline: Guideline | None = None) -> CourseEvaluation:
+    """Evaluate each visit's effective case; milestone states and deviations over the whole course."""
+    g = guideline or load_guideline()
+    course = parse_course(course)
+    results: list[VisitResult] = []
+    for n, (visit, case) in enumerate(zip(course.visits, course.cases), start=1):
+        evaluation = evaluate_case(case, g)
+        results.append(VisitResult(
+            visit=n, week=visit.week, state=visit_state(g, evaluation.disposition, evaluation.phase),
+            disposition=evaluation.disposition, phase=evaluation.phase, warnings=evaluation.warnings,
+            urgent=evaluation.urgent, changed=visit.given, evaluation=evaluation))
+    weeks = [r.week for r in results]
+    states = [r.state for r in results]
+    ending = ending_states(g)
+    milestones = [MilestoneState(week=m.week, state=milestone_state(weeks, states, m.week, ending))
+                  for m in g.pathway.milestones]
+    deviations = []
+    for warning in g.pathway.warnings:
+        fired = [r for r in results if warning.id in r.warnings]
+        if fired:
+            deviations.append(Deviation(warning=warning.id, label=warning.label, first_week=fired[0].week,
+                                        visits=len(fired)))
+    return CourseEvaluation(guideline_version=g.info.version, notice=g.info.notice, course_id=course.course_id,
+                            visits=results, milestones=milestones, deviations=deviations)

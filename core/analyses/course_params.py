@@ -1,0 +1,86 @@
+"""A course in a URL: each recorded visit as one `visit` query parameter, the current visit as today's case
+parameters (so a single case's link is unchanged).
+
+A visit parameter is `week=6;pt_weeks=6;conservative_failed=true;proposed=fusion,facet_injection;red_flags=unknown`:
+`;`-separated `key=value` items, `unknown` making a field unknown from that visit on, `proposed` items joined by
+`,`. Values read as text exactly as the case parameters do (core.engine.case_text).
+"""
+from collections.abc import Mapping
+from typing import Any
+
+from core.analyses.course import WEEK, carried_case
+from core.engine.case import CASE_FIELDS, Case
+from core.engine.case_text import case_from_text
+from core.errors import CaseError, Problem
+
+VISIT_PARAM = "visit"
+UNKNOWN = "unknown"
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return UNKNOWN
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ",".join(value)
+    return str(value)
+
+
+def visit_param(visit: Mapping[str, Any]) -> str:
+    """One visit ({week, changed keys}) as its URL parameter."""
+    items = [f"{WEEK}={visit[WEEK]}"] + [f"{k}={_text(v)}" for k, v in visit.items() if k != WEEK]
+    return ";".join(items)
+
+
+def read_visit_param(text: str, number: int) -> dict[str, Any]:
+    """A visit from its URL parameter; CaseError names `visit N` and the field when it cannot be read."""
+    visit: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for item in filter(None, text.split(";")):
+        key, _, raw = item.partition("=")
+        key = key.strip()
+        if key == WEEK:
+            if not raw.strip().isdigit():
+                problems.append(Problem(field=f"visit {number}: week", message=f"expected a whole number, got {raw!r}"))
+            else:
+                visit[WEEK] = int(raw)
+        elif key not in CASE_FIELDS:
+            problems.append(Problem(field=f"visit {number}: {key}", message="not a case field"))
+        elif raw.strip().lower() == UNKNOWN:
+            visit[key] = None
+        else:
+            try:
+                value = raw.split(",") if key == "proposed" else raw
+                visit[key] = case_from_text({key: value}).model_dump()[key]
+            except CaseError as exc:
+                problems += [Problem(field=f"visit {number}: {p.field}", message=p.message) for p in exc.problems]
+    if WEEK not in visit and not problems:
+        problems.append(Problem(field=f"visit {number}: week", message="required"))
+    if problems:
+        raise CaseError(problems)
+    if "proposed" in visit:
+        visit["proposed"] = list(visit["proposed"] or [])
+    return visit
+
+
+def visit_from_cases(previous: Mapping[str, Any], current: Case) -> dict[str, Any]:
+    """The visit that turns the previous effective case into `current`: its week and what changed (None = a field
+    that became unknown); `proposed` is stated whenever something is proposed (it is never carried)."""
+    now = current.model_dump(exclude_none=True)
+    week = now.pop("weeks_conservative")
+    proposed = list(now.pop("proposed", ()) or ())
+    before = {k: v for k, v in previous.items() if k not in ("weeks_conservative", "proposed")}
+    changed: dict[str, Any] = {k: v for k, v in now.items() if before.get(k) != v}
+    changed |= {k: None for k in before if k not in now}
+    if proposed:
+        changed["proposed"] = proposed
+    return {WEEK: week, **changed}
+
+
+def effective_case(visits: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """The case after the given visits (carry-forward, as evaluate_course reads them)."""
+    case: dict[str, Any] = {}
+    for visit in visits:
+        case = carried_case(case, visit, visit[WEEK])
+    return case
