@@ -2,6 +2,7 @@
 import streamlit as st
 
 from core import PathwayError
+from app_pages.inert import problem_list
 from app_pages.session import guideline, note_page
 
 # (script, title, icon, url path), in menu order. Add a page by adding a line.
@@ -38,7 +39,7 @@ def notice() -> None:
     try:
         info = guideline().info
     except PathwayError as exc:
-        st.error("The guideline data could not be loaded:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+        st.error("The guideline data could not be loaded:\n\n" + problem_list(exc.problems))
         st.stop()
     st.caption(f":material/info: **{info.notice}** Guideline version {info.version}.")
 

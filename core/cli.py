@@ -3,7 +3,6 @@
 Errors a user can fix exit with status 2 and one line per problem on stderr; never a traceback.
 """
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from core.analyses.cohort import evaluate_cohort, file_format, read_cohort, summ
 from core.review.audit import audit_guideline, audit_text
 from core.engine.evaluate import evaluate_case
 from core.errors import PathwayError, Problem
+from core.safe_parse import load_json
 from core.review.evidence import evidence_from_yaml, load_evidence, verdict_counts
 from core.outputs.fhir import FHIR_RELEASES, export_fhir_json
 from core.engine.guideline import DATA_DIR, load_guideline
@@ -28,13 +28,11 @@ def read_json(path: str) -> Any:
     """Parse a JSON file (or `-` for standard input), turning I/O and syntax errors into a PathwayError."""
     try:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-        return json.loads(text)
     except FileNotFoundError:
         raise PathwayError([Problem(field=path, message="file not found")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise PathwayError([Problem(field=path, message=f"cannot read: {exc}")]) from None
-    except json.JSONDecodeError as exc:
-        raise PathwayError([Problem(field=path, message=f"not valid JSON ({exc.msg} at line {exc.lineno})")]) from None
+    return load_json(text, "standard input" if path == "-" else path)
 
 
 def _evaluate(args: argparse.Namespace) -> int:

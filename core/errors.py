@@ -1,5 +1,15 @@
 """The one exception family of the project; pages and the CLI catch it and show its message."""
+from typing import Any
+
 from pydantic import BaseModel
+
+QUOTED_CHARS = 40
+
+
+def quoted(value: Any) -> str:
+    """A value a person supplied, quoted for a message: repr, cut short so a 5,000-character link stays readable."""
+    text = repr(value)
+    return text if len(text) <= QUOTED_CHARS else f"{text[:QUOTED_CHARS]}... ({len(str(value)):,} characters)"
 
 
 class Problem(BaseModel):

@@ -7,7 +7,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from core.errors import CaseError, Problem
+from core.errors import CaseError, Problem, quoted
 
 MriFinding = Literal["not_done", "cord_compression", "nerve_root_compression", "degenerative_only", "normal"]
 Proposal = Literal[
@@ -93,13 +93,13 @@ def _problem(error: Any) -> Problem:
     if kind == "extra_forbidden":
         message = "unknown field (not part of the case format)"
     elif kind == "literal_error":
-        message = f"unknown value {error['input']!r}; expected {error['ctx']['expected']}"
+        message = f"unknown value {quoted(error['input'])}; expected {error['ctx']['expected']}"
     elif kind == "string_pattern_mismatch":
-        message = f"{error['input']!r} is not a level range like L2-L5"
+        message = f"{quoted(error['input'])} is not a level range like L2-L5"
     elif kind.startswith("value_error"):
         message = str(error["ctx"]["error"])
     else:
-        message = f"{error['msg'].lower()} (got {error['input']!r})"
+        message = f"{error['msg'].lower()} (got {quoted(error['input'])})"
     return Problem(field=field, message=message)
 
 

@@ -4,12 +4,12 @@ import functools
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, PROPOSALS, parse_case
 from core.engine.conditions import Condition, fields_read, tests_in
 from core.errors import CaseError, DataError, Problem
+from core.safe_parse import load_yaml
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 NEEDS_INFORMATION = "needs_information"
@@ -204,11 +204,9 @@ def read_yaml(path: Path) -> Any:
     """Parse one data file with the safe loader; a missing or malformed file is a DataError naming it."""
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return load_yaml(handle, path.name)
     except FileNotFoundError:
         raise DataError([Problem(field=path.name, message="file is missing")]) from None
-    except yaml.YAMLError as exc:
-        raise DataError([Problem(field=path.name, message=f"not valid YAML: {exc}")]) from None
 
 
 def _path(loc: tuple[Any, ...]) -> str:
