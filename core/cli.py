@@ -35,6 +35,20 @@ def read_json(path: str) -> Any:
     return load_json(text, "standard input" if path == "-" else path)
 
 
+def data_dir(value: str) -> Path:
+    """The `--data` directory; PathwayError when it is missing, a file, or cannot be listed."""
+    path = Path(value)
+    if not path.exists():
+        raise PathwayError([Problem(field="--data", message=f"{value}: no such directory")])
+    if not path.is_dir():
+        raise PathwayError([Problem(field="--data", message=f"{value}: is a file; give the data directory")])
+    try:
+        next(path.iterdir(), None)
+    except OSError as exc:
+        raise PathwayError([Problem(field="--data", message=f"{value}: cannot read: {exc.strerror or exc}")]) from None
+    return path
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     evaluation = evaluate_case(read_json(args.case))
     if args.format == "json":
@@ -45,7 +59,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    data = Path(args.data)
+    data = data_dir(args.data)
     g = load_guideline(data)
     evidence = load_evidence(data)
     conflicts = load_conflict_specs(data)
@@ -104,7 +118,7 @@ def _export_fhir(args: argparse.Namespace) -> int:
 
 
 def _version(args: argparse.Namespace) -> int:
-    data = Path(args.data)
+    data = data_dir(args.data)
     status = record_version(data) if args.record else version_status(data)
     print(f"version:         {status.version}")
     print(f"recorded:        {status.recorded_version or '-'}")
@@ -142,8 +156,8 @@ def _cohort(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    g = load_guideline(Path(args.data))
-    report = verification_report(g, load_invariants(g, Path(args.data)))
+    g = load_guideline(data_dir(args.data))
+    report = verification_report(g, load_invariants(g, data_dir(args.data)))
     print(report.model_dump_json(indent=2) if args.format == "json" else report_text(report), end="")
     if args.format == "json":
         print()
@@ -151,7 +165,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    report = audit_guideline(load_guideline(Path(args.data)))
+    report = audit_guideline(load_guideline(data_dir(args.data)))
     if args.format == "json":
         print(report.model_dump_json(indent=2))
     else:

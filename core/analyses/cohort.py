@@ -11,6 +11,7 @@ are read from a path or from bytes in memory; nothing is written except the resu
 import csv
 import difflib
 import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from pydantic import BaseModel, ConfigDict
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS
 from core.engine.case_text import case_from_text
 from core.errors import CaseError, PathwayError, Problem
+from core.analyses.csv_export import csv_bytes, write_csv
 from core.analyses.frame import RESULT_COLUMNS, evaluate_frame
 from core.engine.guideline import DATA_DIR, Guideline, load_guideline
 
@@ -144,7 +146,34 @@ def _read_parquet(source: Source, name: str) -> pa.Table:
         raise PathwayError([Problem(field=name, message=f"cannot read the file as Parquet: {exc}")]) from None
     _check_header(table.column_names, name)
     # Pandas metadata describes the frame that wrote the file; the columns as stored are what we read.
-    return table.replace_schema_metadata(None)
+    table = table.replace_schema_metadata(None)
+    return pa.table([_plain_column(c, table.column(c), name) for c in table.column_names], names=table.column_names)
+
+
+def _plain_column(column: str, values: pa.ChunkedArray, name: str) -> pa.ChunkedArray:
+    """A Parquet column as a type the checks read and CSV can hold: binary as text, lists (`proposed`) joined
+    with `;`; a column that is not a case field but nested (struct, list, map) carried through as JSON text.
+    A case field holding nested values is refused, naming the column."""
+    kind = values.type
+    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
+        try:
+            return pc.cast(values, pa.string())
+        except pa.ArrowInvalid:
+            if column in CASE_FIELDS:
+                raise PathwayError([Problem(field=name, message=f"column `{column}` holds bytes that are not "
+                                                                "UTF-8 text")]) from None
+            return pa.chunked_array([pa.array([None if v is None else v.hex() for v in values.to_pylist()],
+                                              pa.string())])
+    if not pa.types.is_nested(kind):
+        return values
+    if column in CASE_FIELDS and (pa.types.is_list(kind) or pa.types.is_large_list(kind)) \
+            and not pa.types.is_nested(kind.value_type):
+        return pc.binary_join(pc.cast(values, pa.list_(pa.string())), ";")
+    if column in CASE_FIELDS:
+        raise PathwayError([Problem(field=name, message=f"column `{column}` holds {kind} values; a case field holds "
+                                                        "text, numbers or true/false (`proposed`: a list of text)")])
+    return pa.chunked_array([pa.array([None if v is None else json.dumps(v, default=str) for v in values.to_pylist()],
+                                      pa.string())])
 
 
 def _check_header(header: list[str], name: str) -> None:
@@ -165,9 +194,25 @@ def read_cohort(source: Source, fmt: str | None = None, name: str | None = None)
     """
     name = name or (str(source) if not isinstance(source, bytes) else "upload")
     fmt = fmt or file_format(name)
-    if not isinstance(source, bytes) and not Path(source).is_file():
+    if not isinstance(source, bytes):
+        _check_readable(Path(source), name)
+    try:
+        return _read_csv(source, name) if fmt == "csv" else _read_parquet(source, name)
+    except OSError as exc:  # a file that vanished or changed permissions while being read
+        raise PathwayError([Problem(field=name, message=f"cannot read: {exc.strerror or exc}")]) from None
+
+
+def _check_readable(path: Path, name: str) -> None:
+    if path.is_dir():
+        raise PathwayError([Problem(field=name, message="is a directory, not a file")])
+    if not path.exists():
         raise PathwayError([Problem(field=name, message="file not found")])
-    return _read_csv(source, name) if fmt == "csv" else _read_parquet(source, name)
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        reason = "no permission to read it" if isinstance(exc, PermissionError) else exc.strerror or str(exc)
+        raise PathwayError([Problem(field=name, message=f"cannot read: {reason}")]) from None
 
 
 # --------------------------------------------------------------------------------------------- validation
@@ -350,10 +395,8 @@ def _arrow(results: pd.DataFrame) -> pa.Table:
 
 
 def results_csv(results: pd.DataFrame) -> bytes:
-    """The results as CSV bytes (for a download button; nothing touches the disk)."""
-    sink = io.BytesIO()
-    pa_csv.write_csv(_arrow(results), sink)
-    return sink.getvalue()
+    """The results as CSV bytes (for a download button; nothing touches the disk), formulas neutralised."""
+    return csv_bytes(_arrow(results))
 
 
 def write_results(results: pd.DataFrame, path: str | Path) -> None:
@@ -361,7 +404,7 @@ def write_results(results: pd.DataFrame, path: str | Path) -> None:
     fmt = file_format(path)
     try:
         if fmt == "csv":
-            pa_csv.write_csv(_arrow(results), str(path))
+            write_csv(_arrow(results), path)
         else:
             pq.write_table(_arrow(results), str(path))
     except OSError as exc:

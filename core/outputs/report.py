@@ -4,6 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from core.outputs.markdown_text import inert_markdown
 from core.engine.evaluation import ActiveStatement, Evaluation
 from core.review.evidence import DISPUTING, EvidenceCheck, EvidenceLayer, load_evidence, strongest_verdict
 from core.engine.guideline import Guideline
@@ -186,7 +187,7 @@ def _md_statement(row: StatementRow) -> list[str]:
     lines = [f"- {_cell(row.text)} {citation_marks(row)}"]
     flag = evidence_flag(row)
     if flag:
-        lines.append(f"  - **Disputed:** {_cell(flag)}")
+        lines.append(f"  - **Disputed:** {inert_markdown(flag)}")  # names outside sources a reviewer typed
     return lines
 
 
