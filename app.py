@@ -45,7 +45,8 @@ def notice() -> None:
 
 
 def run() -> None:
-    st.set_page_config(page_title="Spine Pathway Explorer", page_icon=":material/healing:", layout="wide")
+    # An emoji favicon is drawn in the page itself; a material icon would be fetched from a font CDN on every load.
+    st.set_page_config(page_title="Spine Pathway Explorer", page_icon="🩺", layout="wide")
     page = st.navigation(navigation_pages(), position="top")
     note_page(page.url_path)
     notice()
