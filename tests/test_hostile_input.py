@@ -225,7 +225,7 @@ def test_the_markdown_report_shows_evidence_sources_as_text(tmp_path):
                                   "a@host.example", "# big", "1. list", "**bold** _em_ ~~gone~~ $x$"])
 def test_inert_markdown_leaves_nothing_a_renderer_would_act_on(text):
     out = inert_markdown(text)
-    assert not re.search(r"(?<!\\)\]\(|(?<!\\)://|(?<!\\)@|www\.", out, re.I) and "<" not in out
+    assert not re.search(r"(?<!\\)\]\(|://|\w@|www\.", out, re.I) and "<" not in out
     assert not out.startswith(("#", "1.", "*", "_")) and "**" not in out and "~~" not in out
 
 
