@@ -247,3 +247,40 @@ def test_an_evidence_file_with_too_many_checks_is_refused_quickly_by_count():
     with pytest.raises(DataError, match=f"more than {MAX_CHECKS:,} checks"):
         evidence_from_yaml(text, g, filename="big.yaml")
     assert time.perf_counter() - started < 8  # 27 s before the bound (on a loaded 2-core machine)
+
+
+# ----------------------------------------------------------------------------------------- ragged rows
+
+def test_ragged_rows_in_a_large_file_keep_their_place_without_the_slow_path(tmp_path, monkeypatch):
+    import core.analyses.cohort as cohort
+
+    rows = 120_000  # several of pyarrow's read blocks
+    lines = ["case_id,red_flags,site"] + [f"c{n},false,s" for n in range(rows)]
+    lines[10] = 'c9,false,"two\nlines"'  # a quoted line break before a ragged row must not shift it
+    ragged = {5: "c4,false", 70_001: "c70000,true,s,extra", rows: "c%d" % (rows - 1)}
+    for line, text in ragged.items():
+        lines[line] = text
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(csv, "reader", _counting(csv.reader, limit=len(ragged) + 1))  # header + ragged
+    result = evaluate_cohort(read_cohort(path))
+    assert len(result.results) == rows
+    bad = result.results.index[result.results["error"].notna()].tolist()
+    assert bad == [line - 1 for line in ragged]
+    assert result.results["case_id"].iloc[70_000] == "c70000"
+    assert result.results["error"].iloc[4] == "the row has 2 cells but the header has 3"
+    assert result.results["site"].iloc[9] == "two\nlines" and result.summary.evaluated == rows - 3
+    assert cohort.RAGGED_COLUMN not in result.results.columns
+
+
+def _counting(reader, limit: int):
+    """csv.reader, failing once more than `limit` rows in all went through Python's csv module."""
+    seen = []
+
+    def counted(*args, **kwargs):
+        for row in reader(*args, **kwargs):
+            seen.append(row)
+            assert len(seen) <= limit, "the csv module read more than the header and the ragged rows"
+            yield row
+
+    return counted

@@ -109,34 +109,57 @@ def _column_type(column: str) -> pa.DataType:
     return pa.dictionary(pa.int32(), pa.string()) if column in CASE_FIELDS else pa.string()
 
 
-def _read_csv_rows(source: Source, name: str, header: list[str]) -> pa.Table:
-    """Slow path for files with ragged rows: every record kept in place, ragged ones marked in RAGGED_COLUMN."""
-    with _open(source) as raw:
-        reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
-        next(reader)
-        records = [r for r in reader if r]
-    width = len(header)
-    ragged = [None if len(r) == width else f"the row has {len(r)} cell{'' if len(r) == 1 else 's'} but the header has {width}"
-              for r in records]
-    cells = [(r + [""] * width)[:width] for r in records]
-    columns = {h: pa.array([row[n] for row in cells], type=pa.string()) for n, h in enumerate(header)}
-    return pa.table({**columns, RAGGED_COLUMN: pa.array(ragged, type=pa.string())})
+def _ragged_message(cells: int, width: int) -> str:
+    return f"the row has {cells} cell{'' if cells == 1 else 's'} but the header has {width}"
+
+
+def _with_ragged_rows(table: pa.Table, ragged: list[tuple[int, str]], header: list[str]) -> pa.Table:
+    """The good rows as read, with each ragged row (its record number, its text) put back in its place.
+
+    Only the ragged rows are parsed again (by the csv module: they are few); the rest of the file keeps pyarrow's
+    columns. A ragged row's cells are kept as far as they go, padded or cut to the header, and RAGGED_COLUMN says
+    why it is not evaluated.
+    """
+    width, good = len(header), table.num_rows
+    rows = [(number - 2, next(csv.reader([text]), [])) for number, text in ragged]  # the header is record 1
+    total = good + len(rows)
+    is_ragged = np.zeros(total, dtype=bool)
+    is_ragged[[position for position, _ in rows]] = True
+    order = np.empty(total, dtype=np.int64)
+    order[~is_ragged] = np.arange(good)
+    order[is_ragged] = good + np.arange(len(rows))
+    cells = [(r + [""] * width)[:width] for _, r in rows]
+    extra = pa.table({h: pa.array([c[n] for c in cells], pa.string()).cast(table.schema.field(h).type)
+                      for n, h in enumerate(header)})
+    messages = [None] * good + [_ragged_message(len(r), width) for _, r in rows]
+    whole = pa.concat_tables([table, extra]).unify_dictionaries().combine_chunks()
+    return whole.append_column(RAGGED_COLUMN, pa.array(messages, pa.string())).take(pa.array(order))
 
 
 def _read_csv(source: Source, name: str) -> pa.Table:
     header = [h.strip() for h in _header(source, name)]
     _check_header(header, name)
-    ragged: list[str] = []
     options = pa_csv.ConvertOptions(column_types={h: _column_type(h) for h in header}, strings_can_be_null=False)
-    parse = pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=lambda row: ragged.append(row.text) or "skip")
-    read = pa_csv.ReadOptions(column_names=header, skip_rows=1)
-    try:
-        with _open(source) as raw:
-            table = pa_csv.read_csv(raw, read_options=read, parse_options=parse, convert_options=options)
-    except pa.ArrowInvalid as exc:
-        reason = "it is not UTF-8 text" if "UTF8" in str(exc) else str(exc).splitlines()[0]
-        raise PathwayError([Problem(field=name, message=f"cannot read the file: {reason}")]) from None
-    return _read_csv_rows(source, name, header) if ragged else table
+
+    def read(threads: bool) -> tuple[pa.Table, list[tuple[int, str]]]:
+        ragged: list[tuple[int, str]] = []
+        parse = pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=lambda row: ragged.append(
+            (row.number, row.text)) or "skip")
+        read = pa_csv.ReadOptions(column_names=header, skip_rows=1, use_threads=threads)
+        try:
+            with _open(source) as raw:
+                return pa_csv.read_csv(raw, read_options=read, parse_options=parse, convert_options=options), ragged
+        except pa.ArrowInvalid as exc:
+            reason = "it is not UTF-8 text" if "UTF8" in str(exc) else str(exc).splitlines()[0]
+            raise PathwayError([Problem(field=name, message=f"cannot read the file: {reason}")]) from None
+
+    table, ragged = read(threads=True)
+    if not ragged:
+        return table
+    # A parallel read does not know where a ragged row sits; a serial one numbers each record. Reading twice costs
+    # a few seconds per million rows, far less than parsing the whole file in Python.
+    table, ragged = read(threads=False)
+    return _with_ragged_rows(table, ragged, header)
 
 
 def _read_parquet(source: Source, name: str) -> pa.Table:
