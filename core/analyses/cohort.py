@@ -299,7 +299,7 @@ def _frame_column(field: str, checked: _Checked, unusable: np.ndarray) -> Any:
 
 
 def _pt_messages(checked: dict[str, _Checked], bad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows whose pt_weeks exceeds weeks_conservative, with case_from_text's own message for each pair."""
+    """Rows whose pt_weeks exceeds weeks_conservative, with case_from_text's own problems for each pair."""
     rows = len(bad)
     if "pt_weeks" not in checked or "weeks_conservative" not in checked:
         return np.zeros(rows, dtype=bool), np.full(rows, None, dtype=object)
@@ -312,9 +312,56 @@ def _pt_messages(checked: dict[str, _Checked], bad: np.ndarray) -> tuple[np.ndar
         try:
             case_from_text({"weeks_conservative": str(t_value), "pt_weeks": str(p_value)})
         except CaseError as exc:
-            text = "; ".join(str(p) for p in exc.problems)
-            messages[over & (pt_value == p_value) & (total_value == t_value)] = text
+            hit = np.flatnonzero(over & (pt_value == p_value) & (total_value == t_value))
+            messages[hit] = [list(exc.problems)] * len(hit)
     return over, messages
+
+
+@dataclass(frozen=True)
+class CheckedCohort:
+    """A cohort table checked row by row with the single-case rules (the one validator of cohort files).
+
+    `cases` is the typed frame `evaluate_frame` reads (a bad row's fields unknown); `errors` the text of each bad
+    row (None when good); `problems` the same per bad row as Problems naming each field."""
+
+    table: pa.Table  # the table as read, without the internal ragged-row column
+    cases: pd.DataFrame
+    errors: np.ndarray
+    problems: dict[int, list[Problem]]
+    fields: list[str]
+    others: list[str]
+
+
+def check_cohort(table: pa.Table) -> CheckedCohort:
+    """Check every row of a table from `read_cohort`; each distinct value of a column is checked once."""
+    rows = table.num_rows
+    ragged = table.column(RAGGED_COLUMN).to_numpy(zero_copy_only=False) if RAGGED_COLUMN in table.column_names else None
+    if ragged is not None:
+        table = table.drop_columns([RAGGED_COLUMN])
+    fields = [c for c in table.column_names if c in CASE_FIELDS]
+    others = [c for c in table.column_names if c not in CASE_FIELDS]
+    checked = {f: _check_column(f, table.column(f)) for f in fields}
+
+    problems: dict[int, list[Problem]] = {}
+    for field, column in checked.items():
+        rows_hit = np.flatnonzero(column.bad())
+        for row, code in zip(rows_hit.tolist(), column.codes[rows_hit].tolist()):  # bad rows only
+            problems.setdefault(row, []).append(Problem(field=field, message=column.messages[code]))
+    bad = np.zeros(rows, dtype=bool)
+    bad[list(problems)] = True
+    over, pt_problems = _pt_messages(checked, bad)
+    for row in np.flatnonzero(over).tolist():
+        problems[row] = pt_problems[row]
+    if ragged is not None:  # the cells of a ragged row are misaligned: nothing else about it is reliable
+        for row in np.flatnonzero(~pd.isna(ragged)).tolist():
+            problems[row] = [Problem(field="row", message=str(ragged[row]))]
+    errors = np.full(rows, None, dtype=object)
+    for row, found in problems.items():
+        errors[row] = found[0].message if found[0].field == "row" else "; ".join(str(p) for p in found)
+    bad = errors != None  # noqa: E711
+    cases = pd.DataFrame({f: _frame_column(f, checked[f], bad) for f in fields if f != "prior_fusion_levels"},
+                         index=pd.RangeIndex(rows))
+    return CheckedCohort(table=table, cases=cases, errors=errors, problems=problems, fields=fields, others=others)
 
 
 # ----------------------------------------------------------------------------------------------- evaluation
@@ -339,28 +386,9 @@ def evaluate_cohort(
 ) -> CohortResult:
     """Check every row, evaluate the good ones in chunks (calling `progress(fraction done)` after each)."""
     g = guideline or load_guideline()
-    rows = table.num_rows
-    ragged = table.column(RAGGED_COLUMN).to_numpy(zero_copy_only=False) if RAGGED_COLUMN in table.column_names else None
-    if ragged is not None:
-        table = table.drop_columns([RAGGED_COLUMN])
-    fields = [c for c in table.column_names if c in CASE_FIELDS]
-    others = [c for c in table.column_names if c not in CASE_FIELDS]
-    checked = {f: _check_column(f, table.column(f)) for f in fields}
-
-    errors = np.full(rows, None, dtype=object)
-    for field, column in checked.items():
-        rows_hit = np.flatnonzero(column.bad())
-        messages = [None if m is None else f"{field}: {m}" for m in column.messages]
-        for row, code in zip(rows_hit.tolist(), column.codes[rows_hit].tolist()):  # bad rows only
-            errors[row] = messages[code] if errors[row] is None else f"{errors[row]}; {messages[code]}"
-    over, pt_text = _pt_messages(checked, errors != None)  # noqa: E711
-    errors[over] = pt_text[over]
-    if ragged is not None:  # the cells of a ragged row are misaligned: nothing else about it is reliable
-        errors = np.where(pd.isna(ragged), errors, ragged)
-    bad = errors != None  # noqa: E711
-
-    frame = pd.DataFrame({f: _frame_column(f, checked[f], bad) for f in fields if f != "prior_fusion_levels"},
-                         index=pd.RangeIndex(rows))
+    checked = check_cohort(table)
+    table, frame, errors, fields, others = checked.table, checked.cases, checked.errors, checked.fields, checked.others
+    rows, bad = table.num_rows, checked.errors != None  # noqa: E711
     parts = []
     for start in range(0, max(rows, 1), chunk_rows):
         parts.append(evaluate_frame(frame.iloc[start:start + chunk_rows].reset_index(drop=True), g))
