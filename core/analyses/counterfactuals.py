@@ -51,8 +51,20 @@ class Counterfactual(BaseModel):
     sentence: str
 
 
+# (guideline, field) -> boundaries. They depend on the data only, and finding them tries every number up to 520,
+# which was most of a Patient page's first run: computed once per process (per guideline object) instead.
+_BOUNDARIES: dict[tuple[int, str], tuple[Guideline, tuple[int, ...]]] = {}
+
+
 def _boundaries(guideline: Guideline, field: str) -> tuple[int, ...]:
     """Numbers b where some condition tells b - 1 and b apart (a threshold, from data)."""
+    cached = _BOUNDARIES.get((id(guideline), field))
+    if cached is None or cached[0] is not guideline:
+        cached = _BOUNDARIES[(id(guideline), field)] = (guideline, _find_boundaries(guideline, field))
+    return cached[1]
+
+
+def _find_boundaries(guideline: Guideline, field: str) -> tuple[int, ...]:
     p = guideline.pathway
     conditions = [r.when for r in p.rules] + [r.urgent_when for r in p.rules] + [ph.when for ph in p.phases]
     tests = [t for c in conditions + [w.when for w in p.warnings] for t in tests_in(c) if t.field == field]
