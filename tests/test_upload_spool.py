@@ -82,3 +82,13 @@ def test_a_large_upload_is_spooled_in_memory_never_on_disk():
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_the_server_listens_on_loopback_unless_exposed_on_purpose():
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["address"] == "127.0.0.1"
+    script = (ROOT / "scripts" / "run-app.sh").read_text()
+    assert "source scripts/app-env.sh" in script and "0.0.0.0" not in script.split("exec", 1)[1]
+    assert "--server.address 0.0.0.0" in (ROOT / "README.md").read_text()
