@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,9 @@ def test_a_large_upload_is_spooled_in_memory_never_on_disk():
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, server)
-        session = asyncio.run(run_page(url, "cohort", "")).session_id
+        # In a thread of its own: a browser test in the same session may hold this thread's event loop.
+        with ThreadPoolExecutor(1) as pool:
+            session = pool.submit(lambda: asyncio.run(run_page(url, "cohort", ""))).result().session_id
         token = xsrf_cookie(url)
         body_start = (b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cases.csv\"\r\n"
                       b"Content-Type: text/csv\r\n\r\nred_flags\r\n")
