@@ -5,6 +5,7 @@ import streamlit as st
 
 from core import PathwayError
 from app_pages.chart_warmup import warm_up_charts
+from app_pages.inert import problem_list
 from app_pages.session import guideline, note_page
 
 # (script, title, icon, url path), in menu order. Add a page by adding a line.
@@ -49,13 +50,14 @@ def notice() -> None:
     try:
         info = guideline().info
     except PathwayError as exc:
-        st.error("The guideline data could not be loaded:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+        st.error("The guideline data could not be loaded:\n\n" + problem_list(exc.problems))
         st.stop()
     st.caption(f":material/info: **{info.notice}** Guideline version {info.version}.")
 
 
 def run() -> None:
-    st.set_page_config(page_title="Spine Pathway Explorer", page_icon=":material/healing:", layout="wide")
+    # An emoji favicon is drawn in the page itself; a material icon would be fetched from a font CDN on every load.
+    st.set_page_config(page_title="Spine Pathway Explorer", page_icon="🩺", layout="wide")
     st.html(ACCESSIBILITY_CSS)
     page = st.navigation(navigation_pages(), position="top")
     note_page(page.url_path)

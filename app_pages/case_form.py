@@ -13,6 +13,7 @@ from core.engine.case import BOOL_FIELDS, CASE_FIELDS, MAX_WEEKS, PROPOSALS
 from core.engine.case_params import UNKNOWN, CaseText, choice_options, form_value, text_from_form, with_field
 from core.engine.words import NO, NOT_ASSESSED, YES
 from core.errors import Problem
+from app_pages.inert import inert
 from core.outputs.presentation import field_groups, problem_text, problems_by_field
 
 YES_NO_WORDS = {"true": YES, "false": NO, UNKNOWN: NOT_ASSESSED}
@@ -88,6 +89,6 @@ def case_form(
             for field in fields:
                 _field_widget(g, field, prefix, store_key, after_change)
                 for problem in by_field.get(field, []):
-                    st.error(problem_text(problem, g), icon=":material/error:")
+                    st.error(inert(problem_text(problem, g)), icon=":material/error:")
                 for note in (notes or {}).get(field, []):
-                    st.warning(note, icon=":material/rule:")
+                    st.warning(inert(note), icon=":material/rule:")

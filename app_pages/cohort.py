@@ -16,6 +16,7 @@ from core.outputs.figures import sankey_figure
 from core.analyses.flows import flows_from_results
 from app_pages.flow_view import sankey_with_nodes, text_table
 from app_pages.progression_view import visits_upload_section
+from app_pages.inert import inert
 from app_pages.session import guarded, guideline
 
 TABLE_ROWS = 5000
@@ -59,7 +60,7 @@ def _evaluate(data: bytes, name: str) -> Loaded | None:
         table = cohort_files.read_cohort(data, name=name)
     except PathwayError as exc:
         for problem in exc.problems:
-            st.error(str(problem), icon=":material/error:")
+            st.error(inert(problem), icon=":material/error:")
         return None
     bar = st.progress(0.0, text=f"Evaluating {table.num_rows:,} rows")
     result = cohort_files.evaluate_cohort(
@@ -76,7 +77,7 @@ def _evaluate(data: bytes, name: str) -> Loaded | None:
 def counts_section(summary: cohort_files.CohortSummary) -> None:
     g = guideline()
     for note in summary.notes:
-        st.warning(note)
+        st.warning(inert(note))
     columns = st.columns(4)
     columns[0].metric("Rows", f"{summary.rows:,}")
     columns[1].metric("Evaluated", f"{summary.evaluated:,}")

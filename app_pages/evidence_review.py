@@ -17,6 +17,7 @@ from core.review.evidence import (
     upsert_check, verdict_counts,
 )
 from core.outputs.presentation import reference_anchor
+from app_pages.inert import inert, problem_list
 from app_pages.session import evidence_layer, set_evidence_layer
 
 VERDICT_COLOURS = {"agrees": "green", "partly": "orange", "disagrees": "red", "not_found": "gray"}
@@ -43,7 +44,8 @@ def verdict_mark(verdict: str) -> str:
 def check_line(check: EvidenceCheck) -> str:
     year = f"{check.year}, " if check.year else ""
     confirmed = "confirmed against the full text" if check.confirmed else "*unconfirmed: from a summary*"
-    return (f"- {verdict_mark(check.verdict)} · {check.source} ({year}{KIND_WORDS[check.kind]}): {check.note} "
+    return (f"- {verdict_mark(check.verdict)} · {inert(check.source)} ({year}{KIND_WORDS[check.kind]}): "
+            f"{inert(check.note)} "
             f"· {confirmed}")
 
 
@@ -121,7 +123,7 @@ def _save_check(g: Guideline) -> None:
     set_evidence_layer(layer)
     st.session_state.pop(FORM_PROBLEMS_KEY, None)
     st.session_state[PICK_KEY] = _pick_key(statement_id, check.source)
-    st.session_state[MESSAGE_KEY] = f"Saved the check of `{statement_id}` against {check.source}."
+    st.session_state[MESSAGE_KEY] = f"Saved the check of `{statement_id}` against {inert(check.source)}."
 
 
 def _remove_picked() -> None:
@@ -133,7 +135,7 @@ def _remove_picked() -> None:
         return
     st.session_state[PICK_KEY] = NEW_CHECK
     _load_pick()
-    st.session_state[MESSAGE_KEY] = f"Removed the check of `{statement_id}` against {source}."
+    st.session_state[MESSAGE_KEY] = f"Removed the check of `{statement_id}` against {inert(source)}."
 
 
 def _restore_upload(g: Guideline) -> None:
@@ -151,7 +153,7 @@ def _restore_upload(g: Guideline) -> None:
     st.session_state[PICK_KEY] = NEW_CHECK
     _load_pick()
     st.session_state[MESSAGE_KEY] = (f"Restored {sum(len(c) for c in layer.checks.values())} checks of "
-                                     f"{len(layer.checks)} statements from {upload.name}.")
+                                     f"{len(layer.checks)} statements from {inert(upload.name)}.")
 
 
 def _reset() -> None:
@@ -164,7 +166,7 @@ def _reset() -> None:
 def _field_errors(field: str) -> None:
     for problem in _problems(FORM_PROBLEMS_KEY):
         if problem.field == field:
-            st.error(f"{field.capitalize()}: {problem.message}", icon=":material/error:")
+            st.error(inert(f"{field.capitalize()}: {problem.message}"), icon=":material/error:")
 
 
 def _check_form(g: Guideline) -> None:
@@ -227,4 +229,4 @@ def evidence_editing_section(g: Guideline) -> None:
                      help="The file replaces this session's checks; a file with problems changes nothing.")
     problems = _problems(UPLOAD_PROBLEMS_KEY)
     if problems:
-        st.error("The file was not loaded:\n\n" + "\n".join(f"- {p}" for p in problems), icon=":material/error:")
+        st.error("The file was not loaded:\n\n" + problem_list(problems), icon=":material/error:")

@@ -9,14 +9,17 @@ from collections.abc import Callable
 import streamlit as st
 
 from core import Guideline, PathwayError
+from core.errors import quoted
 from core.review.audit import FLAGS, audit_guideline, audit_table, statements_citing
 from core.outputs.presentation import reference_anchor
 from core.outputs.tables import rows_flagged, statement_frame
 from app_pages.evidence_review import evidence_editing_section, evidence_section, verdict_label
 from app_pages.review_sections import changelog_section, conflicts_section, verification_section
+from app_pages.inert import inert, problem_list
 from app_pages.session import evidence_layer, guarded, guideline
 
 REF_PARAM = "ref"
+MAX_REF_DIGITS = 4
 # The page is long: a line of links to its sections' anchors, in the order of REFERENCE_SECTIONS.
 CONTENTS = [("references", "References"), ("statements", "Statements"), ("audit", "Citation audit"),
             ("evidence", "Outside evidence"), ("review-evidence", "Review the evidence"),
@@ -43,8 +46,10 @@ def _followed_citation(g: Guideline) -> None:
     if raw is None:
         return
     refs = g.references_by_number
-    if not raw.isdigit():
-        st.error(f"Link parameter `ref={raw}` is not a citation number; ignored.", icon=":material/error:")
+    # isdigit() alone accepts `²` (which int() refuses); a citation number has a few ASCII digits.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= MAX_REF_DIGITS):
+        st.error(f"Link parameter ref = {inert(quoted(raw))} is not a citation number; ignored.",
+                 icon=":material/error:")
         return
     number = int(raw)
     if number in refs:
@@ -138,7 +143,7 @@ def references_page() -> None:
         try:
             section(g)
         except PathwayError as exc:  # a bad data file (conflicts, invariants) costs its own section only
-            st.error("This section cannot be shown:\n\n" + "\n".join(f"- {p}" for p in exc.problems),
+            st.error("This section cannot be shown:\n\n" + problem_list(exc.problems),
                      icon=":material/error:")
 
 

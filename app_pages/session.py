@@ -12,6 +12,7 @@ from core import Case, Guideline, PathwayError, load_guideline
 from core.engine.case import CASE_FIELDS
 from core.engine.case_params import CaseText, as_params, case_from_case_text, read_case_params
 from core.errors import Problem
+from app_pages.inert import problem_list
 from core.review.evidence import EvidenceLayer, load_evidence
 from core.outputs.presentation import problem_text
 
@@ -103,7 +104,7 @@ def current_case() -> tuple[Case | None, list[Problem]]:
 def show_problems(problems: list[Problem], g: Guideline, intro: str = "") -> None:
     """Every problem as a clear message naming the field (no traceback ever reaches the page)."""
     if problems:
-        lines = "\n".join(f"- {problem_text(p, g)}" for p in problems)
+        lines = problem_list(problem_text(p, g) for p in problems)
         st.error(f"{intro}\n\n{lines}" if intro else lines, icon=":material/error:")
 
 
@@ -112,6 +113,6 @@ def guarded(page: Callable[[], None]) -> None:
     try:
         page()
     except PathwayError as exc:
-        st.error("This page cannot be shown:\n\n" + "\n".join(f"- {p}" for p in exc.problems),
+        st.error("This page cannot be shown:\n\n" + problem_list(exc.problems),
                  icon=":material/error:")
 

@@ -3,7 +3,6 @@
 Errors a user can fix exit with status 2 and one line per problem on stderr; never a traceback.
 """
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from core.review.audit import audit_guideline, audit_text
 from core.analyses.course import evaluate_course
 from core.engine.evaluate import evaluate_case
 from core.errors import PathwayError, Problem
+from core.safe_parse import load_json
 from core.review.evidence import evidence_from_yaml, load_evidence, verdict_counts
 from core.outputs.fhir import FHIR_RELEASES, export_fhir_json
 from core.engine.guideline import DATA_DIR, load_guideline
@@ -30,13 +30,25 @@ def read_json(path: str) -> Any:
     """Parse a JSON file (or `-` for standard input), turning I/O and syntax errors into a PathwayError."""
     try:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-        return json.loads(text)
     except FileNotFoundError:
         raise PathwayError([Problem(field=path, message="file not found")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise PathwayError([Problem(field=path, message=f"cannot read: {exc}")]) from None
-    except json.JSONDecodeError as exc:
-        raise PathwayError([Problem(field=path, message=f"not valid JSON ({exc.msg} at line {exc.lineno})")]) from None
+    return load_json(text, "standard input" if path == "-" else path)
+
+
+def data_dir(value: str) -> Path:
+    """The `--data` directory; PathwayError when it is missing, a file, or cannot be listed."""
+    path = Path(value)
+    if not path.exists():
+        raise PathwayError([Problem(field="--data", message=f"{value}: no such directory")])
+    if not path.is_dir():
+        raise PathwayError([Problem(field="--data", message=f"{value}: is a file; give the data directory")])
+    try:
+        next(path.iterdir(), None)
+    except OSError as exc:
+        raise PathwayError([Problem(field="--data", message=f"{value}: cannot read: {exc.strerror or exc}")]) from None
+    return path
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -64,7 +76,7 @@ def _progression(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    data = Path(args.data)
+    data = data_dir(args.data)
     g = load_guideline(data)
     evidence = load_evidence(data)
     conflicts = load_conflict_specs(data)
@@ -123,7 +135,7 @@ def _export_fhir(args: argparse.Namespace) -> int:
 
 
 def _version(args: argparse.Namespace) -> int:
-    data = Path(args.data)
+    data = data_dir(args.data)
     status = record_version(data) if args.record else version_status(data)
     print(f"version:         {status.version}")
     print(f"recorded:        {status.recorded_version or '-'}")
@@ -161,8 +173,8 @@ def _cohort(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    g = load_guideline(Path(args.data))
-    report = verification_report(g, load_invariants(g, Path(args.data)))
+    g = load_guideline(data_dir(args.data))
+    report = verification_report(g, load_invariants(g, data_dir(args.data)))
     print(report.model_dump_json(indent=2) if args.format == "json" else report_text(report), end="")
     if args.format == "json":
         print()
@@ -170,7 +182,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    report = audit_guideline(load_guideline(Path(args.data)))
+    report = audit_guideline(load_guideline(data_dir(args.data)))
     if args.format == "json":
         print(report.model_dump_json(indent=2))
     else:

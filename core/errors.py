@@ -7,6 +7,14 @@ from pydantic_core import ErrorDetails
 
 from core.model import Frozen
 
+QUOTED_CHARS = 40
+
+
+def quoted(value: Any) -> str:
+    """A value a person supplied, quoted for a message: repr, cut short so a 5,000-character link stays readable."""
+    text = repr(value)
+    return text if len(text) <= QUOTED_CHARS else f"{text[:QUOTED_CHARS]}... ({len(str(value)):,} characters)"
+
 
 class Problem(Frozen):
     """One thing wrong with an input, named so a person can fix it."""

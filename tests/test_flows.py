@@ -198,5 +198,5 @@ def test_missing_or_unreadable_cohort_file_is_a_clear_error(tmp_path, guideline)
         demo_cases(guideline, cohort=tmp_path / "nowhere.csv")
     empty = tmp_path / "empty.csv"
     empty.write_text("")
-    with pytest.raises(PathwayError, match="not a readable CSV"):
+    with pytest.raises(PathwayError, match="the file is empty"):
         demo_cases(guideline, cohort=empty)

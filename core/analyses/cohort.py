@@ -2,31 +2,29 @@
 `evaluate_frame`. Rows in = rows out, always: a bad row keeps its place, gets an `error` naming each field and
 reason, and is not evaluated; the good rows are.
 
-Cells follow `core.engine.case_text` (true / false / unknown / blank, digits, `proposed` as a `;` list). Each distinct
+Files are read by `core.analyses.cohort_read` (re-exported here). Cells follow `core.engine.case_text` (true / false / unknown / blank, digits, `proposed` as a `;` list). Each distinct
 value of a column is checked once with `case_from_text` itself, so the checks and their wording are exactly the
 single case's; rows then pick their value by code, without a loop over rows. Other columns (an id such as
 `case_id`, a site, a misspelt field) are carried through unread and reported, never silently dropped. Files
 are read from a path or from bytes in memory; nothing is written except the results file asked for.
 """
-import contextlib
-import csv
 import difflib
-import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, pt_over_limit
 from core.engine.case_text import case_from_text
 from core.errors import CaseError, PathwayError, Problem
+from core.analyses.cohort_read import RAGGED_COLUMN, Source, file_format, read_cohort  # noqa: F401  (the API)
+from core.analyses.csv_export import csv_bytes, write_csv
 from core.analyses.frame import RESULT_COLUMNS, evaluate_frame
 from core.engine.guideline import DATA_DIR, Guideline, load_guideline
 from core.model import Frozen
@@ -34,12 +32,9 @@ from core.model import Frozen
 ID_COLUMN = "case_id"
 ERROR_COLUMN = "error"
 OUTPUT_COLUMNS = (*RESULT_COLUMNS, ERROR_COLUMN)
-FORMATS = {".csv": "csv", ".parquet": "parquet"}
 DEMO_COHORT = DATA_DIR / "demo_cohort.csv"
 BAD_ROWS_LISTED = 1000
 CHUNK_ROWS = 100_000
-RAGGED_COLUMN = "__ragged_row"  # internal: read_cohort -> evaluate_cohort
-Source = str | Path | bytes
 
 
 class BadRow(Frozen):
@@ -70,110 +65,6 @@ class CohortResult:
     results: pd.DataFrame
     summary: CohortSummary
     cases: pd.DataFrame
-
-
-def file_format(name: str | Path) -> str:
-    """`csv` or `parquet` from a file name; PathwayError for anything else."""
-    suffix = Path(name).suffix.lower()
-    if suffix not in FORMATS:
-        raise PathwayError([Problem(field=str(name), message="unsupported file type; use .csv or .parquet")])
-    return FORMATS[suffix]
-
-
-# ------------------------------------------------------------------------------------------------ reading
-
-@contextlib.contextmanager
-def _open(source: Source) -> Iterator[IO[bytes]]:
-    with io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb") as handle:
-        yield handle
-
-
-def _header(source: Source, name: str) -> list[str]:
-    with _open(source) as raw:
-        # Undecodable bytes further on are pyarrow's to report; here only the header must be clean text.
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-        try:
-            header = next(csv.reader(text))
-        except StopIteration:
-            raise PathwayError([Problem(field=name, message="the file is empty (no header row)")]) from None
-        except csv.Error as exc:
-            raise PathwayError([Problem(field=name, message=f"cannot read the header row: {exc}")]) from None
-    if any("\ufffd" in h for h in header):
-        raise PathwayError([Problem(field=name, message="cannot read the file: it is not UTF-8 text")])
-    return header
-
-
-def _column_type(column: str) -> pa.DataType:
-    # Case columns repeat a few values, so dictionary-encode them while reading; ids stay plain strings.
-    return pa.dictionary(pa.int32(), pa.string()) if column in CASE_FIELDS else pa.string()
-
-
-def _read_csv_rows(source: Source, name: str, header: list[str]) -> pa.Table:
-    """Slow path for files with ragged rows: every record kept in place, ragged ones marked in RAGGED_COLUMN."""
-    with _open(source) as raw:
-        reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
-        next(reader)
-        records = [r for r in reader if r]
-    width = len(header)
-    ragged = [None if len(r) == width else f"the row has {len(r)} cell{'' if len(r) == 1 else 's'} but the header has {width}"
-              for r in records]
-    cells = [(r + [""] * width)[:width] for r in records]
-    columns = {h: pa.array([row[n] for row in cells], type=pa.string()) for n, h in enumerate(header)}
-    return pa.table({**columns, RAGGED_COLUMN: pa.array(ragged, type=pa.string())})
-
-
-def _read_csv(source: Source, name: str) -> pa.Table:
-    header = [h.strip() for h in _header(source, name)]
-    _check_header(header, name)
-    ragged: list[str] = []
-    options = pa_csv.ConvertOptions(column_types={h: _column_type(h) for h in header}, strings_can_be_null=False)
-
-    def keep_ragged(row: Any) -> str:
-        ragged.append(row.text)
-        return "skip"
-
-    parse = pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=keep_ragged)
-    read = pa_csv.ReadOptions(column_names=header, skip_rows=1)
-    try:
-        with _open(source) as raw:
-            table = pa_csv.read_csv(raw, read_options=read, parse_options=parse, convert_options=options)
-    except pa.ArrowInvalid as exc:
-        reason = "it is not UTF-8 text" if "UTF8" in str(exc) else str(exc).splitlines()[0]
-        raise PathwayError([Problem(field=name, message=f"cannot read the file: {reason}")]) from None
-    return _read_csv_rows(source, name, header) if ragged else table
-
-
-def _read_parquet(source: Source, name: str) -> pa.Table:
-    try:
-        table = pq.read_table(pa.BufferReader(source) if isinstance(source, bytes) else source)
-    except (pa.ArrowException, OSError) as exc:
-        raise PathwayError([Problem(field=name, message=f"cannot read the file as Parquet: {exc}")]) from None
-    _check_header(table.column_names, name)
-    # Pandas metadata describes the frame that wrote the file; the columns as stored are what we read.
-    return table.replace_schema_metadata(None)
-
-
-def _check_header(header: list[str], name: str) -> None:
-    repeated = sorted({h for h in header if header.count(h) > 1})
-    if repeated:
-        raise PathwayError([Problem(field=name, message=f"columns appear more than once: {', '.join(repeated)}")])
-    if not any(h in CASE_FIELDS for h in header):
-        raise PathwayError([Problem(
-            field=name, message=f"no column is a case field; expected some of: {', '.join(CASE_FIELDS)}")])
-
-
-def read_cohort(source: Source, fmt: str | None = None, name: str | None = None) -> pa.Table:
-    """Read a cohort from a path or from bytes (uploads stay in memory). PathwayError when the file itself is
-    unreadable, empty, has repeated column names or no case-field column at all.
-
-    A CSV with ragged rows (more or fewer cells than the header) is read record by record instead, and the
-    table gets a RAGGED_COLUMN that `evaluate_cohort` turns into those rows' errors.
-    """
-    name = name or (str(source) if not isinstance(source, bytes) else "upload")
-    fmt = fmt or file_format(name)
-    if not isinstance(source, bytes) and not Path(source).is_file():
-        raise PathwayError([Problem(field=name, message="file not found")])
-    return _read_csv(source, name) if fmt == "csv" else _read_parquet(source, name)
 
 
 # --------------------------------------------------------------------------------------------- validation
@@ -238,7 +129,7 @@ def _frame_column(field: str, checked: _Checked, unusable: np.ndarray) -> Any:
 
 
 def _pt_messages(checked: dict[str, _Checked], bad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows whose pt_weeks exceeds weeks_conservative, with case_from_text's own message for each pair."""
+    """Rows whose pt_weeks exceeds weeks_conservative, with case_from_text's own problems for each pair."""
     rows = len(bad)
     if "pt_weeks" not in checked or "weeks_conservative" not in checked:
         return np.zeros(rows, dtype=bool), np.full(rows, None, dtype=object)
@@ -253,9 +144,56 @@ def _pt_messages(checked: dict[str, _Checked], bad: np.ndarray) -> tuple[np.ndar
         try:
             case_from_text({"weeks_conservative": str(t_value), "pt_weeks": str(p_value)})
         except CaseError as exc:
-            text = "; ".join(str(p) for p in exc.problems)
-            messages[over & (pt_value == p_value) & (total_value == t_value)] = text
+            hit = np.flatnonzero(over & (pt_value == p_value) & (total_value == t_value))
+            messages[hit] = [list(exc.problems)] * len(hit)
     return over, messages
+
+
+@dataclass(frozen=True)
+class CheckedCohort:
+    """A cohort table checked row by row with the single-case rules (the one validator of cohort files).
+
+    `cases` is the typed frame `evaluate_frame` reads (a bad row's fields unknown); `errors` the text of each bad
+    row (None when good); `problems` the same per bad row as Problems naming each field."""
+
+    table: pa.Table  # the table as read, without the internal ragged-row column
+    cases: pd.DataFrame
+    errors: np.ndarray
+    problems: dict[int, list[Problem]]
+    fields: list[str]
+    others: list[str]
+
+
+def check_cohort(table: pa.Table) -> CheckedCohort:
+    """Check every row of a table from `read_cohort`; each distinct value of a column is checked once."""
+    rows = table.num_rows
+    ragged = table.column(RAGGED_COLUMN).to_numpy(zero_copy_only=False) if RAGGED_COLUMN in table.column_names else None
+    if ragged is not None:
+        table = table.drop_columns([RAGGED_COLUMN])
+    fields = [c for c in table.column_names if c in CASE_FIELDS]
+    others = [c for c in table.column_names if c not in CASE_FIELDS]
+    checked = {f: _check_column(f, table.column(f)) for f in fields}
+
+    problems: dict[int, list[Problem]] = {}
+    for field, column in checked.items():
+        rows_hit = np.flatnonzero(column.bad())
+        for row, code in zip(rows_hit.tolist(), column.codes[rows_hit].tolist()):  # bad rows only
+            problems.setdefault(row, []).append(Problem(field=field, message=column.messages[code]))
+    bad = np.zeros(rows, dtype=bool)
+    bad[list(problems)] = True
+    over, pt_problems = _pt_messages(checked, bad)
+    for row in np.flatnonzero(over).tolist():
+        problems[row] = pt_problems[row]
+    if ragged is not None:  # the cells of a ragged row are misaligned: nothing else about it is reliable
+        for row in np.flatnonzero(~pd.isna(ragged)).tolist():
+            problems[row] = [Problem(field="row", message=str(ragged[row]))]
+    errors = np.full(rows, None, dtype=object)
+    for row, found in problems.items():
+        errors[row] = found[0].message if found[0].field == "row" else "; ".join(str(p) for p in found)
+    bad = errors != None  # noqa: E711
+    cases = pd.DataFrame({f: _frame_column(f, checked[f], bad) for f in fields if f != "prior_fusion_levels"},
+                         index=pd.RangeIndex(rows))
+    return CheckedCohort(table=table, cases=cases, errors=errors, problems=problems, fields=fields, others=others)
 
 
 # ----------------------------------------------------------------------------------------------- evaluation
@@ -280,28 +218,9 @@ def evaluate_cohort(
 ) -> CohortResult:
     """Check every row, evaluate the good ones in chunks (calling `progress(fraction done)` after each)."""
     g = guideline or load_guideline()
-    rows = table.num_rows
-    ragged = table.column(RAGGED_COLUMN).to_numpy(zero_copy_only=False) if RAGGED_COLUMN in table.column_names else None
-    if ragged is not None:
-        table = table.drop_columns([RAGGED_COLUMN])
-    fields = [c for c in table.column_names if c in CASE_FIELDS]
-    others = [c for c in table.column_names if c not in CASE_FIELDS]
-    checked = {f: _check_column(f, table.column(f)) for f in fields}
-
-    errors = np.full(rows, None, dtype=object)
-    for field, column in checked.items():
-        rows_hit = np.flatnonzero(column.bad())
-        messages = [None if m is None else f"{field}: {m}" for m in column.messages]
-        for row, code in zip(rows_hit.tolist(), column.codes[rows_hit].tolist()):  # bad rows only
-            errors[row] = messages[code] if errors[row] is None else f"{errors[row]}; {messages[code]}"
-    over, pt_text = _pt_messages(checked, pd.notna(errors))
-    errors[over] = pt_text[over]
-    if ragged is not None:  # the cells of a ragged row are misaligned: nothing else about it is reliable
-        errors = np.where(pd.isna(ragged), errors, ragged)
-    bad = pd.notna(errors)
-
-    frame = pd.DataFrame({f: _frame_column(f, checked[f], bad) for f in fields if f != "prior_fusion_levels"},
-                         index=pd.RangeIndex(rows))
+    checked = check_cohort(table)
+    table, frame, errors, fields, others = checked.table, checked.cases, checked.errors, checked.fields, checked.others
+    rows, bad = table.num_rows, pd.notna(checked.errors)
     parts = []
     for start in range(0, max(rows, 1), chunk_rows):
         parts.append(evaluate_frame(frame.iloc[start:start + chunk_rows].reset_index(drop=True), g))
@@ -359,10 +278,8 @@ def _arrow(results: pd.DataFrame) -> pa.Table:
 
 
 def results_csv(results: pd.DataFrame) -> bytes:
-    """The results as CSV bytes (for a download button; nothing touches the disk)."""
-    sink = io.BytesIO()
-    pa_csv.write_csv(_arrow(results), sink)
-    return sink.getvalue()
+    """The results as CSV bytes (for a download button; nothing touches the disk), formulas neutralised."""
+    return csv_bytes(_arrow(results))
 
 
 def write_results(results: pd.DataFrame, path: str | Path) -> None:
@@ -370,7 +287,7 @@ def write_results(results: pd.DataFrame, path: str | Path) -> None:
     fmt = file_format(path)
     try:
         if fmt == "csv":
-            pa_csv.write_csv(_arrow(results), str(path))
+            write_csv(_arrow(results), path)
         else:
             pq.write_table(_arrow(results), str(path))
     except OSError as exc:

@@ -58,8 +58,20 @@ class Counterfactual(Frozen):
     sentence: str
 
 
+# (guideline, field) -> boundaries. They depend on the data only, and finding them tries every number up to 520,
+# which was most of a Patient page's first run: computed once per process (per guideline object) instead.
+_BOUNDARIES: dict[tuple[int, str], tuple[Guideline, tuple[int, ...]]] = {}
+
+
 def _boundaries(guideline: Guideline, field: str) -> tuple[int, ...]:
     """Numbers b where some condition tells b - 1 and b apart (a threshold, from data)."""
+    cached = _BOUNDARIES.get((id(guideline), field))
+    if cached is None or cached[0] is not guideline:
+        cached = _BOUNDARIES[(id(guideline), field)] = (guideline, _find_boundaries(guideline, field))
+    return cached[1]
+
+
+def _find_boundaries(guideline: Guideline, field: str) -> tuple[int, ...]:
     tests = [t for c in guideline.conditions for t in tests_in(c) if t.field == field]
     low, high = INT_FIELDS[field]
     return tuple(b for b in range(low + 1, high + 1)

@@ -11,8 +11,7 @@ import numpy as np
 import pandas as pd
 
 from core.engine.case import CASE_FIELDS, MRI_FINDINGS, Case, parse_case
-from core.engine.case_text import case_from_text
-from core.analyses.cohort import DEMO_COHORT
+from core.analyses.cohort import DEMO_COHORT, ID_COLUMN, check_cohort, read_cohort
 from core.analyses.frame import cases_frame, evaluate_frame
 from core.errors import CaseError, PathwayError, Problem
 from core.engine.guideline import Guideline, load_guideline
@@ -47,33 +46,38 @@ def presentation(case: Case) -> str:
     return NOT_ASSESSED
 
 
-def read_cohort_csv(path: Path) -> list[tuple[str, Case]]:
-    """(case_id, Case) for each row of a cohort CSV; any bad row raises CaseError naming the case and the field."""
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise PathwayError([Problem(field=str(path), message="file not found")]) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise PathwayError([Problem(field=str(path), message=f"not a readable CSV ({exc})")]) from None
-    if "case_id" not in frame.columns:
-        raise CaseError([Problem(field=path.name, message="no `case_id` column")])
-    cases, problems = [], []
-    for row in frame.to_dict("records"):
-        case_id = row.pop("case_id")
-        try:
-            cases.append((case_id, case_from_text(row)))
-        except CaseError as exc:
-            problems += [Problem(field=f"{case_id}: {p.field}", message=p.message) for p in exc.problems]
+def read_cohort_cases(path: Path) -> list[tuple[str, Case]]:
+    """(case_id, Case) for each row of a cohort file, read and checked by the same reader and validator as the
+    Cohort page and `python -m core cohort`; any bad row raises CaseError naming the case and the field."""
+    checked = check_cohort(read_cohort(path))
+    if ID_COLUMN not in checked.table.column_names:
+        raise CaseError([Problem(field=path.name, message=f"no `{ID_COLUMN}` column")])
+    ids = checked.table.column(ID_COLUMN).to_pylist()
+    problems = [Problem(field=f"{ids[row]}: {p.field}", message=p.message)
+                for row in sorted(checked.problems) for p in checked.problems[row]]
     if problems:
         raise CaseError(problems)
-    return cases
+    levels = (checked.table.column("prior_fusion_levels").to_pylist() if "prior_fusion_levels" in checked.fields
+              else [None] * len(ids))
+    records = checked.cases.astype(object).to_dict("records")
+    return [(case_id, _case(values, level)) for case_id, values, level in zip(ids, records, levels)]
+
+
+def _case(values: dict[str, Any], prior_fusion_levels: str | None) -> Case:
+    """A checked row as a Case (its values are already valid: this only builds the model)."""
+    known = {k: v for k, v in values.items() if v is not None and v is not pd.NA and v == v}
+    if "proposed" in known:
+        known["proposed"] = [p for p in str(known["proposed"]).split(";") if p]
+    if prior_fusion_levels and prior_fusion_levels.strip():
+        known["prior_fusion_levels"] = prior_fusion_levels.strip()
+    return parse_case(known)
 
 
 def demo_cases(guideline: Guideline | None = None, cohort: Path = DEMO_COHORT) -> list[tuple[str, str, Case]]:
     """The teaching scenarios, then the synthetic demo cohort, as (case_id, source, Case)."""
     g = guideline or load_guideline()
     scenarios = [(s.id, SCENARIO_SOURCE, parse_case(s.case)) for s in g.scenarios]
-    return scenarios + [(cid, SYNTHETIC_SOURCE, case) for cid, case in read_cohort_csv(cohort)]
+    return scenarios + [(cid, SYNTHETIC_SOURCE, case) for cid, case in read_cohort_cases(cohort)]
 
 
 def _known(frame: pd.DataFrame, field: str, value: bool) -> np.ndarray:

@@ -8,7 +8,7 @@ from typing import Any, Literal, get_args
 from pydantic import ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import ErrorDetails
 
-from core.errors import CaseError, Problem, validation_problems
+from core.errors import CaseError, Problem, quoted, validation_problems
 from core.model import Frozen
 
 MriFinding = Literal["not_done", "cord_compression", "nerve_root_compression", "degenerative_only", "normal"]
@@ -109,12 +109,12 @@ def _message(error: ErrorDetails) -> str:
     if kind == "extra_forbidden":
         return "unknown field (not part of the case format)"
     if kind == "literal_error":
-        return f"unknown value {error['input']!r}; expected {error['ctx']['expected']}"
+        return f"unknown value {quoted(error['input'])}; expected {error['ctx']['expected']}"
     if kind == "string_pattern_mismatch":
-        return f"{error['input']!r} is not a level range like L2-L5"
+        return f"{quoted(error['input'])} is not a level range like L2-L5"
     if kind.startswith("value_error"):
         return str(error["ctx"]["error"])
-    return f"{error['msg'].lower()} (got {error['input']!r})"
+    return f"{error['msg'].lower()} (got {quoted(error['input'])})"
 
 
 def parse_case(data: Mapping[str, Any] | Case) -> Case:

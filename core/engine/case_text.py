@@ -3,15 +3,19 @@
 Booleans are `true` / `false`; numbers are digits; `proposed` is a list (repeated query parameter) or one
 `;`-separated string (CSV). An empty cell, `unknown` or a missing key means unknown.
 """
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, Case, parse_case
-from core.errors import CaseError, Problem
+from core.errors import CaseError, Problem, quoted
 
 UNKNOWN_WORDS = {"", "unknown", "na", "nan", "none", "null"}
 TRUE_WORDS = {"true", "yes"}
 FALSE_WORDS = {"false", "no"}
+# Longer than any whole number a field accepts (at most 520, maybe written `520.0`): refused before converting, so
+# a 5,000-digit parameter costs nothing and `inf`, `1e400` or 400 digits never reach int().
+MAX_NUMBER_CHARS = 24
 
 
 def _is_unknown(value: Any) -> bool:
@@ -38,16 +42,23 @@ def _convert(field: str, value: Any) -> Any:
             return True
         if text.lower() in FALSE_WORDS:
             return False
-        raise ValueError(f"expected true, false or unknown, got {text!r}")
+        raise ValueError(f"expected true, false or unknown, got {quoted(text)}")
     if field in INT_FIELDS:
-        try:
-            number = float(text)
-        except ValueError:
-            raise ValueError(f"expected a whole number, got {text!r}") from None
-        if number != int(number):
-            raise ValueError(f"expected a whole number, got {text!r}")
-        return int(number)
+        return _whole_number(field, text)
     return text
+
+
+def _whole_number(field: str, text: str) -> int:
+    try:
+        number = float(text) if len(text) <= MAX_NUMBER_CHARS else math.inf
+    except ValueError:
+        raise ValueError(f"expected a whole number, got {quoted(text)}") from None
+    if not math.isfinite(number):
+        low, high = INT_FIELDS[field]
+        raise ValueError(f"expected a whole number from {low} to {high}, got {quoted(text)}")
+    if number != int(number):
+        raise ValueError(f"expected a whole number, got {quoted(text)}")
+    return int(number)
 
 
 def case_from_text(values: Mapping[str, Any]) -> Case:

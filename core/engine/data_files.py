@@ -5,10 +5,10 @@ Every failure is a DataError whose problems name the file, the path inside it an
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from core.errors import DataError, Problem, validation_problems
+from core.safe_parse import load_yaml
 
 T = TypeVar("T")
 
@@ -17,11 +17,9 @@ def read_yaml(path: Path) -> Any:
     """Parse one data file with the safe loader; a missing or malformed file is a DataError naming it."""
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return load_yaml(handle, path.name)
     except FileNotFoundError:
         raise DataError([Problem(field=path.name, message="file is missing")]) from None
-    except yaml.YAMLError as exc:
-        raise DataError([Problem(field=path.name, message=f"not valid YAML: {exc}")]) from None
 
 
 def unwrap(raw: Any, file: str, key: str | None) -> Any:

@@ -2,6 +2,7 @@
 in core/outputs/report_html.py and as PDF in core/outputs/report_pdf.py."""
 from typing import Literal
 
+from core.outputs.markdown_text import inert_markdown
 from core.engine.evaluation import ActiveStatement, Evaluation
 from core.review.evidence import DISPUTING, EvidenceCheck, EvidenceLayer, load_evidence, strongest_verdict
 from core.engine.guideline import Guideline, Milestone
@@ -193,7 +194,7 @@ def _md_statement(row: StatementRow) -> list[str]:
     lines = [f"- {_cell(row.text)} {citation_marks(row)}"]
     flag = evidence_flag(row)
     if flag:
-        lines.append(f"  - **Disputed:** {_cell(flag)}")
+        lines.append(f"  - **Disputed:** {inert_markdown(flag)}")  # names outside sources a reviewer typed
     return lines
 
 

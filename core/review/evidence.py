@@ -13,6 +13,7 @@ from pydantic import ConfigDict, Field, ValidationError
 
 from core.engine.data_files import validate_content
 from core.errors import DataError, PathwayError, Problem, validation_problems
+from core.safe_parse import load_yaml
 from core.engine.guideline import DATA_DIR, Guideline, load_guideline
 from core.model import Frozen
 
@@ -26,6 +27,10 @@ DISPUTING: tuple[str, ...] = ("disagrees", "partly")
 _SEVERITY = ("disagrees", "partly", "not_found", "agrees")
 EVIDENCE_FILE = "evidence.yaml"
 MAX_UPLOAD_BYTES = 1_000_000
+# Every check is validated and drawn on the References page: the count, not the bytes, is what costs. A layer
+# covers at most a few checks per statement; 1,000 is far above that and still quick.
+MAX_CHECKS = 1_000
+VALUES_PER_CHECK = 16  # the YAML values one check takes (6 keys, 6 values, its mapping) with some slack
 HEADER = (
     "# Review layer: checks of statements (by id, see statements.yaml) against outside sources.\n"
     "# verdict: agrees | partly | disagrees | not_found. kind: guideline | systematic_review | rct | policy |\n"
@@ -88,12 +93,18 @@ def evidence_from_yaml(data: bytes | str, guideline: Guideline, filename: str = 
         raise DataError([Problem(field=filename, message=f"larger than {MAX_UPLOAD_BYTES} bytes")])
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
-        raw = yaml.safe_load(text)
     except UnicodeDecodeError:
         raise DataError([Problem(field=filename, message="not UTF-8 text")]) from None
-    except yaml.YAMLError as exc:
-        raise DataError([Problem(field=filename, message=f"not valid YAML: {exc}")]) from None
+    raw = load_yaml(text, filename, max_values=MAX_CHECKS * VALUES_PER_CHECK, too_many=_too_many_checks)
+    checks = sum(len(c) for c in raw.get("checks", {}).values() if isinstance(c, list)) \
+        if isinstance(raw, dict) and isinstance(raw.get("checks"), dict) else 0
+    if checks > MAX_CHECKS:
+        raise DataError([Problem(field=filename, message=_too_many_checks())])
     return build_evidence(raw, guideline, filename)
+
+
+def _too_many_checks() -> str:
+    return f"holds more than {MAX_CHECKS:,} checks, the most one layer may hold; split it or remove checks"
 
 
 def evidence_to_yaml(layer: EvidenceLayer) -> str:

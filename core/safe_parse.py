@@ -1,0 +1,79 @@
+"""Parsing text a person or a file supplies (a JSON case, an evidence upload, a data file), with bounds.
+
+YAML goes through the safe loader (no tags, no code) and is also bounded in nesting depth and in the number of
+values, so a 10 KB file of nested brackets or a megabyte of checks is refused with a message instead of exhausting
+the stack or the reviewer's patience. JSON objects may not repeat a key: `{"red_flags": true, "red_flags":
+false}` would otherwise be read as the last value, silently.
+"""
+import json
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+
+from core.errors import DataError, PathwayError, Problem
+
+MAX_NESTING = 32  # our files nest 4 levels deep; 32 leaves room for any honest file
+MAX_YAML_VALUES = 200_000  # the shipped data files hold a few thousand
+
+
+class _LimitExceeded(yaml.YAMLError):
+    pass
+
+
+def _bounded_loader(max_values: int) -> type[yaml.SafeLoader]:
+    class BoundedLoader(yaml.SafeLoader):
+        depth = 0
+        values = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            self.depth += 1
+            self.values += 1
+            try:
+                if self.depth > MAX_NESTING:
+                    raise _LimitExceeded(f"nested more than {MAX_NESTING} levels deep")
+                if self.values > max_values:
+                    raise _LimitExceeded(f"more than {max_values:,} values")
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+    return BoundedLoader
+
+
+def load_yaml(text: Any, name: str, max_values: int = MAX_YAML_VALUES,
+              too_many: Callable[[], str] | None = None) -> Any:
+    """Parse YAML text (or a file object) safely; DataError names the file and the reason.
+
+    `too_many` words the refusal when there are more than `max_values` values (say, as a count of checks).
+    """
+    loader = _bounded_loader(max_values)(text)
+    try:
+        return loader.get_single_data()
+    except _LimitExceeded as exc:
+        message = too_many() if too_many and "values" in str(exc) else f"refused: {exc}"
+        raise DataError([Problem(field=name, message=message)]) from None
+    except yaml.YAMLError as exc:
+        raise DataError([Problem(field=name, message=f"not valid YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise PathwayError([Problem(field=key, message="this key appears more than once in one object; "
+                                                           "give it once")])
+        seen[key] = value
+    return seen
+
+
+def load_json(text: str, name: str) -> Any:
+    """Parse JSON text; PathwayError for bad syntax, a repeated key (named) or nesting too deep to read."""
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as exc:
+        raise PathwayError([Problem(field=name, message=f"not valid JSON ({exc.msg} at line {exc.lineno})")]) from None
+    except RecursionError:
+        raise PathwayError([Problem(field=name, message="not valid here: nested too deeply")]) from None
