@@ -8,6 +8,7 @@ is coded once (`code_columns`) and only the rule walk runs per value, on a guide
 any variant, so 50 values over a million cases take seconds rather than 50 full evaluations.
 """
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -16,9 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from core.analyses.cohort import ERROR_COLUMN, ID_COLUMN, CohortResult
 from core.analyses.frame import ConditionEvaluator, code_columns, evaluate_frame
 from core.analyses.verify import Check, Invariant, verification_report
+from core.engine.conditions import COMPARISONS, AllOf, AnyOf, Condition, NotOf, Test, tests_in
 from core.engine.guideline import NEEDS_INFORMATION, Guideline, pathway_fields
 from core.errors import PathwayError, Problem
-from core.review.variants import Threshold, Variant, apply_variant, patched_pathway, thresholds
+from core.review.variants import Threshold, Variant, apply_variant, thresholds
 
 CHANGE_COLUMNS = ("row", ID_COLUMN, "baseline", "variant", "changed", "baseline_rule", "variant_rule", ERROR_COLUMN)
 SWEEP_COLUMNS = ("value", "disposition", "cases")
@@ -162,33 +164,87 @@ def sweep_values(threshold: Threshold, start: int, stop: int, step: int = 1) -> 
     return values
 
 
-def _dispositions(logic: ConditionEvaluator, g: Guideline, positions: dict[str, int]) -> np.ndarray:
-    """The disposition code of every row: first rule that holds, unless an unknown rule comes first."""
-    rows = logic.rows
-    decided, blocked = np.zeros(rows, dtype=bool), np.zeros(rows, dtype=bool)
-    out = np.full(rows, positions[NEEDS_INFORMATION], dtype=np.int32)
-    for rule in g.pathway.rules:
-        value = logic.value(rule.when)
-        blocked |= ~decided & np.asarray(value.isna())
-        newly = ~decided & value.to_numpy(dtype=bool, na_value=False)
-        out[newly] = positions[rule.disposition]
-        decided |= newly
-    out[blocked] = positions[NEEDS_INFORMATION]
-    return out
+Truths = tuple[np.ndarray, np.ndarray]  # (true, unknown) per row
+
+
+def _truths(value: pd.arrays.BooleanArray) -> Truths:
+    return value.to_numpy(dtype=bool, na_value=False), np.asarray(value.isna())
+
+
+def _with_threshold(logic: ConditionEvaluator, condition: Condition | None, field: str, value: int) -> pd.arrays.BooleanArray:
+    """The condition's value with every number comparison of `field` set to `value` (as `patched_pathway` sets it).
+
+    Subtrees without such a comparison are the baseline's, computed once by `logic` and reused for every value.
+    """
+    if not any(t.field == field and t.op in COMPARISONS for t in tests_in(condition)):
+        return logic.value(condition)
+    match condition:
+        case Test():
+            # A fresh evaluator: the patched test is a temporary object and must not enter `logic`'s memo.
+            return ConditionEvaluator(logic.columns, logic.rows).value(condition.model_copy(update={"value": value}))
+        case AllOf():
+            result = logic.constant(True)
+            for part in condition.all:
+                result = result & _with_threshold(logic, part, field, value)
+            return result
+        case AnyOf():
+            result = logic.constant(False)
+            for part in condition.any:
+                result = result | _with_threshold(logic, part, field, value)
+            return result
+        case NotOf():
+            return ~_with_threshold(logic, condition.negated, field, value)
+    raise AssertionError(type(condition))
+
+
+@dataclass
+class _Walk:
+    """The rule walk over rows as far as it has gone: decided rows, rows blocked by an unknown rule, codes."""
+
+    decided: np.ndarray
+    blocked: np.ndarray
+    codes: np.ndarray
+
+    def step(self, code: int, truths: Truths) -> "_Walk":
+        true, unknown = truths
+        newly = ~self.decided & true
+        codes = self.codes.copy()
+        codes[newly] = code
+        return _Walk(self.decided | newly, self.blocked | (~self.decided & unknown), codes)
 
 
 def sweep(cases: pd.DataFrame, g: Guideline, address: str, values: Sequence[int]) -> pd.DataFrame:
     """Cases per disposition with the threshold at each value (columns value, disposition, cases; every
-    disposition at every value, zeros included). `cases` is `evaluate_frame`'s input; every row counts."""
-    threshold_at(g, address)
-    columns = code_columns(cases, pathway_fields(g))
+    disposition at every value, zeros included). `cases` is `evaluate_frame`'s input; every row counts.
+
+    Same decisions as evaluating `patched_pathway(g, {address: value})`, but the cohort is coded once, the rules
+    before the patched one are walked once, and only the patched condition is recomputed per value.
+    """
+    threshold = threshold_at(g, address)
+    for value in values:
+        if not threshold.low <= value <= threshold.high:
+            raise PathwayError([Problem(field=address, message=f"{value} is out of range ({threshold.low} to "
+                                                               f"{threshold.high})")])
+    rows = len(cases)
+    logic = ConditionEvaluator(code_columns(cases, pathway_fields(g)), rows)
     dispositions = [d.id for d in g.pathway.dispositions]
-    positions = {d: n for n, d in enumerate(dispositions)}
+    code = {d: n for n, d in enumerate(dispositions)}
+    rules = g.pathway.rules
+    patched = next((n for n, r in enumerate(rules) if r.id == threshold.item), len(rules))
+    start = _Walk(np.zeros(rows, dtype=bool), np.zeros(rows, dtype=bool), np.full(rows, -1, dtype=np.int32))
+    for rule in rules[:patched]:
+        start = start.step(code[rule.disposition], _truths(logic.value(rule.when)))
+    later = [(code[r.disposition], _truths(logic.value(r.when))) for r in rules[patched + 1:]]
     counts = []
     for value in values:
-        patched = patched_pathway(g, {address: int(value)})
-        codes = _dispositions(ConditionEvaluator(columns, len(cases)), patched, positions)
-        counts.append(np.bincount(codes, minlength=len(dispositions)))
+        walk = start
+        if patched < len(rules):  # a phase or warning threshold never changes a disposition
+            rule = rules[patched]
+            walk = walk.step(code[rule.disposition], _truths(_with_threshold(logic, rule.when, threshold.field, value)))
+        for step in later:
+            walk = walk.step(*step)
+        final = np.where(walk.blocked, code[NEEDS_INFORMATION], walk.codes)
+        counts.append(np.bincount(final, minlength=len(dispositions)))
     return pd.DataFrame({
         "value": np.repeat(np.asarray(values, dtype=np.int64), len(dispositions)),
         "disposition": np.tile(np.array(dispositions, dtype=object), len(values)),
