@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core.analyses.cohort import ERROR_COLUMN, ID_COLUMN, CohortResult
 from core.analyses.frame import ConditionEvaluator, code_columns, evaluate_frame
-from core.analyses.verify import Check, Invariant, verification_report
+from core.analyses.verify import Check, Invariant, load_invariants, verification_report
 from core.engine.conditions import COMPARISONS, AllOf, AnyOf, Condition, NotOf, Test, tests_in
 from core.engine.guideline import NEEDS_INFORMATION, Guideline, pathway_fields
 from core.errors import PathwayError, Problem
@@ -64,7 +64,9 @@ class VariantEffect(BaseModel):
     verification: VariantVerification
 
 
-def variant_verification(variant_guideline: Guideline, invariants: list[Invariant] | None = None) -> VariantVerification:
+def variant_verification(variant_guideline: Guideline, invariants: list[Invariant]) -> VariantVerification:
+    """`invariants` are the baseline's (load_invariants of the article's guideline): a variant may stop reading a
+    field an invariant reads, which is no reason to drop the invariant."""
     report = verification_report(variant_guideline, invariants)
     return VariantVerification(passed=report.passed, grid_cases=report.cases, checks=len(report.checks),
                                failed=[c for c in report.checks if not c.passed])
@@ -107,6 +109,7 @@ def variant_effect(result: CohortResult, variant: Variant, baseline: Guideline,
                    invariants: list[Invariant] | None = None) -> tuple[VariantEffect, pd.DataFrame]:
     """The effect summary and the per-row changes table of a variant on an evaluated cohort."""
     patched = apply_variant(variant, baseline)
+    invariants = load_invariants(baseline) if invariants is None else invariants
     changes = changes_table(result, patched)
     summary = result.summary
     return VariantEffect(
