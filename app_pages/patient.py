@@ -4,6 +4,8 @@ import streamlit as st
 from core import evaluate_case
 from app_pages.case_form import case_form
 from app_pages.result_sections import RESULT_SECTIONS
+from app_pages.variant_view import variant_comparison
+from core.review.variant_params import VARIANT_PARAMS
 from app_pages.session import (
     CASE_KEY, current_case, forget_url_problems, guarded, guideline, show_problems, sync_case_with_url, url_problems,
 )
@@ -13,7 +15,7 @@ WIDGET_PREFIX = "patient_"
 
 def patient_page() -> None:
     g = guideline()
-    sync_case_with_url()
+    sync_case_with_url(VARIANT_PARAMS)
     st.title("Patient")
     st.caption("Enter what is known; leave the rest *not assessed*. The result updates as you go, and the "
                "address bar holds the case so you can share it.")
@@ -27,6 +29,7 @@ def patient_page() -> None:
             st.warning("No evaluation while an input is invalid: correct the field marked in red.",
                        icon=":material/block:")
             return
+        variant_comparison(case, g)
         evaluation = evaluate_case(case, g)
         for section in RESULT_SECTIONS:
             section(evaluation, g)
