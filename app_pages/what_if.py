@@ -137,7 +137,8 @@ def choose_section(g: Guideline) -> Variant | None:
             with columns[n % 3]:
                 st.number_input(f"{t.item} · {t.field}", min_value=t.low, max_value=t.high, step=1,
                                 key=f"whatif_set_{t.address}", help=f"{t.kind} {t.item}: {t.text} in the article")
-                st.caption(f"the article: {t.text}")
+                moved = st.session_state[f"whatif_set_{t.address}"] != t.value
+                st.caption(f"the article: {t.text}" + (" · **changed**" if moved else ""))
         st.multiselect("Criteria left out (a rule or phase no longer needs them)", droppable(g), key=DROP_KEY)
         choices = [d.id for d in g.pathway.dispositions if d.id != NEEDS_INFORMATION]
         for rule in g.pathway.rules[:-1]:

@@ -96,6 +96,7 @@ def test_screenshots_of_the_what_if_page(server, browser, viewport):
         shoot("sweep")
         open_page(tab, f"{server}/patient?{CASE}&variant={SIX_WEEKS}")
         disposition(tab, "decompression_referral").wait_for()
+        _scroll_to(tab, "The article's pathway")
         shoot("patient")
     finally:
         context.close()

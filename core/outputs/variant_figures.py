@@ -73,10 +73,10 @@ def sweep_figure(counts: pd.DataFrame, g: Guideline, label: str, article_value: 
                         xanchor="left", xshift=4, font=dict(size=11, color=INK), bgcolor="rgba(255,255,255,0.8)")
                    for n, (value, text, _) in enumerate(marks)]
     return go.Figure(data=traces, layout=dict(
-        height=440, font=FONT, margin=dict(l=8, r=8, t=40, b=8), paper_bgcolor="rgba(0,0,0,0)",
+        height=470, font=FONT, margin=dict(l=8, r=8, t=40, b=8), paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)", hovermode="closest", shapes=shapes, annotations=annotations,
         title=dict(text=f"Cases per disposition as {label} changes", x=0, xanchor="left", font=dict(size=14)),
         xaxis=dict(title=dict(text=label), gridcolor="#E5E7EB", zeroline=False),
         yaxis=dict(title=dict(text="cases"), gridcolor="#E5E7EB", rangemode="tozero"),
-        legend=dict(orientation="h", yanchor="top", y=-0.18, x=0, font=dict(size=11)),
+        legend=dict(orientation="h", yanchor="top", y=-0.24, x=0, font=dict(size=11)),
     ))
