@@ -157,10 +157,11 @@ def about_section(variant: Variant, g: Guideline) -> None:
     if variant.evidence is not None:
         # Checked against data/evidence.yaml when the variant was read; our own text is shown, not the file's.
         statement = g.statement(variant.evidence.statement)
-        check = next(c for c in checks_for(load_evidence(), statement.id)
-                     if c.source.casefold() == variant.evidence.source.casefold())
-        st.caption(f"Answers the evidence check of `{statement.id}` against {check.source} "
-                   f"(verdict: {check.verdict}; {check.note})")
+        check = next((c for c in checks_for(load_evidence(), statement.id)
+                      if c.source.casefold() == variant.evidence.source.casefold()), None)
+        if check is not None:
+            st.caption(f"Answers the evidence check of `{statement.id}` against {check.source} "
+                       f"(verdict: {check.verdict}; {check.note})")
     if variant.conflict is not None:
         st.caption(f"Answers the article's conflict `{variant.conflict}` (References page, conflicts).")
 

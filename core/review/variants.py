@@ -11,7 +11,7 @@ by ids from data/pathway.yaml, never by position, so a variant still reads corre
 Applying one yields a full `Guideline`, validated by `build_guideline` like data/ itself, so the engine,
 `evaluate_frame`, `verify` and every other consumer use it unchanged. Nothing is evaluated as code.
 """
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -231,8 +231,8 @@ def _dumped_tests(node: Any) -> Iterator[dict[str, Any]]:
             yield from _dumped_tests(node["not"])
 
 
-def patched_pathway(g: Guideline, thresholds: dict[str, int] | None = None, drop: list[str] = (),
-                    rules_off: list[str] = (), dispositions: dict[str, str] | None = None) -> Guideline:
+def patched_pathway(g: Guideline, thresholds: dict[str, int] | None = None, drop: Sequence[str] = (),
+                    rules_off: Sequence[str] = (), dispositions: dict[str, str] | None = None) -> Guideline:
     """A copy of the guideline with the changes made, validated and cross-checked by `build_guideline`.
 
     Addresses are assumed checked (`variant_problems`); an unchecked bad one raises DataError or KeyError.
