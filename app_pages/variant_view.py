@@ -16,7 +16,7 @@ from core.review.variants import Variant, apply_variant, load_variants
 from app_pages.result_sections import disposition_badge
 
 NOT_THE_ARTICLE = ("A variant is a what-if: it is **not the article's pathway**, and no variant is a "
-                   "recommendation. Educational decision support, not a medical device.")
+                   "recommendation.")
 PATIENT_PICK_KEY = "patient_variant"
 PATIENT_TOGGLE_KEY = "patient_variant_on"
 NONE = ""

@@ -249,9 +249,10 @@ def effect_section(result: cohort_files.CohortResult, variant: Variant, patched:
                     alt="Sankey diagram from each case's disposition under the article's pathway to its disposition "
                         "under the variant")
     with st.expander("Table: cases per pair of dispositions (article's → variant's)"):
-        text_table(pd.DataFrame([{"article": p.from_, "variant": p.to, "cases": p.cases,
-                                  "changed": "yes" if p.from_ != p.to else ""} for p in pairs],
-                                columns=["article", "variant", "cases", "changed"]))
+        st.caption("The pairs that change come first.")
+        ordered = [p for p in pairs if p.from_ != p.to] + [p for p in pairs if p.from_ == p.to]
+        text_table(pd.DataFrame([{"article": p.from_, "variant": p.to, "cases": p.cases} for p in ordered],
+                                columns=["article", "variant", "cases"]))
     st.subheader(f"Cases the variant decides differently ({changed:,})")
     if not changed:
         st.write("None: on these cases the variant decides exactly as the article's pathway.")
