@@ -15,6 +15,7 @@ PAGES = [
     ("app_pages/scenarios.py", "Scenarios", ":material/school:", "scenarios"),
     ("app_pages/references.py", "References", ":material/menu_book:", "references"),
     ("app_pages/cohort.py", "Cohort", ":material/groups:", "cohort"),
+    ("app_pages/what_if.py", "What if", ":material/alt_route:", "what-if"),
 ]
 
 

@@ -5,6 +5,8 @@ from core import evaluate_case
 from app_pages.case_form import case_form
 from app_pages.course_editor import COURSE_PARAMS, course_section, sync_course_with_url
 from app_pages.result_sections import RESULT_SECTIONS
+from app_pages.variant_view import variant_comparison
+from core.review.variant_params import VARIANT_PARAMS
 from app_pages.session import (
     CASE_KEY, current_case, forget_url_problems, guarded, guideline, show_problems, sync_case_with_url, url_problems,
 )
@@ -15,7 +17,7 @@ COLUMNS_KEY = "patient_columns"
 
 def patient_page() -> None:
     g = guideline()
-    sync_case_with_url(COURSE_PARAMS)
+    sync_case_with_url(COURSE_PARAMS + VARIANT_PARAMS)
     sync_course_with_url()
     st.title("Patient")
     st.caption("Enter what is known; leave the rest “not assessed”. The result updates as you go, and the "
@@ -40,6 +42,7 @@ def patient_page() -> None:
             st.warning("No evaluation while an input is invalid: correct the field marked in red.",
                        icon=":material/block:")
             return
+        variant_comparison(case, g)
         for section in RESULT_SECTIONS:
             section(evaluation, g)
 

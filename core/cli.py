@@ -1,4 +1,4 @@
-"""Command line: `python -m core evaluate|course|progression|validate|audit|report|export-fhir|version|conflicts|cohort|verify`.
+"""Command line: `python -m core evaluate|course|progression|validate|audit|report|export-fhir|version|conflicts|cohort|verify|variant|sweep`.
 
 Errors a user can fix exit with status 2 and one line per problem on stderr; never a traceback.
 """
@@ -23,7 +23,11 @@ from core.outputs.report_pdf import report_pdf
 from core.outputs.course_text import course_text
 from core.outputs.summary import evaluation_text
 from core.review.versioning import HASHED_FILES, record_version, version_status
+from core.analyses.variant_effect import (
+    effect_text, evaluated_cases, sweep, sweep_text, sweep_values, threshold_at, variant_effect,
+)
 from core.analyses.verify import load_invariants, report_text, verification_report
+from core.review.variants import Variant, load_variants, variants_from_yaml
 
 
 def read_json(path: str) -> Any:
@@ -52,11 +56,12 @@ def data_dir(value: str) -> Path:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    evaluation = evaluate_case(read_json(args.case))
+    g = load_guideline(Path(args.data))
+    evaluation = evaluate_case(read_json(args.case), g)
     if args.format == "json":
         print(evaluation.model_dump_json(indent=2))
     else:
-        print(evaluation_text(evaluation, load_guideline()), end="")
+        print(evaluation_text(evaluation, g), end="")
     return 0
 
 
@@ -160,7 +165,7 @@ def _conflicts(args: argparse.Namespace) -> int:
 def _cohort(args: argparse.Namespace) -> int:
     if args.out:
         file_format(args.out)  # refuse an unsupported output type before doing the work
-    result = evaluate_cohort(read_cohort(args.cases))
+    result = evaluate_cohort(read_cohort(args.cases), load_guideline(Path(args.data)))
     if args.out:
         write_results(result.results, args.out)
     if args.format == "json":
@@ -181,6 +186,57 @@ def _verify(args: argparse.Namespace) -> int:
     return 0 if report.passed else 1
 
 
+def _chosen_variant(name: str, data: Path) -> Variant:
+    """A variant by id from data/variants.yaml, or the one variant of a YAML file."""
+    g = load_guideline(data)
+    if Path(name).suffix.lower() in (".yaml", ".yml") or Path(name).is_file():
+        try:
+            content = Path(name).read_bytes()
+        except OSError as exc:
+            raise PathwayError([Problem(field=name, message=f"cannot read: {exc.strerror or exc}")]) from None
+        variants = variants_from_yaml(content, g, filename=name, data_dir=data)
+        if len(variants) != 1:
+            ids = ", ".join(v.id for v in variants)
+            raise PathwayError([Problem(field=name, message=f"holds {len(variants)} variants ({ids}); give a file "
+                                                            "with one, or name a shipped variant by id")])
+        return variants[0]
+    shipped = {v.id: v for v in load_variants(data)}
+    if name not in shipped:
+        raise PathwayError([Problem(field=name, message=f"not a variant file or a shipped variant; one of: "
+                                                        f"{', '.join(shipped)}")])
+    return shipped[name]
+
+
+def _variant(args: argparse.Namespace) -> int:
+    data = Path(args.data)
+    if args.out:
+        file_format(args.out)
+    variant = _chosen_variant(args.variant, data)
+    g = load_guideline(data)
+    result = evaluate_cohort(read_cohort(args.cohort), g)
+    effect, changes = variant_effect(result, variant, g, load_invariants(g, data))
+    if args.out:
+        write_results(changes, args.out)
+    if args.format == "json":
+        print(effect.model_dump_json(indent=2, by_alias=True))
+    else:
+        print(effect_text(effect, args.cohort), end="")
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    g = load_guideline(Path(args.data))
+    if args.out:
+        file_format(args.out)
+    values = sweep_values(threshold_at(g, args.threshold), args.start, args.stop, args.step)
+    result = evaluate_cohort(read_cohort(args.cohort), g)
+    counts = sweep(evaluated_cases(result), g, args.threshold, values)
+    if args.out:
+        write_results(counts, args.out)
+    print(sweep_text(counts, args.threshold, threshold_at(g, args.threshold).value), end="")
+    return 0
+
+
 def _audit(args: argparse.Namespace) -> int:
     report = audit_guideline(load_guideline(data_dir(args.data)))
     if args.format == "json":
@@ -197,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="evaluate one case from a JSON file (- for stdin)")
     evaluate.add_argument("case")
     evaluate.add_argument("--format", choices=["text", "json"], default="text")
+    evaluate.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
     evaluate.set_defaults(run=_evaluate)
 
     course = commands.add_parser("course", help="evaluate a course of care (visits over the weeks) from a JSON file")
@@ -250,7 +307,31 @@ def build_parser() -> argparse.ArgumentParser:
     cohort.add_argument("cases", help="CASES.csv or CASES.parquet")
     cohort.add_argument("--out", help="write the rows with their results (and errors) to .csv or .parquet")
     cohort.add_argument("--format", choices=["text", "json"], default="text", help="summary format")
+    cohort.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
     cohort.set_defaults(run=_cohort)
+
+    variant = commands.add_parser(
+        "variant", help="compare a variant of the pathway with the article's on a cohort, and verify the variant",
+        description="VARIANT is the id of a variant in data/variants.yaml or a YAML file holding one variant.")
+    variant.add_argument("variant", metavar="VARIANT_ID_OR_FILE")
+    variant.add_argument("cohort", metavar="COHORT", help="CASES.csv or CASES.parquet")
+    variant.add_argument("--out", metavar="CHANGES.csv", help="every row with both dispositions (.csv or .parquet)")
+    variant.add_argument("--format", choices=["text", "json"], default="text")
+    variant.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
+    variant.set_defaults(run=_variant)
+
+    sweeping = commands.add_parser(
+        "sweep", help="cases per disposition as one threshold runs over a range of values",
+        description="RULE/FIELD names a number comparison: a rule, phase or warning id and the field it compares, "
+                    "e.g. R7_failed_six_months/weeks_conservative.")
+    sweeping.add_argument("threshold", metavar="RULE/FIELD")
+    sweeping.add_argument("--from", dest="start", type=int, required=True, metavar="A")
+    sweeping.add_argument("--to", dest="stop", type=int, required=True, metavar="B")
+    sweeping.add_argument("--step", type=int, default=1, metavar="S")
+    sweeping.add_argument("cohort", metavar="COHORT", help="CASES.csv or CASES.parquet")
+    sweeping.add_argument("--out", metavar="SWEEP.csv", help="columns value, disposition, cases (.csv or .parquet)")
+    sweeping.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
+    sweeping.set_defaults(run=_sweep)
 
     verify = commands.add_parser("verify", help="check the whole pathway on every outcome it can produce (exit 1 on failure)")
     verify.add_argument("--format", choices=["text", "json"], default="text")

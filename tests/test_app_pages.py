@@ -25,14 +25,16 @@ def test_no_pages_directory_beside_app_py_so_streamlit_never_falls_back_to_its_o
 
 def test_the_patient_page_imports_no_pandas_so_a_cold_start_stays_quick():
     # pandas is the largest import of a cold start; the Patient page (the default) renders without it.
-    code = ("import sys, app, app_pages.session, app_pages.case_form, app_pages.result_sections; "
+    code = ("import sys, app, app_pages.session, app_pages.case_form, app_pages.result_sections, "
+            "app_pages.variant_view; "
             "print('pandas' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert result.stdout.strip() == "False"
 
 
 def test_the_pages_have_the_url_paths_of_the_issue():
-    assert [url_path for *_, url_path in app.PAGES] == ["patient", "pathway", "scenarios", "references", "cohort"]
+    assert [url_path for *_, url_path in app.PAGES] == ["patient", "pathway", "scenarios", "references", "cohort",
+                                                         "what-if"]
 
 
 @pytest.mark.parametrize("page", PAGE_PATHS)

@@ -147,21 +147,25 @@ class ConditionEvaluator:
     whose `&`, `|`, `~` are Kleene logic) and a `Logic` of the walk whose masks are numpy boolean arrays. Each
     node of a condition is computed once per frame."""
 
-    def __init__(self, columns: Mapping[str, Coded], rows: int):
+    def __init__(self, columns: Mapping[str, Coded], rows: int,
+                 leaves: dict[tuple[str, str, str], pd.arrays.BooleanArray] | None = None):
         self.columns = dict(columns)
         self.rows = rows
         self._memo: dict[int, pd.arrays.BooleanArray] = {}
+        # Leaves by what they test, so evaluators of patched copies of a pathway over the same columns share them.
+        self._leaves = {} if leaves is None else leaves
 
     # ---- the condition fold
     def leaf(self, test: Test) -> pd.arrays.BooleanArray:
         # Each leaf is decided once per distinct value by the scalar definition, then broadcast to the rows.
-        if id(test) in self._memo:  # the walk's `undecided` folds trees whose leaves are already known
-            return self._memo[id(test)]
-        column = self.columns[test.field]
-        truths = [holds(test, {test.field: v}) for v in column.values + (column.unknown,)]
-        true = np.array([t is True for t in truths])
-        unknown = np.array([t is None for t in truths])
-        return pd.arrays.BooleanArray(true[column.codes], unknown[column.codes])
+        key = (test.field, test.op, repr(test.value))
+        if key not in self._leaves or test.field == "disposition":  # the disposition column is this walk's own
+            column = self.columns[test.field]
+            truths = [holds(test, {test.field: v}) for v in column.values + (column.unknown,)]
+            true = np.array([t is True for t in truths])
+            unknown = np.array([t is None for t in truths])
+            self._leaves[key] = pd.arrays.BooleanArray(true[column.codes], unknown[column.codes])
+        return self._leaves[key]
 
     def all_of(self, parts: list[pd.arrays.BooleanArray]) -> pd.arrays.BooleanArray:
         return functools.reduce(operator.and_, parts, self._constant(True))

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.engine.case import BOOL_FIELDS, INT_FIELDS, MRI_FINDINGS, pt_over_limit
+from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, pt_over_limit
 from core.engine.conditions import Condition, Junction, NotOf, Test, fold, holds, tests_in
 from core.engine.guideline import NEEDS_INFORMATION, Guideline, pathway_fields
 from core.engine.walk import walk
@@ -75,7 +75,10 @@ class GridSpace:
     def __post_init__(self) -> None:
         conditions = self.guideline.conditions + self.extra_conditions
         tests = [t for c in conditions for t in tests_in(c)]
-        self.fields = pathway_fields(self.guideline)
+        self.read = pathway_fields(self.guideline)  # what `all_known` speaks of
+        # An invariant may read a field the pathway does not (a variant that drops a criterion): split on it too.
+        extra = [t.field for c in self.extra_conditions for t in tests_in(c) if t.field in CASE_FIELDS]
+        self.fields = list(dict.fromkeys(self.read + extra))
         self.proposals = list(dict.fromkeys(str(t.value) for t in tests if t.field == "proposed"))
         self.dims: list[Dim] = [f for f in self.fields if f != "proposed"] + [("proposed", q) for q in self.proposals]
         self.candidates = {f: self._candidates(f, tests) for f in self.fields if f != "proposed"}
@@ -189,13 +192,13 @@ class _Branch:
         return None
 
     def all_known(self) -> int:
-        states = [self.a.get(f, _UNSET) for f in self.space.fields if f != "proposed"]
+        states = [self.a.get(f, _UNSET) for f in self.space.read if f != "proposed"]
         if any(s is None for s in states):
             return F
         return (T | F) if any(s is _UNSET for s in states) else T
 
     def first_unset(self) -> Dim | None:
-        return next((f for f in self.space.fields if f != "proposed" and f not in self.a), None)
+        return next((f for f in self.space.read if f != "proposed" and f not in self.a), None)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from pydantic import computed_field
 
+from core.engine.case import CASE_FIELDS
 from core.engine.conditions import Condition, fields_read, tests_in
 from core.engine.data_files import load_file
 from core.errors import DataError, Problem
@@ -167,7 +168,9 @@ def verification_report(
     p = g.pathway
     cases = verification_grid(g, [(inv.when, inv.then) for inv in invariants])
     fields = pathway_fields(g)
-    frame = cases_frame(cases, fields)
+    invariant_fields = [f for inv in invariants for c in (inv.when, inv.then) for f in fields_read(c)]
+    # A variant's pathway may no longer read a field an invariant does; the grid then varies it, so keep it.
+    frame = cases_frame(cases, list(dict.fromkeys(fields + [f for f in invariant_fields if f in CASE_FIELDS])))
     results = evaluate_frame(frame, g)
 
     disposition = results["disposition"].astype(str).to_numpy()
@@ -205,9 +208,9 @@ def verification_report(
         _coverage("every_warning_fires", "every warning can fire", [w.id for w in p.warnings], fired),
     ]
 
-    invariant_fields = [f for inv in invariants for c in (inv.when, inv.then) for f in fields_read(c)]
     logic = ConditionEvaluator(
-        {**code_columns(frame, [f for f in fields if f in invariant_fields]), **_result_columns(frame, results, fields)},
+        {**code_columns(frame, [f for f in frame.columns if f in invariant_fields]),
+         **_result_columns(frame, results, fields)},
         len(frame),
     )
     for inv in invariants:
