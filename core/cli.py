@@ -1,4 +1,4 @@
-"""Command line: `python -m core evaluate|validate|audit|report|export-fhir|version|conflicts|cohort|verify ...`.
+"""Command line: `python -m core evaluate|validate|audit|report|export-fhir|export-sql|version|conflicts|cohort|verify`.
 
 Errors a user can fix exit with status 2 and one line per problem on stderr; never a traceback.
 """
@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from core.review.conflicts import article_conflicts, load_conflict_specs
-from core.analyses.cohort import evaluate_cohort, file_format, read_cohort, summary_text, write_results
+from core.analyses.cohort import file_format, summary_text
 from core.review.audit import audit_guideline, audit_text
 from core.engine.evaluate import evaluate_case
 from core.errors import PathwayError, Problem
@@ -22,6 +22,10 @@ from core.outputs.report_pdf import report_pdf
 from core.outputs.summary import evaluation_text
 from core.review.versioning import HASHED_FILES, record_version, version_status
 from core.analyses.verify import load_invariants, report_text, verification_report
+from core.sql.cohort_engines import AUTO_DUCKDB_BYTES, ENGINES, EngineOptions, run_cohort_file
+from core.sql.compile import DEFAULT_TABLE, DIALECTS
+from core.sql.engines import DEFAULT_MEMORY_LIMIT
+from core.sql.export import export_sql_text
 
 
 def read_json(path: str) -> Any:
@@ -131,15 +135,19 @@ def _conflicts(args: argparse.Namespace) -> int:
 def _cohort(args: argparse.Namespace) -> int:
     if args.out:
         file_format(args.out)  # refuse an unsupported output type before doing the work
-    result = evaluate_cohort(read_cohort(args.cases))
-    if args.out:
-        write_results(result.results, args.out)
+    options = EngineOptions(engine=args.engine, memory_limit=args.memory_limit, spark_master=args.spark_master)
+    summary = run_cohort_file(args.cases, args.out, options)
     if args.format == "json":
-        print(result.summary.model_dump_json(indent=2))
+        print(summary.model_dump_json(indent=2))
     else:
-        print(summary_text(result.summary, args.cases), end="")
+        print(summary_text(summary, args.cases), end="")
         if args.out:
             print(f"Results: {args.out}")
+    return 0
+
+
+def _export_sql(args: argparse.Namespace) -> int:
+    _write(args.out, export_sql_text(args.dialect, args.table), binary=False)
     return 0
 
 
@@ -207,7 +215,23 @@ def build_parser() -> argparse.ArgumentParser:
     cohort.add_argument("cases", help="CASES.csv or CASES.parquet")
     cohort.add_argument("--out", help="write the rows with their results (and errors) to .csv or .parquet")
     cohort.add_argument("--format", choices=["text", "json"], default="text", help="summary format")
+    cohort.add_argument("--engine", choices=ENGINES, default="auto",
+                        help=f"who decides the rows: pandas in memory, DuckDB streaming the file, or Spark SQL "
+                             f"(auto: DuckDB for files over {AUTO_DUCKDB_BYTES // 2**20} MB)")
+    cohort.add_argument("--memory-limit", default=DEFAULT_MEMORY_LIMIT,
+                        help="DuckDB's memory limit; past it DuckDB spills to a temporary folder (default 1GB)")
+    cohort.add_argument("--spark-master", default="local[1]",
+                        help="Spark master URL for --engine spark (default local[1]; e.g. spark://host:7077)")
     cohort.set_defaults(run=_cohort)
+
+    export_sql = commands.add_parser(
+        "export-sql", help="the pathway as one SQL query (and the table it expects) for an analyst's database",
+        description="Print the pathway compiled to SQL for one dialect: every column of the table, then "
+                    "disposition, urgent, deciding_rule, missing, phase, warnings and next_milestone_week.")
+    export_sql.add_argument("--dialect", choices=DIALECTS, default="duckdb")
+    export_sql.add_argument("--table", default=DEFAULT_TABLE, help="the table of cases to read (default: cases)")
+    export_sql.add_argument("--out", help="write to this file instead of standard output")
+    export_sql.set_defaults(run=_export_sql)
 
     verify = commands.add_parser("verify", help="check the whole pathway on every outcome it can produce (exit 1 on failure)")
     verify.add_argument("--format", choices=["text", "json"], default="text")

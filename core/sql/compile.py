@@ -10,6 +10,7 @@ condition compiles node for node. Each rule's truth is written as an explicit
 `CASE WHEN c THEN 1 WHEN NOT (c) THEN 0 ELSE NULL END`, and the tree is never handed to sqlglot's optimiser or
 simplifier: boolean simplifiers are known to get NULL semantics wrong, and nothing here needs them.
 """
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 DIALECTS = ("duckdb", "spark", "postgres", "bigquery", "snowflake")
 DEFAULT_TABLE = "cases"
+TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}")
 RESULT_COLUMNS = ("disposition", "urgent", "deciding_rule", "missing", "phase", "warnings", "next_milestone_week")
 RESULT_TYPES = {"disposition": "VARCHAR", "urgent": "BOOLEAN", "deciding_rule": "VARCHAR", "missing": "VARCHAR",
                 "phase": "VARCHAR", "warnings": "VARCHAR", "next_milestone_week": "INTEGER"}
@@ -258,12 +260,12 @@ def result_expressions(g: Guideline, column: Callable[[str], "exp.Expression"]) 
 
 def _table(name: str) -> "exp.Table":
     from sqlglot import exp
-    from sqlglot.errors import ParseError
 
-    try:
-        return exp.to_table(name)
-    except ParseError:
-        raise PathwayError([Problem(field="--table", message=f"{name!r} is not a table name")]) from None
+    # A plain (catalog.)(schema.)table name: anything else is more likely a slip than a table.
+    if not TABLE_NAME.fullmatch(name):
+        raise PathwayError([Problem(field="--table", message=f"{name!r} is not a table name like cases or "
+                                                             "warehouse.spine_visits (letters, digits, _)")])
+    return exp.to_table(name)
 
 
 def pathway_select(g: Guideline | None = None, table: str = DEFAULT_TABLE) -> "exp.Select":
