@@ -16,6 +16,8 @@ Input contract (`evaluate_frame` expects validated values; `core.analyses.cohort
 A value outside the case contract (wrong type, out of range, unknown choice, pt_weeks > weeks_conservative)
 raises CaseError naming the field, the reason and the first rows; it is never silently taken as unknown.
 """
+import functools
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,12 +26,12 @@ import numpy as np
 import pandas as pd
 
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, parse_case
-from core.engine.conditions import AllOf, AnyOf, Condition, NotOf, Test, holds
+from core.engine.conditions import Condition, Test, Undecided, fold, holds
 from core.errors import CaseError, Problem
-from core.engine.guideline import NEEDS_INFORMATION, Guideline, load_guideline, pathway_fields
+from core.engine.guideline import Guideline, load_guideline, pathway_fields
+from core.engine.walk import walk
 
 RESULT_COLUMNS = ("disposition", "urgent", "warnings", "missing", "deciding_rule", "phase")
-CONSERVATIVE_CARE = "conservative_care"  # the engine reports a phase for this disposition only
 PROBLEM_ROWS_SHOWN = 3
 
 
@@ -140,66 +142,65 @@ def code_columns(frame: pd.DataFrame, fields: list[str]) -> dict[str, Coded]:
 
 
 class ConditionEvaluator:
-    """Kleene evaluation of conditions over coded columns, each node computed once per frame."""
+    """The vectorised backend: an algebra of the condition fold over coded columns (pandas nullable booleans,
+    whose `&`, `|`, `~` are Kleene logic) and a `Logic` of the walk whose masks are numpy boolean arrays. Each
+    node of a condition is computed once per frame."""
 
     def __init__(self, columns: Mapping[str, Coded], rows: int):
         self.columns = dict(columns)
         self.rows = rows
         self._memo: dict[int, pd.arrays.BooleanArray] = {}
 
-    def constant(self, value: bool) -> pd.arrays.BooleanArray:
-        return pd.arrays.BooleanArray(np.full(self.rows, value), np.zeros(self.rows, dtype=bool))
-
-    def _leaf(self, test: Test) -> pd.arrays.BooleanArray:
+    # ---- the condition fold
+    def leaf(self, test: Test) -> pd.arrays.BooleanArray:
+        # Each leaf is decided once per distinct value by the scalar definition, then broadcast to the rows.
         column = self.columns[test.field]
         truths = [holds(test, {test.field: v}) for v in column.values + (column.unknown,)]
         true = np.array([t is True for t in truths])
         unknown = np.array([t is None for t in truths])
         return pd.arrays.BooleanArray(true[column.codes], unknown[column.codes])
 
+    def all_of(self, parts: list[pd.arrays.BooleanArray]) -> pd.arrays.BooleanArray:
+        return functools.reduce(operator.and_, parts, self._constant(True))
+
+    def any_of(self, parts: list[pd.arrays.BooleanArray]) -> pd.arrays.BooleanArray:
+        return functools.reduce(operator.or_, parts, self._constant(False))
+
+    # `~` is Kleene `not` on nullable booleans and plain `not` on the walk's masks: one method serves both.
+    negate = staticmethod(operator.inv)
+
+    def _constant(self, value: bool) -> pd.arrays.BooleanArray:
+        return pd.arrays.BooleanArray(np.full(self.rows, value), np.zeros(self.rows, dtype=bool))
+
     def value(self, condition: Condition | None) -> pd.arrays.BooleanArray:
         """True / False / NA (unknown) per row; a missing condition always holds (like `holds`)."""
-        if condition is None:
-            return self.constant(True)
-        key = id(condition)
-        if key not in self._memo:
-            match condition:
-                case Test():
-                    result = self._leaf(condition)
-                case AllOf():
-                    result = self.constant(True)
-                    for part in condition.all:
-                        result = result & self.value(part)
-                case AnyOf():
-                    result = self.constant(False)
-                    for part in condition.any:
-                        result = result | self.value(part)
-                case NotOf():
-                    result = ~self.value(condition.negated)
-                case _:
-                    raise AssertionError(type(condition))
-            self._memo[key] = result
-        return self._memo[key]
+        return fold(condition, self, self._memo)
+
+    # ---- the walk's masks
+    def const(self, value: bool) -> np.ndarray:
+        return np.full(self.rows, value)
+
+    both, either = staticmethod(operator.and_), staticmethod(operator.or_)
 
     def true(self, condition: Condition | None) -> np.ndarray:
         return self.value(condition).to_numpy(dtype=bool, na_value=False)
 
-    def undecided(self, condition: Condition | None, rows: np.ndarray) -> list[tuple[str, np.ndarray]]:
-        """(field, rows) for each leaf that `undecided_fields` would name on those rows, depth first."""
-        if condition is None:
+    def unknown(self, condition: Condition | None) -> np.ndarray:
+        return np.asarray(self.value(condition).isna())
+
+    def undecided(self, condition: Condition | None, where: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        if condition is None or not where.any():
             return []
-        rows = rows & np.asarray(self.value(condition).isna())
-        if not rows.any():
-            return []
-        match condition:
-            case Test():
-                return [(condition.field, rows)]
-            case AllOf() | AnyOf():
-                parts = condition.all if isinstance(condition, AllOf) else condition.any
-                return [item for part in parts for item in self.undecided(part, rows)]
-            case NotOf():
-                return self.undecided(condition.negated, rows)
-        raise AssertionError(type(condition))
+        named = fold(condition, Undecided(self, lambda truth: np.asarray(truth.isna()), operator.and_))[1]
+        return [(name, mask & where) for name, mask in named if (mask & where).any()]
+
+    def decided(self, dispositions: list[tuple[str, np.ndarray]]) -> None:
+        ids = tuple(dict.fromkeys(d for d, _ in dispositions))
+        codes = np.full(self.rows, -1, dtype=np.int32)
+        for disposition, where in dispositions:
+            codes[where] = ids.index(disposition)
+        self.columns["disposition"] = Coded(codes=codes, values=ids)
+        self._memo.clear()  # truths read before the disposition was known
 
 
 def _first_rows(codes: np.ndarray) -> np.ndarray:
@@ -247,51 +248,26 @@ def evaluate_frame(frame: pd.DataFrame, guideline: Guideline | None = None) -> p
     p = g.pathway
     rows = len(frame)
     logic = ConditionEvaluator(code_columns(frame, pathway_fields(g)), rows)
-
-    decided = np.zeros(rows, dtype=bool)
-    first_unknown = np.full(rows, -1, dtype=np.int32)
-    first_true = np.full(rows, -1, dtype=np.int32)
-    missing_parts: list[tuple[str, np.ndarray]] = []
-    for n, rule in enumerate(p.rules):
-        value = logic.value(rule.when)
-        unknown = ~decided & np.asarray(value.isna())
-        true = ~decided & value.to_numpy(dtype=bool, na_value=False)
-        first_unknown[unknown & (first_unknown < 0)] = n
-        missing_parts += logic.undecided(rule.when, unknown)
-        first_true[true] = n
-        decided |= true
-    blocked = first_unknown >= 0
+    result = walk(p, logic)
 
     disposition_ids = [d.id for d in p.dispositions]
-    position = {d: n for n, d in enumerate(disposition_ids)}
-    rule_disposition = np.array([position[r.disposition] for r in p.rules], dtype=np.int32)
-    disposition = np.where(blocked, position[NEEDS_INFORMATION], rule_disposition[first_true])
-    urgent = np.array([d.urgent for d in p.dispositions])[disposition]
-    for n, rule in enumerate(p.rules):
-        if rule.urgent_when is not None:
-            urgent |= ~blocked & (first_true == n) & logic.true(rule.urgent_when)
-
+    disposition = np.zeros(rows, dtype=np.int32)
+    for disposition_id, where in result.dispositions:
+        disposition[where] = disposition_ids.index(disposition_id)
+    rule_index = np.full(rows, -1, dtype=np.int32)
+    for n, (blocking, deciding) in enumerate(zip(result.rules.blocking, result.rules.deciding, strict=True)):
+        rule_index[blocking | deciding] = n
     phase = np.full(rows, -1, dtype=np.int32)
-    open_rows = disposition == position[CONSERVATIVE_CARE]
-    phase_blocked = np.zeros(rows, dtype=bool)
-    for n, ph in enumerate(p.phases):
-        value = logic.value(ph.when)
-        true = open_rows & value.to_numpy(dtype=bool, na_value=False)
-        phase[true & ~phase_blocked] = n
-        phase_blocked |= open_rows & np.asarray(value.isna())
-        open_rows &= ~true
-
-    logic.columns["disposition"] = Coded(codes=disposition.astype(np.int32), values=tuple(disposition_ids))
-    warnings = joined_labels([(w.id, logic.true(w.when)) for w in p.warnings], rows)
+    for n, deciding in enumerate(result.phases.deciding):
+        phase[deciding] = n
 
     return pd.DataFrame(
         {
             "disposition": pd.Categorical.from_codes(disposition, categories=disposition_ids),
-            "urgent": urgent,
-            "warnings": warnings,
-            "missing": joined_labels(missing_parts, rows),
-            "deciding_rule": pd.Categorical.from_codes(np.where(blocked, first_unknown, first_true),
-                                                       categories=[r.id for r in p.rules]),
+            "urgent": result.urgent,
+            "warnings": joined_labels(result.warnings, rows),
+            "missing": joined_labels(result.rules.missing, rows),
+            "deciding_rule": pd.Categorical.from_codes(rule_index, categories=[r.id for r in p.rules]),
             "phase": pd.Categorical.from_codes(phase, categories=[ph.id for ph in p.phases]),
         },
         index=frame.index,

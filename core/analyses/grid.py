@@ -25,7 +25,6 @@ from typing import Any
 
 from core.engine.case import BOOL_FIELDS, INT_FIELDS, MRI_FINDINGS
 from core.engine.conditions import AllOf, AnyOf, Condition, NotOf, Test, holds, tests_in
-from core.analyses.frame import CONSERVATIVE_CARE
 from core.engine.guideline import NEEDS_INFORMATION, Guideline, pathway_fields
 
 T, F, N = 1, 2, 4  # truth values as bits, so a set of them is a small integer
@@ -193,7 +192,7 @@ class _Branch:
         urgent = self.truth(deciding.urgent_when)
         if urgent & T and urgent != T:
             return self.split_dim(deciding.urgent_when)
-        if deciding.disposition == CONSERVATIVE_CARE:
+        if deciding.disposition == p.phased_disposition:
             for phase in p.phases:
                 truths = self.truth(phase.when)
                 if not single(truths):

@@ -84,6 +84,12 @@ INT_FIELDS: dict[str, tuple[int, int]] = {
     "weeks_conservative": (0, MAX_WEEKS),
     "pt_weeks": (0, MAX_WEEKS),
 }
+# What kind of value each field holds, and the choices of the choice and list fields (the condition language's
+# type checks read these).
+CHOICES: dict[str, tuple[str, ...]] = {"mri_finding": MRI_FINDINGS, "proposed": PROPOSALS}
+FIELD_KINDS: dict[str, str] = {
+    **{f: "bool" for f in BOOL_FIELDS}, **{f: "int" for f in INT_FIELDS}, "mri_finding": "choice", "proposed": "list",
+}
 
 
 def _problem(error: Any) -> Problem:

@@ -1,12 +1,13 @@
 """Evaluate one case against the pathway: first rule that holds wins, unknown rules ahead of it block."""
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from core.engine.case import Case, parse_case
-from core.engine.conditions import describe, fields_read, holds, undecided_fields
+from core.engine.conditions import Condition, Truth, describe, fields_read, holds, undecided_fields
 from core.engine.evaluation import ActiveStatement, Evaluation, Step, truth_text
-from core.engine.guideline import NEEDS_INFORMATION, ConditionalStatements, Guideline, Rule, load_guideline
+from core.engine.guideline import ConditionalStatements, Guideline, Phase, Rule, load_guideline
+from core.engine.walk import walk
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,57 @@ class Decision:
     rules_tried: int  # the rules walked until one held (all of them when none did)
     missing: list[str]
     blocked: bool  # an unknown rule came first: the disposition is needs_information
+    phase: Phase | None  # the phase of care, when the disposition has phases and it is decided
+    phase_missing: list[str]
+    warnings: list[str]
+
+
+@dataclass
+class OneCase:
+    """The walk's backend for one case: masks are plain booleans."""
+
+    values: dict[str, Any]
+    truths: dict[int, Truth] = field(default_factory=dict)
+
+    def _truth(self, condition: Condition | None) -> Truth:
+        key = id(condition)
+        if key not in self.truths:
+            self.truths[key] = holds(condition, self.values)
+        return self.truths[key]
+
+    @staticmethod
+    def const(value: bool) -> bool:
+        return value
+
+    @staticmethod
+    def both(a: bool, b: bool) -> bool:
+        return a and b
+
+    @staticmethod
+    def either(a: bool, b: bool) -> bool:
+        return a or b
+
+    @staticmethod
+    def negate(a: bool) -> bool:
+        return not a
+
+    def true(self, condition: Condition | None) -> bool:
+        return self._truth(condition) is True
+
+    def unknown(self, condition: Condition | None) -> bool:
+        return self._truth(condition) is None
+
+    def undecided(self, condition: Condition | None, where: bool) -> list[tuple[str, bool]]:
+        return [(name, True) for name in undecided_fields(condition, self.values)] if where else []
+
+    def decided(self, dispositions: list[tuple[str, bool]]) -> None:
+        # Warnings read the disposition: drop any truth computed before it was known.
+        self.values["disposition"] = next(d for d, here in dispositions if here)
+        self.truths.clear()
+
+
+def _first(items: list[Any], masks: list[bool]) -> Any:
+    return next((item for item, here in zip(items, masks) if here), None)
 
 
 def _step(g: Guideline, item_id: str, label: str, condition: Any, values: Mapping[str, Any], outcome: str) -> Step:
@@ -50,26 +102,23 @@ def next_milestone(g: Guideline, weeks: int | None) -> int | None:
 
 
 def decide(values: Mapping[str, Any], guideline: Guideline) -> Decision:
-    """The first rule that holds decides, unless an unknown rule comes before it (then needs_information)."""
-    missing: list[str] = []
-    blocking_rule = deciding = None
-    tried = 0
-    for tried, rule in enumerate(guideline.pathway.rules, start=1):
-        value = holds(rule.when, values)
-        if value is None:
-            blocking_rule = blocking_rule or rule
-            missing += undecided_fields(rule.when, values)
-        elif value:
-            deciding = rule
-            break
-    missing = list(dict.fromkeys(missing))
-    if blocking_rule is not None:
-        return Decision(blocking_rule, NEEDS_INFORMATION, False, tried, missing, blocked=True)
-    assert deciding is not None, "the data's last rule always holds (checked on load)"
-    urgent = guideline.disposition(deciding.disposition).urgent or (
-        deciding.urgent_when is not None and holds(deciding.urgent_when, values) is True
+    """The walk (core.engine.walk) read off for one case."""
+    p = guideline.pathway
+    result = walk(p, OneCase(dict(values)))
+    blocked = result.rules.blocked
+    rule = _first(p.rules, result.rules.blocking if blocked else result.rules.deciding)
+    tried = p.rules.index(_first(p.rules, result.rules.first)) + 1
+    disposition = _first([d for d, _ in result.dispositions], [here for _, here in result.dispositions])
+    return Decision(
+        rule=rule, disposition=disposition, urgent=result.urgent, rules_tried=tried,
+        missing=_names(result.rules.missing), blocked=blocked,
+        phase=_first(p.phases, result.phases.deciding), phase_missing=_names(result.phases.missing),
+        warnings=[w for w, fires in result.warnings if fires],
     )
-    return Decision(deciding, deciding.disposition, urgent, tried, missing, blocked=False)
+
+
+def _names(named: list[tuple[str, bool]]) -> list[str]:
+    return list(dict.fromkeys(name for name, here in named if here))
 
 
 def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = None) -> Evaluation:
@@ -83,26 +132,18 @@ def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = 
              for rule in g.pathway.rules[:decision.rules_tried]]
 
     sources: list[tuple[str, str]] = []  # (statement id, why it is active)
-    phase_id, phase_missing, milestone = None, [], None
+    milestone = None
     if not decision.blocked:
         sources += [(s, f"rule {deciding.id}") for s in _activated(deciding.statements, deciding.extra_statements, values)]
-        if disposition_id == "conservative_care":
+        if disposition_id == g.pathway.phased_disposition:
             milestone = next_milestone(g, case.weeks_conservative)
-            for phase in g.pathway.phases:
-                value = holds(phase.when, values)
-                if value is None:
-                    phase_missing += undecided_fields(phase.when, values)
-                elif value:
-                    if not phase_missing:
-                        phase_id = phase.id
-                        activated = _activated(phase.statements, phase.extra_statements, values)
-                        sources += [(s, f"phase {phase.id}") for s in activated]
-                    break
-            phase_missing = list(dict.fromkeys(phase_missing))
+    if decision.phase is not None:
+        activated = _activated(decision.phase.statements, decision.phase.extra_statements, values)
+        sources += [(s, f"phase {decision.phase.id}") for s in activated]
 
     warning_values = {**values, "disposition": disposition_id}
     warning_trace = [_step(g, w.id, w.label, w.when, warning_values, w.id) for w in g.pathway.warnings]
-    warnings = [w.id for w, step in zip(g.pathway.warnings, warning_trace) if step.value == "true"]
+    warnings = decision.warnings
     for w in g.pathway.warnings:
         if w.id in warnings:
             sources += [(s, f"warning {w.id}") for s in w.statements]
@@ -124,8 +165,8 @@ def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = 
         deciding_rule=deciding.id,
         missing=missing,
         warnings=warnings,
-        phase=phase_id,
-        phase_missing=phase_missing,
+        phase=None if decision.phase is None else decision.phase.id,
+        phase_missing=decision.phase_missing,
         weeks_conservative=case.weeks_conservative,
         next_milestone_week=milestone,
         weeks_to_next_milestone=None if milestone is None else milestone - case.weeks_conservative,

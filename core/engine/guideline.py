@@ -7,8 +7,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
-from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, PROPOSALS, parse_case
-from core.engine.conditions import Condition, fields_read, tests_in
+from core.engine.case import CASE_FIELDS, CHOICES, FIELD_KINDS, parse_case
+from core.engine.conditions import OPERATORS, Condition, Test, fields_read, tests_in
 from core.errors import CaseError, DataError, Problem
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -126,6 +126,11 @@ class Pathway(Frozen):
     milestones: list[Milestone]
     warnings: list[Warning]
 
+    @property
+    def phased_disposition(self) -> str:
+        """The disposition the phases belong to: the fallback (last) rule's, structured conservative care."""
+        return self.rules[-1].disposition
+
 
 class Expected(Frozen):
     disposition: str
@@ -228,25 +233,40 @@ def read_raw(data_dir: Path = DATA_DIR) -> dict[str, Any]:
     return raw
 
 
+_KIND_RULES = {
+    "bool": "`{field}` is yes/no: use op is/is_not with true/false",
+    "int": "`{field}` is a number: compare it with a whole number",
+    "choice": "`{field}` values must be among {choices}",
+    "list": "`{field}` takes op includes with one of {choices}",
+}
+
+
+def _test_problem(test: Test) -> str | None:
+    """Why a leaf test's operator or value does not fit its case field's kind (None when it fits)."""
+    kind = FIELD_KINDS[test.field]
+    op, value = OPERATORS[test.op], test.value
+    choices = CHOICES.get(test.field, ())
+    values = value if isinstance(value, list) else [value]
+    fits = kind in op.kinds and (
+        (kind == "bool" and isinstance(value, bool))
+        or (kind == "int" and type(value) is int)
+        or (kind in ("choice", "list") and all(v in choices for v in values))
+    )
+    return None if fits else _KIND_RULES[kind].format(field=test.field, choices=choices)
+
+
 def condition_type_problems(
     where: str, condition: Condition | None, extra_fields: tuple[str, ...]
 ) -> list[Problem]:
     """Problems with the field names, operators and value types of one condition (shared by verify)."""
     problems = []
     for test in tests_in(condition):
-        f, op, v = test.field, test.op, test.value
-        if f not in CASE_FIELDS and f not in extra_fields:
-            problems.append(Problem(field=where, message=f"condition reads unknown field `{f}`"))
-        elif f in BOOL_FIELDS and not (op in ("is", "is_not") and isinstance(v, bool)):
-            problems.append(Problem(field=where, message=f"`{f}` is yes/no: use op is/is_not with true/false"))
-        elif f in INT_FIELDS and not (op in ("ge", "gt", "le", "lt", "is", "is_not") and type(v) is int):
-            problems.append(Problem(field=where, message=f"`{f}` is a number: compare it with a whole number"))
-        elif f == "proposed" and not (op == "includes" and v in PROPOSALS):
-            problems.append(Problem(field=where, message=f"`proposed` takes op includes with one of {PROPOSALS}"))
-        elif f == "mri_finding":
-            options = v if isinstance(v, list) else [v]
-            if op not in ("is", "is_not", "in", "not_in") or any(o not in MRI_FINDINGS for o in options):
-                problems.append(Problem(field=where, message=f"`mri_finding` values must be among {MRI_FINDINGS}"))
+        if test.field in extra_fields:
+            continue
+        if test.field not in CASE_FIELDS:
+            problems.append(Problem(field=where, message=f"condition reads unknown field `{test.field}`"))
+        elif (reason := _test_problem(test)) is not None:
+            problems.append(Problem(field=where, message=reason))
     return problems
 
 

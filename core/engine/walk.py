@@ -1,0 +1,112 @@
+"""The pathway's walk, written once: which rule decides, what blocks it, whether it is urgent, which phase applies
+and which warnings fire.
+
+The semantics (see data/pathway.yaml):
+- rules are tried in order; the first rule that holds decides, unless a rule whose truth is unknown comes before
+  it: then the case needs information, the first unknown rule is the one reported, and the fields that could
+  decide every unknown rule before the first that holds are missing;
+- the deciding rule is urgent when its disposition is, or when its `urgent_when` holds;
+- phases apply only under the disposition that has phases, tried like the rules: the first phase that holds is
+  the patient's, unless an unknown phase comes before it (then the phase is undecided, with its missing fields);
+- warnings read the case and the disposition, and fire where they hold.
+
+The walk never looks at a case: it is written over *masks* (which cases a statement is true of) that a backend
+provides. One case (plain booleans), a DataFrame (numpy boolean arrays), a SQL table (boolean expressions): each
+backend is a `Logic` and gets the same answer from this one function.
+"""
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+from core.engine.conditions import Condition
+from core.engine.guideline import NEEDS_INFORMATION, Pathway
+
+M = TypeVar("M")
+
+
+class Logic(Protocol[M]):
+    """A backend of the walk. Masks are definite (never unknown): they say of each case whether something is so."""
+
+    def const(self, value: bool) -> M: ...
+
+    def both(self, a: M, b: M) -> M: ...
+
+    def either(self, a: M, b: M) -> M: ...
+
+    def negate(self, a: M) -> M: ...
+
+    def true(self, condition: Condition | None) -> M:
+        """Where the condition holds (a missing condition always holds)."""
+        ...
+
+    def unknown(self, condition: Condition | None) -> M:
+        """Where the condition's truth is unknown."""
+        ...
+
+    def undecided(self, condition: Condition | None, where: M) -> list[tuple[str, M]]:
+        """The fields that could decide the (unknown) condition, each with the cases it is missing for, in order."""
+        ...
+
+    def decided(self, dispositions: list[tuple[str, M]]) -> None:
+        """Learn each case's disposition (the masks partition the cases), for the warnings that read it."""
+        ...
+
+
+@dataclass(frozen=True)
+class FirstThatHolds(Generic[M]):
+    """An ordered list of conditions tried like the rules: per item, where it is the first that holds (`first`),
+    where it is the first unknown one before any holds (`blocking`), and where it decides (first to hold, with no
+    unknown one before it); `missing` names the fields of the unknown items before the first that holds."""
+
+    first: list[M]
+    blocking: list[M]
+    deciding: list[M]
+    blocked: M
+    missing: list[tuple[str, M]]
+
+
+def first_that_holds(conditions: Sequence[Condition | None], logic: Logic[M], where: M) -> FirstThatHolds[M]:
+    reached, clear = where, where  # no earlier item held / no earlier item was unknown
+    first, blocking, deciding, missing = [], [], [], []
+    for condition in conditions:
+        true, unknown = logic.true(condition), logic.unknown(condition)
+        first.append(logic.both(reached, true))
+        deciding.append(logic.both(clear, logic.both(reached, true)))
+        blocking.append(logic.both(clear, logic.both(reached, unknown)))
+        missing += logic.undecided(condition, logic.both(reached, unknown))
+        reached = logic.both(reached, logic.negate(true))
+        clear = logic.both(clear, logic.negate(unknown))
+    blocked = logic.const(False)
+    for mask in blocking:
+        blocked = logic.either(blocked, mask)
+    return FirstThatHolds(first, blocking, deciding, blocked, missing)
+
+
+@dataclass(frozen=True)
+class Walk(Generic[M]):
+    """The walk's answer as masks; a backend reads them off per case (see `core.engine.evaluate.decide`)."""
+
+    rules: FirstThatHolds[M]
+    urgent: M
+    dispositions: list[tuple[str, M]]  # (disposition id, where it is the case's disposition); a partition
+    phases: FirstThatHolds[M]  # evaluated only where the disposition has phases
+    warnings: list[tuple[str, M]]  # (warning id, where it fires)
+
+
+def walk(pathway: Pathway, logic: Logic[M]) -> Walk[M]:
+    rules = first_that_holds([rule.when for rule in pathway.rules], logic, logic.const(True))
+    by_id = {d.id: d for d in pathway.dispositions}
+    urgent, phased = logic.const(False), logic.const(False)
+    dispositions = [(NEEDS_INFORMATION, rules.blocked)]
+    for rule, deciding in zip(pathway.rules, rules.deciding, strict=True):
+        dispositions.append((rule.disposition, deciding))
+        if by_id[rule.disposition].urgent:
+            urgent = logic.either(urgent, deciding)
+        elif rule.urgent_when is not None:
+            urgent = logic.either(urgent, logic.both(deciding, logic.true(rule.urgent_when)))
+        if rule.disposition == pathway.phased_disposition:
+            phased = logic.either(phased, deciding)
+    phases = first_that_holds([phase.when for phase in pathway.phases], logic, phased)
+    logic.decided(dispositions)
+    warnings = [(warning.id, logic.true(warning.when)) for warning in pathway.warnings]
+    return Walk(rules, urgent, dispositions, phases, warnings)
