@@ -1,4 +1,5 @@
 """The pathway compiled to SQL decides exactly like `evaluate_frame`, on DuckDB, and its text is valid in each dialect."""
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ from core.analyses.grid import verification_grid
 from core.engine.evaluate import evaluate_case, next_milestone
 from core.engine.guideline import load_guideline, pathway_fields
 from core.errors import PathwayError
-from core.sql.compile import DIALECTS, SqlTruth, pathway_select, pathway_sql, truth
+from core.sql.compile import DIALECTS, LAYERED_DIALECTS, SqlLogic, pathway_select, pathway_sql
 from core.sql.engines import duckdb_connection, duckdb_decider, typed_table
 from core.sql.export import export_sql_text
 from tests.strategies import any_case
@@ -32,11 +33,17 @@ def con():
     connection.close()
 
 
-def sql_results(con, frame: pd.DataFrame) -> pd.DataFrame:
+@functools.cache
+def query(layered: bool = True) -> str:
+    """The layered query (DuckDB, BigQuery, Snowflake) or the flat one (Spark, Postgres), run here on DuckDB."""
+    return pathway_select(G, layered=layered).sql(dialect="duckdb")
+
+
+def sql_results(con, frame: pd.DataFrame, layered: bool = True) -> pd.DataFrame:
     """The query's own output (every SQL result column, before any conversion to evaluate_frame's dtypes)."""
     con.register("cases", typed_table(frame, FIELDS))
     try:
-        return con.sql(pathway_sql("duckdb", G)).df()
+        return con.sql(query(layered)).df()
     finally:
         con.unregister("cases")
 
@@ -45,9 +52,9 @@ def plain(series: pd.Series) -> list:
     return [None if pd.isna(v) else v for v in series.astype(object)]
 
 
-def assert_same_as_frame(con, frame: pd.DataFrame) -> None:
+def assert_same_as_frame(con, frame: pd.DataFrame, layered: bool = True) -> None:
     expected = evaluate_frame(frame, G)
-    got = sql_results(con, frame)
+    got = sql_results(con, frame, layered)
     for column in RESULT_COLUMNS:
         assert plain(got[column]) == plain(expected[column]), column
     weeks = plain(frame["weeks_conservative"]) if "weeks_conservative" in frame else [None] * len(frame)
@@ -61,10 +68,11 @@ def grid_frame():
     return cases_frame(verification_grid(G), FIELDS)
 
 
-def test_duckdb_equals_evaluate_frame_on_the_whole_verification_grid(con, grid_frame):
+@pytest.mark.parametrize("layered", [True, False], ids=["layered", "flat"])
+def test_duckdb_equals_evaluate_frame_on_the_whole_verification_grid(con, grid_frame, layered):
     # unknowns in every column (`proposed` is never unknown: absent means nothing proposed)
     assert len(grid_frame) > 1000 and grid_frame.drop(columns="proposed").isna().any().all()
-    assert_same_as_frame(con, grid_frame)
+    assert_same_as_frame(con, grid_frame, layered)
 
 
 def test_the_grid_reaches_every_outcome_the_sql_can_give(con, grid_frame):
@@ -90,7 +98,7 @@ def test_every_column_of_the_table_comes_first_then_the_results_in_order(con):
     table = typed_table(cases_frame([{"red_flags": True}, {}], FIELDS), FIELDS).append_column("site", [["north", "south"]])
     con.register("cases", table)
     try:
-        got = con.sql(pathway_sql("duckdb", G)).df()
+        got = con.sql(query()).df()
     finally:
         con.unregister("cases")
     assert list(got.columns) == [*FIELDS, "__row", "site", "disposition", "urgent", "deciding_rule", "missing",
@@ -118,7 +126,7 @@ def test_proposed_items_match_exactly_with_spaces_ignored(con):
 def test_each_rule_truth_is_an_explicit_case_and_no_optimiser_touched_it():
     cases = list(pathway_select(G).find_all(sqlglot.exp.Case))
     for rule in (r for r in G.pathway.rules if r.when is not None):
-        written = truth(rule.when, SqlTruth(sqlglot.exp.column))
+        written = SqlLogic(sqlglot.exp.column).truth(rule.when)
         assert written.sql().startswith("CASE WHEN ") and " ELSE NULL END" in written.sql()
         assert any(node == written for node in cases), rule.id
 
@@ -127,7 +135,9 @@ def test_each_rule_truth_is_an_explicit_case_and_no_optimiser_touched_it():
 def test_every_dialects_text_parses_back_to_the_same_select(dialect):
     text = pathway_sql(dialect, G)
     tree = sqlglot.parse_one(text, read=dialect)
-    assert isinstance(tree, sqlglot.exp.Select)
+    assert isinstance(tree, sqlglot.exp.Select) and isinstance(tree.selects[0], sqlglot.exp.Star)
+    helpers = tree.selects[0].args.get("except_") or []
+    assert ("layered" if helpers else "flat") == ("layered" if dialect in LAYERED_DIALECTS else "flat")
     assert [s.alias_or_name for s in tree.selects][1:] == ["disposition", "urgent", "deciding_rule", "missing", "phase",
                                                            "warnings", "next_milestone_week"]
 

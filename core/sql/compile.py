@@ -9,16 +9,21 @@ Why it is exact: SQL's NULL logic for AND / OR / NOT is Kleene logic, the engine
 condition compiles node for node. Each rule's truth is written as an explicit
 `CASE WHEN c THEN 1 WHEN NOT (c) THEN 0 ELSE NULL END`, and the tree is never handed to sqlglot's optimiser or
 simplifier: boolean simplifiers are known to get NULL semantics wrong, and nothing here needs them.
+
+The rules, phases and warnings are not walked here: the SQL is a backend (`SqlLogic`) of the one condition fold
+and the one walk (`core.engine.walk`), read off as CASE expressions. Sub-expressions are shared between the
+places that use them (the tree is a DAG) instead of copied: the tree is only ever generated, never rewritten,
+and copying cost seconds.
 """
+import functools
 import re
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from core.analyses.frame import CONSERVATIVE_CARE
 from core.engine.case import BOOL_FIELDS, INT_FIELDS
-from core.engine.conditions import AllOf, AnyOf, Condition, NotOf, Test
-from core.engine.guideline import NEEDS_INFORMATION, Guideline, load_guideline, pathway_fields
+from core.engine.conditions import Condition, Test, Undecided, fold
+from core.engine.guideline import Guideline, load_guideline, pathway_fields
+from core.engine.walk import walk
 from core.errors import PathwayError, Problem
 
 if TYPE_CHECKING:
@@ -26,6 +31,8 @@ if TYPE_CHECKING:
 
 DIALECTS = ("duckdb", "spark", "postgres", "bigquery", "snowflake")
 DEFAULT_TABLE = "cases"
+LAYERED_DIALECTS = ("duckdb", "bigquery", "snowflake")  # they can leave helper columns out of `*`
+HELPER_PREFIX = "pathway_truth_"
 TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}")
 RESULT_COLUMNS = ("disposition", "urgent", "deciding_rule", "missing", "phase", "warnings", "next_milestone_week")
 RESULT_TYPES = {"disposition": "VARCHAR", "urgent": "BOOLEAN", "deciding_rule": "VARCHAR", "missing": "VARCHAR",
@@ -37,7 +44,7 @@ def column_type(field: str) -> str:
     return "BOOLEAN" if field in BOOL_FIELDS else "INTEGER" if field in INT_FIELDS else "VARCHAR"
 
 
-# ------------------------------------------------------------------------------------------ the algebra
+# ------------------------------------------------------------------------------ the fold's and walk's backend
 
 def _literal(value: Any) -> "exp.Expression":
     from sqlglot import exp
@@ -49,20 +56,47 @@ def _literal(value: Any) -> "exp.Expression":
     return exp.Literal.string(str(value))
 
 
-@dataclass(frozen=True)
-class SqlTruth:
-    """Truth values as SQL boolean expressions (NULL = unknown); `column(field)` gives the expression a field
-    reads (a table column, or the computed disposition for warnings)."""
+def _is_literal(e: "exp.Expression", value: bool) -> bool:
+    from sqlglot import exp
 
-    column: Callable[[str], "exp.Expression"]
+    return isinstance(e, exp.Boolean) and e.this is value
 
-    def constant(self, value: bool) -> "exp.Expression":
-        return _literal(value)
 
-    def test(self, test: Test) -> "exp.Expression":
+class SqlLogic:
+    """SQL as a backend of the condition fold (`core.engine.conditions.fold`) and of the walk
+    (`core.engine.walk.walk`).
+
+    Fold values are boolean expressions whose NULL is unknown (SQL's AND / OR / NOT are Kleene logic). The walk's
+    masks are boolean expressions that are never NULL; on masks only, a literal TRUE / FALSE operand is dropped
+    (two-valued, so this cannot change a NULL into anything). `column(field)` gives the expression a field reads;
+    once the walk has decided, `disposition` reads the computed disposition (the warnings read it).
+    """
+
+    def __init__(self, column: Callable[[str], "exp.Expression"], layered: bool = False):
+        self.column = column
+        self.disposition: exp.Expression | None = None
+        # Layered: each rule, phase and urgent_when truth becomes a helper column (name, CASE) computed once
+        # per row, and the masks read the column; flat: the masks repeat the CASE.
+        self.helpers: dict[int, tuple[str, exp.Expression]] | None = {} if layered else None
+
+    def _truth_atom(self, condition: Condition) -> "exp.Expression":
         from sqlglot import exp
 
-        column = self.column(test.field)
+        if self.helpers is None or self.disposition is not None:  # warnings read the disposition: inline
+            return self.truth(condition)
+        key = id(condition)
+        if key not in self.helpers:
+            self.helpers[key] = (f"{HELPER_PREFIX}{len(self.helpers) + 1}", self.truth(condition))
+        return exp.column(self.helpers[key][0])
+
+    # ---- the condition fold (three-valued)
+    def leaf(self, test: Test) -> "exp.Expression":
+        from sqlglot import exp
+
+        if test.field == "disposition" and self.disposition is not None:
+            column = self.disposition
+        else:
+            column = self.column(test.field)
         if test.op == "includes":
             # `proposed` is never unknown (absent = nothing proposed): an exact item match in `;a;b;`, spaces ignored.
             padded = exp.Concat(expressions=[
@@ -83,177 +117,147 @@ class SqlTruth:
         comparison = {"is": exp.EQ, "is_not": exp.NEQ, "ge": exp.GTE, "gt": exp.GT, "le": exp.LTE, "lt": exp.LT}
         return comparison[test.op](this=column, expression=_literal(test.value))
 
-    def all(self, parts: Sequence["exp.Expression"]) -> "exp.Expression":
+    def all_of(self, parts: list["exp.Expression"]) -> "exp.Expression":
         from sqlglot import exp
 
         if not parts:
-            return self.constant(True)
-        return exp.Paren(this=exp.and_(*parts, wrap=True)) if len(parts) > 1 else parts[0]
+            return exp.Boolean(this=True)
+        return exp.Paren(this=exp.and_(*parts, wrap=True, copy=False)) if len(parts) > 1 else parts[0]
 
-    def any(self, parts: Sequence["exp.Expression"]) -> "exp.Expression":
+    def any_of(self, parts: list["exp.Expression"]) -> "exp.Expression":
         from sqlglot import exp
 
         if not parts:
-            return self.constant(False)
-        return exp.Paren(this=exp.or_(*parts, wrap=True)) if len(parts) > 1 else parts[0]
+            return exp.Boolean(this=False)
+        return exp.Paren(this=exp.or_(*parts, wrap=True, copy=False)) if len(parts) > 1 else parts[0]
 
-    def negate(self, inner: "exp.Expression") -> "exp.Expression":
+    def negate(self, value: "exp.Expression") -> "exp.Expression":
+        """Kleene NOT on a truth, plain NOT on a mask: SQL's NOT is both."""
         from sqlglot import exp
 
-        return exp.Paren(this=exp.Not(this=exp.Paren(this=inner)))
+        if _is_literal(value, True) or _is_literal(value, False):
+            return exp.Boolean(this=not value.this)
+        return exp.Paren(this=exp.Not(this=exp.Paren(this=value)))
+
+    def truth(self, condition: Condition | None) -> "exp.Expression":
+        """1 / 0 / NULL, written out as a CASE so no engine or optimiser can fold unknown into false."""
+        from sqlglot import exp
+
+        if condition is None:
+            return exp.Literal.number(1)
+        c = fold(condition, self)
+        return (exp.Case().when(c, exp.Literal.number(1), copy=False)
+                .when(exp.Not(this=exp.Paren(this=c)), exp.Literal.number(0), copy=False)
+                .else_(exp.Null(), copy=False))
+
+    # ---- the walk's masks (two-valued)
+    def const(self, value: bool) -> "exp.Expression":
+        return _literal(value)
+
+    def both(self, a: "exp.Expression", b: "exp.Expression") -> "exp.Expression":
+        from sqlglot import exp
+
+        if _is_literal(a, False) or _is_literal(b, False):
+            return exp.Boolean(this=False)
+        if _is_literal(a, True):
+            return b
+        if _is_literal(b, True):
+            return a
+        return exp.Paren(this=exp.and_(a, b, wrap=True, copy=False))
+
+    def either(self, a: "exp.Expression", b: "exp.Expression") -> "exp.Expression":
+        from sqlglot import exp
+
+        if _is_literal(a, True) or _is_literal(b, True):
+            return exp.Boolean(this=True)
+        if _is_literal(a, False):
+            return b
+        if _is_literal(b, False):
+            return a
+        return exp.Paren(this=exp.or_(a, b, wrap=True, copy=False))
+
+    def true(self, condition: Condition | None) -> "exp.Expression":
+        from sqlglot import exp
+
+        if condition is None:
+            return exp.Boolean(this=True)
+        return exp.EQ(this=exp.Coalesce(this=self._truth_atom(condition), expressions=[exp.Literal.number(0)]),
+                      expression=exp.Literal.number(1))
+
+    def unknown(self, condition: Condition | None) -> "exp.Expression":
+        from sqlglot import exp
+
+        if condition is None:
+            return exp.Boolean(this=False)
+        return exp.Is(this=self._truth_atom(condition), expression=exp.Null())
+
+    def undecided(self, condition: Condition | None,
+                  where: "exp.Expression") -> list[tuple[str, "exp.Expression"]]:
+        from sqlglot import exp
+
+        if condition is None or _is_literal(where, False):
+            return []
+        unknown = lambda truth: exp.Is(this=truth, expression=exp.Null())  # noqa: E731
+        named = fold(condition, Undecided(self, unknown, self.both))[1]
+        return [(name, self.both(mask, where)) for name, mask in named]
+
+    def decided(self, dispositions: list[tuple[str, "exp.Expression"]]) -> None:
+        self.disposition = first_of(dispositions)
 
 
-def fold(condition: Condition | None, algebra: SqlTruth) -> "exp.Expression":
-    """One pass over the condition tree; a missing condition always holds (like `holds`)."""
-    match condition:
-        case None:
-            return algebra.constant(True)
-        case Test():
-            return algebra.test(condition)
-        case AllOf():
-            return algebra.all([fold(c, algebra) for c in condition.all])
-        case AnyOf():
-            return algebra.any([fold(c, algebra) for c in condition.any])
-        case NotOf():
-            return algebra.negate(fold(condition.negated, algebra))
-    raise AssertionError(type(condition))
-
-
-def undecided_paths(condition: Condition | None) -> Iterator[tuple[str, list[Condition]]]:
-    """(field, nodes from the root to its leaf) for every leaf, depth first: a field is undecided on a row when
-    every node on its path is unknown there (the masks of `evaluate_frame`'s `undecided`)."""
-    def walk(node: Condition, path: list[Condition]) -> Iterator[tuple[str, list[Condition]]]:
-        path = [*path, node]
-        match node:
-            case Test():
-                yield node.field, path
-            case AllOf() | AnyOf():
-                for part in node.all if isinstance(node, AllOf) else node.any:
-                    yield from walk(part, path)
-            case NotOf():
-                yield from walk(node.negated, path)
-
-    if condition is not None:
-        yield from walk(condition, [])
-
-
-# ----------------------------------------------------------------------------------------- the rule walk
-
-def truth(condition: Condition | None, algebra: SqlTruth) -> "exp.Expression":
-    """1 / 0 / NULL, written out so no engine or optimiser can fold unknown into false."""
-    from sqlglot import exp
-
-    if condition is None:
-        return exp.Literal.number(1)
-    c = fold(condition, algebra)
-    return (exp.Case().when(c, exp.Literal.number(1))
-            .when(exp.Not(this=exp.Paren(this=c.copy())), exp.Literal.number(0)).else_(exp.Null()))
-
-
-def _is_null(e: "exp.Expression") -> "exp.Expression":
-    from sqlglot import exp
-
-    return exp.Is(this=e.copy(), expression=exp.Null())
-
-
-def _is_one(e: "exp.Expression") -> "exp.Expression":
-    from sqlglot import exp
-
-    return exp.EQ(this=e.copy(), expression=exp.Literal.number(1))
-
-
-def _not_one(e: "exp.Expression") -> "exp.Expression":
-    """Two-valued: the truth is false or unknown."""
-    from sqlglot import exp
-
-    return exp.NEQ(this=exp.Coalesce(this=e.copy(), expressions=[exp.Literal.number(0)]),
-                   expression=exp.Literal.number(1))
-
-
-def first_not_false(truths: Sequence["exp.Expression"], unknown: Callable[[int], "exp.Expression"],
-                    true: Callable[[int], "exp.Expression"]) -> "exp.Expression":
-    """The walk: the first item whose truth is not false decides, with `unknown(n)` or `true(n)`."""
+def first_of(items: list[tuple[str, "exp.Expression"]]) -> "exp.Expression":
+    """CASE WHEN mask THEN 'name' ... END: the name of the first mask that holds (NULL when none)."""
     from sqlglot import exp
 
     case = exp.Case()
-    for n, t in enumerate(truths):
-        case = case.when(_is_null(t), unknown(n)).when(_is_one(t), true(n))
+    for name, mask in items:
+        case = case.when(mask, exp.Literal.string(name), copy=False)
     return case
 
 
-def joined(pieces: Sequence[tuple[str, "exp.Expression"]]) -> "exp.Expression":
-    """`;`-joined names whose two-valued mask holds, in order ('' when none)."""
+def joined(pieces: list[tuple[str, "exp.Expression"]]) -> "exp.Expression":
+    """`;`-joined names whose mask holds, in order, each name once ('' when none)."""
     from sqlglot import exp
 
-    if not pieces:
+    parts = []
+    for k, (name, mask) in enumerate(pieces):
+        earlier = [m for other, m in pieces[:k] if other == name]
+        if earlier:  # a name already given by an earlier mask is not given again
+            mask = exp.and_(mask, exp.Not(this=exp.Paren(this=exp.or_(*earlier, wrap=True, copy=False))), wrap=True, copy=False)
+        parts.append(exp.Case().when(mask, exp.Literal.string(f";{name}"), copy=False)
+                     .else_(exp.Literal.string(""), copy=False))
+    if not parts:
         return exp.Literal.string("")
-    parts = [exp.Case().when(mask, exp.Literal.string(f";{name}")).else_(exp.Literal.string(""))
-             for name, mask in pieces]
     return exp.Substring(this=exp.Concat(expressions=parts), start=exp.Literal.number(2))
 
 
-def _and(masks: Sequence["exp.Expression"]) -> "exp.Expression":
-    from sqlglot import exp
-
-    return exp.and_(*masks, wrap=True) if masks else exp.Boolean(this=True)
-
-
-def result_expressions(g: Guideline, column: Callable[[str], "exp.Expression"]) -> dict[str, "exp.Expression"]:
-    """RESULT_COLUMNS as expressions over `column(field)`."""
+def result_expressions(g: Guideline, logic: SqlLogic) -> dict[str, "exp.Expression"]:
+    """RESULT_COLUMNS as expressions (over `logic.column(field)`): the shared walk, read off as SQL."""
     from sqlglot import exp
 
     p = g.pathway
-    cases = SqlTruth(column)
-    rule_truths = [truth(r.when, cases) for r in p.rules]
-    string = exp.Literal.string
-
-    disposition = first_not_false(rule_truths, lambda n: string(NEEDS_INFORMATION),
-                                  lambda n: string(p.rules[n].disposition))
-    deciding_rule = first_not_false(rule_truths, lambda n: string(p.rules[n].id), lambda n: string(p.rules[n].id))
-
-    def urgent_if_decided(n: int) -> exp.Expression:
-        rule = p.rules[n]
-        if g.disposition(rule.disposition).urgent or rule.urgent_when is None:
-            return exp.Boolean(this=g.disposition(rule.disposition).urgent)
-        return exp.Case().when(fold(rule.urgent_when, cases), exp.Boolean(this=True)).else_(exp.Boolean(this=False))
-
-    urgent = first_not_false(rule_truths, lambda n: exp.Boolean(this=g.disposition(NEEDS_INFORMATION).urgent),
-                             urgent_if_decided)
-
-    # missing: each unknown rule ahead of the first true one names its undecided fields; a field once only.
-    entries: list[tuple[str, exp.Expression]] = []
-    for n, rule in enumerate(p.rules):
-        reached = [_not_one(t) for t in rule_truths[:n]]
-        for field, path in undecided_paths(rule.when):
-            entries.append((field, _and(reached + [_is_null(fold(node, cases)) for node in path])))
-    pieces = []
-    for k, (field, mask) in enumerate(entries):
-        earlier = [m.copy() for f, m in entries[:k] if f == field]
-        once = _and([mask.copy(), exp.Not(this=exp.Paren(this=exp.or_(*earlier, wrap=True)))]) if earlier else mask
-        pieces.append((field, once))
-    missing = joined(pieces)
-
-    is_conservative = exp.EQ(this=disposition.copy(), expression=string(CONSERVATIVE_CARE))
-    phase_truths = [truth(ph.when, cases) for ph in p.phases]
-    phase_walk = first_not_false(phase_truths, lambda n: exp.Null(), lambda n: string(p.phases[n].id))
-    phase = exp.Case().when(is_conservative, phase_walk)
-
-    def read_with_disposition(field: str) -> exp.Expression:
-        return disposition.copy() if field == "disposition" else column(field)
-
-    warning_truth = SqlTruth(read_with_disposition)
-    warnings = joined([(w.id, exp.Coalesce(this=fold(w.when, warning_truth), expressions=[exp.Boolean(this=False)]))
-                       for w in p.warnings])
-
+    column = logic.column
+    result = walk(p, logic)
+    rule_ids = [r.id for r in p.rules]
+    deciding_rule = first_of([(rule_id, logic.either(blocking, deciding)) for rule_id, blocking, deciding
+                              in zip(rule_ids, result.rules.blocking, result.rules.deciding, strict=True)])
+    phased = [mask for disposition, mask in result.dispositions if disposition == p.phased_disposition]
     weeks = column("weeks_conservative")
     milestone = exp.Case()
     for week in sorted({m.week for m in p.milestones}):
-        milestone = milestone.when(exp.LT(this=weeks.copy(), expression=exp.Literal.number(week)),
-                                   exp.Literal.number(week))
-    next_milestone_week = exp.Case().when(is_conservative.copy(), milestone) if p.milestones else exp.Null()
-
-    return {"disposition": disposition, "urgent": urgent, "deciding_rule": deciding_rule, "missing": missing,
-            "phase": phase, "warnings": warnings, "next_milestone_week": next_milestone_week}
+        milestone = milestone.when(exp.LT(this=weeks, expression=exp.Literal.number(week)),
+                                   exp.Literal.number(week), copy=False)
+    next_milestone_week = (exp.Case().when(functools.reduce(logic.either, phased), milestone, copy=False)
+                           if phased and p.milestones else exp.Null())
+    return {
+        "disposition": first_of(result.dispositions),
+        "urgent": result.urgent,
+        "deciding_rule": deciding_rule,
+        "missing": joined(result.rules.missing),
+        "phase": first_of([(ph.id, mask) for ph, mask in zip(p.phases, result.phases.deciding, strict=True)]),
+        "warnings": joined(result.warnings),
+        "next_milestone_week": next_milestone_week,
+    }
 
 
 # ------------------------------------------------------------------------------------------------ queries
@@ -268,14 +272,25 @@ def _table(name: str) -> "exp.Table":
     return exp.to_table(name)
 
 
-def pathway_select(g: Guideline | None = None, table: str = DEFAULT_TABLE) -> "exp.Select":
-    """The query as one sqlglot tree: every column of `table`, then RESULT_COLUMNS."""
+def pathway_select(g: Guideline | None = None, table: str = DEFAULT_TABLE, layered: bool = True) -> "exp.Select":
+    """The query as one sqlglot tree: every column of `table`, then RESULT_COLUMNS.
+
+    Layered (for dialects with `* EXCLUDE` / `* EXCEPT`): an inner select adds each rule's and phase's truth as
+    a helper column, computed once per row, and the outer select reads them and leaves them out of `*`. Flat
+    (Spark SQL, Postgres: no star exclusion): one select that repeats the truths where the walk reads them.
+    """
     from sqlglot import exp
 
     g = g or load_guideline()
-    results = result_expressions(g, lambda field: exp.column(field))
-    select = exp.select(exp.Star(), *(exp.alias_(e, name) for name, e in results.items()))
-    return select.from_(_table(table))
+    logic = SqlLogic(lambda field: exp.column(field), layered=layered)
+    results = [exp.alias_(e, name, copy=False) for name, e in result_expressions(g, logic).items()]
+    if not logic.helpers:
+        return exp.select(exp.Star(), *results, copy=False).from_(_table(table), copy=False)
+    helpers = list(logic.helpers.values())
+    inner = exp.select(exp.Star(), *(exp.alias_(truth, name, copy=False) for name, truth in helpers), copy=False)
+    inner = inner.from_(_table(table), copy=False).subquery(DEFAULT_TABLE, copy=False)
+    star = exp.Star(except_=[exp.column(name) for name, _ in helpers])
+    return exp.select(star, *results, copy=False).from_(inner, copy=False)
 
 
 def pathway_sql(dialect: str, g: Guideline | None = None, table: str = DEFAULT_TABLE, pretty: bool = True) -> str:
@@ -283,7 +298,7 @@ def pathway_sql(dialect: str, g: Guideline | None = None, table: str = DEFAULT_T
     if dialect not in DIALECTS:
         raise PathwayError([Problem(field="--dialect", message=f"unknown dialect {dialect!r}; use one of "
                                                                f"{', '.join(DIALECTS)}")])
-    return pathway_select(g, table).sql(dialect=dialect, pretty=pretty)
+    return pathway_select(g, table, layered=dialect in LAYERED_DIALECTS).sql(dialect=dialect, pretty=pretty)
 
 
 def expected_table(dialect: str, g: Guideline | None = None, table: str = DEFAULT_TABLE) -> str:

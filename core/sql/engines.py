@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from core.analyses.frame import RESULT_COLUMNS
 from core.engine.case import BOOL_FIELDS, INT_FIELDS
@@ -54,14 +55,17 @@ def as_frame_results(table: pa.Table, g: Guideline, index: pd.Index) -> pd.DataF
              "phase": [ph.id for ph in p.phases]}
     out = {}
     for name in RESULT_COLUMNS:
-        values = table.column(name).to_pandas()
+        column = table.column(name)
         if name == "urgent":
-            out[name] = values.to_numpy(dtype=bool, na_value=False)
-        elif name in fixed:
-            out[name] = pd.Categorical(values, categories=fixed[name])
-        else:
-            text = values.fillna("").astype(object)
-            out[name] = pd.Categorical(text, categories=list(dict.fromkeys(text)))
+            out[name] = column.to_numpy(zero_copy_only=False).astype(bool)
+            continue
+        # Dictionary-encode in Arrow (a few distinct strings), then recode to the categories evaluate_frame uses.
+        encoded = pc.dictionary_encode(column.cast(pa.string())).combine_chunks()
+        seen = encoded.dictionary.to_pylist()
+        categories = fixed.get(name) or list(dict.fromkeys(["" if v is None else v for v in seen]))
+        position = np.array([categories.index(v) if v in categories else -1 for v in seen] + [-1], dtype=np.int32)
+        codes = pc.fill_null(encoded.indices, len(seen)).to_numpy(zero_copy_only=False)
+        out[name] = pd.Categorical.from_codes(position[codes], categories=categories)
     return pd.DataFrame(out, index=index)
 
 
@@ -91,6 +95,7 @@ def duckdb_connection(memory_limit: str = DEFAULT_MEMORY_LIMIT, spill_dir: str |
         raise PathwayError([Problem(field="--memory-limit", message=str(exc).splitlines()[0])]) from None
     con.execute("SET temp_directory = ?", [spill_dir or tempfile.mkdtemp(prefix="pathway-duckdb-")])
     con.execute("SET preserve_insertion_order = true")
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
