@@ -38,7 +38,7 @@ def typed_table(frame: pd.DataFrame, fields: list[str]) -> pa.Table:
             columns[field] = pa.nulls(rows, _arrow_type(field))
             continue
         series = frame[field]
-        if field == "proposed" and series.map(lambda v: isinstance(v, tuple)).any():
+        if field == "proposed" and series.dtype == object:  # evaluate_frame also takes tuples of proposals
             series = series.map(lambda v: ";".join(v) if isinstance(v, tuple) else v)
         array = pa.array(series, from_pandas=True)
         if pa.types.is_dictionary(array.type):
