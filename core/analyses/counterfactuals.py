@@ -53,9 +53,7 @@ class Counterfactual(BaseModel):
 
 def _boundaries(guideline: Guideline, field: str) -> tuple[int, ...]:
     """Numbers b where some condition tells b - 1 and b apart (a threshold, from data)."""
-    p = guideline.pathway
-    conditions = [r.when for r in p.rules] + [r.urgent_when for r in p.rules] + [ph.when for ph in p.phases]
-    tests = [t for c in conditions + [w.when for w in p.warnings] for t in tests_in(c) if t.field == field]
+    tests = [t for c in guideline.conditions for t in tests_in(c) if t.field == field]
     low, high = INT_FIELDS[field]
     return tuple(b for b in range(low + 1, high + 1)
                  if any(holds(t, {field: b - 1}) != holds(t, {field: b}) for t in tests))
@@ -80,7 +78,7 @@ def _single_changes(guideline: Guideline, case: Case) -> list[list[FieldChange]]
     changes: list[list[FieldChange]] = []
     for field in pathway_fields(guideline):
         if field == "proposed":
-            read = dict.fromkeys(t.value for c in _conditions(guideline) for t in tests_in(c) if t.field == "proposed")
+            read = dict.fromkeys(t.value for c in guideline.conditions for t in tests_in(c) if t.field == "proposed")
             for proposal in read:
                 after = tuple(p for p in case.proposed if p != proposal) if proposal in case.proposed \
                     else (*case.proposed, proposal)
@@ -89,11 +87,6 @@ def _single_changes(guideline: Guideline, case: Case) -> list[list[FieldChange]]
         before = getattr(case, field)
         changes += [[FieldChange(field=field, before=before, after=v)] for v in _alternatives(guideline, field, before)]
     return changes
-
-
-def _conditions(guideline: Guideline) -> list[Any]:
-    p = guideline.pathway
-    return [r.when for r in p.rules] + [ph.when for ph in p.phases] + [w.when for w in p.warnings]
 
 
 def _apply(case: Case, changes: list[FieldChange]) -> Case | None:

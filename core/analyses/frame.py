@@ -154,6 +154,8 @@ class ConditionEvaluator:
     # ---- the condition fold
     def leaf(self, test: Test) -> pd.arrays.BooleanArray:
         # Each leaf is decided once per distinct value by the scalar definition, then broadcast to the rows.
+        if id(test) in self._memo:  # the walk's `undecided` folds trees whose leaves are already known
+            return self._memo[id(test)]
         column = self.columns[test.field]
         truths = [holds(test, {test.field: v}) for v in column.values + (column.unknown,)]
         true = np.array([t is True for t in truths])
@@ -199,8 +201,8 @@ class ConditionEvaluator:
         codes = np.full(self.rows, -1, dtype=np.int32)
         for disposition, where in dispositions:
             codes[where] = ids.index(disposition)
+        # No memoised truth is stale: only warnings read the disposition, and the walk reads them after this.
         self.columns["disposition"] = Coded(codes=codes, values=ids)
-        self._memo.clear()  # truths read before the disposition was known
 
 
 def _first_rows(codes: np.ndarray) -> np.ndarray:

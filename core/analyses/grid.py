@@ -68,9 +68,7 @@ class GridSpace:
     extra_conditions: list[Condition] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        p = self.guideline.pathway
-        conditions = [r.when for r in p.rules] + [r.urgent_when for r in p.rules] + [ph.when for ph in p.phases]
-        conditions += [w.when for w in p.warnings] + self.extra_conditions
+        conditions = self.guideline.conditions + self.extra_conditions
         tests = [t for c in conditions for t in tests_in(c)]
         self.fields = pathway_fields(self.guideline)
         self.proposals = list(dict.fromkeys(t.value for t in tests if t.field == "proposed"))

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from core.engine.case import MRI_FINDINGS
-from core.engine.conditions import describe, fields_read, holds
+from core.engine.conditions import fields_read, holds
 from core.engine.guideline import Guideline, Rule
 
 TIME_FIELDS = ("weeks_conservative", "pt_weeks")
@@ -122,7 +122,7 @@ def bypass_rows(guideline: Guideline) -> pd.DataFrame:
         rows.append({
             "rule": r.id,
             "label": r.label,
-            "condition": describe(r.when, guideline.labels, guideline.value_labels),
+            "condition": guideline.describe(r.when),
             "disposition": d.id,
             "disposition_label": d.label,
             "tone": d.tone,

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.engine.case import Case, parse_case
-from core.engine.conditions import Condition, Truth, describe, fields_read, holds, undecided_fields
+from core.engine.conditions import Condition, Truth, fields_read, holds, undecided_fields
 from core.engine.evaluation import ActiveStatement, Evaluation, Step, truth_text
 from core.engine.guideline import ConditionalStatements, Guideline, Phase, Rule, load_guideline
 from core.engine.walk import walk
@@ -77,7 +77,7 @@ def _step(g: Guideline, item_id: str, label: str, condition: Any, values: Mappin
     return Step(
         id=item_id,
         label=label,
-        condition=describe(condition, g.labels, g.value_labels),
+        condition=g.describe(condition),
         inputs={f: _plain(values.get(f)) for f in fields_read(condition)},
         value=truth_text(holds(condition, values)),
         outcome=outcome,

@@ -8,7 +8,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from core.engine.case import CASE_FIELDS, CHOICES, FIELD_KINDS, parse_case
-from core.engine.conditions import OPERATORS, Condition, Test, fields_read, tests_in
+from core.engine.conditions import OPERATORS, Condition, Test, describe, fields_read, tests_in
 from core.errors import CaseError, DataError, Problem
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -192,6 +192,17 @@ class Guideline(Frozen):
     def value_labels(self) -> dict[str, dict[str, str]]:
         return {name: f.values for name, f in self.fields.items() if f.values}
 
+    @functools.cached_property
+    def conditions(self) -> list[Condition]:
+        """Every condition the pathway decides with: the rules', their urgency's, the phases', the warnings'."""
+        p = self.pathway
+        found = [r.when for r in p.rules] + [r.urgent_when for r in p.rules]
+        return [c for c in found + [ph.when for ph in p.phases] + [w.when for w in p.warnings] if c is not None]
+
+    def describe(self, condition: Condition | None) -> str:
+        """A condition in this guideline's words (field labels and value labels)."""
+        return describe(condition, self.labels, self.value_labels)
+
 
 FILES = {
     "info": "guideline.yaml",
@@ -370,7 +381,4 @@ def load_guideline(data_dir: Path = DATA_DIR) -> Guideline:
 
 def pathway_fields(guideline: Guideline) -> list[str]:
     """The case fields any rule, phase or warning reads, in order of first appearance."""
-    p = guideline.pathway
-    conditions = [r.when for r in p.rules] + [r.urgent_when for r in p.rules]
-    conditions += [ph.when for ph in p.phases] + [w.when for w in p.warnings]
-    return [f for f in dict.fromkeys(f for c in conditions for f in fields_read(c)) if f != "disposition"]
+    return [f for f in dict.fromkeys(f for c in guideline.conditions for f in fields_read(c)) if f != "disposition"]

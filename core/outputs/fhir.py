@@ -8,7 +8,7 @@ the CPG profile's R4) is the default; R5 (5.0.0) differs here only in `relatedAc
 import json
 from typing import Any, Literal
 
-from core.engine.conditions import Condition, describe
+from core.engine.conditions import Condition
 from core.engine.guideline import Guideline, Rule, Statement
 from core.outputs.summary import citation_line
 
@@ -50,7 +50,7 @@ def _condition(g: Guideline, condition: Condition) -> list[dict[str, Any]]:
         "expression": {
             "language": CONDITION_LANGUAGE,
             "expression": json.dumps(condition.model_dump(by_alias=True), separators=(",", ":")),
-            "description": describe(condition, g.labels, g.value_labels),
+            "description": g.describe(condition),
         },
     }]
 
@@ -63,11 +63,11 @@ def _statement_text(s: Statement) -> str:
 def _rule_action(g: Guideline, rule: Rule) -> dict[str, Any]:
     d = g.disposition(rule.disposition)
     statements = rule.statements + [s for x in rule.extra_statements for s in x.statements]
-    when = describe(rule.when, g.labels, g.value_labels)
+    when = g.describe(rule.when)
     text = f"If {when}: {d.label}." if rule.when is not None else f"Otherwise: {d.label}."
     description = d.summary
     if rule.urgent_when is not None:
-        description += f" Urgent when {describe(rule.urgent_when, g.labels, g.value_labels)}."
+        description += f" Urgent when {g.describe(rule.urgent_when)}."
     action: dict[str, Any] = {
         "id": _action_id(rule.id),
         "title": rule.label,
@@ -115,7 +115,7 @@ def _timeline(g: Guideline) -> dict[str, Any]:
     phases = []
     for p in g.pathway.phases:
         statements = p.statements + [s for x in p.extra_statements for s in x.statements]
-        lead = f"When {describe(p.when, g.labels, g.value_labels)}: {p.label}."
+        lead = f"When {g.describe(p.when)}: {p.label}."
         phases.append(_conditional_action(g, p.id, p.label, lead, p.when, statements))
     return {
         "id": "conservative-care",
@@ -132,7 +132,7 @@ def _timeline(g: Guideline) -> dict[str, Any]:
 def _pitfalls(g: Guideline) -> dict[str, Any]:
     actions = []
     for w in g.pathway.warnings:
-        lead = f"Warn when {describe(w.when, g.labels, g.value_labels)}."
+        lead = f"Warn when {g.describe(w.when)}."
         actions.append(_conditional_action(g, w.id, w.label, lead, w.when, w.statements))
     return {
         "id": "pitfalls",

@@ -11,7 +11,6 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.engine.conditions import Condition, describe
 from core.engine.evaluation import Evaluation
 from core.analyses.flows import STAGES, flow_links, flow_nodes
 from core.engine.guideline import NEEDS_INFORMATION, Guideline, load_guideline
@@ -120,16 +119,12 @@ def pathway_rows(guideline: Guideline, evaluation: Evaluation | None = None) -> 
         rows.append({
             "rule": rule.id,
             "label": rule.label,
-            "condition": step.condition if step else _describe(guideline, rule.when),
+            "condition": step.condition if step else guideline.describe(rule.when),
             "value": step.value if step else ("not reached" if evaluation else ""),
             "outcome": guideline.disposition(rule.disposition).label,
             "result": result,
         })
     return pd.DataFrame(rows, columns=["rule", "label", "condition", "value", "outcome", "result"])
-
-
-def _describe(guideline: Guideline, condition: Condition | None) -> str:
-    return describe(condition, guideline.labels, guideline.value_labels)
 
 
 def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None) -> go.Figure:
@@ -188,7 +183,7 @@ def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None) -
         hover_x.append(centre)
         hover_y.append(y)
         hover_text.append(
-            f"<b>{rule.id}</b>: {rule.label}<br>when: {wrap(_describe(guideline, rule.when), 60)}"
+            f"<b>{rule.id}</b>: {rule.label}<br>when: {wrap(guideline.describe(rule.when), 60)}"
             + (f"<br>this patient: <b>{value}</b>" if evaluation else "")
             + f"<br>outcome: {disposition.label} ({disposition.id})"
         )
