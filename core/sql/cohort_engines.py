@@ -202,6 +202,9 @@ def _run_duckdb(path: str, out: str | None, options: EngineOptions, g: Guideline
         except (duckdb.Error, pa.ArrowException):
             if out and os.path.exists(out):
                 os.remove(out)  # partial output from the strict reader; written again in full below
-            return _stream(_fallback_batches(path, options.chunk_rows), out, g, decide)
+            try:
+                return _stream(_fallback_batches(path, options.chunk_rows), out, g, decide)
+            except duckdb.Error as exc:  # e.g. out of memory even after spilling: say so, without a traceback
+                raise PathwayError([Problem(field="--engine duckdb", message=str(exc).splitlines()[0])]) from None
         finally:
             con.close()
