@@ -2,6 +2,7 @@
 import streamlit as st
 
 from core import PathwayError
+from app_pages.chart_warmup import warm_up_charts
 from app_pages.session import guideline, note_page
 
 # (script, title, icon, url path), in menu order. Add a page by adding a line.
@@ -14,7 +15,13 @@ PAGES = [
 ]
 
 
-PATIENT_PAGE = PAGES[0][0]
+
+def page_script(url_path: str) -> str:
+    """The script of the page served at `url_path`: how pages and tests name a page (never by its file)."""
+    return next(script for script, *_, path in PAGES if path == url_path)
+
+
+PATIENT_PAGE = page_script("patient")
 
 
 def open_patient_page() -> None:
@@ -49,6 +56,7 @@ def run() -> None:
     note_page(page.url_path)
     notice()
     page.run()
+    warm_up_charts()
 
 
 if __name__ == "__main__":

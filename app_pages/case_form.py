@@ -11,11 +11,11 @@ import streamlit as st
 from core import Guideline
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, MAX_WEEKS, PROPOSALS
 from core.engine.case_params import UNKNOWN, CaseText, choice_options, form_value, text_from_form, with_field
+from core.engine.words import NO, NOT_ASSESSED, YES
 from core.errors import Problem
 from core.outputs.presentation import field_groups, problem_text, problems_by_field
 
-YES_NO_WORDS = {"true": "yes", "false": "no", UNKNOWN: "not assessed"}
-NOT_ASSESSED = "not assessed"
+YES_NO_WORDS = {"true": YES, "false": NO, UNKNOWN: NOT_ASSESSED}
 
 
 def _seed_widgets(text: CaseText, prefix: str) -> None:
@@ -40,7 +40,10 @@ def _field_widget(g: Guideline, field: str, prefix: str, store_key: str, after: 
     if field in BOOL_FIELDS:
         st.segmented_control(label, choice_options(field), format_func=YES_NO_WORDS.get, required=True, **common)
     elif field == "mri_finding":
-        words = {**info.values, UNKNOWN: NOT_ASSESSED}
+        # Each finding with what a reader looks for on the images, so the choice matches the report in hand.
+        words = {v: f"{label}: {info.value_hints[v]}" if v in info.value_hints else label
+                 for v, label in info.values.items()}
+        words[UNKNOWN] = NOT_ASSESSED
         st.selectbox(label, choice_options(field), format_func=words.get, **common)
     elif field == "motor_grade_mrc":
         st.selectbox(label, choice_options(field), format_func=lambda v: NOT_ASSESSED if v == UNKNOWN else v,
@@ -62,8 +65,10 @@ def case_form(
     problems: list[Problem],
     after_change: Callable[[], None] | None = None,
     columns: int = 1,
+    notes: dict[str, list[str]] | None = None,
 ) -> None:
-    """Render the grouped inputs for the case in `store_key`; each problem shows right under its field.
+    """Render the grouped inputs for the case in `store_key`; each problem shows right under its field, and each
+    note (say, inputs that contradict each other) under the fields it concerns.
 
     With several columns the groups fill them in reading order, about the same number of fields in each, so
     they still read in order when the columns stack on a phone.
@@ -84,3 +89,5 @@ def case_form(
                 _field_widget(g, field, prefix, store_key, after_change)
                 for problem in by_field.get(field, []):
                     st.error(problem_text(problem, g), icon=":material/error:")
+                for note in (notes or {}).get(field, []):
+                    st.warning(note, icon=":material/rule:")

@@ -9,25 +9,34 @@ from app_pages.session import (
 )
 
 WIDGET_PREFIX = "patient_"
+COLUMNS_KEY = "patient_columns"
 
 
 def patient_page() -> None:
     g = guideline()
     sync_case_with_url()
     st.title("Patient")
-    st.caption("Enter what is known; leave the rest *not assessed*. The result updates as you go, and the "
+    st.caption("Enter what is known; leave the rest “not assessed”. The result updates as you go, and the "
                "address bar holds the case so you can share it.")
     show_problems(url_problems(), g, "Some parameters of the link could not be used:")
     case, problems = current_case()
-    inputs, result = st.columns([5, 7], gap="large")
+    evaluation = None if case is None else evaluate_case(case, g)
+    notes: dict[str, list[str]] = {}
+    for found in evaluation.inconsistencies if evaluation else []:
+        for field in found.fields:
+            notes.setdefault(field, []).append(found.text)
+    # On a phone the columns stack; the result comes first there (CSS order), the form follows.
+    st.html(f"<style>@media (max-width: 640px) {{ .st-key-{COLUMNS_KEY} [data-testid='stHorizontalBlock'] "
+            "> div:nth-child(2) { order: -1; } }</style>")
+    with st.container(key=COLUMNS_KEY):
+        inputs, result = st.columns([5, 7], gap="large")
     with inputs:
-        case_form(g, CASE_KEY, WIDGET_PREFIX, problems, after_change=forget_url_problems)
+        case_form(g, CASE_KEY, WIDGET_PREFIX, problems, after_change=forget_url_problems, notes=notes)
     with result:
-        if case is None:
+        if evaluation is None:
             st.warning("No evaluation while an input is invalid: correct the field marked in red.",
                        icon=":material/block:")
             return
-        evaluation = evaluate_case(case, g)
         for section in RESULT_SECTIONS:
             section(evaluation, g)
 

@@ -15,10 +15,19 @@ from core.outputs.presentation import (
     TRACE_COLUMNS, WARNING_COLUMNS, assess_next, citation_links, deciding_sentence, html_table, phase_sentence,
     trace_rows, warning_rows,
 )
+from core.engine.possible import OTHERWISE, PossibleDisposition
+from core.engine.standing import milestones_ahead
+from core.outputs.evidence_marks import statement_marks
 from app_pages.report_downloads import report_buttons
+from app_pages.session import evidence_layer
 from app_pages.what_would_change import what_would_change_section
 
 SAFEGUARD_NOTE = "safeguard added by this tool, not a claim of the article"
+LOUD_TONES = ("critical", "high")  # warnings in these tones show as errors, not as cautions
+# HTML blocks go through st.html, not markdown with unsafe_allow_html: the markdown path loads and runs an HTML
+# parser in the browser (about 190 kB of script) for every new visitor. Ids use the system's monospace font, so
+# the first view does not wait for a web font either.
+CODE_STYLE = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em"
 
 
 def disposition_badge(evaluation: Evaluation, g: Guideline, size: str = "1.5rem") -> None:
@@ -26,19 +35,34 @@ def disposition_badge(evaluation: Evaluation, g: Guideline, size: str = "1.5rem"
     colour = TONE_COLOURS[g.disposition(evaluation.disposition).tone]
     urgent = (f' <span style="background:{colour};color:#fff;border-radius:.3rem;padding:.05rem .45rem;'
               f'font-weight:700;font-size:.8rem;letter-spacing:.04em">URGENT</span>') if evaluation.urgent else ""
-    st.markdown(
+    st.html(
         f'<div class="disposition" style="border-left:.45rem solid {colour};background:{tint(colour, 0.9)};'
         f'padding:.6rem .9rem;border-radius:.4rem;margin-bottom:.4rem">'
         f'<div style="font-size:{size};font-weight:700;color:{colour};line-height:1.25">'
         f'{html.escape(evaluation.disposition_label)}</div>'
-        f'<div style="margin-top:.3rem"><code>{html.escape(evaluation.disposition)}</code>{urgent}</div></div>',
-        unsafe_allow_html=True,
+        f'<div style="margin-top:.3rem"><code style="{CODE_STYLE}">{html.escape(evaluation.disposition)}</code>'
+        f'{urgent}</div></div>'
     )
 
 
-def _statement_line(text: str, citations: list[int], origin: str) -> str:
-    source = citation_links(citations) if citations else f"*({SAFEGUARD_NOTE})*" if origin == "safeguard" else ""
-    return f"- {text} {source}"
+def _statement_line(statement_id: str, g: Guideline) -> str:
+    """A statement with its citation links, marked inline when a citation does not resolve or outside evidence
+    disputes it (the same flags as the report), or as a safeguard when the article does not make it."""
+    s = g.statement(statement_id)
+    source = citation_links(s.citations) if s.citations else f"({SAFEGUARD_NOTE})" if s.origin == "safeguard" else ""
+    marks = statement_marks(s.id, s.citations, g, evidence_layer())
+    flagged = "".join(f" :orange-badge[:material/report: {mark}]" for mark in marks)
+    return f"- {s.text} {source}{flagged}"
+
+
+def _possible_line(item: PossibleDisposition, g: Guideline, first: bool) -> str:
+    colour = TONE_COLOURS[g.disposition(item.disposition).tone]
+    label = (f'<span style="color:{colour};font-weight:700">{html.escape(item.label)}</span>'
+             + (" (urgent)" if item.urgent else ""))
+    if item.condition == OTHERWISE:
+        return f"<li>otherwise: {label}</li>"
+    lead = "" if first else "otherwise, "
+    return f"<li>{lead}{label} if {html.escape(item.condition)}</li>"
 
 
 def disposition_section(evaluation: Evaluation, g: Guideline) -> None:
@@ -46,34 +70,71 @@ def disposition_section(evaluation: Evaluation, g: Guideline) -> None:
     st.write(g.disposition(evaluation.disposition).summary)
     if evaluation.disposition == NEEDS_INFORMATION:
         st.info("**Assess next:** " + ", ".join(assess_next(evaluation, g)), icon=":material/search:")
+        possible = evaluation.possible_dispositions
+        st.markdown(f"**Still possible** (most urgent first; {len(possible)} outcomes):")
+        st.html('<ul class="possible" style="margin:0 0 .5rem 0">'
+                + "".join(_possible_line(p, g, n == 0) for n, p in enumerate(possible)) + "</ul>")
+
+
+def inconsistencies_section(evaluation: Evaluation, g: Guideline) -> None:
+    if not evaluation.inconsistencies:
+        return
+    lines = "\n".join(f"- {i.text} ({', '.join(g.labels[f] for f in i.fields)})" for i in evaluation.inconsistencies)
+    st.warning("**Inputs that contradict each other** (the result below still uses them as entered):\n\n" + lines,
+               icon=":material/rule:")
 
 
 def actions_section(evaluation: Evaluation, g: Guideline) -> None:
     st.subheader("What to do now")
     actions = [s for s in evaluation.statements if not s.because.startswith("warning")]
     if actions:
-        st.markdown("\n".join(_statement_line(s.text, s.citations, s.origin) for s in actions))
+        st.markdown("\n".join(_statement_line(s.id, g) for s in actions))
     else:
-        st.write("Nothing yet: assess the items above; the pathway cannot decide without them.")
+        st.write("First assess the items named above; each outcome still possible is listed with what leads "
+                 "there.")
+
+
+def _warning_box(wid: str, g: Guideline) -> None:
+    warning = next(w for w in g.pathway.warnings if w.id == wid)
+    lines = [_statement_line(s, g) for s in warning.statements]
+    origin = f" ({SAFEGUARD_NOTE})" if warning.origin == "safeguard" else ""
+    body = f"**{warning.label}** (`{wid}`){origin}\n\n" + "\n".join(lines)
+    if warning.tone in LOUD_TONES:
+        st.error(body, icon=":material/priority_high:")
+    else:
+        st.warning(body, icon=":material/warning:")
+
+
+def _loud(wid: str, g: Guideline) -> bool:
+    return next(w for w in g.pathway.warnings if w.id == wid).tone in LOUD_TONES
+
+
+def loud_warnings_section(evaluation: Evaluation, g: Guideline) -> None:
+    """High-tone warnings (say, myelopathy signs the MRI does not explain) right under the decision they qualify."""
+    for wid in evaluation.warnings:
+        if _loud(wid, g):
+            _warning_box(wid, g)
 
 
 def warnings_section(evaluation: Evaluation, g: Guideline) -> None:
-    if not evaluation.warnings:
+    quiet = [wid for wid in evaluation.warnings if not _loud(wid, g)]
+    if not quiet:
         return
     st.subheader("Warnings")
-    labels = {w.id: w for w in g.pathway.warnings}
-    for wid in evaluation.warnings:
-        lines = [_statement_line(g.statement(s).text, g.statement(s).citations, g.statement(s).origin)
-                 for s in labels[wid].statements]
-        st.warning(f"**{labels[wid].label}** (`{wid}`)\n\n" + "\n".join(lines), icon=":material/warning:")
+    for wid in quiet:
+        _warning_box(wid, g)
 
 
 def timeline_section(evaluation: Evaluation, g: Guideline) -> None:
     sentence = phase_sentence(evaluation, g)
-    if sentence is None:
+    ahead = milestones_ahead(evaluation.case, g)
+    if sentence is None and not ahead:
         return
-    st.subheader("Where in conservative care")
-    st.write(sentence)
+    st.subheader("Where the patient stands in time")
+    if sentence is not None:
+        st.write(sentence)
+    if ahead:
+        st.markdown("\n".join(f"- {a.sentence}" for a in ahead))
     if evaluation.phase_missing:
         st.info("To place the patient in a phase, assess: "
                 + ", ".join(g.labels[f] for f in evaluation.phase_missing), icon=":material/search:")
@@ -88,10 +149,9 @@ def why_section(evaluation: Evaluation, g: Guideline) -> None:
     for n in deciding:
         rows[n]["result"] += marker  # in words too, not by colour alone
     colour = tint(TONE_COLOURS[g.disposition(evaluation.disposition).tone], 0.85)
-    st.markdown(html_table(rows, TRACE_COLUMNS[:-1], deciding, f"background-color:{colour};font-weight:600"),
-                unsafe_allow_html=True)
+    st.html(html_table(rows, TRACE_COLUMNS[:-1], deciding, f"background-color:{colour};font-weight:600"))
     with st.expander("Pitfall checks (run on every case)"):
-        st.markdown(html_table(warning_rows(evaluation, g), WARNING_COLUMNS), unsafe_allow_html=True)
+        st.html(html_table(warning_rows(evaluation, g), WARNING_COLUMNS))
 
 
 def downloads_section(evaluation: Evaluation, g: Guideline) -> None:
@@ -104,6 +164,8 @@ def downloads_section(evaluation: Evaluation, g: Guideline) -> None:
 
 RESULT_SECTIONS: list[Callable[[Evaluation, Guideline], None]] = [
     disposition_section,
+    loud_warnings_section,
+    inconsistencies_section,
     actions_section,
     warnings_section,
     timeline_section,

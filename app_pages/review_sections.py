@@ -8,6 +8,7 @@ from core import Guideline
 from core.review.conflicts import Conflict, article_conflicts
 from core.outputs.presentation import html_table
 from core.analyses.verify import VerificationReport, report_text, verification_report
+from app_pages.session import guideline
 
 RUN_VERIFICATION_KEY = "verification_requested"
 EXAMPLE_COLUMNS = ["example", "disposition", "deciding rule"]
@@ -44,7 +45,7 @@ def conflicts_section(g: Guideline) -> None:
 @st.cache_resource(show_spinner="Evaluating every distinguishable case of the pathway…")
 def cached_verification(version: str) -> VerificationReport:
     """Verification of the loaded guideline, once per process and version (about a second of work)."""
-    return verification_report()
+    return verification_report(guideline())
 
 
 def _count_table(counts: dict[str, int], name: str) -> str:

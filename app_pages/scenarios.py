@@ -7,11 +7,14 @@ change this decision": the link holds the patient's case and the changed fields 
 import pandas as pd
 import streamlit as st
 
+from app import page_script
 from core import Evaluation, evaluate_case, parse_case
 from core.engine.case_params import CHANGE_PARAMS, apply_change_params, case_from_case_text, change_params
 from core.engine.case_text import case_to_text
 from core.analyses.compare import compare_evaluations, compare_frame
 from core.engine.guideline import Scenario
+from core.engine.standing import milestones_ahead
+from core.engine.parts import PART_MARKS, condition_parts, step_condition
 from core.outputs.presentation import inputs_words
 from core.outputs.tables import case_frame, wrappable
 from app_pages.case_form import case_form
@@ -24,7 +27,8 @@ from app_pages.session import (
 CARDS_PER_ROW = 3
 COMPARE_SCENARIO_KEY = "compare_scenario"
 COMPARE_TEXT_KEY = "compare_text"
-COMPARE_APPLIED_KEY = "compare_applied"  # the `vs.` parameters last applied or written
+COMPARE_APPLIED_KEY = "compare_applied"  # the `compare` and `vs.` parameters last applied or written
+COMPARE_PARAM = "compare"  # the scenario compared, by id (absent: the current patient)
 TABS = ("Teaching scenarios", COMPARE_TAB, "Step through")
 STEP_SOURCE_KEY = "step_source"
 STEP_REVEALED_KEY = "step_revealed"
@@ -57,7 +61,7 @@ def cards_section() -> None:
                 st.markdown(f"Expected: {expected.label} (`{expected.id}`)")
                 if st.button("Open in the Patient page", key=f"open_{scenario.id}", icon=":material/person:"):
                     set_case_text(_scenario_text(scenario.id))
-                    st.switch_page("app_pages/patient.py")
+                    st.switch_page(page_script("patient"))
 
 
 def _compared_text(choice: str) -> dict:
@@ -72,28 +76,59 @@ def _url_changes() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in CHANGE_PARAMS if key in st.query_params}
 
 
+def _url_compared() -> str | None:
+    """The scenario the link compares (`compare=<scenario id>`); None for the patient."""
+    value = st.query_params.get(COMPARE_PARAM)
+    return value if value in _scenarios() else None
+
+
 def open_compare_from_url() -> None:
-    """`vs.` parameters new to this session: compare the patient (the link's case) with the changed copy."""
-    changes = _url_changes()
-    if not changes or changes == st.session_state.get(COMPARE_APPLIED_KEY):
+    """`compare` / `vs.` parameters new to this session: compare the link's scenario (or, without `compare`, the
+    link's patient) with a copy that has the changes."""
+    changes, scenario = _url_changes(), _url_compared()
+    applied = {**changes, COMPARE_PARAM: [scenario or ""]}
+    if (not changes and scenario is None) or applied == st.session_state.get(COMPARE_APPLIED_KEY):
         return
-    text, problems = apply_change_params(case_text(), changes)
-    st.session_state[COMPARE_SCENARIO_KEY] = CURRENT_PATIENT
+    base = _scenario_text(scenario) if scenario else case_text()
+    text, problems = apply_change_params(base, changes)
+    st.session_state[COMPARE_SCENARIO_KEY] = scenario or CURRENT_PATIENT
     st.session_state[COMPARE_TEXT_KEY] = text
-    st.session_state[COMPARE_APPLIED_KEY] = changes
+    st.session_state[COMPARE_APPLIED_KEY] = applied
     show_problems(problems, guideline(), "Some changes in the link could not be used:")
 
 
 def _write_changes_to_url() -> None:
-    """While the patient is compared, the URL holds the copy's changes, so the address bar shares the comparison."""
-    wanted = (change_params(case_text(), st.session_state[COMPARE_TEXT_KEY])
-              if st.session_state[COMPARE_SCENARIO_KEY] == CURRENT_PATIENT else {})
+    """The URL holds what is compared (`compare=<scenario id>` for a scenario) and the copy's changes (`vs.`), so
+    the address bar shares the comparison, for a scenario as for the patient."""
+    choice = st.session_state[COMPARE_SCENARIO_KEY]
+    scenario = None if choice == CURRENT_PATIENT else choice
+    base = _scenario_text(scenario) if scenario else case_text()
+    wanted = change_params(base, st.session_state[COMPARE_TEXT_KEY])
     shown = _url_changes()
     if wanted != shown:
         for key in shown:
             del st.query_params[key]
         st.query_params.update(wanted)
-    st.session_state[COMPARE_APPLIED_KEY] = wanted
+    if _url_compared() != scenario:
+        if scenario:
+            st.query_params[COMPARE_PARAM] = scenario
+        else:
+            st.query_params.pop(COMPARE_PARAM, None)
+    st.session_state[COMPARE_APPLIED_KEY] = {**wanted, COMPARE_PARAM: [scenario or ""]}
+
+
+def _time_words(evaluation: Evaluation) -> str:
+    """The phase and where the case stands in time, for the side-by-side view."""
+    g = guideline()
+    phase = g.phase_labels[evaluation.phase] if evaluation.phase else "no conservative-care phase"
+    ahead = milestones_ahead(evaluation.case, g)
+    weeks = evaluation.case.weeks_conservative
+    pt = evaluation.case.pt_weeks
+    known = ", ".join(part for part in (
+        f"week {weeks} of conservative care" if weeks is not None else "",
+        f"{pt} weeks of formal PT" if pt is not None else "") if part) or "weeks not assessed"
+    lines = [f"Phase: {phase}.", f"Time: {known}."] + [a.sentence for a in ahead[:2]]
+    return "  \n".join(lines)
 
 
 def _parting_text(left: Evaluation, right: Evaluation, left_name: str) -> str:
@@ -139,6 +174,7 @@ def compare_section() -> None:
     with left_column:
         st.subheader(left_name.capitalize())
         disposition_badge(left, g, size="1.2rem")
+        st.markdown(_time_words(left))
         with st.expander(f"The {left_name}'s inputs"):
             st.table(case_frame(left.case, g), hide_index=True)
     with copy_column:
@@ -147,6 +183,7 @@ def compare_section() -> None:
             st.warning("No evaluation for the copy while an input is invalid.", icon=":material/block:")
         else:
             disposition_badge(right, g, size="1.2rem")
+            st.markdown(_time_words(right))
     if right is not None:
         st.markdown(_parting_text(left, right, left_name))
     with st.expander("Change the copy", expanded=True, icon=":material/edit:"):
@@ -194,6 +231,9 @@ def step_section() -> None:
             st.markdown(f"**Step {n} of {len(steps)}: {step.id}** ({step.label})")
             st.markdown(f"Checks: {step.condition}  \nInputs: {inputs_words(step, g)}  \n"
                         f"Result: **{step.value}**, {STEP_WORDS[step.value]}")
+            parts = condition_parts(step_condition(g, step.id), case.values(), g)
+            if len(parts) > 1:  # which part failed or is unknown, each in words beside its mark
+                st.text("\n".join(f"{PART_MARKS[p.value]} {p.text}: {p.value}" for p in parts))
     finished = revealed >= len(steps)
     with st.container(horizontal=True):
         st.button("Reveal the next decision", on_click=_reveal_next, disabled=finished, type="primary",
@@ -205,7 +245,7 @@ def step_section() -> None:
 
 def scenarios_page() -> None:
     g = guideline()
-    sync_case_with_url(other_params=(*CHANGE_PARAMS, TAB_PARAM))
+    sync_case_with_url(other_params=(*CHANGE_PARAMS, TAB_PARAM, COMPARE_PARAM))
     st.title("Scenarios")
     show_problems(url_problems(), g, "Some parameters of the link could not be used:")
     open_compare_from_url()

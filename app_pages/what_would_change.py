@@ -2,9 +2,10 @@
 
 Each change links to the Scenarios page's compare view with this case beside the changed one (both in the link,
 so it can be opened in a new tab or shared). Changes to known values come first, most urgent first (the order of
-`core.analyses.counterfactuals`); the rest, mostly "if this were not assessed", wait in an expander.
+`core.analyses.counterfactuals`); the rest wait in an expander.
 """
 import html
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -14,10 +15,11 @@ from core.engine.case_text import case_to_text
 from core.outputs.palette import TONE_COLOURS, tint
 
 SHOWN = 8
-SCENARIOS_PAGE = "app_pages/scenarios.py"
+SCENARIOS_PATH = "scenarios"  # relative to the Patient page's URL
 TAB_PARAM = "tab"  # the Scenarios page's tabs are bound to this URL parameter
 COMPARE_TAB = "Compare"
-DIRECTION_MARKS = {"more urgent": "▲ more urgent", "less urgent": "▼ less urgent", "as urgent": "● as urgent"}
+DIRECTION_MARKS = {"more urgent": "▲ more urgent", "less urgent": "▼ less urgent", "as urgent": "● as urgent",
+                   "decides": "✓ decides the case", "needs information": "? would need more information"}
 
 
 def compare_link_params(case_text: dict, item: Counterfactual) -> dict[str, list[str]]:
@@ -25,21 +27,23 @@ def compare_link_params(case_text: dict, item: Counterfactual) -> dict[str, list
     return {**as_params(case_text), **change_params(case_text, case_to_text(item.case)), TAB_PARAM: [COMPARE_TAB]}
 
 
-def _item_row(item: Counterfactual, g: Guideline, case_text: dict, n: int) -> None:
+def _item_html(item: Counterfactual, g: Guideline, case_text: dict) -> str:
     colour = TONE_COLOURS[g.disposition(item.disposition).tone]
-    # Streamlit pulls a markdown block up by 1rem at its foot; in a row (which clips) the box would lose its last
-    # line, so the box's bottom margin gives that rem back.
-    with st.container(horizontal=True, wrap=False, vertical_alignment="center", gap="small", key=f"counterfactual_{n}"):
-        st.markdown(
-            f'<div class="counterfactual" data-disposition="{item.disposition}" style="border-left:.3rem solid '
-            f'{colour};background:{tint(colour, 0.93)};padding:.3rem .6rem;border-radius:.3rem;margin:.2rem 0 1.2rem">'
-            f'<div style="font-size:.75rem;color:#52606D">{DIRECTION_MARKS[item.direction]}</div>'
-            f'<div style="color:{colour};font-weight:600">{html.escape(item.sentence)}</div></div>',
-            unsafe_allow_html=True, width="stretch",
-        )
-        st.page_link(SCENARIOS_PAGE, label="Compare", icon=":material/compare_arrows:",
-                     query_params=compare_link_params(case_text, item),
-                     help="Open this case beside the changed one on the Scenarios page")
+    href = html.escape(f"{SCENARIOS_PATH}?{urlencode(compare_link_params(case_text, item), doseq=True)}")
+    return (
+        f'<div class="counterfactual" data-disposition="{item.disposition}" style="display:flex;gap:.6rem;'
+        f'align-items:center;border-left:.3rem solid {colour};background:{tint(colour, 0.93)};padding:.3rem .6rem;'
+        f'border-radius:.3rem;margin:.3rem 0"><div style="flex:1">'
+        f'<div style="font-size:.75rem;color:#52606D">{DIRECTION_MARKS[item.direction]}</div>'
+        f'<div style="color:{colour};font-weight:600">{html.escape(item.sentence)}</div></div>'
+        f'<a class="compare" href="{href}" target="_self" title="Open this case beside the changed one on the '
+        f'Scenarios page" style="white-space:nowrap">Compare ⇄</a></div>'
+    )
+
+
+def _items_html(items: list[Counterfactual], g: Guideline, case_text: dict) -> str:
+    """All rows in one HTML block: one element instead of three per row keeps a new visitor's first view quick."""
+    return "".join(_item_html(item, g, case_text) for item in items)
 
 
 def what_would_change_section(evaluation: Evaluation, g: Guideline) -> None:
@@ -48,16 +52,13 @@ def what_would_change_section(evaluation: Evaluation, g: Guideline) -> None:
     if not items:
         st.write("No change of one input (or of two, for a worsening) gives another disposition.")
         return
-    st.caption("Each line changes one input (two where a worsening needs both) and says what the pathway would "
-               "then decide, in the colour of that decision. *Compare* opens both cases side by side.")
+    st.caption("Each line is a change that can happen (an item assessed, a finding appearing or worsening, a "
+               "result arriving, time and PT passing, a treatment proposed or withdrawn; two where a worsening "
+               "needs both) and what the pathway would then decide, in the colour of that decision. Compare "
+               "opens both cases side by side.")
     case_text = case_to_text(evaluation.case)
-    known = [item for item in items if all(c.after is not None for c in item.changes)]
-    first = known[:SHOWN]
-    rest = [item for item in items if item not in first]
-    for n, item in enumerate(first):
-        _item_row(item, g, case_text, n)
+    first, rest = items[:SHOWN], items[SHOWN:]
+    st.html(_items_html(first, g, case_text))
     if rest:
-        note = ", including inputs left not assessed" if any(item not in known for item in rest) else ""
-        with st.expander(f"More changes ({len(rest)}){note}"):
-            for n, item in enumerate(rest, start=len(first)):
-                _item_row(item, g, case_text, n)
+        with st.expander(f"More changes ({len(rest)})"):
+            st.html(_items_html(rest, g, case_text))

@@ -11,11 +11,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import pandas as pd  # noqa: E402
+import pandas as pd
 
-from core import evaluate_case, evaluate_frame  # noqa: E402
-from core.analyses.frame import frame_cases  # noqa: E402
-from tools.synthetic import synthetic_cases  # noqa: E402
+from core import evaluate_case, evaluate_frame
+from core.analyses.frame import frame_cases
+from tools.synthetic import synthetic_cases
 
 
 def main() -> int:

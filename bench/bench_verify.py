@@ -15,13 +15,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
-from core import evaluate_frame, load_guideline  # noqa: E402
-from core.analyses.frame import cases_frame, pathway_fields  # noqa: E402
-from core.analyses.grid import verification_grid  # noqa: E402
-from core.analyses.verify import load_invariants, verification_report  # noqa: E402
+from core import evaluate_frame, load_guideline
+from core.analyses.frame import cases_frame, pathway_fields
+from core.analyses.grid import verification_grid
+from core.analyses.verify import load_invariants, verification_report
 
 DECISION = ["disposition", "deciding_rule", "urgent", "missing", "phase"]
 

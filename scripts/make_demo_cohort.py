@@ -24,7 +24,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.engine.case import CASE_FIELDS  # noqa: E402
+from core.engine.case import CASE_FIELDS
 
 SEED = 20260112
 ROWS = 300

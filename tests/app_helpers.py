@@ -8,6 +8,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Element
 
+from app import page_script
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, parse_case
 from core.engine.case_params import form_value, read_case_params
 from core.engine.case_text import case_to_text
@@ -15,15 +16,16 @@ from core.engine.case_text import case_to_text
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PATIENT_PREFIX = "patient_"
 APP_TIMEOUT = 30  # seconds; generous because other engineers share the two cores
-BADGE_ID = re.compile(r'class="disposition".*?<code>([a-z_]+)</code>', re.S)
+BADGE_ID = re.compile(r'class="disposition".*?<code[^>]*>([a-z_]+)</code>', re.S)
 
 
 def start_app(query: Mapping[str, Any] | None = None, page: str | None = None) -> AppTest:
-    """The app as a browser opens it: at `page` (default: the root, which forwards to Patient) with a query."""
+    """The app as a browser opens it: at the page whose URL path is `page` (default: the root, which forwards to
+    Patient) with a query."""
     at = AppTest.from_file(str(APP), default_timeout=APP_TIMEOUT)
     at.query_params.update(query or {})
     if page is not None:
-        at.switch_page(page)
+        at.switch_page(page_script(page))
     return at.run()
 
 
@@ -45,9 +47,21 @@ def enter_case(at: AppTest, case: Mapping[str, Any], prefix: str = PATIENT_PREFI
     return at.run()
 
 
+def html_blocks(at: AppTest) -> list[str]:
+    """Every block of HTML the page shows (st.html, or markdown carrying HTML), top to bottom."""
+    def walk(block: Block) -> Iterator[str]:
+        for child in block.children.values():
+            if isinstance(child, Block):
+                yield from walk(child)
+            elif child.type in ("html", "markdown") and isinstance(getattr(child, "value", None), str):
+                yield child.value
+
+    return list(walk(at.main))
+
+
 def dispositions_shown(at: AppTest) -> list[str]:
     """The disposition ids of every disposition label on the page, top to bottom."""
-    return [m for md in at.markdown for m in BADGE_ID.findall(md.value)]
+    return [m for block in html_blocks(at) for m in BADGE_ID.findall(block)]
 
 
 ROW = re.compile(r'<tr( class="highlight")?[^>]*>(.*?)</tr>', re.S)
@@ -57,11 +71,11 @@ CELL = re.compile(r"<t[dh][^>]*>(.*?)</t[dh]>", re.S)
 def html_tables(at: AppTest) -> list[list[dict[str, Any]]]:
     """Every HTML table the page shows, as rows of {column: text, "highlighted": bool}."""
     tables = []
-    for md in at.markdown:
-        if not md.value.startswith("<table"):
+    for block in html_blocks(at):
+        if not block.startswith("<table"):
             continue
         rows = [(bool(mark), [html.unescape(c.replace("<wbr>", "")) for c in CELL.findall(body)])
-                for mark, body in ROW.findall(md.value)]
+                for mark, body in ROW.findall(block)]
         header = rows[0][1]
         tables.append([{**dict(zip(header, cells)), "highlighted": mark} for mark, cells in rows[1:]])
     return tables

@@ -28,7 +28,7 @@ def demo(tmp_path, monkeypatch):
 
 
 def page() -> AppTest:
-    return start_app(page="app_pages/cohort.py")
+    return start_app(page="cohort")
 
 
 def test_the_page_shows_the_notice_and_asks_for_a_file(tmp_path, monkeypatch):

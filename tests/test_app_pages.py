@@ -12,6 +12,7 @@ from tests.app_helpers import dispositions_shown, enter_case, start_app, texts, 
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_SCRIPTS = [script for script, *_ in app.PAGES]
+PAGE_PATHS = [url_path for *_, url_path in app.PAGES]
 CORD_COMPRESSION = {"red_flags": "false", "mri_finding": "cord_compression", "weeks_conservative": "3"}
 
 
@@ -34,30 +35,30 @@ def test_the_pages_have_the_url_paths_of_the_issue():
     assert [url_path for *_, url_path in app.PAGES] == ["patient", "pathway", "scenarios", "references", "cohort"]
 
 
-@pytest.mark.parametrize("script", PAGE_SCRIPTS)
-def test_every_page_renders_without_exception_and_carries_the_notice(script):
-    at = start_app(page=script)
+@pytest.mark.parametrize("page", PAGE_PATHS)
+def test_every_page_renders_without_exception_and_carries_the_notice(page):
+    at = start_app(page=page)
     assert not at.exception
     assert not at.error
     assert any("not a medical device" in c and "Guideline version" in c for c in texts(at.caption))
 
 
-@pytest.mark.parametrize("script", PAGE_SCRIPTS)
-def test_a_data_error_shows_its_problems_on_every_page_and_no_traceback(script, monkeypatch):
+@pytest.mark.parametrize("page", PAGE_PATHS)
+def test_a_data_error_shows_its_problems_on_every_page_and_no_traceback(page, monkeypatch):
     import app_pages.session
 
     def broken() -> None:
         raise DataError([Problem(field="pathway.yaml: rules.2", message="unknown disposition `nowhere`")])
 
     monkeypatch.setattr(app_pages.session, "load_guideline", broken)
-    at = start_app(page=script)
+    at = start_app(page=page)
     assert not at.exception
     assert any("pathway.yaml: rules.2: unknown disposition `nowhere`" in e for e in texts(at.error))
 
 
 @pytest.fixture(scope="module")
 def pathway_app():
-    return start_app(CORD_COMPRESSION, page="app_pages/pathway.py")
+    return start_app(CORD_COMPRESSION, page="pathway")
 
 
 def test_a_pathway_link_with_a_case_draws_that_patients_route(pathway_app):
@@ -90,15 +91,15 @@ def test_picking_a_sankey_node_lists_the_cases_and_rules_behind_it(pathway_app):
 def test_the_case_entered_on_the_patient_page_follows_to_the_pathway_page_and_its_url():
     at = start_app()
     enter_case(at, {"red_flags": False, "mri_finding": "cord_compression"})
-    at.switch_page("app_pages/pathway.py").run()
+    at.switch_page(app.page_script("pathway")).run()
     assert any("`urgent_neurosurgical_referral`" in m for m in texts(at.markdown))
     assert url_case(at) == {"red_flags": "false", "mri_finding": "cord_compression"}
-    at.switch_page("app_pages/patient.py").run()
+    at.switch_page(app.page_script("patient")).run()
     assert dispositions_shown(at) == ["urgent_neurosurgical_referral"]
 
 
 def test_opening_a_scenario_card_loads_it_into_the_patient_page():
-    at = start_app(page="app_pages/scenarios.py")
+    at = start_app(page="scenarios")
     at.button(key="open_progressive_weakness_week_three").click().run()
     assert texts(at.title) == ["Patient"]
     assert dispositions_shown(at) == ["neurosurgical_referral"]
@@ -107,7 +108,7 @@ def test_opening_a_scenario_card_loads_it_into_the_patient_page():
 
 @pytest.fixture(scope="module")
 def scenarios_app():
-    return start_app(page="app_pages/scenarios.py")
+    return start_app(page="scenarios")
 
 
 def test_scenario_cards_show_title_teaching_point_and_expected_disposition(scenarios_app):
@@ -146,7 +147,7 @@ def test_stepping_through_reveals_one_rule_per_click(scenarios_app):
 
 @pytest.fixture(scope="module")
 def references_app():
-    return start_app({"ref": "5"}, page="app_pages/references.py")
+    return start_app({"ref": "5"}, page="references")
 
 
 def test_every_reference_and_unresolved_citation_has_an_anchored_entry_with_its_statements(references_app):

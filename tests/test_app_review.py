@@ -13,14 +13,15 @@ from pypdf import PdfReader
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
+from app import page_script
 from core import load_guideline
 from core.review.conflicts import article_conflicts
 from core.review.evidence import evidence_from_yaml, load_evidence, statements_with_verdict, verdict_counts
 from core.engine.guideline import DATA_DIR
 from tests.app_helpers import dispositions_shown, enter_case, start_app, texts
 
-REFERENCES = "app_pages/references.py"
-PATIENT = "app_pages/patient.py"
+REFERENCES = "references"
+PATIENT = "patient"
 CORD_CASE = {"red_flags": False, "mri_finding": "cord_compression", "weeks_conservative": 3}
 UNCHECKED = "cord_compression_only_bypass"  # active for CORD_CASE, no check in data/evidence.yaml
 
@@ -280,7 +281,7 @@ def test_reports_flag_what_the_reviewers_layer_disputes():
     at = references_app()
     at = fill_check(at, statement=UNCHECKED, source="A disputing trial", year=2020, kind="rct",
                     verdict="disagrees", note="Our note.")
-    at.switch_page(PATIENT).run()
+    at.switch_page(page_script(PATIENT)).run()
     with offered_downloads() as offered:
         at = enter_case(at, CORD_CASE)
     report = content(offered, "report.md").decode()

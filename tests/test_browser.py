@@ -92,7 +92,7 @@ def test_a_change_under_the_result_opens_compare_with_the_patient_and_the_change
     open_page(page, f"{server}/patient?{FULL_CASE}")
     row = page.locator(".counterfactual", has_text="weeks of conservative care were 26")
     row.wait_for()
-    page.locator('[class*="st-key-counterfactual_"]', has=row).get_by_role("link", name="Compare").click()
+    row.get_by_role("link", name="Compare").click()
     page.wait_for_url("**/scenarios?**vs.weeks_conservative=26**")
     page.get_by_role("tab", name="Compare", selected=True).wait_for()
     disposition(page, "decompression_referral").wait_for()

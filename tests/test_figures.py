@@ -172,7 +172,7 @@ def test_timeline_draws_each_stretch_and_each_bypass_route_from_the_rows(guideli
 
 
 def test_current_stretch_is_drawn_darker_than_the_others(guideline):
-    fig = timeline_figure(guideline, weeks_conservative=8)
+    fig = timeline_figure(guideline, weeks_conservative=8, pt_weeks=8)
     fills = {s.name: s.fillcolor for s in fig.layout.shapes if (s.name or "").startswith("band ")}
     assert fills["band 6"] != fills["band 12"] and fills["band 12"] == fills["band 0"]
 

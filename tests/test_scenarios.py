@@ -24,3 +24,12 @@ def test_scenario_gets_its_expected_evaluation(scenario):
         assert result.phase == expected.phase
     if expected.missing is not None:
         assert result.missing == expected.missing
+    if expected.possible is not None:
+        assert [p.disposition for p in result.possible_dispositions] == expected.possible
+
+
+def test_a_decided_scenario_lists_only_its_own_disposition_as_possible():
+    for scenario in SCENARIOS:
+        result = evaluate_case(scenario.case)
+        if result.disposition != "needs_information":
+            assert [p.disposition for p in result.possible_dispositions] == [result.disposition]

@@ -29,12 +29,17 @@ def test_changed_content_under_the_same_version_fails_and_cannot_be_recorded(dat
     assert "raise the version above" in str(info.value)
 
 
+def next_minor() -> str:
+    major, minor, _ = load_guideline().info.version.split(".")
+    return f"{major}.{int(minor) + 1}.0"
+
+
 def test_bumped_version_with_recorded_hash_passes(data_copy):
     edit(data_copy / "evidence.yaml", lambda d: d["checks"]["mri_first"].pop())
-    bump(data_copy, "1.2.0")
+    bump(data_copy, next_minor())
     assert not version_status(data_copy).matches  # bumped but not yet recorded
     assert record_version(data_copy).matches
-    assert version_status(data_copy).matches and version_status(data_copy).recorded_version == "1.2.0"
+    assert version_status(data_copy).matches and version_status(data_copy).recorded_version == next_minor()
     assert version_status().current_hash != version_status(data_copy).current_hash
 
 

@@ -8,13 +8,14 @@ single case's; rows then pick their value by code, without a loop over rows. Oth
 `case_id`, a site, a misspelt field) are carried through unread and reported, never silently dropped. Files
 are read from a path or from bytes in memory; nothing is written except the results file asked for.
 """
+import contextlib
 import csv
 import difflib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -22,13 +23,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
-from pydantic import BaseModel, ConfigDict
 
-from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS
+from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, pt_over_limit
 from core.engine.case_text import case_from_text
 from core.errors import CaseError, PathwayError, Problem
 from core.analyses.frame import RESULT_COLUMNS, evaluate_frame
 from core.engine.guideline import DATA_DIR, Guideline, load_guideline
+from core.model import Frozen
 
 ID_COLUMN = "case_id"
 ERROR_COLUMN = "error"
@@ -41,17 +42,15 @@ RAGGED_COLUMN = "__ragged_row"  # internal: read_cohort -> evaluate_cohort
 Source = str | Path | bytes
 
 
-class BadRow(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class BadRow(Frozen):
     row: int  # 1-based data row (the header is not a row)
     case_id: str | None
     error: str
 
 
-class CohortSummary(BaseModel):
+class CohortSummary(Frozen):
     """Counts for a person or a page; `bad` lists the first BAD_ROWS_LISTED bad rows (all are in the results)."""
 
-    model_config = ConfigDict(frozen=True)
     rows: int
     evaluated: int
     bad_rows: int
@@ -83,8 +82,10 @@ def file_format(name: str | Path) -> str:
 
 # ------------------------------------------------------------------------------------------------ reading
 
-def _open(source: Source) -> Any:
-    return io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")  # noqa: SIM115
+@contextlib.contextmanager
+def _open(source: Source) -> Iterator[IO[bytes]]:
+    with io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb") as handle:
+        yield handle
 
 
 def _header(source: Source, name: str) -> list[str]:
@@ -126,7 +127,12 @@ def _read_csv(source: Source, name: str) -> pa.Table:
     _check_header(header, name)
     ragged: list[str] = []
     options = pa_csv.ConvertOptions(column_types={h: _column_type(h) for h in header}, strings_can_be_null=False)
-    parse = pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=lambda row: ragged.append(row.text) or "skip")
+
+    def keep_ragged(row: Any) -> str:
+        ragged.append(row.text)
+        return "skip"
+
+    parse = pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=keep_ragged)
     read = pa_csv.ReadOptions(column_names=header, skip_rows=1)
     try:
         with _open(source) as raw:
@@ -200,7 +206,8 @@ class _Checked:
 
 def _check_column(field: str, column: pa.ChunkedArray) -> _Checked:
     codes, distinct = _distinct(column)
-    values, messages = [], []
+    values: list[Any] = []
+    messages: list[str | None] = []
     for raw in distinct:
         try:
             values.append(getattr(case_from_text({field: raw}), field))
@@ -236,9 +243,11 @@ def _pt_messages(checked: dict[str, _Checked], bad: np.ndarray) -> tuple[np.ndar
     if "pt_weeks" not in checked or "weeks_conservative" not in checked:
         return np.zeros(rows, dtype=bool), np.full(rows, None, dtype=object)
     pt, total = checked["pt_weeks"], checked["weeks_conservative"]
-    number = lambda c: np.array([-1 if v is None else v for v in c.values] + [-1])[c.codes]  # noqa: E731
+    def number(c: _Checked) -> np.ndarray:
+        return np.array([-1 if v is None else v for v in c.values] + [-1])[c.codes]
+
     pt_value, total_value = number(pt), number(total)
-    over = ~bad & (pt_value >= 0) & (total_value >= 0) & (pt_value > total_value)
+    over = ~bad & (pt_value >= 0) & (total_value >= 0) & pt_over_limit(pt_value, total_value)
     messages = np.full(rows, None, dtype=object)
     for p_value, t_value in set(zip(pt_value[over].tolist(), total_value[over].tolist())):
         try:
@@ -287,11 +296,11 @@ def evaluate_cohort(
         messages = [None if m is None else f"{field}: {m}" for m in column.messages]
         for row, code in zip(rows_hit.tolist(), column.codes[rows_hit].tolist()):  # bad rows only
             errors[row] = messages[code] if errors[row] is None else f"{errors[row]}; {messages[code]}"
-    over, pt_text = _pt_messages(checked, errors != None)  # noqa: E711
+    over, pt_text = _pt_messages(checked, pd.notna(errors))
     errors[over] = pt_text[over]
     if ragged is not None:  # the cells of a ragged row are misaligned: nothing else about it is reliable
         errors = np.where(pd.isna(ragged), errors, ragged)
-    bad = errors != None  # noqa: E711
+    bad = pd.notna(errors)
 
     frame = pd.DataFrame({f: _frame_column(f, checked[f], bad) for f in fields if f != "prior_fusion_levels"},
                          index=pd.RangeIndex(rows))

@@ -4,19 +4,18 @@ Both traces walk the same ordered rules, so they agree step by step until the fi
 (or that one trace reaches and the other never does); that rule is where the decisions part.
 """
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
 
 from core.engine.case import CASE_FIELDS, Case
 from core.engine.evaluation import Evaluation
+from core.model import Frozen
 
 COMPARE_COLUMNS = ["rule", "label", "left", "right", "parts here"]
 NOT_REACHED = "not reached"
 
 
-class Parting(BaseModel):
+class Parting(Frozen):
     """The first rule the two traces see differently."""
 
-    model_config = ConfigDict(frozen=True)
     rule: str
     label: str
     condition: str
@@ -25,8 +24,7 @@ class Parting(BaseModel):
     fields: list[str]
 
 
-class Comparison(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class Comparison(Frozen):
     changed_fields: list[str]
     same_disposition: bool
     parting: Parting | None
@@ -47,7 +45,8 @@ def where_traces_part(left: Evaluation, right: Evaluation) -> Parting | None:
         a_value = a.value if a else NOT_REACHED
         b_value = b.value if b else NOT_REACHED
         if a_value != b_value:
-            step = a or b  # one of them exists: n is below the longer trace's length
+            step = a or b
+            assert step is not None, "n is below the longer trace's length, so one of them exists"
             a_inputs, b_inputs = (a.inputs if a else {}), (b.inputs if b else {})
             inputs = list(dict.fromkeys([*a_inputs, *b_inputs]))
             differing = [f for f in inputs if a_inputs.get(f) != b_inputs.get(f)]

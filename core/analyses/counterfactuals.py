@@ -1,46 +1,53 @@
-"""What would change this decision: the nearby cases that get a different disposition.
+"""What would change this decision: the nearby cases, reachable by what can really happen, with another disposition.
 
-Tried for each field the pathway reads: every other value (yes / no / not assessed; every other MRI finding;
-for numbers the nearest threshold a condition uses on either side; each proposal the conditions read added or
-removed). Some worsenings need two findings at once (progressive weakness needs both "worsening" and MRC 4 or
-less), so for a *more urgent* disposition that no single change reaches we also list the pairs of changes to
-known values that reach it; pairs are never listed for dispositions a single change already reaches, nor for
-less urgent ones (they would mostly repeat the single changes). Changes that would break the case contract
-(pt_weeks above weeks_conservative) are skipped.
+Only changes that can happen to a patient are tried (never one that undoes a fact): an unassessed item is
+assessed (any value); a finding appears (yes/no from no to yes); the MRI result arrives (from not done to any
+finding) or worsens (normal, degenerative changes only, nerve root compression, cord compression); the weakest
+MRC grade falls to the next threshold below; weeks of care and of formal PT pass (to the next threshold a
+condition uses); a treatment is proposed or withdrawn. Some worsenings need two findings at once (progressive
+weakness needs both "worsening" and MRC 4 or less), so for a *more urgent* disposition that no single change
+reaches we also list the pairs of changes to known values that reach it. Changes that would break the case
+contract (pt_weeks above weeks_conservative) are skipped.
 
-Order (clinical relevance): changes that make the decision more urgent first, then those that make it less
-urgent or equally urgent; within each group, the most urgent new disposition first. Urgency comes from data:
-the disposition's `tone` (critical, high, moderate, routine, unknown: the order the model declares), then whether
-that evaluation is urgent, then the disposition's place in pathway.yaml. Ties keep single changes before pairs,
-then the case-field order, then the order values are tried.
+Order (clinical relevance): changes that make the decision more urgent first (for a case still needing
+information: every change that decides it, most urgent first), then those as or less urgent, and last those
+that leave the case needing information. "More information needed" is outside the urgency scale: it is never
+more or less urgent than a decision. Urgency comes from data: the disposition's `tone` (critical, high,
+moderate, routine), then whether that evaluation is urgent, then the disposition's place in pathway.yaml. Ties
+keep single changes before pairs, then the case-field order, then the order values are tried.
 """
 import itertools
 from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict
 
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, Case, parse_case
 from core.engine.conditions import holds, tests_in
 from core.engine.evaluate import Decision, decide
 from core.errors import CaseError
 from core.engine.guideline import Disposition, Guideline, load_guideline, pathway_fields
+from core.engine.words import value_words
+from core.model import Frozen
 
 TONES: tuple[str, ...] = get_args(Disposition.model_fields["tone"].annotation)
-Direction = Literal["more urgent", "less urgent", "as urgent"]
+Direction = Literal["more urgent", "less urgent", "as urgent", "decides", "needs information"]
+# How an MRI result can worsen on a repeat scan, least to most severe.
+MRI_WORSENING = ("normal", "degenerative_only", "nerve_root_compression", "cord_compression")
 
 
-class FieldChange(BaseModel):
-    model_config = ConfigDict(frozen=True)
+WORSE = ("more urgent", "decides")  # directions for which pairs of changes are also tried
+DIRECTION_RANK = {"more urgent": 0, "decides": 0, "as urgent": 1, "less urgent": 1, "needs information": 2}
+
+
+class FieldChange(Frozen):
     field: str
     before: Any
     after: Any
 
 
-class Counterfactual(BaseModel):
+class Counterfactual(Frozen):
     """A changed case and what the pathway would then decide."""
 
-    model_config = ConfigDict(frozen=True)
     changes: list[FieldChange]
     case: Case
     disposition: str
@@ -60,17 +67,20 @@ def _boundaries(guideline: Guideline, field: str) -> tuple[int, ...]:
 
 
 def _alternatives(guideline: Guideline, field: str, value: Any) -> list[Any]:
+    """The values this field can take next in a real course: assessed, appearing, arriving, worsening, passing."""
     if field in BOOL_FIELDS:
-        return [v for v in (True, False, None) if v is not value]
+        return [True, False] if value is None else ([True] if value is False else [])
     if field == "mri_finding":
-        return [v for v in (*MRI_FINDINGS, None) if v != value]
+        if value in (None, "not_done"):
+            return [v for v in MRI_FINDINGS if v != value]
+        return list(MRI_WORSENING[MRI_WORSENING.index(value) + 1:])
     if field in INT_FIELDS:
         bounds = _boundaries(guideline, field)
         if value is None:
             return list(dict.fromkeys(v for b in bounds for v in (b - 1, b)))
-        above = [b for b in bounds if b > value][:1]
-        below = [b - 1 for b in bounds if b <= value][-1:]
-        return below + above + [None]
+        if field == "motor_grade_mrc":  # power only falls: the highest threshold grade below this one
+            return [b - 1 for b in bounds if b <= value][-1:]
+        return [b for b in bounds if b > value][:1]  # weeks only pass
     raise AssertionError(field)
 
 
@@ -112,19 +122,19 @@ def _phrase(guideline: Guideline, change: FieldChange) -> str:
         if added:
             return f"{names.get(added[0], added[0])} were also proposed"
         return f"{names.get(removed[0], removed[0])} were no longer proposed"
-    value = change.after
-    if value is None:
-        text = "not assessed"
-    elif isinstance(value, bool):
-        text = "yes" if value else "no"
-    else:
-        text = guideline.value_labels.get(change.field, {}).get(str(value), str(value))
-    return f"{label} were {text}"
+    return f"{label} were {value_words(change.field, change.after, guideline)}"
 
 
-def _item(guideline: Guideline, changes: list[FieldChange], case: Case, result: Decision, now: tuple[int, int]) -> Counterfactual:
-    then = _urgency(guideline, result)
-    direction: Direction = "more urgent" if then < now else ("less urgent" if then > now else "as urgent")
+def _direction(current: Decision, result: Decision, now: tuple[int, int], then: tuple[int, int]) -> Direction:
+    if result.blocked:
+        return "needs information"
+    if current.blocked:
+        return "decides"
+    return "more urgent" if then < now else ("less urgent" if then > now else "as urgent")
+
+
+def _item(guideline: Guideline, changes: list[FieldChange], case: Case, result: Decision, current: Decision) -> Counterfactual:
+    direction = _direction(current, result, _urgency(guideline, current), _urgency(guideline, result))
     disposition_label = guideline.disposition(result.disposition).label
     label = disposition_label + (", urgent" if result.urgent else "")
     sentence = "If " + " and ".join(_phrase(guideline, c) for c in changes) + f": {label}."
@@ -155,7 +165,7 @@ def counterfactuals(case: Mapping[str, Any] | Case, guideline: Guideline | None 
         if changed is None:
             continue
         result = decide(changed.values(), g)
-        if result.disposition not in reached and _urgency(g, result) < now:
+        if result.disposition not in reached and _direction(current, result, now, _urgency(g, result)) in WORSE:
             found.append((first + second, changed, result))
 
     positions = {d.id: n for n, d in enumerate(g.pathway.dispositions)}
@@ -164,8 +174,8 @@ def counterfactuals(case: Mapping[str, Any] | Case, guideline: Guideline | None 
     for n, (changes, changed, result) in enumerate(found):
         if result.disposition == current.disposition:
             continue
-        item = _item(g, changes, changed, result, now)
-        key = (item.direction != "more urgent", _urgency(g, result), positions[result.disposition], len(changes),
+        item = _item(g, changes, changed, result, current)
+        key = (DIRECTION_RANK[item.direction], _urgency(g, result), positions[result.disposition], len(changes),
                field_order[changes[0].field], n)
         ranked.append((key, item))
     return [item for _, item in sorted(ranked, key=lambda pair: pair[0])]

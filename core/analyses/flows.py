@@ -16,11 +16,11 @@ from core.analyses.cohort import DEMO_COHORT
 from core.analyses.frame import cases_frame, evaluate_frame
 from core.errors import CaseError, PathwayError, Problem
 from core.engine.guideline import Guideline, load_guideline
+from core.engine.words import NOT_ASSESSED
 
 SCENARIO_SOURCE = "teaching scenario"
 SYNTHETIC_SOURCE = "synthetic"
 COHORT_SOURCE = "cohort"
-NOT_ASSESSED = "not assessed"
 # Most serious first: a case shows under the presentation that most shapes its route. Red flags take the patient
 # out of the pathway whatever else is found (safeguard_red_flag_screen); myelopathic signs point at the cord and
 # make the MRI urgent (safeguard_myelopathy_signs); radicular pain opens the root-compression routes (R6, the

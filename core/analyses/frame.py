@@ -18,14 +18,14 @@ raises CaseError naming the field, the reason and the first rows; it is never si
 """
 import functools
 import operator
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, parse_case
+from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, PT_OVER_LIMIT, parse_case, pt_over_limit
 from core.engine.conditions import Condition, Test, Undecided, fold, holds
 from core.errors import CaseError, Problem
 from core.engine.guideline import Guideline, load_guideline, pathway_fields
@@ -72,7 +72,8 @@ def _code_by_value(field: str, series: pd.Series, problems: list[Problem]) -> Co
     """Factorize, then validate each distinct value with the Case model itself (few values, exact semantics)."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     unknown = () if field == "proposed" else None
-    values, remap = [], np.empty(len(uniques) + 1, dtype=np.int32)
+    values: list[Any] = []
+    remap = np.empty(len(uniques) + 1, dtype=np.int32)
     remap[-1] = -1
     for n, raw in enumerate(uniques):
         if _is_blank(raw):
@@ -133,9 +134,9 @@ def code_columns(frame: pd.DataFrame, fields: list[str]) -> dict[str, Coded]:
         both = (pt.codes >= 0) & (total.codes >= 0)
         pt_value = np.where(both, np.asarray(pt.values or (0,))[np.maximum(pt.codes, 0)], 0)
         total_value = np.where(both, np.asarray(total.values or (0,))[np.maximum(total.codes, 0)], 0)
-        bad = both & (pt_value > total_value)
+        bad = both & pt_over_limit(pt_value, total_value)
         if bad.any():
-            problems.append(Problem(field="pt_weeks", message=f"cannot exceed weeks_conservative ({_rows(frame.index, bad)})"))
+            problems.append(Problem(field="pt_weeks", message=f"{PT_OVER_LIMIT} ({_rows(frame.index, bad)})"))
     if problems:
         raise CaseError(problems)
     return columns
@@ -276,7 +277,7 @@ def evaluate_frame(frame: pd.DataFrame, guideline: Guideline | None = None) -> p
     )
 
 
-def cases_frame(cases: list[Mapping[str, Any]], fields: list[str]) -> pd.DataFrame:
+def cases_frame(cases: Sequence[Mapping[str, Any]], fields: list[str]) -> pd.DataFrame:
     """Cases in the JSON format as a typed frame for `evaluate_frame` (an absent key becomes a missing value)."""
     columns: dict[str, Any] = {}
     for name in fields:

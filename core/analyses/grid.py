@@ -19,13 +19,14 @@ when a sound over-approximation says so: each condition is evaluated to the *set
 unknown) it can take given what is decided so far; a settled answer is a set of one.
 """
 import functools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.engine.case import BOOL_FIELDS, INT_FIELDS, MRI_FINDINGS
-from core.engine.conditions import AllOf, AnyOf, Condition, NotOf, Test, holds, tests_in
+from core.engine.case import BOOL_FIELDS, INT_FIELDS, MRI_FINDINGS, pt_over_limit
+from core.engine.conditions import Condition, Junction, NotOf, Test, fold, holds, tests_in
 from core.engine.guideline import NEEDS_INFORMATION, Guideline, pathway_fields
+from core.engine.walk import walk
 
 T, F, N = 1, 2, 4  # truth values as bits, so a set of them is a small integer
 ANY_KNOWN = "<any known value>"  # a field decided to be known, its value not yet chosen
@@ -60,6 +61,10 @@ def single(truths: int) -> bool:
 Dim = str | tuple[str, str]  # a case field, or ("proposed", proposal) for one proposal in or out
 
 
+def _proposal(test: Test) -> tuple[str, str]:
+    return ("proposed", str(test.value))
+
+
 @dataclass
 class GridSpace:
     """The fields and values the grid splits on, derived from the guideline's conditions and the invariants."""
@@ -71,7 +76,7 @@ class GridSpace:
         conditions = self.guideline.conditions + self.extra_conditions
         tests = [t for c in conditions for t in tests_in(c)]
         self.fields = pathway_fields(self.guideline)
-        self.proposals = list(dict.fromkeys(t.value for t in tests if t.field == "proposed"))
+        self.proposals = list(dict.fromkeys(str(t.value) for t in tests if t.field == "proposed"))
         self.dims: list[Dim] = [f for f in self.fields if f != "proposed"] + [("proposed", q) for q in self.proposals]
         self.candidates = {f: self._candidates(f, tests) for f in self.fields if f != "proposed"}
         self.leaf_truths: dict[tuple[int, Any], int] = {}  # (test, field state) -> truth set, shared by branches
@@ -85,14 +90,14 @@ class GridSpace:
         low, high = INT_FIELDS[name]
         values = {low, high}
         for t in tests:
-            if t.field == name:
+            if t.field == name and isinstance(t.value, int):
                 values |= {v for v in (t.value - 1, t.value, t.value + 1) if low <= v <= high}
         return tuple(sorted(values))
 
 
-def _valid(assignment: Mapping[Dim, Any]) -> bool:
+def _valid(assignment: Mapping[Any, Any]) -> bool:
     pt, total = assignment.get("pt_weeks"), assignment.get("weeks_conservative")
-    return not (isinstance(pt, int) and isinstance(total, int) and pt > total)
+    return not (isinstance(pt, int) and isinstance(total, int) and pt_over_limit(pt, total))
 
 
 class _Branch:
@@ -102,11 +107,12 @@ class _Branch:
         self.space = space
         self.a = assignment
         self._memo: dict[int, int] = {}
+        self._truths = TruthSets(self, None)
 
     # ---- case-field leaves
     def _leaf(self, test: Test) -> int:
         if test.field == "proposed":
-            state = self.a.get(("proposed", test.value))
+            state = self.a.get(_proposal(test))
             return (T | F) if state is None else (T if state else F)
         state = self.a.get(test.field, _UNSET)
         key = (id(test), state)
@@ -120,29 +126,11 @@ class _Branch:
         return self.space.leaf_truths[key]
 
     def truth(self, condition: Condition | None, results: "_Results | None" = None) -> int:
-        if condition is None:
-            return T
-        key = id(condition)
-        if key in self._memo and results is None:
-            return self._memo[key]
-        match condition:
-            case Test():
-                out = results.leaf(condition) if condition.field in RESULT_FIELDS and results else self._leaf(condition)
-            case AllOf():
-                out = T
-                for part in condition.all:
-                    out = _AND[out][self.truth(part, results)]
-            case AnyOf():
-                out = F
-                for part in condition.any:
-                    out = _OR[out][self.truth(part, results)]
-            case NotOf():
-                out = _NOT[self.truth(condition.negated, results)]
-            case _:
-                raise AssertionError(type(condition))
+        """The set of truth values the condition can take in this branch (results: for conditions on them)."""
+        # Truths that read the results are not kept: the same branch is asked them with other results.
         if results is None:
-            self._memo[key] = out
-        return out
+            return fold(condition, self._truths, self._memo)
+        return fold(condition, TruthSets(self, results))
 
     def split_dim(self, condition: Condition | None, results: "_Results | None" = None) -> Dim | None:
         """The first undecided field (depth first) whose leaf keeps this condition's truth set open."""
@@ -151,14 +139,14 @@ class _Branch:
                 continue
             if test.field in RESULT_FIELDS:
                 return results.split_dim(test) if results else None
-            return ("proposed", test.value) if test.field == "proposed" else test.field
+            return _proposal(test) if test.field == "proposed" else test.field
         return None
 
     def undecided_dim(self, condition: Condition | None) -> Dim | None:
         """A dim to split on if `undecided_fields` of this (unknown) condition is not yet settled."""
         match condition:
-            case AllOf() | AnyOf():
-                for part in condition.all if isinstance(condition, AllOf) else condition.any:
+            case Junction():
+                for part in condition.parts:
                     truths = self.truth(part)
                     if not single(truths):
                         return self.split_dim(part)
@@ -187,6 +175,7 @@ class _Branch:
                 break
         if blocked or not with_details:
             return None
+        assert deciding is not None, "the last rule always holds (checked on load)"
         urgent = self.truth(deciding.urgent_when)
         if urgent & T and urgent != T:
             return self.split_dim(deciding.urgent_when)
@@ -209,8 +198,112 @@ class _Branch:
         return next((f for f in self.space.fields if f != "proposed" and f not in self.a), None)
 
 
+@dataclass(frozen=True)
+class TruthSets:
+    """The grid's backend of the condition fold: Kleene logic lifted to sets of truth values (bit sets)."""
+
+    branch: _Branch
+    results: "_Results | None"
+
+    def leaf(self, test: Test) -> int:
+        if test.field in RESULT_FIELDS and self.results is not None:
+            return self.results.leaf(test)
+        return self.branch._leaf(test)
+
+    @staticmethod
+    def all_of(parts: list[int]) -> int:
+        out = T
+        for part in parts:
+            out = _AND[out][part]
+        return out
+
+    @staticmethod
+    def any_of(parts: list[int]) -> int:
+        out = F
+        for part in parts:
+            out = _OR[out][part]
+        return out
+
+    @staticmethod
+    def negate(value: int) -> int:
+        return _NOT[value]
+
+
 _UNSET = object()
 RESULT_FIELDS = ("disposition", "deciding_rule", "urgent", "warnings", "all_known")
+
+
+Cube = dict[int, int]  # condition (by id) -> the truth values (bits) it takes; the worlds where all of them do
+ALL_TRUTHS = T | F | N
+
+
+class _Worlds:
+    """The walk's backend for a branch: a mask is the set of *worlds* where it is so, a world being one choice of
+    truth value for each condition among those its truth set allows. Masks are unions of cubes; a cube constrains
+    a few conditions, so the walk's answers stay exact where sets of truth values alone would blur them (a rule
+    that can be true or unknown is never false, so nothing after it can decide)."""
+
+    def __init__(self, branch: _Branch):
+        self.branch = branch
+        self.conditions: dict[int, Condition | None] = {}
+
+    @staticmethod
+    def const(value: bool) -> list[Cube]:
+        return [{}] if value else []
+
+    def _atom(self, condition: Condition | None, bits: int) -> list[Cube]:
+        self.conditions[id(condition)] = condition
+        return [{id(condition): bits}]
+
+    def true(self, condition: Condition | None) -> list[Cube]:
+        return self._atom(condition, T)
+
+    def unknown(self, condition: Condition | None) -> list[Cube]:
+        return self._atom(condition, N)
+
+    @staticmethod
+    def _meet(a: Cube, b: Cube) -> Cube | None:
+        out = dict(a)
+        for key, bits in b.items():
+            out[key] = out.get(key, ALL_TRUTHS) & bits
+            if not out[key]:
+                return None
+        return out
+
+    def both(self, a: list[Cube], b: list[Cube]) -> list[Cube]:
+        return [m for x in a for y in b if (m := self._meet(x, y)) is not None]
+
+    @staticmethod
+    def either(a: list[Cube], b: list[Cube]) -> list[Cube]:
+        return a + b
+
+    def but_not(self, a: list[Cube], b: list[Cube]) -> list[Cube]:
+        """The worlds of `a` outside `b`: each cube of `b` that meets a cube of `a` cuts it up."""
+        out = a
+        for cut in b:
+            kept = []
+            for cube in out:
+                if self._meet(cube, cut) is None:
+                    kept.append(cube)
+                    continue
+                kept += [m for key, bits in cut.items() if (m := self._meet(cube, {key: ALL_TRUTHS & ~bits}))]
+            out = kept
+        return out
+
+    def negate(self, a: list[Cube]) -> list[Cube]:
+        return self.but_not([{}], a)
+
+    @staticmethod
+    def undecided(condition: Condition | None, where: list[Cube]) -> list[tuple[str, list[Cube]]]:
+        return []  # the outcomes do not read the missing fields
+
+    def decided(self, dispositions: list[tuple[str, list[Cube]]]) -> None:
+        pass  # nor the warnings, which read the outcomes themselves (see `leaf`)
+
+    def possible(self, mask: list[Cube]) -> bool:
+        """Whether some world of the branch is in the mask."""
+        truth = self.branch.truth
+        return any(all(bits & truth(self.conditions[key]) for key, bits in cube.items()) for cube in mask)
 
 
 class _Results:
@@ -221,39 +314,27 @@ class _Results:
 
     @functools.cached_property
     def outcomes(self) -> set[tuple[str, str, bool]]:
-        """(disposition, deciding rule, urgent) triples this branch can still end in."""
-        branch = self.branch
-        p = branch.space.guideline.pathway
+        """(disposition, deciding rule, urgent) triples this branch can still end in: the shared walk, read off
+        with masks that are the possible worlds of the branch."""
+        p = self.branch.space.guideline.pathway
+        worlds = _Worlds(self.branch)
+        result = walk(p, worlds)
         outcomes: set[tuple[str, str, bool]] = set()
-        states: set[str | None] = {None}  # None: no unknown rule yet; else the first unknown rule
-        for rule in p.rules:
-            truths = branch.truth(rule.when)
-            following: set[str | None] = set()
-            for first_unknown in states:
-                if truths & T:
-                    if first_unknown:
-                        outcomes.add((NEEDS_INFORMATION, first_unknown, False))
-                    else:
-                        outcomes |= {(rule.disposition, rule.id, u) for u in self._urgent(rule)}
-                if truths & F:
-                    following.add(first_unknown)
-                if truths & N:
-                    following.add(first_unknown or rule.id)
-            states = following
+        for rule, blocking, deciding in zip(p.rules, result.rules.blocking, result.rules.deciding, strict=True):
+            if worlds.possible(blocking):
+                outcomes.add((NEEDS_INFORMATION, rule.id, False))
+            if worlds.possible(worlds.both(deciding, result.urgent)):
+                outcomes.add((rule.disposition, rule.id, True))
+            if worlds.possible(worlds.but_not(deciding, result.urgent)):
+                outcomes.add((rule.disposition, rule.id, False))
         return outcomes
-
-    def _urgent(self, rule: Any) -> set[bool]:
-        if self.branch.space.guideline.disposition(rule.disposition).urgent:
-            return {True}
-        truths = self.branch.truth(rule.urgent_when) if rule.urgent_when is not None else F
-        return {x == T for x in (T, F, N) if truths & x}
 
     def leaf(self, test: Test) -> int:
         if test.field == "all_known":
             known = self.branch.all_known()
             return _union(_BIT[holds(test, {"all_known": v})] for v, bit in ((True, T), (False, F)) if known & bit)
         if test.field == "warnings":
-            warning = {w.id: w for w in self.branch.space.guideline.pathway.warnings}[test.value]
+            warning = {w.id: w for w in self.branch.space.guideline.pathway.warnings}[str(test.value)]
             fires = self.branch.truth(warning.when, self)
             return (T if fires & T else 0) | (F if fires & (F | N) else 0)
         column = ("disposition", "deciding_rule", "urgent").index(test.field)
@@ -263,7 +344,7 @@ class _Results:
         if test.field == "all_known":
             return self.branch.first_unset()
         if test.field == "warnings":
-            warning = {w.id: w for w in self.branch.space.guideline.pathway.warnings}[test.value]
+            warning = {w.id: w for w in self.branch.space.guideline.pathway.warnings}[str(test.value)]
             return self.branch.split_dim(warning.when, self)
         if test.field == "urgent":
             return self.branch.decision_dim()
@@ -348,7 +429,9 @@ def _case(space: GridSpace, assignment: Mapping[Dim, Any]) -> dict[str, Any]:
     return case
 
 
-def verification_grid(guideline: Guideline, implications: list[tuple[Condition, Condition]] = ()) -> list[dict[str, Any]]:
+def verification_grid(
+    guideline: Guideline, implications: Sequence[tuple[Condition, Condition]] = ()
+) -> list[dict[str, Any]]:
     """Every case needed to show each decision, each warning and each implication (when -> then) outcome.
 
     Cases are plain dicts in the JSON case format (absent key = unknown), without duplicates.

@@ -5,13 +5,15 @@ stretch is found by evaluating the phase conditions, assuming formal PT starts a
 the time-gated rules (those that read the weeks) and the bypass rules (those that can fire at any week once MRI
 is done). The timeline figure is drawn from these rows, so the table under it says exactly what it shows.
 """
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from core.engine.case import MRI_FINDINGS
-from core.engine.conditions import fields_read, holds
+from core.engine.conditions import Condition, fields_read, holds
 from core.engine.guideline import Guideline, Rule
+from core.engine.walk import first_that_holds
 
 TIME_FIELDS = ("weeks_conservative", "pt_weeks")
 TIMELINE_COLUMNS = ["week", "until", "kind", "what", "status", "leads_to", "tone"]
@@ -22,17 +24,50 @@ def _could_hold(condition: Any, values: dict[str, Any]) -> bool:
     return holds(condition, values) is not False
 
 
+@dataclass(frozen=True)
+class _Possible:
+    """The walk's backend for a case known only in part (the weeks): a mask is the set of values it can take once
+    the rest of the case is known, so a condition of unknown truth can go either way and none stays unknown."""
+
+    values: dict[str, Any]
+
+    @staticmethod
+    def const(value: bool) -> frozenset[bool]:
+        return frozenset({value})
+
+    @staticmethod
+    def both(a: frozenset[bool], b: frozenset[bool]) -> frozenset[bool]:
+        return frozenset(x and y for x in a for y in b)
+
+    @staticmethod
+    def either(a: frozenset[bool], b: frozenset[bool]) -> frozenset[bool]:
+        return frozenset(x or y for x in a for y in b)
+
+    @staticmethod
+    def negate(a: frozenset[bool]) -> frozenset[bool]:
+        return frozenset(not x for x in a)
+
+    def true(self, condition: Condition | None) -> frozenset[bool]:
+        truth = holds(condition, self.values)
+        return frozenset({True, False}) if truth is None else frozenset({truth})
+
+    def unknown(self, condition: Condition | None) -> frozenset[bool]:
+        return frozenset({False})
+
+    @staticmethod
+    def undecided(condition: Condition | None, where: frozenset[bool]) -> list[tuple[str, frozenset[bool]]]:
+        return []
+
+    def decided(self, dispositions: list[tuple[str, frozenset[bool]]]) -> None:
+        pass
+
+
 def _phases_from(guideline: Guideline, week: int) -> list[str]:
-    """Labels of the phases that can apply at this week, tried in order like the engine (first that holds)."""
-    values = {"weeks_conservative": week, "pt_weeks": week}
-    labels = []
-    for phase in guideline.pathway.phases:
-        value = holds(phase.when, values)
-        if value is not False:
-            labels.append(phase.label)
-        if value is True:
-            break
-    return labels
+    """Labels of the phases that can apply at this week: those the walk can find first to hold."""
+    phases = guideline.pathway.phases
+    found = first_that_holds([p.when for p in phases], _Possible({"weeks_conservative": week, "pt_weeks": week}),
+                             frozenset({True}))
+    return [phase.label for phase, first in zip(phases, found.first, strict=True) if True in first]
 
 
 def time_gated_rules(guideline: Guideline) -> list[Rule]:
@@ -79,22 +114,35 @@ def _milestone_status(week: int, weeks: int | None) -> str:
     return "done" if week < weeks else ("current" if week == weeks else "upcoming")
 
 
+def phase_clock(guideline: Guideline) -> str:
+    """The count the phases move on: weeks of formal PT when a phase reads them (it does: PT < 6 weeks)."""
+    read = {f for ph in guideline.pathway.phases for f in fields_read(ph.when)}
+    return "pt_weeks" if "pt_weeks" in read else "weeks_conservative"
+
+
 def timeline_rows(guideline: Guideline, weeks_conservative: int | None = None,
                   pt_weeks: int | None = None) -> pd.DataFrame:
     """The timeline as text: week, until (end of a stretch), kind (milestone, phase, route opens, patient), what
     happens, status for this patient (done, current, upcoming; unknown without a week), and for stretches and
-    routes the disposition they belong to and its tone."""
+    routes the disposition they belong to and its tone.
+
+    Each row is placed on its own clock: a milestone on its `clock` (minimum PT on the weeks of PT completed), the
+    phase stretches on the weeks of PT (the phases read them), the routes on the weeks of conservative care; with
+    the weeks of PT unknown, PT is taken to have run since week 0."""
     milestones = sorted(guideline.pathway.milestones, key=lambda m: m.week)
-    # The phases belong to the pathway's fallback disposition (the last rule: conservative care).
-    care = guideline.disposition(guideline.pathway.rules[-1].disposition)
+    # Without the weeks of PT, formal PT is taken to run from week 0 (as milestone 0 says): the weeks of care.
+    clocks = {"weeks_conservative": weeks_conservative,
+              "pt_weeks": pt_weeks if pt_weeks is not None else weeks_conservative}
+    phase_weeks = clocks[phase_clock(guideline)]
+    care = guideline.disposition(guideline.pathway.phased_disposition)
     rows: list[dict[str, Any]] = []
     for n, m in enumerate(milestones):
         until = milestones[n + 1].week if n + 1 < len(milestones) else None
         rows.append({"week": m.week, "until": None, "kind": "milestone", "what": m.label,
-                     "status": _milestone_status(m.week, weeks_conservative)})
+                     "status": _milestone_status(m.week, clocks[m.clock])})
         rows.append({"week": m.week, "until": until, "kind": "phase",
                      "what": " or ".join(_phases_from(guideline, m.week)),
-                     "status": _status(m.week, until, weeks_conservative), "leads_to": care.label, "tone": care.tone})
+                     "status": _status(m.week, until, phase_weeks), "leads_to": care.label, "tone": care.tone})
         for rule in _routes_opening(guideline, m.week, until):
             d = guideline.disposition(rule.disposition)
             rows.append({"week": m.week, "until": until, "kind": "route opens", "what": f"{rule.label} -> {d.label}",

@@ -9,15 +9,17 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, computed_field
+from pydantic import computed_field
 
 from core.engine.conditions import Condition, fields_read, tests_in
+from core.engine.data_files import load_file
 from core.errors import DataError, Problem
 from core.analyses.frame import Coded, ConditionEvaluator, cases_frame, code_columns, evaluate_frame
 from core.engine.guideline import (
-    DATA_DIR, NEEDS_INFORMATION, Guideline, condition_type_problems, load_guideline, pathway_fields, read_yaml,
+    DATA_DIR, NEEDS_INFORMATION, Guideline, condition_type_problems, load_guideline, pathway_fields,
 )
 from core.analyses.grid import RESULT_FIELDS, GridSpace, verification_grid
+from core.model import Frozen
 
 INVARIANTS_FILE = "invariants.yaml"
 METHOD = (
@@ -28,10 +30,9 @@ METHOD = (
 )
 
 
-class Invariant(BaseModel):
+class Invariant(Frozen):
     """WHEN `when` holds THEN `then` must hold, for every case."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     id: str
     text: str
     basis: list[str] = []
@@ -39,10 +40,9 @@ class Invariant(BaseModel):
     then: Condition
 
 
-class Check(BaseModel):
+class Check(Frozen):
     """One verified property; a failure carries a counterexample (or names what is missing)."""
 
-    model_config = ConfigDict(frozen=True)
     id: str
     kind: Literal["structure", "coverage", "invariant"]
     title: str
@@ -52,8 +52,7 @@ class Check(BaseModel):
     outcome: dict[str, Any] | None = None
 
 
-class VerificationReport(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class VerificationReport(Frozen):
     guideline_version: str
     cases: int
     method: str
@@ -63,7 +62,7 @@ class VerificationReport(BaseModel):
     rules: dict[str, int]
     warnings: dict[str, int]
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented form; mypy cannot see through it
     @property
     def passed(self) -> bool:
         return all(c.passed for c in self.checks)
@@ -105,17 +104,7 @@ def _invariant_problems(g: Guideline, invariants: list[Invariant]) -> list[Probl
 def load_invariants(guideline: Guideline | None = None, data_dir: Path = DATA_DIR) -> list[Invariant]:
     """Read and validate `invariants.yaml`; DataError names the file, the path inside it and the reason."""
     g = guideline or load_guideline()
-    path = Path(data_dir) / INVARIANTS_FILE
-    raw = read_yaml(path)
-    if not isinstance(raw, dict) or "invariants" not in raw:
-        raise DataError([Problem(field=INVARIANTS_FILE, message="top-level key `invariants` is missing")])
-    try:
-        invariants = TypeAdapter(list[Invariant]).validate_python(raw["invariants"])
-    except ValidationError as exc:
-        raise DataError([
-            Problem(field=f"{INVARIANTS_FILE}: invariants.{'.'.join(str(p) for p in e['loc'])}", message=e["msg"])
-            for e in exc.errors()
-        ]) from None
+    invariants = load_file(Path(data_dir) / INVARIANTS_FILE, list[Invariant], key="invariants")
     problems = _invariant_problems(g, invariants)
     if problems:
         raise DataError(problems)

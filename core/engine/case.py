@@ -5,9 +5,11 @@ An absent key means *unknown* (not false); `proposed` absent means nothing is pr
 from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import ErrorDetails
 
-from core.errors import CaseError, Problem
+from core.errors import CaseError, Problem, validation_problems
+from core.model import Frozen
 
 MriFinding = Literal["not_done", "cord_compression", "nerve_root_compression", "degenerative_only", "normal"]
 Proposal = Literal[
@@ -21,12 +23,22 @@ Proposal = Literal[
 MRI_FINDINGS: tuple[str, ...] = get_args(MriFinding)
 PROPOSALS: tuple[str, ...] = get_args(Proposal)
 MAX_WEEKS = 520
+PT_OVER_LIMIT = "cannot exceed weeks_conservative"
 
 
-class Case(BaseModel):
+def pt_over_limit(pt_weeks: Any, weeks_conservative: Any) -> Any:
+    """The case's one rule across fields: formal PT is part of conservative care, so it cannot have lasted longer.
+
+    Written once for every checker: two whole numbers give a bool (the Case model, the verification grid), two
+    integer arrays give a bool array (evaluate_frame, the cohort reader). Callers pass known values only.
+    """
+    return pt_weeks > weeks_conservative
+
+
+class Case(Frozen):
     """One patient as entered by a clinician. None means the item was not assessed."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(strict=True)
 
     red_flags: bool | None = None
     mri_finding: MriFinding | None = None
@@ -59,8 +71,8 @@ class Case(BaseModel):
     @classmethod
     def _pt_within_conservative(cls, value: int | None, info: ValidationInfo) -> int | None:
         total = info.data.get("weeks_conservative")
-        if value is not None and total is not None and value > total:
-            raise ValueError(f"cannot exceed weeks_conservative ({value} > {total})")
+        if value is not None and total is not None and pt_over_limit(value, total):
+            raise ValueError(f"{PT_OVER_LIMIT} ({value} > {total})")
         return value
 
     def values(self) -> dict[str, Any]:
@@ -92,21 +104,17 @@ FIELD_KINDS: dict[str, str] = {
 }
 
 
-def _problem(error: Any) -> Problem:
-    loc = [str(part) for part in error["loc"]]
-    field = loc[0] if loc else "case"
+def _message(error: ErrorDetails) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
-        message = "unknown field (not part of the case format)"
-    elif kind == "literal_error":
-        message = f"unknown value {error['input']!r}; expected {error['ctx']['expected']}"
-    elif kind == "string_pattern_mismatch":
-        message = f"{error['input']!r} is not a level range like L2-L5"
-    elif kind.startswith("value_error"):
-        message = str(error["ctx"]["error"])
-    else:
-        message = f"{error['msg'].lower()} (got {error['input']!r})"
-    return Problem(field=field, message=message)
+        return "unknown field (not part of the case format)"
+    if kind == "literal_error":
+        return f"unknown value {error['input']!r}; expected {error['ctx']['expected']}"
+    if kind == "string_pattern_mismatch":
+        return f"{error['input']!r} is not a level range like L2-L5"
+    if kind.startswith("value_error"):
+        return str(error["ctx"]["error"])
+    return f"{error['msg'].lower()} (got {error['input']!r})"
 
 
 def parse_case(data: Mapping[str, Any] | Case) -> Case:
@@ -118,4 +126,4 @@ def parse_case(data: Mapping[str, Any] | Case) -> Case:
     try:
         return Case.model_validate(dict(data))
     except ValidationError as exc:
-        raise CaseError([_problem(e) for e in exc.errors()]) from None
+        raise CaseError(validation_problems(exc, depth=1, message=_message, top="case")) from None

@@ -13,6 +13,8 @@ from typing import Annotated, Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
+from core.model import Frozen
+
 Truth = bool | None
 OperatorName = Literal["is", "is_not", "in", "not_in", "ge", "gt", "le", "lt", "includes"]
 FieldKind = Literal["bool", "int", "choice", "list"]
@@ -44,8 +46,8 @@ OPERATORS: dict[str, Operator] = {
 COMPARISONS = {name: op.words for name, op in OPERATORS.items() if op.kinds == {"int"}}
 
 
-class _Node(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+class _Node(Frozen):
+    model_config = ConfigDict(populate_by_name=True)
 
 
 class Test(_Node):

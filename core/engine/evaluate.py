@@ -8,6 +8,8 @@ from core.engine.conditions import Condition, Truth, fields_read, holds, undecid
 from core.engine.evaluation import ActiveStatement, Evaluation, Step, truth_text
 from core.engine.guideline import ConditionalStatements, Guideline, Phase, Rule, load_guideline
 from core.engine.walk import walk
+from core.engine.inconsistencies import find_inconsistencies
+from core.engine.possible import possible_dispositions
 
 
 @dataclass(frozen=True)
@@ -128,8 +130,9 @@ def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = 
     values = case.values()
     decision = decide(values, g)
     deciding, disposition_id, urgent, missing = decision.rule, decision.disposition, decision.urgent, decision.missing
-    trace = [_step(g, rule.id, rule.label, rule.when, values, rule.disposition)
-             for rule in g.pathway.rules[:decision.rules_tried]]
+    # A blocked walk stops at the unknown rule that blocks it; later rules are in possible_dispositions.
+    walked = g.pathway.rules.index(deciding) + 1 if decision.blocked else decision.rules_tried
+    trace = [_step(g, rule.id, rule.label, rule.when, values, rule.disposition) for rule in g.pathway.rules[:walked]]
 
     sources: list[tuple[str, str]] = []  # (statement id, why it is active)
     milestone = None
@@ -169,8 +172,11 @@ def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = 
         phase_missing=decision.phase_missing,
         weeks_conservative=case.weeks_conservative,
         next_milestone_week=milestone,
-        weeks_to_next_milestone=None if milestone is None else milestone - case.weeks_conservative,
+        weeks_to_next_milestone=None if milestone is None or case.weeks_conservative is None
+        else milestone - case.weeks_conservative,
         statements=list(statements.values()),
         trace=trace,
         warning_trace=warning_trace,
+        possible_dispositions=possible_dispositions(values, g),
+        inconsistencies=find_inconsistencies(values),
     )

@@ -1,9 +1,10 @@
 """The output contract: an evaluation carries its own trace, so every decision can be audited."""
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from core.engine.case import Case
+from core.model import Frozen
+from core.engine.inconsistencies import Inconsistency
+from core.engine.possible import PossibleDisposition
 
 TruthText = Literal["true", "false", "unknown"]
 
@@ -12,10 +13,9 @@ def truth_text(value: bool | None) -> TruthText:
     return "unknown" if value is None else ("true" if value else "false")
 
 
-class Step(BaseModel):
+class Step(Frozen):
     """One rule (or warning, or phase) as the engine saw it."""
 
-    model_config = ConfigDict(frozen=True)
     id: str
     label: str
     condition: str
@@ -24,10 +24,9 @@ class Step(BaseModel):
     outcome: str
 
 
-class ActiveStatement(BaseModel):
+class ActiveStatement(Frozen):
     """A statement the evaluation brings forward, with its citations and what activated it."""
 
-    model_config = ConfigDict(frozen=True)
     id: str
     kind: str
     origin: str
@@ -36,8 +35,7 @@ class ActiveStatement(BaseModel):
     because: str
 
 
-class Evaluation(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class Evaluation(Frozen):
     guideline_version: str
     case: Case
     disposition: str
@@ -54,3 +52,5 @@ class Evaluation(BaseModel):
     statements: list[ActiveStatement]
     trace: list[Step]
     warning_trace: list[Step]
+    possible_dispositions: list[PossibleDisposition] = []  # most urgent first; a decided case: just its own
+    inconsistencies: list[Inconsistency] = []  # inputs that contradict each other (the evaluation still runs)

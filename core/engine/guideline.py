@@ -4,20 +4,17 @@ import functools
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from core.engine.case import CASE_FIELDS, CHOICES, FIELD_KINDS, parse_case
 from core.engine.conditions import OPERATORS, Condition, Test, describe, fields_read, tests_in
-from core.errors import CaseError, DataError, Problem
+from core.engine.data_files import read_yaml, unwrap
+from core.errors import CaseError, DataError, Problem, validation_problems
+from core.model import Frozen
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 NEEDS_INFORMATION = "needs_information"
 Region = Literal["cervical", "thoracic", "cervicothoracic", "lumbar", "general"]
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 VERSION_PATTERN = r"^\d+\.\d+\.\d+$"
@@ -55,6 +52,7 @@ class FieldInfo(Frozen):
     group: str
     help: str
     values: dict[str, str] = {}
+    value_hints: dict[str, str] = {}  # what a reader looks for, per value (forms show it beside the label)
 
 
 class Statement(Frozen):
@@ -76,11 +74,14 @@ class Reference(Frozen):
     region: Region
 
 
+Tone = Literal["critical", "high", "moderate", "routine", "unknown"]
+
+
 class Disposition(Frozen):
     id: str
     label: str
     urgent: bool
-    tone: Literal["critical", "high", "moderate", "routine", "unknown"]
+    tone: Tone
     summary: str
 
 
@@ -110,6 +111,7 @@ class Phase(Frozen):
 class Milestone(Frozen):
     week: int = Field(ge=0)
     label: str
+    clock: Literal["weeks_conservative", "pt_weeks"] = "weeks_conservative"  # the count that reaches it
 
 
 class Warning(Frozen):
@@ -117,6 +119,10 @@ class Warning(Frozen):
     label: str
     when: Condition
     statements: list[str] = []
+    # A safeguard the article lacks is marked so it is never shown as the article's; `tone` sets how loudly the
+    # pages show it (high: an error box, moderate: a warning box).
+    origin: Literal["article", "safeguard"] = "article"
+    tone: Tone = "moderate"
 
 
 class Pathway(Frozen):
@@ -138,6 +144,7 @@ class Expected(Frozen):
     urgent: bool | None = None
     phase: str | None = None
     missing: list[str] | None = None
+    possible: list[str] | None = None  # the dispositions still possible, most urgent first
 
 
 class Scenario(Frozen):
@@ -216,32 +223,9 @@ FILES = {
 WRAPPERS = {"fields": "fields", "statements": "statements", "references": "references", "scenarios": "scenarios"}
 
 
-def read_yaml(path: Path) -> Any:
-    """Parse one data file with the safe loader; a missing or malformed file is a DataError naming it."""
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    except FileNotFoundError:
-        raise DataError([Problem(field=path.name, message="file is missing")]) from None
-    except yaml.YAMLError as exc:
-        raise DataError([Problem(field=path.name, message=f"not valid YAML: {exc}")]) from None
-
-
-def _path(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in loc if not str(p).startswith("function-")) or "(top)"
-
-
 def read_raw(data_dir: Path = DATA_DIR) -> dict[str, Any]:
     """The parsed YAML of each data file, keyed like Guideline's fields (for hashing and editing tools)."""
-    raw: dict[str, Any] = {}
-    for key, filename in FILES.items():
-        content = read_yaml(data_dir / filename)
-        if key in WRAPPERS:
-            content = content.get(WRAPPERS[key]) if isinstance(content, dict) else None
-            if content is None:
-                raise DataError([Problem(field=filename, message=f"top-level key `{WRAPPERS[key]}` is missing")])
-        raw[key] = content
-    return raw
+    return {key: unwrap(read_yaml(data_dir / filename), filename, WRAPPERS.get(key)) for key, filename in FILES.items()}
 
 
 _KIND_RULES = {
@@ -344,6 +328,9 @@ def _cross_check(g: Guideline) -> list[Problem]:
         for wid in sc.expected.warnings:
             if wid not in warning_ids:
                 problems.append(Problem(field=where, message=f"unknown warning `{wid}`"))
+        for did in sc.expected.possible or []:
+            if did not in disposition_ids:
+                problems.append(Problem(field=where, message=f"unknown disposition `{did}` in possible"))
         if sc.expected.phase is not None and sc.expected.phase not in phase_ids:
             problems.append(Problem(field=where, message=f"unknown phase `{sc.expected.phase}`"))
     return problems
@@ -353,7 +340,7 @@ def build_guideline(raw: dict[str, Any]) -> Guideline:
     """Validate parsed data files into a Guideline; DataError lists every problem with file and path."""
     problems: list[Problem] = []
     parts: dict[str, Any] = {}
-    models = {
+    models: dict[str, Any] = {
         "info": GuidelineInfo, "fields": dict[str, FieldInfo], "statements": list[Statement],
         "references": list[Reference], "pathway": Pathway, "scenarios": list[Scenario],
     }
@@ -361,9 +348,7 @@ def build_guideline(raw: dict[str, Any]) -> Guideline:
         try:
             parts[key] = TypeAdapter(model).validate_python(raw.get(key))
         except ValidationError as exc:
-            prefix = f"{WRAPPERS[key]}." if key in WRAPPERS else ""
-            for e in exc.errors():
-                problems.append(Problem(field=f"{FILES[key]}: {prefix}{_path(e['loc'])}", message=e["msg"]))
+            problems += validation_problems(exc, FILES[key], within=[WRAPPERS[key]] if key in WRAPPERS else [])
     if problems:
         raise DataError(problems)
     guideline = Guideline(**parts)

@@ -147,6 +147,7 @@ def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None) -
         tone = TONE_COLOURS[disposition.tone]
         value = step.value if step else None
         # Rule node: the patient's route is bold; unknown is dashed amber with '?'; unvisited fades.
+        style: dict[str, Any]
         if evaluation is None:
             style = dict(fill="white", border=ROUTE, width=1.5)
         elif value is None:
@@ -196,20 +197,20 @@ def pathway_figure(guideline: Guideline, evaluation: Evaluation | None = None) -
           fill=amber if blocked else tint(amber, 0.85), border=amber, width=3.5 if blocked else 1,
           dash="solid" if blocked else "dash", opacity=0.5 if evaluation and not blocked else 1.0)
     text = f"<b>{unknown.label}</b>"
-    if blocked:
+    if evaluation is not None and blocked:
         missing = "assess " + ", ".join(guideline.labels.get(f, f) for f in evaluation.missing)
         if _lines(missing, LINE_CHARS + 4) > 2:
             missing = f"assess {len(evaluation.missing)} unassessed findings"
         text += "<br>" + wrap(missing, LINE_CHARS + 4)
     d.note(centre, y_end, text, f"disposition {NEEDS_INFORMATION}",
            font=dict(size=11, color="white" if blocked else INK))
-    start = -[r.id for r in rules].index(first_unknown) if blocked else 0
+    start = -[r.id for r in rules].index(first_unknown) if blocked and first_unknown is not None else 0
     d.edge("unknown route", [RULE_X[0], RAIL_X, RAIL_X, RULE_X[0]], [start, start, y_end, y_end],
            colour=amber if blocked else MUTED, width=3 if blocked else 1, dash="dash")
     hover_x.append(centre)
     hover_y.append(y_end)
     hover_text.append(f"<b>{NEEDS_INFORMATION}</b>: {wrap(unknown.summary, 60)}"
-                      + (f"<br>missing: {', '.join(evaluation.missing)}" if blocked else ""))
+                      + (f"<br>missing: {', '.join(evaluation.missing)}" if evaluation and blocked else ""))
 
     d.traces.append(dict(type="scatter", x=hover_x, y=hover_y, mode="markers", name="details", showlegend=False,
                          marker=dict(size=30, opacity=0), hovertext=hover_text, hoverinfo="text"))

@@ -13,6 +13,8 @@ from core.engine.case import CASE_FIELDS
 from core.errors import Problem
 from core.engine.evaluation import Evaluation, Step
 from core.engine.guideline import NEEDS_INFORMATION, Guideline
+from core.engine.words import value_words
+from core.engine.parts import condition_parts, parts_words, step_condition
 
 # The order a clinician works through a case; `group` in data/fields.yaml says which heading a field goes under.
 GROUP_TITLES = {
@@ -45,30 +47,26 @@ def field_groups(guideline: Guideline) -> list[tuple[str, list[str]]]:
     return [(GROUP_TITLES.get(g, g.replace("_", " ").capitalize()), groups[g]) for g in known + extra]
 
 
-def value_words(field: str, value: Any, guideline: Guideline) -> str:
-    """A case value as a clinician reads it: yes / no, not assessed, value labels, lists joined."""
-    labels = guideline.value_labels.get(field, {})
-    if value is None:
-        return "not assessed"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list | tuple):
-        return ", ".join(labels.get(str(v), str(v)) for v in value) or "none"
-    return labels.get(str(value), str(value))
-
-
 def inputs_words(step: Step, guideline: Guideline) -> str:
     """`label = value` for every input a rule read, in the order it read them."""
     parts = [f"{guideline.labels.get(f, f)} = {value_words(f, v, guideline)}" for f, v in step.inputs.items()]
     return "; ".join(parts) or "none"
 
 
+def checks_words(step: Step, values: dict[str, Any], guideline: Guideline) -> str:
+    """What a step checks; for a condition of several parts, each part with its own value (which one failed)."""
+    parts = condition_parts(step_condition(guideline, step.id), values, guideline)
+    return parts_words(parts) if len(parts) > 1 else step.condition
+
+
 def trace_rows(evaluation: Evaluation, guideline: Guideline) -> list[dict[str, Any]]:
-    """The rules the engine tried, in order: rule (id and label), what it checks, the inputs it read and its
-    value; `decides` marks the rule that decided (or, for needs_information, the unknown rule that blocked)."""
+    """The rules the engine tried, in order: rule (id and label), what it checks (each part's value when it has
+    several), the inputs it read and its value; `decides` marks the rule that decided (or, for
+    needs_information, the unknown rule that blocked)."""
+    values = evaluation.case.values()
     return [{
         "rule": f"{step.id} · {step.label}",
-        "checks": step.condition,
+        "checks": checks_words(step, values, guideline),
         "inputs read": inputs_words(step, guideline),
         "result": TRUTH_WORDS[step.value],
         "decides": step.id == evaluation.deciding_rule,
@@ -105,7 +103,7 @@ def assess_next(evaluation: Evaluation, guideline: Guideline) -> list[str]:
 def phase_sentence(evaluation: Evaluation, guideline: Guideline) -> str | None:
     """Where the patient is in conservative care and what comes next; None outside conservative care."""
     e = evaluation
-    if e.disposition != "conservative_care":
+    if e.disposition != guideline.pathway.phased_disposition:
         return None
     phases = guideline.phase_labels
     text = f"Phase: {phases[e.phase]}." if e.phase else "Phase: cannot tell yet."

@@ -2,24 +2,21 @@
 in core/outputs/report_html.py and as PDF in core/outputs/report_pdf.py."""
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from core.engine.evaluation import ActiveStatement, Evaluation
 from core.review.evidence import DISPUTING, EvidenceCheck, EvidenceLayer, load_evidence, strongest_verdict
-from core.engine.guideline import Guideline
-from core.outputs.summary import citation_line, display_value
+from core.engine.guideline import Guideline, Milestone
+from core.engine.standing import milestones_ahead
+from core.engine.words import value_words
+from core.model import Frozen
+from core.outputs.summary import citation_line
 
 
-class Item(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class CaseRow(Item):
+class CaseRow(Frozen):
     label: str
     value: str
 
 
-class TraceRow(Item):
+class TraceRow(Frozen):
     rule: str
     label: str
     condition: str
@@ -28,13 +25,13 @@ class TraceRow(Item):
     deciding: bool
 
 
-class MilestoneRow(Item):
+class MilestoneRow(Frozen):
     week: int
     label: str
     state: Literal["passed", "next", "ahead"]
 
 
-class StatementRow(Item):
+class StatementRow(Frozen):
     id: str
     text: str
     origin: str
@@ -48,19 +45,19 @@ class StatementRow(Item):
         return self.verdict in DISPUTING
 
 
-class WarningRow(Item):
+class WarningRow(Frozen):
     id: str
     label: str
     statements: list[StatementRow]
 
 
-class CitationRow(Item):
+class CitationRow(Frozen):
     number: int
     text: str
     resolved: bool
 
 
-class ReportContent(Item):
+class ReportContent(Frozen):
     """Everything a report shows, already resolved to text; renderers only lay it out and escape it."""
 
     title: str
@@ -94,11 +91,16 @@ def _statement_row(s: ActiveStatement, listed: set[int], evidence: EvidenceLayer
     )
 
 
-def _value_text(g: Guideline, field: str, value: object) -> str:
-    names = g.value_labels.get(field, {})
-    if isinstance(value, tuple | list):
-        return ", ".join(names.get(v, v) for v in value) or "none"
-    return names.get(value, display_value(value)) if isinstance(value, str) else display_value(value)
+def milestone_rows(g: Guideline, weeks_conservative: int, pt_weeks: int | None) -> list[MilestoneRow]:
+    """Each milestone passed, next or ahead on its own clock (minimum PT on the weeks of PT actually completed;
+    with those unknown, on the weeks of care)."""
+    def count(m: Milestone) -> int:
+        return pt_weeks if m.clock == "pt_weeks" and pt_weeks is not None else weeks_conservative
+
+    upcoming = min((m.week for m in g.pathway.milestones if m.week > count(m)), default=None)
+    return [MilestoneRow(week=m.week, label=m.label,
+                         state="passed" if m.week <= count(m) else ("next" if m.week == upcoming else "ahead"))
+            for m in g.pathway.milestones]
 
 
 def build_report(evaluation: Evaluation, guideline: Guideline, evidence: EvidenceLayer | None = None) -> ReportContent:
@@ -114,14 +116,11 @@ def build_report(evaluation: Evaluation, guideline: Guideline, evidence: Evidenc
     timeline, milestones = None, []
     if e.weeks_conservative is not None:
         timeline = f"Week {e.weeks_conservative} of conservative care"
-        if e.next_milestone_week is not None:
-            timeline += f"; next milestone week {e.next_milestone_week} (in {e.weeks_to_next_milestone} weeks)"
-        upcoming = min((m.week for m in g.pathway.milestones if m.week > e.weeks_conservative), default=None)
-        milestones = [
-            MilestoneRow(week=m.week, label=m.label,
-                         state="passed" if m.week <= e.weeks_conservative else ("next" if m.week == upcoming else "ahead"))
-            for m in g.pathway.milestones
-        ]
+        if e.case.pt_weeks is not None:
+            timeline += f", {e.case.pt_weeks} of formal PT"
+        ahead = milestones_ahead(e.case, g)
+        timeline += ". " + (" ".join(a.sentence for a in ahead) if ahead else "Every milestone is passed.")
+        milestones = milestone_rows(g, e.weeks_conservative, e.case.pt_weeks)
     return ReportContent(
         title=f"{g.info.title}: case summary",
         notice=g.info.notice,
@@ -138,11 +137,11 @@ def build_report(evaluation: Evaluation, guideline: Guideline, evidence: Evidenc
         phase_missing=[labels[f] for f in e.phase_missing],
         timeline=timeline,
         milestones=milestones,
-        case=[CaseRow(label=labels[k], value=_value_text(g, k, v)) for k, v in case.items() if v not in (None, ())],
+        case=[CaseRow(label=labels[k], value=value_words(k, v, g)) for k, v in case.items() if v not in (None, ())],
         not_assessed=[labels[k] for k, v in case.items() if v is None and k != "prior_fusion_levels"],
         trace=[
             TraceRow(rule=s.id, label=s.label, condition=s.condition, value=s.value, deciding=s.id == e.deciding_rule,
-                     inputs=", ".join(f"{k}={display_value(v)}" for k, v in s.inputs.items()) or "-")
+                     inputs=", ".join(f"{k}={value_words(k, v)}" for k, v in s.inputs.items()) or "-")
             for s in e.trace
         ],
         actions=[rows[s.id] for s in e.statements if not s.because.startswith("warning")],
@@ -168,12 +167,20 @@ def evidence_flag(row: StatementRow) -> str | None:
     if not row.disputed:
         return None
     disputing = [c for c in row.checks if c.verdict in DISPUTING]
+    # One note for the whole line only when no check in it is confirmed; once a reviewer confirms one, each
+    # unconfirmed source is marked on its own so the confirmed one is not called unconfirmed.
+    mixed = any(c.confirmed for c in disputing)
+
+    def name(c: EvidenceCheck) -> str:
+        details = ([str(c.year)] if c.year else []) + (["unconfirmed"] if mixed and not c.confirmed else [])
+        return c.source + (f" ({', '.join(details)})" if details else "")
+
     parts = []
     for verdict, phrase in (("disagrees", "disagree"), ("partly", "partly agree")):
-        names = [f"{c.source}{f' ({c.year})' if c.year else ''}" for c in disputing if c.verdict == verdict]
+        names = [name(c) for c in disputing if c.verdict == verdict]
         if names:
             parts.append(f"{phrase}: {'; '.join(names)}")
-    unconfirmed = " (from summaries, unconfirmed)" if not all(c.confirmed for c in disputing) else ""
+    unconfirmed = "" if mixed else " (from summaries, unconfirmed)"
     return "outside sources " + " / ".join(parts) + unconfirmed
 
 

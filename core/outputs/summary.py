@@ -1,17 +1,8 @@
 """Plain-text account of an evaluation for a person at a terminal: decision, why, what to do, evidence."""
 from core.engine.evaluation import Evaluation
-from core.engine.guideline import Guideline
-
-
-def display_value(value: object) -> str:
-    """A case value as a person reads it: yes/no, unknown, comma-separated lists."""
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list | tuple):
-        return ", ".join(value) or "none"
-    return str(value)
+from core.engine.guideline import NEEDS_INFORMATION, Guideline
+from core.engine.possible import OTHERWISE
+from core.engine.words import value_words
 
 
 def citation_line(guideline: Guideline, number: int) -> str:
@@ -32,10 +23,16 @@ def evaluation_text(evaluation: Evaluation, guideline: Guideline) -> str:
     ]
     for step in e.trace:
         marker = ">" if step.id == e.deciding_rule else " "
-        inputs = ", ".join(f"{k}={display_value(v)}" for k, v in step.inputs.items()) or "no inputs"
+        inputs = ", ".join(f"{k}={value_words(k, v)}" for k, v in step.inputs.items()) or "no inputs"
         lines.append(f" {marker} {step.id:<26} {step.value:<8} {step.condition}  [{inputs}]")
     if e.missing:
         lines += ["", "Assess next (unknown and able to change the decision): " + ", ".join(e.missing)]
+    if e.disposition == NEEDS_INFORMATION:
+        lines += ["", "Still possible (most urgent first):"] + [
+            f" - {p.label} [{p.disposition}]: {'if ' if p.condition != OTHERWISE else ''}{p.condition}"
+            for p in e.possible_dispositions]
+    if e.inconsistencies:
+        lines += ["", "Inputs that contradict each other:"] + [f" ? {i.id}: {i.text}" for i in e.inconsistencies]
     if e.phase:
         lines += ["", f"Conservative-care phase: {e.phase}"]
     if e.next_milestone_week is not None:
@@ -47,7 +44,7 @@ def evaluation_text(evaluation: Evaluation, guideline: Guideline) -> str:
         f" - {s.text} {s.citations if s.citations else '[safeguard, no citation]'}"
         for s in e.statements
         if not s.because.startswith("warning")
-    ] or [" - nothing until the missing information is assessed"]
+    ] or [" - first assess what is missing; each outcome still possible is listed above"]
     if e.warnings:
         labels = guideline.warning_labels
         lines += ["", "Warnings (pitfalls):"] + [f" ! {w}: {labels[w]}" for w in e.warnings]

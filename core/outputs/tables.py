@@ -9,7 +9,7 @@ import pandas as pd
 
 from core.engine.case import Case
 from core.engine.guideline import Guideline
-from core.outputs.presentation import value_words
+from core.engine.words import value_words
 
 STATEMENT_COLUMNS = ["statement", "section", "kind", "origin", "region", "citations", "text"]
 

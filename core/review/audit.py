@@ -4,9 +4,9 @@ Everything here is computed from data/ (statements and references); nothing is t
 data changes the audit.
 """
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
 
 from core.engine.guideline import Guideline, Reference, Statement
+from core.model import Frozen
 
 # Regions a statement can be about that are not the lumbar spine the article's guideline sources discuss.
 NECK_AND_THORACIC = ("cervical", "thoracic", "cervicothoracic")
@@ -16,10 +16,9 @@ AUDIT_COLUMNS = [
 ]
 
 
-class RegionMismatch(BaseModel):
+class RegionMismatch(Frozen):
     """A neck or thoracic statement whose resolved references all discuss the lumbar spine."""
 
-    model_config = ConfigDict(frozen=True)
     statement: str
     region: str
     citations: list[int]
@@ -28,8 +27,7 @@ class RegionMismatch(BaseModel):
     note: str
 
 
-class AuditReport(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class AuditReport(Frozen):
     guideline_version: str
     unresolved_citations: list[int]
     unresolved_cited_by: dict[int, list[str]]

@@ -9,13 +9,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from core.engine.case import BOOL_FIELDS, INT_FIELDS, MRI_FINDINGS, parse_case
 from core.engine.evaluate import evaluate_case
 from core.errors import CaseError, DataError, Problem
-from core.engine.guideline import DATA_DIR, Frozen, Guideline, load_guideline, read_yaml
-from core.outputs.summary import display_value
+from core.engine.data_files import read_yaml, validate_content
+from core.engine.guideline import DATA_DIR, Guideline, load_guideline
+from core.model import Frozen
+from core.engine.words import value_words
 
 CONFLICTS_FILE = "conflicts.yaml"
 # Dispositions that put an operation on the table; the six-week minimum (conservative_minimum_6_weeks) is
@@ -114,7 +116,7 @@ def bypasses_before_six_weeks(g: Guideline, spec: ConflictSpec) -> Found | None:
     found = sorted(first.items(), key=lambda item: order.index(item[0]))
     examples, findings, statements = [], [], []
     for rule_id, (changes, example) in found:
-        what = ", ".join(f"{g.labels[f]} {display_value(v)}" for f, v in changes.items())
+        what = ", ".join(f"{g.labels[f]} {value_words(f, v)}" for f, v in changes.items())
         label = f"Week 3, 2 weeks of PT, {what}"
         examples.append(example.model_copy(update={"label": label}))
         findings.append(f"{label}: {example.disposition_label} by {rule_id}, before the six-week minimum.")
@@ -173,18 +175,9 @@ CHECKS: dict[str, Callable[[Guideline, ConflictSpec], Found | None]] = {
 
 def build_conflict_specs(raw: Any, guideline: Guideline) -> list[ConflictSpec]:
     """Validate conflicts.yaml content; DataError names file, path and reason."""
-    items = raw.get("conflicts") if isinstance(raw, dict) else None
-    if not isinstance(items, list):
-        raise DataError([Problem(field=CONFLICTS_FILE, message="top-level key `conflicts` (a list) is missing")])
+    specs = validate_content(list[ConflictSpec], raw, CONFLICTS_FILE, key="conflicts")
     problems: list[Problem] = []
-    specs: list[ConflictSpec] = []
-    for n, item in enumerate(items):
-        try:
-            specs.append(ConflictSpec.model_validate(item))
-        except ValidationError as exc:
-            problems += [Problem(field=f"{CONFLICTS_FILE}: conflicts.{n}.{'.'.join(map(str, e['loc']))}",
-                                 message=e["msg"]) for e in exc.errors()]
-    for n, spec in enumerate(specs if not problems else []):
+    for n, spec in enumerate(specs):
         where = f"{CONFLICTS_FILE}: conflicts.{n} ({spec.id})"
         if spec.computed_by is not None and spec.computed_by not in CHECKS:
             problems.append(Problem(field=where, message=f"unknown check `{spec.computed_by}`; one of {list(CHECKS)}"))
@@ -205,9 +198,7 @@ def build_conflict_specs(raw: Any, guideline: Guideline) -> list[ConflictSpec]:
 
 
 def load_conflict_specs(data_dir: Path = DATA_DIR) -> list[ConflictSpec]:
-    path = Path(data_dir) / CONFLICTS_FILE
-    raw = read_yaml(path)
-    return build_conflict_specs(raw, load_guideline(Path(data_dir)))
+    return build_conflict_specs(read_yaml(Path(data_dir) / CONFLICTS_FILE), load_guideline(Path(data_dir)))
 
 
 def resolve_conflicts(specs: list[ConflictSpec], guideline: Guideline) -> list[Conflict]:

@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
-from core.errors import DataError, PathwayError, Problem
+from core.engine.data_files import validate_content
+from core.errors import DataError, PathwayError, Problem, validation_problems
 from core.engine.guideline import DATA_DIR, Guideline, load_guideline
+from core.model import Frozen
 
 Verdict = Literal["agrees", "partly", "disagrees", "not_found"]
 SourceKind = Literal["guideline", "systematic_review", "rct", "policy", "regulatory", "other"]
@@ -33,10 +35,10 @@ HEADER = (
 )
 
 
-class EvidenceCheck(BaseModel):
+class EvidenceCheck(Frozen):
     """One outside source weighed against one statement."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(str_strip_whitespace=True)
     source: str = Field(min_length=1, max_length=200, pattern=r"^[^\n\r]*$")
     year: int | None = Field(default=None, ge=1900, le=2100)
     kind: SourceKind
@@ -45,24 +47,15 @@ class EvidenceCheck(BaseModel):
     confirmed: bool = False
 
 
-class EvidenceLayer(BaseModel):
+class EvidenceLayer(Frozen):
     """Checks by statement id, in the order of statements.yaml; a statement without checks is absent."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     checks: dict[str, list[EvidenceCheck]] = {}
-
-
-def _where(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc)
 
 
 def build_evidence(raw: Any, guideline: Guideline, filename: str = EVIDENCE_FILE) -> EvidenceLayer:
     """Validate parsed YAML into a layer; DataError names file, path and reason for every problem."""
-    try:
-        layer = EvidenceLayer.model_validate(raw if raw is not None else {})
-    except ValidationError as exc:
-        raise DataError([Problem(field=f"{filename}: {_where(e['loc'])}", message=e["msg"])
-                         for e in exc.errors()]) from None
+    layer = validate_content(EvidenceLayer, raw if raw is not None else {}, filename)
     problems = []
     known = guideline.statements_by_id
     for statement_id, checks in layer.checks.items():
@@ -114,8 +107,7 @@ def parse_check(values: Mapping[str, Any]) -> EvidenceCheck:
     try:
         return EvidenceCheck.model_validate(dict(values))
     except ValidationError as exc:
-        raise PathwayError([Problem(field=_where(e["loc"]) or "check", message=e["msg"])
-                            for e in exc.errors()]) from None
+        raise PathwayError(validation_problems(exc, top="check")) from None
 
 
 def checks_for(layer: EvidenceLayer, statement_id: str) -> list[EvidenceCheck]:

@@ -9,10 +9,12 @@ import json
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
 from core.errors import DataError, PathwayError, Problem
-from core.engine.guideline import DATA_DIR, VERSION_PATTERN, read_yaml
+from core.engine.data_files import load_file, read_yaml
+from core.engine.guideline import DATA_DIR, VERSION_PATTERN
+from core.model import Frozen
 
 HASHED_FILES = (
     "guideline.yaml", "fields.yaml", "statements.yaml", "references.yaml", "pathway.yaml", "scenarios.yaml",
@@ -25,17 +27,15 @@ LOCK_HEADER = (
 )
 
 
-class VersionLock(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class VersionLock(Frozen):
     version: str = Field(pattern=VERSION_PATTERN)
     content_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     covers: list[str]
 
 
-class VersionStatus(BaseModel):
+class VersionStatus(Frozen):
     """What `python -m core version` prints: the data's version and whether its recorded hash still holds."""
 
-    model_config = ConfigDict(frozen=True)
     version: str
     recorded_version: str | None
     recorded_hash: str | None
@@ -63,12 +63,7 @@ def read_lock(data_dir: Path = DATA_DIR) -> VersionLock | None:
     path = Path(data_dir) / LOCK_FILE
     if not path.exists():
         return None
-    try:
-        return VersionLock.model_validate(read_yaml(path))
-    except ValidationError as exc:
-        problems = [Problem(field=f"{LOCK_FILE}: {'.'.join(map(str, e['loc']))}", message=e["msg"])
-                    for e in exc.errors()]
-        raise DataError(problems) from None
+    return load_file(path, VersionLock)
 
 
 def _version_key(version: str) -> tuple[int, ...]:

@@ -1,0 +1,105 @@
+"""First view for every new visitor: a warm server, a new browser session, the Patient page with a full case in
+the URL, against a one-line Streamlit app served at the same time (prints figures; no assertions).
+
+Both servers are started once and visited once to warm them (imports done, caches filled); then each visit opens
+a new browser context (no cookies, no cached session, a new Streamlit session on the server), alternating between
+the two apps so both see the same machine load. A visit is timed from `goto` to the page fully rendered (its
+content visible, the script finished, no placeholder or stale element left). The figure is the ratio of the
+medians. Target: at most 1.5 times the one-line app.
+
+Run from the repository root:  .venv/bin/python bench/bench_first_view.py [--visits 9]
+"""
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_app import CHROMIUM, CHROMIUM_ARGS, ONE_LINE_APP, RENDERED, start_server  # noqa: E402
+
+# A full case: every field the form offers is set, as a shared link would have it.
+FULL_CASE_QUERY = (
+    "red_flags=false&mri_finding=nerve_root_compression&myelopathy_signs=false&radicular_symptoms=true"
+    "&motor_grade_mrc=5&motor_deficit_progressive=false&instability=false&deformity_progressive=false"
+    "&weeks_conservative=10&pt_weeks=8&conservative_failed=true&correlating_pathology=true"
+    "&proposed=long_term_opioids&prior_fusion_levels=L2-L5")
+PATIENT_READY = ".disposition code"
+
+
+def _visit(browser, url: str, ready: Callable) -> float:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        started = time.perf_counter()
+        page.goto(url)
+        ready(page)
+        page.wait_for_function(RENDERED, timeout=60_000)
+        return time.perf_counter() - started
+    finally:
+        context.close()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def measure_first_view(visits: int) -> dict[str, list[float]]:
+    """Seconds per first view of each app: {'one_line': [...], 'patient': [...]}, `visits` each."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as plain, sync_playwright() as p:
+        baseline = Path(plain) / "one_line_app.py"
+        baseline.write_text(ONE_LINE_APP)
+        servers = [start_server(baseline), start_server(ROOT / "app.py")]
+        try:
+            (_, one_line_url), (_, app_url) = servers
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            targets = {
+                "one_line": (one_line_url + "/", lambda page: page.get_by_text("ready").wait_for(timeout=60_000)),
+                "patient": (f"{app_url}/patient?{FULL_CASE_QUERY}",
+                            lambda page: page.locator(PATIENT_READY).first.wait_for(timeout=60_000)),
+            }
+            for url, ready in targets.values():  # warm both servers: imports and per-process caches
+                _visit(browser, url, ready)
+            times: dict[str, list[float]] = {name: [] for name in targets}
+            for _ in range(visits):
+                for name, (url, ready) in targets.items():
+                    times[name].append(_visit(browser, url, ready))
+            browser.close()
+        finally:
+            for process, _ in servers:
+                _stop(process)
+    return times
+
+
+def ratio(times: dict[str, list[float]]) -> float:
+    return statistics.median(times["patient"]) / statistics.median(times["one_line"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--visits", type=int, default=9, help="timed visits per app (default 9)")
+    args = parser.parse_args()
+    times = measure_first_view(args.visits)
+
+    def line(label: str, values: list[float]) -> str:
+        return f"  {label:<40}: {statistics.median(values):.3f} s  (visits: {', '.join(f'{t:.2f}' for t in values)})"
+
+    print(f"first view on a warm server, new browser context per visit, median of {args.visits} visits")
+    print(line("one-line app", times["one_line"]))
+    print(line("Patient page with a full case in the URL", times["patient"]))
+    print(f"  ratio: {ratio(times):.2f}x (target <= 1.5x)")
+
+
+if __name__ == "__main__":
+    main()

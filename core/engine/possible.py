@@ -1,0 +1,118 @@
+"""The dispositions still possible for a case, each with what would lead there (never a bare "needs information").
+
+While an unassessed finding blocks the decision, the rules that known inputs have not ruled out are each reduced
+to their unknown parts (`residual`): "progressive motor deficit: yes and weakest MRC grade <= 4" is what is left of
+the progressive-weakness rule for a patient whose motor power is unassessed. The walk stops at the first rule
+that already holds: no later rule can be reached. Listed most urgent first (the disposition's tone, then the
+order of the rules); a decided case lists just its own disposition.
+"""
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, get_args
+
+from core.model import Frozen
+
+from core.engine.conditions import AllOf, AnyOf, Condition, NotOf, Test, describe, fields_read, fold, holds
+from core.engine.guideline import Guideline, Rule, Tone
+
+TONES: tuple[str, ...] = get_args(Tone)
+OTHERWISE = "otherwise"
+
+
+class PossibleDisposition(Frozen):
+    """One disposition the case can still reach, and the condition on its unknown inputs that leads there."""
+
+    disposition: str
+    label: str
+    condition: str  # in words, over the unknown inputs only; "otherwise" when nothing more is needed
+    unless: list[str]  # dispositions listed before it whose conditions are checked first
+    assess: list[str]  # unknown fields that must be assessed to confirm this route
+    urgent: bool
+    rules: list[str]
+
+
+@dataclass(frozen=True)
+class _Residual:
+    """The condition fold that puts known inputs in: known parts settle to True or False and drop out."""
+
+    values: Mapping[str, Any]
+
+    def leaf(self, test: Test) -> Condition | bool:
+        known = holds(test, self.values)
+        return test if known is None else known
+
+    @staticmethod
+    def all_of(parts: list[Condition | bool]) -> Condition | bool:
+        if False in parts:
+            return False
+        left = [p for p in parts if p is not True]
+        return True if not left else (left[0] if len(left) == 1 else AllOf(all=left))
+
+    @staticmethod
+    def any_of(parts: list[Condition | bool]) -> Condition | bool:
+        if True in parts:
+            return True
+        left = [p for p in parts if p is not False]
+        return False if not left else (left[0] if len(left) == 1 else AnyOf(any=left))
+
+    @staticmethod
+    def negate(value: Condition | bool) -> Condition | bool:
+        return (not value) if isinstance(value, bool) else NotOf(negated=value)
+
+
+def residual(condition: Condition | None, values: Mapping[str, Any]) -> Condition | bool:
+    """What is left of a condition once known inputs are put in: True or False when they settle it, otherwise
+    the condition over the unknown parts (parts already true dropped from `all`, parts already false from `any`)."""
+    return fold(condition, _Residual(values))
+
+
+def _urgency(g: Guideline, disposition: str, first_rule: int) -> tuple[int, int]:
+    return TONES.index(g.disposition(disposition).tone), first_rule
+
+
+def _is_urgent(g: Guideline, rule: Rule, values: Mapping[str, Any]) -> bool:
+    return g.disposition(rule.disposition).urgent or (
+        rule.urgent_when is not None and holds(rule.urgent_when, values) is True)
+
+
+def possible_dispositions(values: Mapping[str, Any], g: Guideline) -> list[PossibleDisposition]:
+    """Every disposition the rule walk can still end in, given the known inputs, most urgent first."""
+    reachable: list[tuple[int, Rule, Condition | bool]] = []
+    for n, rule in enumerate(g.pathway.rules):
+        left = residual(rule.when, values)
+        if left is False:
+            continue
+        reachable.append((n, rule, left))
+        if left is True:
+            break  # this rule holds on known inputs: nothing after it can decide
+    if len(reachable) == 1:  # decided: its own disposition, with the rule's whole condition
+        n, rule, _ = reachable[0]
+        return [PossibleDisposition(
+            disposition=rule.disposition, label=g.disposition(rule.disposition).label,
+            condition=describe(rule.when, g.labels, g.value_labels) if rule.when is not None else OTHERWISE,
+            unless=[], assess=[], urgent=_is_urgent(g, rule, values), rules=[rule.id])]
+
+    by_disposition: dict[str, list[tuple[int, Rule, Condition | bool]]] = {}
+    for item in reachable:
+        by_disposition.setdefault(item[1].disposition, []).append(item)
+    ordered = sorted(by_disposition.items(), key=lambda kv: _urgency(g, kv[0], kv[1][0][0]))
+    result = []
+    for disposition, routes in ordered:
+        conditions = [left for _, _, left in routes]
+        first = routes[0][0]
+        earlier = [d for d, other in by_disposition.items() if other[0][0] < first]
+        if any(c is True for c in conditions):
+            condition = OTHERWISE
+            own: list[str] = []
+        else:
+            parts = [c for c in conditions if not isinstance(c, bool)]  # a False route is not reachable
+            joined = parts[0] if len(parts) == 1 else AnyOf(any=parts)
+            condition = g.describe(joined)
+            own = fields_read(joined)
+        before = [left for n, _, left in reachable if n < first and not isinstance(left, bool)]
+        assess = list(dict.fromkeys(own + [f for c in before for f in fields_read(c)]))
+        result.append(PossibleDisposition(
+            disposition=disposition, label=g.disposition(disposition).label, condition=condition, unless=earlier,
+            assess=assess, urgent=any(_is_urgent(g, rule, values) for _, rule, _ in routes),
+            rules=[rule.id for _, rule, _ in routes]))
+    return result

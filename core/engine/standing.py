@@ -1,0 +1,35 @@
+"""Where a patient stands in time: for each milestone still ahead, how many weeks are left on its own clock.
+
+Minimum PT is counted in weeks of formal PT actually completed, the six-month threshold in weeks of conservative
+care (each milestone's `clock` in data/pathway.yaml), so "week 8 with 4 weeks of PT" reads as two PT weeks short.
+"""
+from core.model import Frozen
+
+from core.engine.case import Case
+from core.engine.guideline import Guideline
+
+CLOCK_WORDS = {"pt_weeks": "formal physical therapy", "weeks_conservative": "conservative care"}
+
+
+class MilestoneAhead(Frozen):
+    week: int
+    label: str
+    clock: str
+    done: int  # weeks counted so far on this clock
+    weeks_left: int
+    sentence: str
+
+
+def milestones_ahead(case: Case, g: Guideline) -> list[MilestoneAhead]:
+    """The milestones not yet reached whose clock is known, soonest first by weeks left."""
+    ahead = []
+    for m in g.pathway.milestones:
+        done = getattr(case, m.clock)
+        if done is None or m.week <= done:
+            continue
+        left = m.week - done
+        sentence = (f"{left} more week{'s' if left != 1 else ''} of {CLOCK_WORDS[m.clock]} to week {m.week} "
+                    f"({m.label}); {done} done.")
+        ahead.append(MilestoneAhead(week=m.week, label=m.label, clock=m.clock, done=done, weeks_left=left,
+                                    sentence=sentence))
+    return sorted(ahead, key=lambda a: (a.weeks_left, a.week))
