@@ -114,7 +114,8 @@ class SqlLogic:
                 return empty.else_(exp.Boolean(this=test.op == "not_in"))
             member = exp.In(this=column, expressions=[_literal(v) for v in items])
             return exp.Paren(this=exp.Not(this=member)) if test.op == "not_in" else member
-        comparison = {"is": exp.EQ, "is_not": exp.NEQ, "ge": exp.GTE, "gt": exp.GT, "le": exp.LTE, "lt": exp.LT}
+        comparison: dict[str, type[exp.Expression]] = {
+            "is": exp.EQ, "is_not": exp.NEQ, "ge": exp.GTE, "gt": exp.GT, "le": exp.LTE, "lt": exp.LT}
         return comparison[test.op](this=column, expression=_literal(test.value))
 
     def all_of(self, parts: list["exp.Expression"]) -> "exp.Expression":
@@ -219,12 +220,14 @@ def joined(pieces: list[tuple[str, "exp.Expression"]]) -> "exp.Expression":
     """`;`-joined names whose mask holds, in order, each name once ('' when none)."""
     from sqlglot import exp
 
-    parts = []
+    parts: list[exp.Expression] = []
     for k, (name, mask) in enumerate(pieces):
         earlier = [m for other, m in pieces[:k] if other == name]
+        once: exp.Expression = mask
         if earlier:  # a name already given by an earlier mask is not given again
-            mask = exp.and_(mask, exp.Not(this=exp.Paren(this=exp.or_(*earlier, wrap=True, copy=False))), wrap=True, copy=False)
-        parts.append(exp.Case().when(mask, exp.Literal.string(f";{name}"), copy=False)
+            once = exp.Paren(this=exp.and_(mask, exp.Not(this=exp.Paren(this=exp.or_(*earlier, wrap=True, copy=False))),
+                                           wrap=True, copy=False))
+        parts.append(exp.Case().when(once, exp.Literal.string(f";{name}"), copy=False)
                      .else_(exp.Literal.string(""), copy=False))
     if not parts:
         return exp.Literal.string("")
@@ -288,9 +291,9 @@ def pathway_select(g: Guideline | None = None, table: str = DEFAULT_TABLE, layer
         return exp.select(exp.Star(), *results, copy=False).from_(_table(table), copy=False)
     helpers = list(logic.helpers.values())
     inner = exp.select(exp.Star(), *(exp.alias_(truth, name, copy=False) for name, truth in helpers), copy=False)
-    inner = inner.from_(_table(table), copy=False).subquery(DEFAULT_TABLE, copy=False)
+    truths = inner.from_(_table(table), copy=False).subquery(DEFAULT_TABLE, copy=False)
     star = exp.Star(except_=[exp.column(name) for name, _ in helpers])
-    return exp.select(star, *results, copy=False).from_(inner, copy=False)
+    return exp.select(star, *results, copy=False).from_(truths, copy=False)
 
 
 def pathway_sql(dialect: str, g: Guideline | None = None, table: str = DEFAULT_TABLE, pretty: bool = True) -> str:
