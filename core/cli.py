@@ -1,4 +1,4 @@
-"""Command line: `python -m core evaluate|course|progression|validate|audit|report|export-fhir|version|conflicts|cohort|verify|variant|sweep`.
+"""Command line: `python -m core evaluate|course|progression|validate|audit|report|export-fhir|export-sql|version|conflicts|cohort|verify|variant|sweep`.
 
 Errors a user can fix exit with status 2 and one line per problem on stderr; never a traceback.
 """
@@ -28,6 +28,10 @@ from core.analyses.variant_effect import (
 )
 from core.analyses.verify import load_invariants, report_text, verification_report
 from core.review.variants import Variant, load_variants, variants_from_yaml
+from core.sql.cohort_engines import AUTO_DUCKDB_BYTES, ENGINES, EngineOptions, run_cohort_file
+from core.sql.compile import DEFAULT_TABLE, DIALECTS
+from core.sql.engines import DEFAULT_MEMORY_LIMIT
+from core.sql.export import export_sql_text
 
 
 def read_json(path: str) -> Any:
@@ -56,7 +60,7 @@ def data_dir(value: str) -> Path:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    g = load_guideline(Path(args.data))
+    g = load_guideline(data_dir(args.data))
     evaluation = evaluate_case(read_json(args.case), g)
     if args.format == "json":
         print(evaluation.model_dump_json(indent=2))
@@ -165,15 +169,19 @@ def _conflicts(args: argparse.Namespace) -> int:
 def _cohort(args: argparse.Namespace) -> int:
     if args.out:
         file_format(args.out)  # refuse an unsupported output type before doing the work
-    result = evaluate_cohort(read_cohort(args.cases), load_guideline(Path(args.data)))
-    if args.out:
-        write_results(result.results, args.out)
+    options = EngineOptions(engine=args.engine, memory_limit=args.memory_limit, spark_master=args.spark_master)
+    summary = run_cohort_file(args.cases, args.out, options, load_guideline(data_dir(args.data)))
     if args.format == "json":
-        print(result.summary.model_dump_json(indent=2))
+        print(summary.model_dump_json(indent=2))
     else:
-        print(summary_text(result.summary, args.cases), end="")
+        print(summary_text(summary, args.cases), end="")
         if args.out:
             print(f"Results: {args.out}")
+    return 0
+
+
+def _export_sql(args: argparse.Namespace) -> int:
+    _write(args.out, export_sql_text(args.dialect, args.table), binary=False)
     return 0
 
 
@@ -225,7 +233,7 @@ def _variant(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    g = load_guideline(Path(args.data))
+    g = load_guideline(data_dir(args.data))
     if args.out:
         file_format(args.out)
     values = sweep_values(threshold_at(g, args.threshold), args.start, args.stop, args.step)
@@ -308,7 +316,23 @@ def build_parser() -> argparse.ArgumentParser:
     cohort.add_argument("--out", help="write the rows with their results (and errors) to .csv or .parquet")
     cohort.add_argument("--format", choices=["text", "json"], default="text", help="summary format")
     cohort.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
+    cohort.add_argument("--engine", choices=ENGINES, default="auto",
+                        help=f"who decides the rows: pandas in memory, DuckDB streaming the file, or Spark SQL "
+                             f"(auto: DuckDB for files over {AUTO_DUCKDB_BYTES // 2**20} MB)")
+    cohort.add_argument("--memory-limit", default=DEFAULT_MEMORY_LIMIT,
+                        help="DuckDB's memory limit; past it DuckDB spills to a temporary folder (default 1GB)")
+    cohort.add_argument("--spark-master", default="local[1]",
+                        help="Spark master URL for --engine spark (default local[1]; e.g. spark://host:7077)")
     cohort.set_defaults(run=_cohort)
+
+    export_sql = commands.add_parser(
+        "export-sql", help="the pathway as one SQL query (and the table it expects) for an analyst's database",
+        description="Print the pathway compiled to SQL for one dialect: every column of the table, then "
+                    "disposition, urgent, deciding_rule, missing, phase, warnings and next_milestone_week.")
+    export_sql.add_argument("--dialect", choices=DIALECTS, default="duckdb")
+    export_sql.add_argument("--table", default=DEFAULT_TABLE, help="the table of cases to read (default: cases)")
+    export_sql.add_argument("--out", help="write to this file instead of standard output")
+    export_sql.set_defaults(run=_export_sql)
 
     variant = commands.add_parser(
         "variant", help="compare a variant of the pathway with the article's on a cohort, and verify the variant",

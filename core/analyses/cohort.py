@@ -215,15 +215,17 @@ def evaluate_cohort(
     guideline: Guideline | None = None,
     progress: Callable[[float], None] | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    decide: Callable[[pd.DataFrame, Guideline], pd.DataFrame] = evaluate_frame,
 ) -> CohortResult:
-    """Check every row, evaluate the good ones in chunks (calling `progress(fraction done)` after each)."""
+    """Check every row, evaluate the good ones in chunks (calling `progress(fraction done)` after each) with
+    `decide` (`evaluate_frame`, or a SQL engine's decider from `core.sql.engines`)."""
     g = guideline or load_guideline()
     checked = check_cohort(table)
     table, frame, errors, fields, others = checked.table, checked.cases, checked.errors, checked.fields, checked.others
     rows, bad = table.num_rows, pd.notna(checked.errors)
     parts = []
     for start in range(0, max(rows, 1), chunk_rows):
-        parts.append(evaluate_frame(frame.iloc[start:start + chunk_rows].reset_index(drop=True), g))
+        parts.append(decide(frame.iloc[start:start + chunk_rows].reset_index(drop=True), g))
         if progress:
             progress(min(1.0, (start + chunk_rows) / max(rows, 1)))
     decided = _concat(parts)

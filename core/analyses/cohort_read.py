@@ -38,7 +38,7 @@ def _open(source: Source) -> Any:
     return io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")  # noqa: SIM115
 
 
-def _header(source: Source, name: str) -> list[str]:
+def read_header(source: Source, name: str) -> list[str]:
     with _open(source) as raw:
         # Undecodable bytes further on are pyarrow's to report; here only the header must be clean text.
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
@@ -86,8 +86,8 @@ def _with_ragged_rows(table: pa.Table, ragged: list[tuple[int, str]], header: li
 
 
 def _read_csv(source: Source, name: str) -> pa.Table:
-    header = [h.strip() for h in _header(source, name)]
-    _check_header(header, name)
+    header = [h.strip() for h in read_header(source, name)]
+    check_header(header, name)
     options = pa_csv.ConvertOptions(column_types={h: _column_type(h) for h in header}, strings_can_be_null=False)
 
     def read(threads: bool) -> tuple[pa.Table, list[tuple[int, str]]]:
@@ -120,7 +120,7 @@ def _read_parquet(source: Source, name: str) -> pa.Table:
         table = pq.read_table(pa.BufferReader(source) if isinstance(source, bytes) else source)
     except (pa.ArrowException, OSError) as exc:
         raise PathwayError([Problem(field=name, message=f"cannot read the file as Parquet: {exc}")]) from None
-    _check_header(table.column_names, name)
+    check_header(table.column_names, name)
     # Pandas metadata describes the frame that wrote the file; the columns as stored are what we read.
     table = table.replace_schema_metadata(None)
     return pa.table([_plain_column(c, table.column(c), name) for c in table.column_names], names=table.column_names)
@@ -152,7 +152,7 @@ def _plain_column(column: str, values: pa.ChunkedArray, name: str) -> pa.Chunked
                                       pa.string())])
 
 
-def _check_header(header: list[str], name: str) -> None:
+def check_header(header: list[str], name: str) -> None:
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
         raise PathwayError([Problem(field=name, message=f"columns appear more than once: {', '.join(repeated)}")])

@@ -35,15 +35,16 @@ def formula_safe(table: pa.Table) -> pa.Table:
     return pa.table(columns, names=table.column_names)
 
 
-def _options() -> pa_csv.WriteOptions:
+def write_options() -> pa_csv.WriteOptions:
+    """Every valid cell quoted, as OWASP recommends for CSV exports."""
     return pa_csv.WriteOptions(quoting_style="all_valid")
 
 
 def csv_bytes(table: pa.Table) -> bytes:
     sink = io.BytesIO()
-    pa_csv.write_csv(formula_safe(table), sink, write_options=_options())
+    pa_csv.write_csv(formula_safe(table), sink, write_options=write_options())
     return sink.getvalue()
 
 
 def write_csv(table: pa.Table, path: str | Path) -> None:
-    pa_csv.write_csv(formula_safe(table), str(path), write_options=_options())
+    pa_csv.write_csv(formula_safe(table), str(path), write_options=write_options())

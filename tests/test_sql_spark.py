@@ -1,0 +1,67 @@
+"""Spark SQL (local mode) runs the compiled pathway with `evaluate_frame`'s results, row for row.
+
+One SparkSession for the module (starting the JVM costs most of the time), small data.
+"""
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.analyses.frame import RESULT_COLUMNS, cases_frame, evaluate_frame
+from core.analyses.grid import verification_grid
+from core.engine.evaluate import next_milestone
+from core.engine.guideline import load_guideline, pathway_fields
+from core.sql.cohort_engines import EngineOptions, run_cohort_file
+from core.sql.compile import pathway_sql
+from core.sql.engines import ROW_COLUMN, spark_session, typed_table
+from tests.strategies import any_case
+from tests.test_sql_cohort import MIXED
+
+pytest.importorskip("pyspark", reason="pyspark is installed by scripts/test.sh (requirements-test.txt)")
+pytestmark = pytest.mark.slow
+G = load_guideline()
+FIELDS = pathway_fields(G)
+
+
+@pytest.fixture(scope="module")
+def spark():
+    session = spark_session("local[1]")
+    yield session
+    session.stop()
+
+
+def plain(series: pd.Series) -> list:
+    return [None if pd.isna(v) else v for v in series.astype(object)]
+
+
+def assert_spark_same_as_frame(spark, frame: pd.DataFrame) -> None:
+    spark.createDataFrame(typed_table(frame, FIELDS)).createOrReplaceTempView("cases")
+    got = spark.sql(pathway_sql("spark", G, pretty=False)).orderBy(ROW_COLUMN).toArrow().to_pandas()
+    expected = evaluate_frame(frame, G)
+    for column in RESULT_COLUMNS:
+        assert plain(got[column]) == plain(expected[column]), column
+    weeks = plain(frame["weeks_conservative"])
+    assert plain(got["next_milestone_week"]) == [
+        next_milestone(G, w) if d == "conservative_care" else None for d, w in zip(expected["disposition"], weeks)]
+
+
+def test_spark_equals_evaluate_frame_on_the_whole_verification_grid(spark):
+    assert_spark_same_as_frame(spark, cases_frame(verification_grid(G), FIELDS))
+
+
+@settings(max_examples=2, deadline=None)  # each example is a Spark job: few, but large
+@given(st.lists(any_case(), min_size=100, max_size=300))
+def test_spark_equals_evaluate_frame_on_any_cases(spark, cases):
+    assert_spark_same_as_frame(spark, cases_frame(cases, FIELDS))
+
+
+def test_cohort_with_the_spark_engine_writes_the_same_file_and_summary_as_pandas(spark, tmp_path: Path):
+    source = tmp_path / "mixed.csv"
+    source.write_text(MIXED)
+    outputs = []
+    for engine in ("pandas", "spark"):
+        summary = run_cohort_file(str(source), str(tmp_path / f"{engine}.csv"), EngineOptions(engine=engine))
+        outputs.append((summary, (tmp_path / f"{engine}.csv").read_bytes()))
+    assert outputs[0] == outputs[1]
