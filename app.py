@@ -1,12 +1,13 @@
 """Spine Pathway Explorer: the entry point sets the page, the shared notice and the navigation."""
+
 from pathlib import Path
 
 import streamlit as st
 
-from core import PathwayError
 from app_pages.chart_warmup import warm_up_charts
 from app_pages.inert import problem_list
 from app_pages.session import guideline, note_page
+from core import PathwayError
 
 # (script, title, icon, url path), in menu order. Add a page by adding a line.
 PAGES = [
@@ -17,7 +18,6 @@ PAGES = [
     ("app_pages/cohort.py", "Cohort", ":material/groups:", "cohort"),
     ("app_pages/what_if.py", "What if", ":material/alt_route:", "what-if"),
 ]
-
 
 
 def page_script(url_path: str) -> str:
@@ -40,10 +40,12 @@ def open_patient_page() -> None:
 
 
 def navigation_pages() -> list[st.Page]:
-    forward = st.Page(open_patient_page, title="Spine Pathway Explorer", url_path="home", default=True,
-                      visibility="hidden")
-    return [forward] + [st.Page(script, title=title, icon=icon, url_path=url_path)
-                        for script, title, icon, url_path in PAGES]
+    forward = st.Page(
+        open_patient_page, title="Spine Pathway Explorer", url_path="home", default=True, visibility="hidden"
+    )
+    return [forward] + [
+        st.Page(script, title=title, icon=icon, url_path=url_path) for script, title, icon, url_path in PAGES
+    ]
 
 
 def notice() -> None:

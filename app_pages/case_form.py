@@ -4,16 +4,17 @@ The form edits a case held as text in `st.session_state[store_key]`; each widget
 (no submit button), and the widgets are seeded from the text on every run so a loaded scenario or a shared link
 shows in them.
 """
+
 from collections.abc import Callable
 
 import streamlit as st
 
+from app_pages.inert import inert
 from core import Guideline
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, MAX_WEEKS, PROPOSALS
 from core.engine.case_params import UNKNOWN, CaseText, choice_options, form_value, text_from_form, with_field
 from core.engine.words import NO, NOT_ASSESSED, YES
 from core.errors import Problem
-from app_pages.inert import inert
 from core.outputs.presentation import field_groups, problem_text, problems_by_field
 
 YES_NO_WORDS = {"true": YES, "false": NO, UNKNOWN: NOT_ASSESSED}
@@ -36,25 +37,28 @@ def _field_changed(store_key: str, prefix: str, field: str, after: Callable[[], 
 def _field_widget(g: Guideline, field: str, prefix: str, store_key: str, after: Callable[[], None] | None) -> None:
     info = g.fields[field]
     label = info.label[:1].upper() + info.label[1:]
-    common = dict(key=prefix + field, help=info.help, on_change=_field_changed,
-                  args=(store_key, prefix, field, after))
+    common = dict(key=prefix + field, help=info.help, on_change=_field_changed, args=(store_key, prefix, field, after))
     if field in BOOL_FIELDS:
         st.segmented_control(label, choice_options(field), format_func=YES_NO_WORDS.get, required=True, **common)
     elif field == "mri_finding":
         # Each finding with what a reader looks for on the images, so the choice matches the report in hand.
-        words = {v: f"{label}: {info.value_hints[v]}" if v in info.value_hints else label
-                 for v, label in info.values.items()}
+        words = {
+            v: f"{label}: {info.value_hints[v]}" if v in info.value_hints else label for v, label in info.values.items()
+        }
         words[UNKNOWN] = NOT_ASSESSED
         st.selectbox(label, choice_options(field), format_func=words.get, **common)
     elif field == "motor_grade_mrc":
-        st.selectbox(label, choice_options(field), format_func=lambda v: NOT_ASSESSED if v == UNKNOWN else v,
-                     **common)
+        st.selectbox(label, choice_options(field), format_func=lambda v: NOT_ASSESSED if v == UNKNOWN else v, **common)
     elif field in ("weeks_conservative", "pt_weeks"):
-        st.number_input(label, min_value=0, max_value=MAX_WEEKS, step=1, value=None,
-                        placeholder=NOT_ASSESSED, **common)
+        st.number_input(label, min_value=0, max_value=MAX_WEEKS, step=1, value=None, placeholder=NOT_ASSESSED, **common)
     elif field == "proposed":
-        st.multiselect(label, list(PROPOSALS), format_func=lambda v: info.values.get(v, v),
-                       placeholder="nothing proposed", **common)
+        st.multiselect(
+            label,
+            list(PROPOSALS),
+            format_func=lambda v: info.values.get(v, v),
+            placeholder="nothing proposed",
+            **common,
+        )
     else:
         st.text_input(label, max_chars=16, placeholder="e.g. L2-L5", **common)
 

@@ -6,6 +6,7 @@ machine fetching and compiling it takes seconds. Once a page has finished and th
 same module from our own server (no other host is ever contacted), so the browser has it compiled when a chart
 comes. Nothing runs when the file is missing (a Streamlit upgrade renamed it): the charts then load as before.
 """
+
 import functools
 from pathlib import Path
 

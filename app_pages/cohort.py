@@ -3,6 +3,7 @@
 Uploads are read from memory and never written to disk; results live only in this browser session. A file is
 evaluated once (keyed by its content hash); its flows and sankey are built from the results, not case by case.
 """
+
 import hashlib
 from dataclasses import dataclass
 
@@ -10,14 +11,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from app_pages.flow_view import sankey_with_nodes, text_table
+from app_pages.inert import inert
+from app_pages.progression_view import visits_upload_section
+from app_pages.session import guarded, guideline
 from core.analyses import cohort as cohort_files
+from core.analyses.flows import flows_from_results
 from core.errors import PathwayError
 from core.outputs.figures import sankey_figure
-from core.analyses.flows import flows_from_results
-from app_pages.flow_view import sankey_with_nodes, text_table
-from app_pages.progression_view import visits_upload_section
-from app_pages.inert import inert
-from app_pages.session import guarded, guideline
 
 TABLE_ROWS = 5000
 UPLOAD, DEMO = "Upload a file", "Synthetic demo cohort"
@@ -42,9 +43,11 @@ def _read_source() -> tuple[bytes, str] | None:
         return cohort_files.DEMO_COHORT.read_bytes(), cohort_files.DEMO_COHORT.name
     upload = st.file_uploader("CSV or Parquet file of cases", type=["csv", "parquet"], key="cohort_upload")
     if upload is None:
-        st.info("One row per case, columns named by the case keys (`red_flags`, `mri_finding`, `motor_grade_mrc`, "
-                "...). Cells: `true` / `false` / blank for unknown, whole numbers, `proposed` as a `;` list. "
-                "An optional `case_id` column is carried through to the results.")
+        st.info(
+            "One row per case, columns named by the case keys (`red_flags`, `mri_finding`, `motor_grade_mrc`, "
+            "...). Cells: `true` / `false` / blank for unknown, whole numbers, `proposed` as a `;` list. "
+            "An optional `case_id` column is carried through to the results."
+        )
         return None
     return upload.getvalue(), upload.name
 
@@ -64,7 +67,8 @@ def _evaluate(data: bytes, name: str) -> Loaded | None:
         return None
     bar = st.progress(0.0, text=f"Evaluating {table.num_rows:,} rows")
     result = cohort_files.evaluate_cohort(
-        table, g, progress=lambda done: bar.progress(done, text=f"Evaluating {table.num_rows:,} rows: {done:.0%}"))
+        table, g, progress=lambda done: bar.progress(done, text=f"Evaluating {table.num_rows:,} rows: {done:.0%}")
+    )
     bar.empty()
     flows = flows_from_results(result.cases, result.results, g)
     bad = result.summary.bad_rows
@@ -88,15 +92,28 @@ def counts_section(summary: cohort_files.CohortSummary) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Dispositions")
-        text_table(pd.DataFrame(
-            [{"disposition": labels[d], "id": d, "cases": n,
-              "share": f"{n / summary.evaluated:.1%}" if summary.evaluated else "-"}
-             for d, n in summary.dispositions.items()],
-            columns=["disposition", "id", "cases", "share"]))
+        text_table(
+            pd.DataFrame(
+                [
+                    {
+                        "disposition": labels[d],
+                        "id": d,
+                        "cases": n,
+                        "share": f"{n / summary.evaluated:.1%}" if summary.evaluated else "-",
+                    }
+                    for d, n in summary.dispositions.items()
+                ],
+                columns=["disposition", "id", "cases", "share"],
+            )
+        )
     with right:
         st.subheader("Warnings")
-        text_table(pd.DataFrame([{"warning": warning_labels[w], "id": w, "cases": n}
-                                 for w, n in summary.warnings.items()], columns=["warning", "id", "cases"]))
+        text_table(
+            pd.DataFrame(
+                [{"warning": warning_labels[w], "id": w, "cases": n} for w, n in summary.warnings.items()],
+                columns=["warning", "id", "cases"],
+            )
+        )
 
 
 def flow_section(loaded: Loaded) -> None:
@@ -128,8 +145,9 @@ def results_section(results: pd.DataFrame) -> None:
     st.subheader("Results")
     filters = st.columns(3)
     chosen = filters[0].multiselect("Disposition", list(labels), format_func=labels.get, key="cohort_dispositions")
-    flagged = filters[1].multiselect("Warnings (any of)", list(warning_labels), format_func=warning_labels.get,
-                                     key="cohort_warnings")
+    flagged = filters[1].multiselect(
+        "Warnings (any of)", list(warning_labels), format_func=warning_labels.get, key="cohort_warnings"
+    )
     only_urgent = filters[2].checkbox("Urgent only", key="cohort_urgent")
     shown = _filtered(results, chosen, flagged, only_urgent)
     more = f"; showing the first {TABLE_ROWS:,}" if len(shown) > TABLE_ROWS else ""
@@ -138,8 +156,14 @@ def results_section(results: pd.DataFrame) -> None:
     table.index = table.index + 1  # row numbers as in the file (and in the bad-row list)
     leading = [c for c in (cohort_files.ID_COLUMN, *cohort_files.OUTPUT_COLUMNS) if c in table.columns]
     st.dataframe(table, column_order=leading + [c for c in table.columns if c not in leading], key="cohort_results")
-    st.download_button("Download all results (CSV)", data=lambda: cohort_files.results_csv(results),
-                       file_name="cohort_results.csv", mime="text/csv", on_click="ignore", key="cohort_download")
+    st.download_button(
+        "Download all results (CSV)",
+        data=lambda: cohort_files.results_csv(results),
+        file_name="cohort_results.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="cohort_download",
+    )
 
 
 def bad_rows_section(results: pd.DataFrame, bad_rows: int) -> None:
@@ -148,17 +172,22 @@ def bad_rows_section(results: pd.DataFrame, bad_rows: int) -> None:
     st.subheader(f"Bad rows ({bad_rows:,}): not evaluated")
     bad = results[results[cohort_files.ERROR_COLUMN].notna()].head(TABLE_ROWS)
     st.dataframe(
-        {"row": (bad.index + 1).tolist(),
-         **({"case_id": bad[cohort_files.ID_COLUMN].tolist()} if cohort_files.ID_COLUMN in bad.columns else {}),
-         "reason": bad[cohort_files.ERROR_COLUMN].tolist()},
-        hide_index=True, key="cohort_bad_rows",
+        {
+            "row": (bad.index + 1).tolist(),
+            **({"case_id": bad[cohort_files.ID_COLUMN].tolist()} if cohort_files.ID_COLUMN in bad.columns else {}),
+            "reason": bad[cohort_files.ERROR_COLUMN].tolist(),
+        },
+        hide_index=True,
+        key="cohort_bad_rows",
     )
 
 
 def cohort_page() -> None:
     st.title("Cohort")
-    st.write("Evaluate many cases at once: every row goes through the same rules as a single case. Rows with a bad "
-             "value are kept in place and listed with the reason; the others are evaluated.")
+    st.write(
+        "Evaluate many cases at once: every row goes through the same rules as a single case. Rows with a bad "
+        "value are kept in place and listed with the reason; the others are evaluated."
+    )
     source = _read_source()
     loaded = None if source is None else _evaluate(*source)
     if loaded is None:

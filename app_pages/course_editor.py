@@ -4,15 +4,20 @@ The recorded visits live in the session and in the URL (one `visit` parameter ea
 case form, in today's case parameters), so a link reproduces the whole course and a single case's link is
 unchanged. The timeline shows every recorded visit plus the current one when it differs from the last.
 """
+
 from typing import Any
 
 import streamlit as st
 
+from app_pages.session import PAGE_CHANGED_KEY, show_problems
 from core import Case, CaseError, Guideline, evaluate_course
 from core.analyses.course_params import (
-    VISIT_PARAM, effective_case, read_visit_param, visit_from_cases, visit_param,
+    VISIT_PARAM,
+    effective_case,
+    read_visit_param,
+    visit_from_cases,
+    visit_param,
 )
-from app_pages.session import PAGE_CHANGED_KEY, show_problems
 
 COURSE_KEY = "course_visits"  # recorded visits: [{week, changed keys}]
 COURSE_URL_KEY = "course_url_written"
@@ -76,23 +81,30 @@ def course_section(case: Case | None, g: Guideline) -> None:
     """Above the current visit's result: the course so far, its timeline and milestones (when visits exist)."""
     visits = recorded_visits()
     show_problems(st.session_state.get(COURSE_PROBLEMS_KEY, []), g, "Some visits of the link could not be used:")
-    with st.expander(f"Course of care: {len(visits)} recorded visit{'s' if len(visits) != 1 else ''}",
-                     expanded=bool(visits)):
-        st.caption("Record the case as a visit, then change what changed (the week and the findings) and record "
-                   "again. The address bar keeps the whole course.")
+    with st.expander(
+        f"Course of care: {len(visits)} recorded visit{'s' if len(visits) != 1 else ''}", expanded=bool(visits)
+    ):
+        st.caption(
+            "Record the case as a visit, then change what changed (the week and the findings) and record "
+            "again. The address bar keeps the whole course."
+        )
         week = None if case is None else case.weeks_conservative
         buttons = st.columns(3)
-        buttons[0].button(f"Record this visit (week {week})" if week is not None else "Record this visit",
-                          key="course_record", disabled=week is None, on_click=_record, args=(case,),
-                          help=None if week is not None else "Set the weeks of conservative care first: that is the "
-                                                            "visit's week.")
+        buttons[0].button(
+            f"Record this visit (week {week})" if week is not None else "Record this visit",
+            key="course_record",
+            disabled=week is None,
+            on_click=_record,
+            args=(case,),
+            help=None if week is not None else "Set the weeks of conservative care first: that is the visit's week.",
+        )
         buttons[1].button("Remove the last visit", key="course_remove", disabled=not visits, on_click=_remove_last)
         buttons[2].button("Clear the course", key="course_clear", disabled=not visits, on_click=_clear)
         if not visits:
             return
         # Figures need plotly and pandas: imported only once a course exists, so a single case starts as fast.
-        from core.outputs.course_figures import course_rows, course_timeline, state_labels
         from app_pages.flow_view import text_table
+        from core.outputs.course_figures import course_rows, course_timeline, state_labels
 
         try:
             result = evaluate_course({"visits": course_visits(case)}, g)
@@ -100,11 +112,20 @@ def course_section(case: Case | None, g: Guideline) -> None:
             show_problems(exc.problems, g, "The course cannot be evaluated:")
             return
         labels = state_labels(g)
-        st.plotly_chart(course_timeline(result, g), config={"displayModeBar": False}, key="course_timeline",
-                        alt="Timeline of the patient's course: visits, states, milestones, PT and warnings")
+        st.plotly_chart(
+            course_timeline(result, g),
+            config={"displayModeBar": False},
+            key="course_timeline",
+            alt="Timeline of the patient's course: visits, states, milestones, PT and warnings",
+        )
         st.markdown("**Milestones:** " + "; ".join(f"week {m.week}: {labels[m.state]}" for m in result.milestones))
         if result.deviations:
-            st.markdown("**Deviations:** " + "; ".join(f"{d.label} (first at week {d.first_week}, {d.visits} "
-                                                        f"visit{'s' if d.visits != 1 else ''})" for d in result.deviations))
+            st.markdown(
+                "**Deviations:** "
+                + "; ".join(
+                    f"{d.label} (first at week {d.first_week}, {d.visits} visit{'s' if d.visits != 1 else ''})"
+                    for d in result.deviations
+                )
+            )
         st.markdown("**Table: the visits**")
         text_table(course_rows(result, g))

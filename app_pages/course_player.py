@@ -1,4 +1,5 @@
 """The Scenarios page's course player: a teaching course played visit by visit, as of that week."""
+
 import streamlit as st
 
 from core import Guideline, evaluate_course
@@ -19,11 +20,14 @@ def _next() -> None:
 
 def course_player_section(g: Guideline) -> None:
     scenarios = {s.id: s for s in load_course_scenarios()}
-    st.caption("A teaching course, one visit at a time: what changed at the visit, where it leaves the patient, "
-               "and the milestones as known so far (a milestone after the last visit shown is *no further visit* "
-               "until the next one is played).")
-    choice = st.selectbox("Course", list(scenarios), key=PLAYER_SOURCE_KEY, on_change=_restart,
-                          format_func=lambda s: scenarios[s].title)
+    st.caption(
+        "A teaching course, one visit at a time: what changed at the visit, where it leaves the patient, "
+        "and the milestones as known so far (a milestone after the last visit shown is *no further visit* "
+        "until the next one is played)."
+    )
+    choice = st.selectbox(
+        "Course", list(scenarios), key=PLAYER_SOURCE_KEY, on_change=_restart, format_func=lambda s: scenarios[s].title
+    )
     scenario = scenarios[choice]
     st.markdown(f"*{scenario.teaching_point}*")
     visits = scenario.course["visits"]
@@ -31,16 +35,28 @@ def course_player_section(g: Guideline) -> None:
     result = evaluate_course({"visits": visits[:shown]}, g)
     current = result.visits[-1]
     labels = state_labels(g)
-    st.markdown(f"**Visit {current.visit} of {len(visits)}, week {current.week}: {labels[current.state]}**"
-                + (" (urgent)" if current.urgent else ""))
-    st.plotly_chart(course_timeline(result, g), config={"displayModeBar": False}, key="course_player_timeline",
-                    alt="Timeline of the teaching course up to this visit")
+    st.markdown(
+        f"**Visit {current.visit} of {len(visits)}, week {current.week}: {labels[current.state]}**"
+        + (" (urgent)" if current.urgent else "")
+    )
+    st.plotly_chart(
+        course_timeline(result, g),
+        config={"displayModeBar": False},
+        key="course_player_timeline",
+        alt="Timeline of the teaching course up to this visit",
+    )
     st.markdown("**Milestones so far:** " + "; ".join(f"week {m.week}: {labels[m.state]}" for m in result.milestones))
     st.dataframe(course_rows(result, g), hide_index=True, key="course_player_visits")
     finished = shown >= len(visits)
     with st.container(horizontal=True):
-        st.button("Play the next visit", on_click=_next, disabled=finished, type="primary",
-                  icon=":material/arrow_forward:", key="course_player_next")
+        st.button(
+            "Play the next visit",
+            on_click=_next,
+            disabled=finished,
+            type="primary",
+            icon=":material/arrow_forward:",
+            key="course_player_next",
+        )
         st.button("Start again", on_click=_restart, icon=":material/restart_alt:", key="course_player_restart")
     if finished:
         deviations = ", ".join(d.label for d in result.deviations) or "none"

@@ -5,25 +5,44 @@ The working layer lives in the session only (app_pages.session.evidence_layer); 
 downloading `evidence.yaml`, which data/ accepts unchanged. Every decision (validation, merging, counting) is
 core.review.evidence's; this module lays it out and routes the reviewer's input to it.
 """
+
 from textwrap import shorten
 
 import streamlit as st
 
-from core import Guideline
-from core.errors import DataError, PathwayError, Problem
-from core.review.evidence import (
-    MAX_UPLOAD_BYTES, SOURCE_KINDS, VERDICTS, EvidenceCheck, EvidenceLayer, checks_for, evidence_from_yaml,
-    evidence_to_yaml, load_evidence, parse_check, remove_check, strongest_verdict, statements_with_verdict,
-    upsert_check, verdict_counts,
-)
-from core.outputs.presentation import reference_anchor
 from app_pages.inert import inert, problem_list
 from app_pages.session import evidence_layer, set_evidence_layer
+from core import Guideline
+from core.errors import DataError, PathwayError, Problem
+from core.outputs.presentation import reference_anchor
+from core.review.evidence import (
+    MAX_UPLOAD_BYTES,
+    SOURCE_KINDS,
+    VERDICTS,
+    EvidenceCheck,
+    EvidenceLayer,
+    checks_for,
+    evidence_from_yaml,
+    evidence_to_yaml,
+    load_evidence,
+    parse_check,
+    remove_check,
+    statements_with_verdict,
+    strongest_verdict,
+    upsert_check,
+    verdict_counts,
+)
 
 VERDICT_COLOURS = {"agrees": "green", "partly": "orange", "disagrees": "red", "not_found": "gray"}
 VERDICT_WORDS = {"agrees": "agrees", "partly": "partly agrees", "disagrees": "disagrees", "not_found": "not found"}
-KIND_WORDS = {"guideline": "guideline", "systematic_review": "systematic review", "rct": "randomised trial",
-              "policy": "payer policy", "regulatory": "regulatory notice", "other": "other"}
+KIND_WORDS = {
+    "guideline": "guideline",
+    "systematic_review": "systematic review",
+    "rct": "randomised trial",
+    "policy": "payer policy",
+    "regulatory": "regulatory notice",
+    "other": "other",
+}
 FILTER_KEY = "evidence_verdicts"
 PICK_KEY = "evidence_pick"
 NEW_CHECK = ""  # the editor's "start a new check" choice
@@ -44,9 +63,11 @@ def verdict_mark(verdict: str) -> str:
 def check_line(check: EvidenceCheck) -> str:
     year = f"{check.year}, " if check.year else ""
     confirmed = "confirmed against the full text" if check.confirmed else "*unconfirmed: from a summary*"
-    return (f"- {verdict_mark(check.verdict)} · {inert(check.source)} ({year}{KIND_WORDS[check.kind]}): "
-            f"{inert(check.note)} "
-            f"· {confirmed}")
+    return (
+        f"- {verdict_mark(check.verdict)} · {inert(check.source)} ({year}{KIND_WORDS[check.kind]}): "
+        f"{inert(check.note)} "
+        f"· {confirmed}"
+    )
 
 
 def _citations(numbers: list[int]) -> str:
@@ -61,24 +82,32 @@ def verdict_label(layer: EvidenceLayer, statement_id: str) -> str:
 
 def evidence_section(g: Guideline) -> None:
     st.header("Outside evidence", anchor="evidence")
-    st.caption("Each checked statement, its citations in the article, and what outside sources say about its claim. "
-               "The checks come from summaries of those sources and stay *unconfirmed* until a reviewer reads the "
-               "full text. Edit them below; the Patient page's reports flag what this layer disputes.")
+    st.caption(
+        "Each checked statement, its citations in the article, and what outside sources say about its claim. "
+        "The checks come from summaries of those sources and stay *unconfirmed* until a reviewer reads the "
+        "full text. Edit them below; the Patient page's reports flag what this layer disputes."
+    )
     layer = evidence_layer()
     counts = verdict_counts(layer)
     with st.container(horizontal=True):
         st.metric("Statements checked", f"{len(layer.checks)} of {len(g.statements)}")
         for verdict in VERDICTS:
             st.metric(f"Checks: {VERDICT_WORDS[verdict]}", counts[verdict])
-    chosen = st.multiselect("Show statements where outside evidence", list(VERDICTS), key=FILTER_KEY,
-                            format_func=VERDICT_WORDS.get, placeholder="any verdict (every checked statement)")
+    chosen = st.multiselect(
+        "Show statements where outside evidence",
+        list(VERDICTS),
+        key=FILTER_KEY,
+        format_func=VERDICT_WORDS.get,
+        placeholder="any verdict (every checked statement)",
+    )
     wanted = set(statements_with_verdict(layer, chosen) if chosen else layer.checks)
     shown = [s for s in g.statements if s.id in wanted]
     if not shown:
         st.write("No statement has a check with that verdict.")
     for s in shown:
-        lines = [f"**`{s.id}`** · {s.section} · cites {_citations(s.citations)}",
-                 "", s.text, ""] + [check_line(c) for c in checks_for(layer, s.id)]
+        lines = [f"**`{s.id}`** · {s.section} · cites {_citations(s.citations)}", "", s.text, ""] + [
+            check_line(c) for c in checks_for(layer, s.id)
+        ]
         st.markdown("\n".join(lines))
 
 
@@ -152,8 +181,10 @@ def _restore_upload(g: Guideline) -> None:
     set_evidence_layer(layer)
     st.session_state[PICK_KEY] = NEW_CHECK
     _load_pick()
-    st.session_state[MESSAGE_KEY] = (f"Restored {sum(len(c) for c in layer.checks.values())} checks of "
-                                     f"{len(layer.checks)} statements from {inert(upload.name)}.")
+    st.session_state[MESSAGE_KEY] = (
+        f"Restored {sum(len(c) for c in layer.checks.values())} checks of "
+        f"{len(layer.checks)} statements from {inert(upload.name)}."
+    )
 
 
 def _reset() -> None:
@@ -173,17 +204,32 @@ def _check_form(g: Guideline) -> None:
     statements = {s.id: s for s in g.statements}
     st.session_state.setdefault(_field_key("statement"), g.statements[0].id)
     with st.form("evidence_form"):
-        st.selectbox("Statement", list(statements), key=_field_key("statement"),
-                     format_func=lambda sid: f"{sid}: {shorten(statements[sid].text, 80, placeholder='…')}")
+        st.selectbox(
+            "Statement",
+            list(statements),
+            key=_field_key("statement"),
+            format_func=lambda sid: f"{sid}: {shorten(statements[sid].text, 80, placeholder='…')}",
+        )
         _field_errors("statement")
-        st.text_input("Outside source", max_chars=200, key=_field_key("source"),
-                      placeholder="e.g. NICE Clinical Knowledge Summary: neck pain",
-                      help="Saving with the source of an existing check of this statement replaces that check.")
+        st.text_input(
+            "Outside source",
+            max_chars=200,
+            key=_field_key("source"),
+            placeholder="e.g. NICE Clinical Knowledge Summary: neck pain",
+            help="Saving with the source of an existing check of this statement replaces that check.",
+        )
         _field_errors("source")
         year, kind, verdict = st.columns(3)
         with year:
-            st.number_input("Year", min_value=1900, max_value=2100, step=1, value=None, key=_field_key("year"),
-                            placeholder="none (living document)")
+            st.number_input(
+                "Year",
+                min_value=1900,
+                max_value=2100,
+                step=1,
+                value=None,
+                key=_field_key("year"),
+                placeholder="none (living document)",
+            )
             _field_errors("year")
         with kind:
             st.selectbox("Kind", list(SOURCE_KINDS), format_func=KIND_WORDS.get, key=_field_key("kind"))
@@ -194,14 +240,17 @@ def _check_form(g: Guideline) -> None:
         st.text_input("Note (one line, in your own words)", max_chars=300, key=_field_key("note"))
         _field_errors("note")
         st.checkbox("Confirmed against the source's full text", key=_field_key("confirmed"))
-        st.form_submit_button("Save check", icon=":material/save:", key="evidence_save", on_click=_save_check,
-                              args=(g,))
+        st.form_submit_button(
+            "Save check", icon=":material/save:", key="evidence_save", on_click=_save_check, args=(g,)
+        )
 
 
 def evidence_editing_section(g: Guideline) -> None:
     st.header("Review the evidence", anchor="review-evidence")
-    st.caption("Your changes live in this browser session only; nothing is stored on the server. Download the "
-               "layer to keep it, and upload it later to carry on.")
+    st.caption(
+        "Your changes live in this browser session only; nothing is stored on the server. Download the "
+        "layer to keep it, and upload it later to carry on."
+    )
     message = st.session_state.pop(MESSAGE_KEY, None)
     if message:
         st.success(message, icon=":material/check_circle:")
@@ -210,23 +259,42 @@ def evidence_editing_section(g: Guideline) -> None:
     choices = [NEW_CHECK] + [_pick_key(sid, c.source) for sid, checks in layer.checks.items() for c in checks]
     if st.session_state.get(PICK_KEY, NEW_CHECK) not in choices:
         st.session_state[PICK_KEY] = NEW_CHECK
-    picked = st.selectbox("Start from", choices, key=PICK_KEY, on_change=_load_pick,
-                          format_func=lambda c: "a new check" if c == NEW_CHECK else " · ".join(c.split(SEPARATOR)))
+    picked = st.selectbox(
+        "Start from",
+        choices,
+        key=PICK_KEY,
+        on_change=_load_pick,
+        format_func=lambda c: "a new check" if c == NEW_CHECK else " · ".join(c.split(SEPARATOR)),
+    )
     _check_form(g)
     if picked != NEW_CHECK:
         st.button("Remove this check", icon=":material/delete:", on_click=_remove_picked, key="evidence_remove")
 
     st.subheader("Keep your review as a file")
     if layer != load_evidence():
-        st.info("This session's checks differ from data/evidence.yaml. Download them to keep them.",
-                icon=":material/edit_note:")
+        st.info(
+            "This session's checks differ from data/evidence.yaml. Download them to keep them.",
+            icon=":material/edit_note:",
+        )
     with st.container(horizontal=True):
-        st.download_button("Evidence layer (evidence.yaml)", evidence_to_yaml(layer), "evidence.yaml",
-                           "application/x-yaml", icon=":material/download:", on_click="ignore")
+        st.download_button(
+            "Evidence layer (evidence.yaml)",
+            evidence_to_yaml(layer),
+            "evidence.yaml",
+            "application/x-yaml",
+            icon=":material/download:",
+            on_click="ignore",
+        )
         st.button("Back to the shipped checks", icon=":material/restart_alt:", on_click=_reset, key="evidence_reset")
-    st.file_uploader("Restore a downloaded layer (evidence.yaml)", type=["yaml", "yml"], key=UPLOAD_KEY,
-                     on_change=_restore_upload, args=(g,), max_upload_size=max(1, MAX_UPLOAD_BYTES // 1_000_000),
-                     help="The file replaces this session's checks; a file with problems changes nothing.")
+    st.file_uploader(
+        "Restore a downloaded layer (evidence.yaml)",
+        type=["yaml", "yml"],
+        key=UPLOAD_KEY,
+        on_change=_restore_upload,
+        args=(g,),
+        max_upload_size=max(1, MAX_UPLOAD_BYTES // 1_000_000),
+        help="The file replaces this session's checks; a file with problems changes nothing.",
+    )
     problems = _problems(UPLOAD_PROBLEMS_KEY)
     if problems:
         st.error("The file was not loaded:\n\n" + problem_list(problems), icon=":material/error:")

@@ -2,6 +2,7 @@
 cases behind a node (Streamlit does not report clicks on a sankey), and every flow as a table.
 Shared by the Pathway page (demo cases) and the Cohort page (an uploaded file).
 """
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -28,13 +29,19 @@ def sankey_with_nodes(flows: pd.DataFrame, figure: go.Figure, g: Guideline, key:
     nodes = flow_nodes(flows, g)
     if st.session_state.get(key) not in nodes:
         st.session_state.pop(key, None)  # a node of another file: start again from the first
-    node = st.selectbox("Show the cases behind a node", nodes, key=key,
-                        help="Clicks on the diagram are not reported to the app; pick a node here instead.")
+    node = st.selectbox(
+        "Show the cases behind a node",
+        nodes,
+        key=key,
+        help="Clicks on the diagram are not reported to the app; pick a node here instead.",
+    )
     behind = cases_at_node(flows, node)
     rules = ", ".join(sorted(str(r) for r in behind["deciding_rule"].unique()))
     shown = f"; the first {LISTED_ROWS:,} are listed" if len(behind) > LISTED_ROWS else ""
-    st.write(f"{len(behind):,} case{'s' if len(behind) != 1 else ''} pass through **{node}**{shown}; "
-             f"rules behind them: {rules}.")
+    st.write(
+        f"{len(behind):,} case{'s' if len(behind) != 1 else ''} pass through **{node}**{shown}; "
+        f"rules behind them: {rules}."
+    )
     st.dataframe(behind.head(LISTED_ROWS), hide_index=True, height=260, key=f"{key}_cases")
     with st.expander("Table: every flow between neighbouring stages, with its number of cases"):
         text_table(flow_links(flows, g))

@@ -3,6 +3,7 @@ before it enters markdown: Streamlit renders the body of st.error/st.warning/st.
 unknown link parameter named `![x](http://host/t.png)` would otherwise fetch an image from that host, and
 `[Log in](http://host)` would draw a phishing link inside our own error box.
 """
+
 from collections.abc import Iterable
 
 from core.errors import Problem

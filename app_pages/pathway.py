@@ -2,19 +2,20 @@
 
 Each chart has a table beneath it: a canvas says nothing to a screen reader.
 """
+
 import pandas as pd
 import streamlit as st
 
-from core import Case, Evaluation, evaluate_case
-from core.outputs.chart_text import pathway_chart_text, timeline_chart_text
-from core.outputs.figures import pathway_figure, pathway_rows, sankey_figure, timeline_figure
-from core.analyses.flows import SYNTHETIC_SOURCE, cohort_flows, demo_cases
-from core.engine.guideline import NEEDS_INFORMATION
-from core.outputs.tables import bypass_table, pathway_table, timeline_table
-from core.analyses.timeline import bypass_rows, timeline_rows
 from app_pages.flow_view import sankey_with_nodes, text_table
 from app_pages.progression_view import demo_progression_section
 from app_pages.session import current_case, guarded, guideline, show_problems, sync_case_with_url, url_problems
+from core import Case, Evaluation, evaluate_case
+from core.analyses.flows import SYNTHETIC_SOURCE, cohort_flows, demo_cases
+from core.analyses.timeline import bypass_rows, timeline_rows
+from core.engine.guideline import NEEDS_INFORMATION
+from core.outputs.chart_text import pathway_chart_text, timeline_chart_text
+from core.outputs.figures import pathway_figure, pathway_rows, sankey_figure, timeline_figure
+from core.outputs.tables import bypass_table, pathway_table, timeline_table
 
 NODE_KEY = "pathway_node"
 
@@ -52,8 +53,11 @@ def _patient_evaluation() -> Evaluation | None:
         show_problems(problems, g, "The case from the Patient page has an invalid input, so no route is drawn:")
         return None
     if case is None or not case.model_dump(exclude_none=True, exclude_defaults=True):
-        st.info("No case entered: the flowchart shows the rules only. Enter one on the Patient page "
-                "(or open a link with the case in it) to see its route.", icon=":material/info:")
+        st.info(
+            "No case entered: the flowchart shows the rules only. Enter one on the Patient page "
+            "(or open a link with the case in it) to see its route.",
+            icon=":material/info:",
+        )
         return None
     return evaluate_case(case, g)
 
@@ -61,12 +65,16 @@ def _patient_evaluation() -> Evaluation | None:
 def flowchart_section(evaluation: Evaluation | None) -> None:
     g = guideline()
     st.header("The decision rules")
-    st.caption("Rules are tried top to bottom; the first that holds decides. The patient's route is drawn bold; "
-               "rules that cannot be decided yet are dashed.")
+    st.caption(
+        "Rules are tried top to bottom; the first that holds decides. The patient's route is drawn bold; "
+        "rules that cannot be decided yet are dashed."
+    )
     if evaluation is not None:
         how = "stops (unknown) at" if evaluation.disposition == NEEDS_INFORMATION else "decided at"
-        st.markdown(f"Current patient: **{evaluation.disposition_label}** (`{evaluation.disposition}`), "
-                    f"{how} `{evaluation.deciding_rule}`.")
+        st.markdown(
+            f"Current patient: **{evaluation.disposition_label}** (`{evaluation.disposition}`), "
+            f"{how} `{evaluation.deciding_rule}`."
+        )
     figure = _pathway_chart(None if evaluation is None else evaluation.case.model_dump_json())
     st.plotly_chart(figure, config={"displayModeBar": False}, alt=pathway_chart_text(g, evaluation).alt)
     st.markdown("**Table: the rules for this patient**")
@@ -78,9 +86,11 @@ def sankey_section() -> None:
     flows = demo_flows()
     synthetic = int((flows["source"] == SYNTHETIC_SOURCE).sum())
     st.header("How cases flow")
-    st.caption(f"Presentation → MRI finding → deciding rule → disposition for the {len(flows) - synthetic} "
-               f"teaching scenarios and a **synthetic** demo cohort of {synthetic} made-up cases "
-               "(generated with a fixed seed; not real patients).")
+    st.caption(
+        f"Presentation → MRI finding → deciding rule → disposition for the {len(flows) - synthetic} "
+        f"teaching scenarios and a **synthetic** demo cohort of {synthetic} made-up cases "
+        "(generated with a fixed seed; not real patients)."
+    )
     sankey_with_nodes(flows, _sankey_chart(), g, NODE_KEY)
 
 
@@ -89,10 +99,15 @@ def timeline_section(evaluation: Evaluation | None) -> None:
     weeks = evaluation.case.weeks_conservative if evaluation else None
     pt_weeks = evaluation.case.pt_weeks if evaluation else None
     st.header("Conservative-care timeline")
-    st.caption("From MRI and the start of PT (week 0) through the six-week PT minimum to the six-month threshold; "
-               "cord compression and progressive weakness leave the timeline at any week.")
-    st.plotly_chart(_timeline_chart(weeks, pt_weeks), config={"displayModeBar": False},
-                    alt=timeline_chart_text(g, weeks, pt_weeks).alt)
+    st.caption(
+        "From MRI and the start of PT (week 0) through the six-week PT minimum to the six-month threshold; "
+        "cord compression and progressive weakness leave the timeline at any week."
+    )
+    st.plotly_chart(
+        _timeline_chart(weeks, pt_weeks),
+        config={"displayModeBar": False},
+        alt=timeline_chart_text(g, weeks, pt_weeks).alt,
+    )
     st.markdown("**Table: the timeline**")
     text_table(timeline_table(timeline_rows(g, weeks, pt_weeks)))
     st.markdown("**Table: routes that bypass the timeline**")

@@ -2,20 +2,28 @@
 node, and the same counts as a table. Shared by the Pathway page (the illustrative demo visits) and the Cohort
 page (an uploaded visits file, with small cells merged on request).
 """
+
 import hashlib
 
 import streamlit as st
 
+from app_pages.flow_view import text_table
 from core import Guideline, PathwayError
 from core.analyses.progression import (
-    DEMO_VISITS, Progression, courses_at, evaluate_visits, progression_links, read_visits,
+    DEMO_VISITS,
+    Progression,
+    courses_at,
+    evaluate_visits,
+    progression_links,
+    read_visits,
 )
 from core.outputs.course_figures import progression_nodes, progression_sankey, progression_table, state_labels
-from app_pages.flow_view import text_table
 
 LISTED_COURSES = 5000
-ILLUSTRATIVE = ("**Illustrative**: synthetic courses drawn from a small progression model kept as data "
-                "(`data/progression_model.yaml`, sources named per figure); not real patients and not a prediction.")
+ILLUSTRATIVE = (
+    "**Illustrative**: synthetic courses drawn from a small progression model kept as data "
+    "(`data/progression_model.yaml`, sources named per figure); not real patients and not a prediction."
+)
 
 
 @st.cache_resource(show_spinner=False)
@@ -27,15 +35,23 @@ def demo_progression() -> Progression:
 def progression_section(progression: Progression, g: Guideline, key: str, title: str, min_count: int = 1) -> None:
     """Sankey, node picker with its courses, and the table, for one set of courses."""
     links = progression_links(progression, min_count)
-    st.plotly_chart(progression_sankey(links, g, title), config={"displayModeBar": False}, key=f"{key}_sankey",
-                    alt="Sankey diagram of courses moving between milestone weeks")
+    st.plotly_chart(
+        progression_sankey(links, g, title),
+        config={"displayModeBar": False},
+        key=f"{key}_sankey",
+        alt="Sankey diagram of courses moving between milestone weeks",
+    )
     labels = state_labels(g)
     merged = f"fewer than {min_count}"
     nodes = [n for n in progression_nodes(links, g) if n[1] != merged]
     if nodes:
-        node = st.selectbox("Show the courses behind a node", nodes, key=f"{key}_node",
-                            format_func=lambda n: f"week {n[0]}: {labels.get(n[1], n[1])}",
-                            help="Clicks on the diagram are not reported to the app; pick a node here instead.")
+        node = st.selectbox(
+            "Show the courses behind a node",
+            nodes,
+            key=f"{key}_node",
+            format_func=lambda n: f"week {n[0]}: {labels.get(n[1], n[1])}",
+            help="Clicks on the diagram are not reported to the app; pick a node here instead.",
+        )
         behind = courses_at(progression, *node)
         shown = f"; the first {LISTED_COURSES:,} are listed" if len(behind) > LISTED_COURSES else ""
         st.write(f"{len(behind):,} course{'s' if len(behind) != 1 else ''} at this node{shown}.")
@@ -49,21 +65,26 @@ def demo_progression_section(g: Guideline) -> None:
     st.header("How courses progress over six months")
     st.caption(ILLUSTRATIVE)
     progression = demo_progression()
-    st.caption(f"{progression.summary.courses} synthetic courses, {progression.summary.rows} visits; the state at "
-               "each milestone is the last visit's at or before it; *no further visit* means the course stopped "
-               "before that week without a referral (censored).")
+    st.caption(
+        f"{progression.summary.courses} synthetic courses, {progression.summary.rows} visits; the state at "
+        "each milestone is the last visit's at or before it; *no further visit* means the course stopped "
+        "before that week without a referral (censored)."
+    )
     progression_section(progression, g, "pathway_progression", "Courses from milestone to milestone (illustrative)")
 
 
 def visits_upload_section(g: Guideline) -> None:
     """The Cohort page's section: an uploaded visits file (kept in memory only), with the small-cell option."""
     st.header("Courses over time (visits file)")
-    st.caption("One row per visit: `case_id`, `week` and case keys. A blank cell carries the last value forward; "
-               "`unknown` makes a field unknown from that visit on. Uploads stay in this browser session.")
+    st.caption(
+        "One row per visit: `case_id`, `week` and case keys. A blank cell carries the last value forward; "
+        "`unknown` makes a field unknown from that visit on. Uploads stay in this browser session."
+    )
     if not st.toggle("Follow courses over time from a visits file", key="visits_open"):
         return
-    choice = st.radio("Visits", ["Upload a visits file", "Illustrative demo visits"], horizontal=True,
-                      key="visits_source")
+    choice = st.radio(
+        "Visits", ["Upload a visits file", "Illustrative demo visits"], horizontal=True, key="visits_source"
+    )
     if choice == "Illustrative demo visits":
         st.caption(ILLUSTRATIVE)
         data, name = DEMO_VISITS.read_bytes(), DEMO_VISITS.name
@@ -78,8 +99,10 @@ def visits_upload_section(g: Guideline) -> None:
         try:
             cached = (digest, evaluate_visits(read_visits(data, name=name)))
         except PathwayError as exc:
-            st.error("The visits file cannot be read:\n\n" + "\n".join(f"- {p}" for p in exc.problems),
-                     icon=":material/error:")
+            st.error(
+                "The visits file cannot be read:\n\n" + "\n".join(f"- {p}" for p in exc.problems),
+                icon=":material/error:",
+            )
             return
         st.session_state["visits_loaded"] = cached
     progression: Progression = cached[1]
@@ -88,10 +111,17 @@ def visits_upload_section(g: Guideline) -> None:
     if s.bad:
         st.dataframe([b.model_dump() for b in s.bad], hide_index=True, height=180, key="visits_bad")
     if s.courses_without_visits:
-        st.warning("Courses with no good visit (not counted): " + ", ".join(s.courses_without_visits[:50]),
-                   icon=":material/warning:")
-    min_count = st.number_input("Merge links of fewer than K courses (small-cell suppression)", min_value=1,
-                                max_value=1000, value=1, step=1, key="visits_min_count",
-                                help="Published cohort studies suppress small cells; totals stay true.")
-    progression_section(progression, g, "cohort_progression", "Courses from milestone to milestone",
-                        int(min_count))
+        st.warning(
+            "Courses with no good visit (not counted): " + ", ".join(s.courses_without_visits[:50]),
+            icon=":material/warning:",
+        )
+    min_count = st.number_input(
+        "Merge links of fewer than K courses (small-cell suppression)",
+        min_value=1,
+        max_value=1000,
+        value=1,
+        step=1,
+        key="visits_min_count",
+        help="Published cohort studies suppress small cells; totals stay true.",
+    )
+    progression_section(progression, g, "cohort_progression", "Courses from milestone to milestone", int(min_count))

@@ -3,14 +3,15 @@
 The reports use the session's evidence layer (edited on the References page) when there is one, so what a
 reviewer marks as disputed is flagged in the report a clinician files.
 """
+
 from collections.abc import Callable
 
 import streamlit as st
 
-from core import Evaluation, Guideline
-from core.review.evidence import EvidenceLayer
-from core.outputs.report import ReportContent, build_report, report_markdown
 from app_pages.session import EVIDENCE_KEY
+from core import Evaluation, Guideline
+from core.outputs.report import ReportContent, build_report, report_markdown
+from core.review.evidence import EvidenceLayer
 
 
 def _html(content: ReportContent) -> str:
@@ -26,8 +27,9 @@ def _pdf(content: ReportContent) -> bytes:
     return report_pdf(content)
 
 
-def _on_click(render: Callable[[ReportContent], str | bytes], evaluation: Evaluation, g: Guideline,
-              evidence: EvidenceLayer | None) -> Callable[[], str | bytes]:
+def _on_click(
+    render: Callable[[ReportContent], str | bytes], evaluation: Evaluation, g: Guideline, evidence: EvidenceLayer | None
+) -> Callable[[], str | bytes]:
     """The file, built when the person clicks: reruns stay quick as inputs change, and a cold start does not read
     the evidence file before the first click."""
     return lambda: render(build_report(evaluation, g, evidence))
@@ -36,8 +38,11 @@ def _on_click(render: Callable[[ReportContent], str | bytes], evaluation: Evalua
 def report_buttons(evaluation: Evaluation, g: Guideline) -> None:
     """Download buttons for the one-page report; place inside a horizontal container."""
     evidence = st.session_state.get(EVIDENCE_KEY)
-    for label, render, name, mime in (("Report (Markdown)", report_markdown, "report.md", "text/markdown"),
-                                      ("Report (HTML)", _html, "report.html", "text/html"),
-                                      ("Report (PDF)", _pdf, "report.pdf", "application/pdf")):
-        st.download_button(label, _on_click(render, evaluation, g, evidence), name, mime,
-                           icon=":material/download:", on_click="ignore")
+    for label, render, name, mime in (
+        ("Report (Markdown)", report_markdown, "report.md", "text/markdown"),
+        ("Report (HTML)", _html, "report.html", "text/html"),
+        ("Report (PDF)", _pdf, "report.pdf", "application/pdf"),
+    ):
+        st.download_button(
+            label, _on_click(render, evaluation, g, evidence), name, mime, icon=":material/download:", on_click="ignore"
+        )

@@ -3,24 +3,32 @@
 Later work (counterfactuals, more report formats) adds a function `(evaluation, guideline) -> None` to
 RESULT_SECTIONS; nothing else changes.
 """
+
 import html
 from collections.abc import Callable
 
 import streamlit as st
 
-from core import Evaluation, Guideline
-from core.engine.guideline import NEEDS_INFORMATION
-from core.outputs.palette import TONE_COLOURS, tint
-from core.outputs.presentation import (
-    TRACE_COLUMNS, WARNING_COLUMNS, assess_next, citation_links, deciding_sentence, html_table, phase_sentence,
-    trace_rows, warning_rows,
-)
-from core.engine.possible import OTHERWISE, PossibleDisposition
-from core.engine.standing import milestones_ahead
-from core.outputs.evidence_marks import statement_marks
 from app_pages.report_downloads import report_buttons
 from app_pages.session import evidence_layer
 from app_pages.what_would_change import what_would_change_section
+from core import Evaluation, Guideline
+from core.engine.guideline import NEEDS_INFORMATION
+from core.engine.possible import OTHERWISE, PossibleDisposition
+from core.engine.standing import milestones_ahead
+from core.outputs.evidence_marks import statement_marks
+from core.outputs.palette import TONE_COLOURS, tint
+from core.outputs.presentation import (
+    TRACE_COLUMNS,
+    WARNING_COLUMNS,
+    assess_next,
+    citation_links,
+    deciding_sentence,
+    html_table,
+    phase_sentence,
+    trace_rows,
+    warning_rows,
+)
 
 SAFEGUARD_NOTE = "safeguard added by this tool, not a claim of the article"
 LOUD_TONES = ("critical", "high")  # warnings in these tones show as errors, not as cautions
@@ -33,15 +41,21 @@ CODE_STYLE = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;f
 def disposition_badge(evaluation: Evaluation, g: Guideline, size: str = "1.5rem") -> None:
     """The disposition as a label coloured by its tone, with its id in code font and URGENT when urgent."""
     colour = TONE_COLOURS[g.disposition(evaluation.disposition).tone]
-    urgent = (f' <span style="background:{colour};color:#fff;border-radius:.3rem;padding:.05rem .45rem;'
-              f'font-weight:700;font-size:.8rem;letter-spacing:.04em">URGENT</span>') if evaluation.urgent else ""
+    urgent = (
+        (
+            f' <span style="background:{colour};color:#fff;border-radius:.3rem;padding:.05rem .45rem;'
+            f'font-weight:700;font-size:.8rem;letter-spacing:.04em">URGENT</span>'
+        )
+        if evaluation.urgent
+        else ""
+    )
     st.html(
         f'<div class="disposition" style="border-left:.45rem solid {colour};background:{tint(colour, 0.9)};'
         f'padding:.6rem .9rem;border-radius:.4rem;margin-bottom:.4rem">'
         f'<div style="font-size:{size};font-weight:700;color:{colour};line-height:1.25">'
-        f'{html.escape(evaluation.disposition_label)}</div>'
+        f"{html.escape(evaluation.disposition_label)}</div>"
         f'<div style="margin-top:.3rem"><code style="{CODE_STYLE}">{html.escape(evaluation.disposition)}</code>'
-        f'{urgent}</div></div>'
+        f"{urgent}</div></div>"
     )
 
 
@@ -57,8 +71,9 @@ def _statement_line(statement_id: str, g: Guideline) -> str:
 
 def _possible_line(item: PossibleDisposition, g: Guideline, first: bool) -> str:
     colour = TONE_COLOURS[g.disposition(item.disposition).tone]
-    label = (f'<span style="color:{colour};font-weight:700">{html.escape(item.label)}</span>'
-             + (" (urgent)" if item.urgent else ""))
+    label = f'<span style="color:{colour};font-weight:700">{html.escape(item.label)}</span>' + (
+        " (urgent)" if item.urgent else ""
+    )
     if item.condition == OTHERWISE:
         return f"<li>otherwise: {label}</li>"
     lead = "" if first else "otherwise, "
@@ -72,16 +87,21 @@ def disposition_section(evaluation: Evaluation, g: Guideline) -> None:
         st.info("**Assess next:** " + ", ".join(assess_next(evaluation, g)), icon=":material/search:")
         possible = evaluation.possible_dispositions
         st.markdown(f"**Still possible** (most urgent first; {len(possible)} outcomes):")
-        st.html('<ul class="possible" style="margin:0 0 .5rem 0">'
-                + "".join(_possible_line(p, g, n == 0) for n, p in enumerate(possible)) + "</ul>")
+        st.html(
+            '<ul class="possible" style="margin:0 0 .5rem 0">'
+            + "".join(_possible_line(p, g, n == 0) for n, p in enumerate(possible))
+            + "</ul>"
+        )
 
 
 def inconsistencies_section(evaluation: Evaluation, g: Guideline) -> None:
     if not evaluation.inconsistencies:
         return
     lines = "\n".join(f"- {i.text} ({', '.join(g.labels[f] for f in i.fields)})" for i in evaluation.inconsistencies)
-    st.warning("**Inputs that contradict each other** (the result below still uses them as entered):\n\n" + lines,
-               icon=":material/rule:")
+    st.warning(
+        "**Inputs that contradict each other** (the result below still uses them as entered):\n\n" + lines,
+        icon=":material/rule:",
+    )
 
 
 def actions_section(evaluation: Evaluation, g: Guideline) -> None:
@@ -90,8 +110,7 @@ def actions_section(evaluation: Evaluation, g: Guideline) -> None:
     if actions:
         st.markdown("\n".join(_statement_line(s.id, g) for s in actions))
     else:
-        st.write("First assess the items named above; each outcome still possible is listed with what leads "
-                 "there.")
+        st.write("First assess the items named above; each outcome still possible is listed with what leads there.")
 
 
 def _warning_box(wid: str, g: Guideline) -> None:
@@ -136,8 +155,10 @@ def timeline_section(evaluation: Evaluation, g: Guideline) -> None:
     if ahead:
         st.markdown("\n".join(f"- {a.sentence}" for a in ahead))
     if evaluation.phase_missing:
-        st.info("To place the patient in a phase, assess: "
-                + ", ".join(g.labels[f] for f in evaluation.phase_missing), icon=":material/search:")
+        st.info(
+            "To place the patient in a phase, assess: " + ", ".join(g.labels[f] for f in evaluation.phase_missing),
+            icon=":material/search:",
+        )
 
 
 def why_section(evaluation: Evaluation, g: Guideline) -> None:
@@ -157,8 +178,14 @@ def why_section(evaluation: Evaluation, g: Guideline) -> None:
 def downloads_section(evaluation: Evaluation, g: Guideline) -> None:
     st.subheader("Download")
     with st.container(horizontal=True):
-        st.download_button("Evaluation (JSON)", evaluation.model_dump_json(indent=2), "evaluation.json",
-                           "application/json", icon=":material/download:", on_click="ignore")
+        st.download_button(
+            "Evaluation (JSON)",
+            evaluation.model_dump_json(indent=2),
+            "evaluation.json",
+            "application/json",
+            icon=":material/download:",
+            on_click="ignore",
+        )
         report_buttons(evaluation, g)
 
 

@@ -4,26 +4,34 @@ Each is a tab, bound to the URL's `tab` parameter. The compare view also opens f
 change this decision": the link holds the patient's case and the changed fields as `vs.` parameters
 (core.engine.case_params), which become the second case; editing that copy writes its changes back to the URL.
 """
+
 import pandas as pd
 import streamlit as st
 
 from app import page_script
-from core import Evaluation, evaluate_case, parse_case
-from core.engine.case_params import CHANGE_PARAMS, apply_change_params, case_from_case_text, change_params
-from core.engine.case_text import case_to_text
-from core.analyses.compare import compare_evaluations, compare_frame
-from core.engine.guideline import Scenario
-from core.engine.standing import milestones_ahead
-from core.engine.parts import PART_MARKS, condition_parts, step_condition
-from core.outputs.presentation import inputs_words
-from core.outputs.tables import case_frame, wrappable
 from app_pages.case_form import case_form
 from app_pages.course_player import course_player_section
 from app_pages.result_sections import disposition_badge
-from app_pages.what_would_change import COMPARE_TAB, TAB_PARAM
 from app_pages.session import (
-    case_text, current_case, guarded, guideline, set_case_text, show_problems, sync_case_with_url, url_problems,
+    case_text,
+    current_case,
+    guarded,
+    guideline,
+    set_case_text,
+    show_problems,
+    sync_case_with_url,
+    url_problems,
 )
+from app_pages.what_would_change import COMPARE_TAB, TAB_PARAM
+from core import Evaluation, evaluate_case, parse_case
+from core.analyses.compare import compare_evaluations, compare_frame
+from core.engine.case_params import CHANGE_PARAMS, apply_change_params, case_from_case_text, change_params
+from core.engine.case_text import case_to_text
+from core.engine.guideline import Scenario
+from core.engine.parts import PART_MARKS, condition_parts, step_condition
+from core.engine.standing import milestones_ahead
+from core.outputs.presentation import inputs_words
+from core.outputs.tables import case_frame, wrappable
 
 CARDS_PER_ROW = 3
 COMPARE_SCENARIO_KEY = "compare_scenario"
@@ -54,7 +62,7 @@ def cards_section() -> None:
     st.caption("Each scenario is also a test: the app checks that it reaches its expected disposition.")
     scenarios = g.scenarios
     for start in range(0, len(scenarios), CARDS_PER_ROW):
-        for column, scenario in zip(st.columns(CARDS_PER_ROW), scenarios[start:start + CARDS_PER_ROW]):
+        for column, scenario in zip(st.columns(CARDS_PER_ROW), scenarios[start : start + CARDS_PER_ROW], strict=False):
             with column.container(border=True, height="stretch"):
                 st.markdown(f"**{scenario.title}**")
                 st.write(scenario.teaching_point)
@@ -125,9 +133,17 @@ def _time_words(evaluation: Evaluation) -> str:
     ahead = milestones_ahead(evaluation.case, g)
     weeks = evaluation.case.weeks_conservative
     pt = evaluation.case.pt_weeks
-    known = ", ".join(part for part in (
-        f"week {weeks} of conservative care" if weeks is not None else "",
-        f"{pt} weeks of formal PT" if pt is not None else "") if part) or "weeks not assessed"
+    known = (
+        ", ".join(
+            part
+            for part in (
+                f"week {weeks} of conservative care" if weeks is not None else "",
+                f"{pt} weeks of formal PT" if pt is not None else "",
+            )
+            if part
+        )
+        or "weeks not assessed"
+    )
     lines = [f"Phase: {phase}.", f"Time: {known}."] + [a.sentence for a in ahead[:2]]
     return "  \n".join(lines)
 
@@ -144,8 +160,10 @@ def _parting_text(left: Evaluation, right: Evaluation, left_name: str) -> str:
         text += "The traces take the same route"
         text += "." if comparison.same_disposition else ", but the outcome differs in its details."
     else:
-        text += (f"The traces part at **{parting.rule}** ({parting.label}): {parting.left} for the {left_name}, "
-                 f"{parting.right} for the copy.")
+        text += (
+            f"The traces part at **{parting.rule}** ({parting.label}): {parting.left} for the {left_name}, "
+            f"{parting.right} for the copy."
+        )
     for side, warnings in ((left_name, comparison.warnings_only_left), ("copy", comparison.warnings_only_right)):
         if warnings:
             text += f" Warnings only for the {side}: {', '.join(f'`{w}`' for w in warnings)}."
@@ -154,11 +172,18 @@ def _parting_text(left: Evaluation, right: Evaluation, left_name: str) -> str:
 
 def compare_section() -> None:
     g = guideline()
-    st.caption("A scenario (or the current patient) beside a copy you can change: see which rule decides "
-               "differently. *Compare* under a patient's result opens here with the change already made.")
+    st.caption(
+        "A scenario (or the current patient) beside a copy you can change: see which rule decides "
+        "differently. *Compare* under a patient's result opens here with the change already made."
+    )
     options = [*_scenarios(), CURRENT_PATIENT]
-    st.selectbox("Compare this case", options, key=COMPARE_SCENARIO_KEY, on_change=_reset_copy,
-                 format_func=lambda o: o if o == CURRENT_PATIENT else _scenarios()[o].title)
+    st.selectbox(
+        "Compare this case",
+        options,
+        key=COMPARE_SCENARIO_KEY,
+        on_change=_reset_copy,
+        format_func=lambda o: o if o == CURRENT_PATIENT else _scenarios()[o].title,
+    )
     if COMPARE_TEXT_KEY not in st.session_state:
         _reset_copy()
     choice = st.session_state[COMPARE_SCENARIO_KEY]
@@ -192,12 +217,19 @@ def compare_section() -> None:
     if right is not None:
         st.markdown("**Table: both traces, rule by rule**")
         table = compare_frame(left, right)
-        st.table(wrappable(pd.DataFrame({
-            "rule": table["rule"] + " · " + table["label"],
-            left_name: table["left"],
-            "copy": table["right"],
-            "parts here": table["parts here"].map({True: "parts here", False: ""}),
-        })), hide_index=True)
+        st.table(
+            wrappable(
+                pd.DataFrame(
+                    {
+                        "rule": table["rule"] + " · " + table["label"],
+                        left_name: table["left"],
+                        "copy": table["right"],
+                        "parts here": table["parts here"].map({True: "parts here", False: ""}),
+                    }
+                )
+            ),
+            hide_index=True,
+        )
 
 
 def _restart_steps() -> None:
@@ -218,8 +250,13 @@ def step_section() -> None:
     g = guideline()
     st.caption("One decision at a time, as the engine takes them.")
     options = [*_scenarios(), CURRENT_PATIENT]
-    st.selectbox("Case", options, key=STEP_SOURCE_KEY, on_change=_restart_steps,
-                 format_func=lambda o: o if o == CURRENT_PATIENT else _scenarios()[o].title)
+    st.selectbox(
+        "Case",
+        options,
+        key=STEP_SOURCE_KEY,
+        on_change=_restart_steps,
+        format_func=lambda o: o if o == CURRENT_PATIENT else _scenarios()[o].title,
+    )
     case = _step_case()
     if case is None:
         st.warning("The Patient page's case has an invalid input; correct it there first.", icon=":material/block:")
@@ -230,15 +267,22 @@ def step_section() -> None:
     for n, step in enumerate(steps[:revealed], start=1):
         with st.container(border=True):
             st.markdown(f"**Step {n} of {len(steps)}: {step.id}** ({step.label})")
-            st.markdown(f"Checks: {step.condition}  \nInputs: {inputs_words(step, g)}  \n"
-                        f"Result: **{step.value}**, {STEP_WORDS[step.value]}")
+            st.markdown(
+                f"Checks: {step.condition}  \nInputs: {inputs_words(step, g)}  \n"
+                f"Result: **{step.value}**, {STEP_WORDS[step.value]}"
+            )
             parts = condition_parts(step_condition(g, step.id), case.values(), g)
             if len(parts) > 1:  # which part failed or is unknown, each in words beside its mark
                 st.text("\n".join(f"{PART_MARKS[p.value]} {p.text}: {p.value}" for p in parts))
     finished = revealed >= len(steps)
     with st.container(horizontal=True):
-        st.button("Reveal the next decision", on_click=_reveal_next, disabled=finished, type="primary",
-                  icon=":material/arrow_downward:")
+        st.button(
+            "Reveal the next decision",
+            on_click=_reveal_next,
+            disabled=finished,
+            type="primary",
+            icon=":material/arrow_downward:",
+        )
         st.button("Start again", on_click=_restart_steps, icon=":material/restart_alt:")
     if finished:
         disposition_badge(evaluation, g, size="1.2rem")

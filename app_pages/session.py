@@ -4,17 +4,18 @@ The case lives in `st.session_state[CASE_KEY]` as canonical text (core.engine.ca
 switches, and in the URL's query parameters (one per case field), so a link reproduces it. Nothing is written
 to disk or logged: the session lives in the server's memory only.
 """
+
 from collections.abc import Callable
 
 import streamlit as st
 
+from app_pages.inert import problem_list
 from core import Case, Guideline, PathwayError, load_guideline
 from core.engine.case import CASE_FIELDS
 from core.engine.case_params import CaseText, as_params, case_from_case_text, read_case_params
 from core.errors import Problem
-from app_pages.inert import problem_list
-from core.review.evidence import EvidenceLayer, load_evidence
 from core.outputs.presentation import problem_text
+from core.review.evidence import EvidenceLayer, load_evidence
 
 CASE_KEY = "case_text"
 URL_WRITTEN_KEY = "case_url_written"  # the case parameters last written to the URL, as lists of strings
@@ -113,6 +114,4 @@ def guarded(page: Callable[[], None]) -> None:
     try:
         page()
     except PathwayError as exc:
-        st.error("This page cannot be shown:\n\n" + problem_list(exc.problems),
-                 icon=":material/error:")
-
+        st.error("This page cannot be shown:\n\n" + problem_list(exc.problems), icon=":material/error:")

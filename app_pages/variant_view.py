@@ -3,20 +3,20 @@
 The variant travels in the URL (core.review.variant_params), so the What if page's list of changed cases opens
 each case here, under the variant and the article's pathway side by side.
 """
+
 import functools
 from urllib.parse import urlencode
 
 import streamlit as st
 
+from app_pages.result_sections import disposition_badge
 from core import Case, Guideline, evaluate_case
 from core.engine.case_params import as_params
 from core.engine.case_text import case_to_text
 from core.review.variant_params import VARIANT_PARAM, VARIANT_PARAMS, variant_from_params, variant_params
 from core.review.variants import Variant, apply_variant, load_variants
-from app_pages.result_sections import disposition_badge
 
-NOT_THE_ARTICLE = ("A variant is a what-if: it is **not the article's pathway**, and no variant is a "
-                   "recommendation.")
+NOT_THE_ARTICLE = "A variant is a what-if: it is **not the article's pathway**, and no variant is a recommendation."
 PATIENT_PICK_KEY = "patient_variant"
 PATIENT_TOGGLE_KEY = "patient_variant_on"
 NONE = ""
@@ -52,8 +52,11 @@ def variant_comparison(case: Case, g: Guideline) -> None:
     raw = _url_params()
     if raw:
         st.session_state[PATIENT_TOGGLE_KEY] = True
-    if not st.toggle("Compare with a variant of the pathway (what if the guideline said otherwise?)",
-                     key=PATIENT_TOGGLE_KEY, on_change=_choose_variant):
+    if not st.toggle(
+        "Compare with a variant of the pathway (what if the guideline said otherwise?)",
+        key=PATIENT_TOGGLE_KEY,
+        on_change=_choose_variant,
+    ):
         return
     shipped = shipped_variants()
     variant, problems = variant_from_params(raw, shipped, g)
@@ -64,8 +67,13 @@ def variant_comparison(case: Case, g: Guideline) -> None:
     st.session_state[PATIENT_PICK_KEY] = variant.id if variant is not None else NONE
     titles = {NONE: "choose a variant", **{v.id: v.title for v in shipped.values()}}
     with st.container(border=True):
-        st.selectbox("Variant", options, format_func=lambda option: titles.get(option, "a variant from a link"),
-                     key=PATIENT_PICK_KEY, on_change=_choose_variant)
+        st.selectbox(
+            "Variant",
+            options,
+            format_func=lambda option: titles.get(option, "a variant from a link"),
+            key=PATIENT_PICK_KEY,
+            on_change=_choose_variant,
+        )
         st.caption(NOT_THE_ARTICLE)
         if variant is None:
             return
@@ -81,5 +89,8 @@ def variant_comparison(case: Case, g: Guideline) -> None:
             disposition_badge(other, patched, size="1.1rem")
             st.caption(f"decided by {other.deciding_rule}")
         same = article.disposition == other.disposition
-        st.write("The variant decides this case the same way." if same else
-                 "The variant changes this decision. Everything below follows the article's pathway.")
+        st.write(
+            "The variant decides this case the same way."
+            if same
+            else "The variant changes this decision. Everything below follows the article's pathway."
+        )

@@ -4,17 +4,26 @@ a cohort (a sankey from the article's disposition to the variant's, the changed 
 The variant lives in the session and in the URL (core.review.variant_params); uploads are read from memory and
 never written to disk. Every decision and figure comes from core.
 """
+
 import hashlib
 import json
 
 import pandas as pd
 import streamlit as st
 
+from app_pages.flow_view import text_table
+from app_pages.session import guarded, guideline
+from app_pages.variant_view import NOT_THE_ARTICLE, patient_link, shipped_variants
 from core import PathwayError
 from core.analyses import cohort as cohort_files
 from core.analyses.frame import frame_cases
 from core.analyses.variant_effect import (
-    changes_table, evaluated_cases, sweep, sweep_values, transitions, variant_verification,
+    changes_table,
+    evaluated_cases,
+    sweep,
+    sweep_values,
+    transitions,
+    variant_verification,
 )
 from core.analyses.verify import load_invariants
 from core.engine.case import parse_case
@@ -23,11 +32,14 @@ from core.outputs.variant_figures import sweep_figure, transition_sankey
 from core.review.evidence import checks_for, load_evidence
 from core.review.variant_params import CUSTOM, VARIANT_PARAMS, variant_from_params, variant_params
 from core.review.variants import (
-    Variant, apply_variant, droppable, thresholds, variant_problems, variants_from_yaml, variants_to_yaml,
+    Variant,
+    apply_variant,
+    droppable,
+    thresholds,
+    variant_problems,
+    variants_from_yaml,
+    variants_to_yaml,
 )
-from app_pages.flow_view import text_table
-from app_pages.session import guarded, guideline
-from app_pages.variant_view import NOT_THE_ARTICLE, patient_link, shipped_variants
 
 VARIANT_KEY = "whatif_variant"
 WIDGETS_OF_KEY = "whatif_widgets_of"  # JSON of the variant the edit widgets show
@@ -101,20 +113,30 @@ def _from_widgets(current: Variant | None, g: Guideline) -> Variant | None:
     rules_off = [r.id for r in g.pathway.rules[:-1] if not state[f"whatif_on_{r.id}"]]
     items_off = set(rules_off)
     changed = {
-        "thresholds": {t.address: state[f"whatif_set_{t.address}"] for t in thresholds(g)
-                       if t.item not in items_off and state[f"whatif_set_{t.address}"] != t.value},
+        "thresholds": {
+            t.address: state[f"whatif_set_{t.address}"]
+            for t in thresholds(g)
+            if t.item not in items_off and state[f"whatif_set_{t.address}"] != t.value
+        },
         "drop": [a for a in state[DROP_KEY] if a.split("/")[0] not in items_off],
         "rules_off": rules_off,
-        "dispositions": {r.id: state[f"whatif_send_{r.id}"] for r in g.pathway.rules[:-1]
-                         if r.id not in items_off and state[f"whatif_send_{r.id}"] != r.disposition},
+        "dispositions": {
+            r.id: state[f"whatif_send_{r.id}"]
+            for r in g.pathway.rules[:-1]
+            if r.id not in items_off and state[f"whatif_send_{r.id}"] != r.disposition
+        },
     }
     if not any(changed.values()):
         return None
     if current is not None and all(getattr(current, k) == v for k, v in changed.items()):
         return current
     base = current.title if current is not None else "the article's pathway"
-    edited = Variant(id=CUSTOM, title=f"Edited from: {base}"[:140], **changed,
-                     rationale="Edited on the What if page; it is not the article's pathway.")
+    edited = Variant(
+        id=CUSTOM,
+        title=f"Edited from: {base}"[:140],
+        **changed,
+        rationale="Edited on the What if page; it is not the article's pathway.",
+    )
     st.session_state[WIDGETS_OF_KEY] = edited.model_dump_json()
     return edited
 
@@ -126,17 +148,30 @@ def choose_section(g: Guideline) -> Variant | None:
     if current is not None:
         st.session_state[PICK_KEY] = current.id
     titles = {v.id: v.title for v in known.values()}
-    st.selectbox("Variant", options, key=PICK_KEY, on_change=_pick,
-                 format_func=lambda i: titles.get(i, current.title if current is not None else i))
+    st.selectbox(
+        "Variant",
+        options,
+        key=PICK_KEY,
+        on_change=_pick,
+        format_func=lambda i: titles.get(i, current.title if current is not None else i),
+    )
     _load_widgets(current, g)
     with st.expander("Edit this variant: thresholds, criteria, rules", icon=":material/tune:"):
-        st.caption("Each number is a comparison in the pathway; the article's value is beside it. Switch a rule off "
-                   "or send its cases to another disposition. An edit makes a new variant (`custom`).")
+        st.caption(
+            "Each number is a comparison in the pathway; the article's value is beside it. Switch a rule off "
+            "or send its cases to another disposition. An edit makes a new variant (`custom`)."
+        )
         columns = st.columns(3)
         for n, t in enumerate(thresholds(g)):
             with columns[n % 3]:
-                st.number_input(f"{t.item} · {t.field}", min_value=t.low, max_value=t.high, step=1,
-                                key=f"whatif_set_{t.address}", help=f"{t.kind} {t.item}: {t.text} in the article")
+                st.number_input(
+                    f"{t.item} · {t.field}",
+                    min_value=t.low,
+                    max_value=t.high,
+                    step=1,
+                    key=f"whatif_set_{t.address}",
+                    help=f"{t.kind} {t.item}: {t.text} in the article",
+                )
                 moved = st.session_state[f"whatif_set_{t.address}"] != t.value
                 st.caption(f"the article: {t.text}" + (" · **changed**" if moved else ""))
         st.multiselect("Criteria left out (a rule or phase no longer needs them)", droppable(g), key=DROP_KEY)
@@ -144,8 +179,9 @@ def choose_section(g: Guideline) -> Variant | None:
         for rule in g.pathway.rules[:-1]:
             left, right = st.columns([2, 3], vertical_alignment="center")
             left.toggle(rule.id, key=f"whatif_on_{rule.id}", help=rule.label)
-            right.selectbox(f"{rule.id} sends its cases to", choices, key=f"whatif_send_{rule.id}",
-                            label_visibility="collapsed")
+            right.selectbox(
+                f"{rule.id} sends its cases to", choices, key=f"whatif_send_{rule.id}", label_visibility="collapsed"
+            )
     variant = _from_widgets(current, g)
     st.session_state[VARIANT_KEY] = variant
     _write_url(variant)
@@ -157,19 +193,33 @@ def about_section(variant: Variant, g: Guideline) -> None:
     if variant.evidence is not None:
         # Checked against data/evidence.yaml when the variant was read; our own text is shown, not the file's.
         statement = g.statement(variant.evidence.statement)
-        check = next((c for c in checks_for(load_evidence(), statement.id)
-                      if c.source.casefold() == variant.evidence.source.casefold()), None)
+        check = next(
+            (
+                c
+                for c in checks_for(load_evidence(), statement.id)
+                if c.source.casefold() == variant.evidence.source.casefold()
+            ),
+            None,
+        )
         if check is not None:
-            st.caption(f"Answers the evidence check of `{statement.id}` against {check.source} "
-                       f"(verdict: {check.verdict}; {check.note})")
+            st.caption(
+                f"Answers the evidence check of `{statement.id}` against {check.source} "
+                f"(verdict: {check.verdict}; {check.note})"
+            )
     if variant.conflict is not None:
         st.caption(f"Answers the article's conflict `{variant.conflict}` (References page, conflicts).")
 
 
 def file_section(variant: Variant, g: Guideline) -> None:
     left, right = st.columns(2)
-    left.download_button("Download this variant (YAML)", variants_to_yaml([variant]), f"{variant.id}.yaml",
-                         "application/x-yaml", icon=":material/download:", on_click="ignore")
+    left.download_button(
+        "Download this variant (YAML)",
+        variants_to_yaml([variant]),
+        f"{variant.id}.yaml",
+        "application/x-yaml",
+        icon=":material/download:",
+        on_click="ignore",
+    )
     upload = right.file_uploader("Upload a variants file", type=["yaml", "yml"], key="whatif_upload")
     if upload is None:
         return
@@ -192,8 +242,10 @@ def verification_section(variant: Variant, patched: Guideline, g: Guideline) -> 
     key = variant.model_dump_json()
     verified = st.session_state.setdefault(VERIFIED_KEY, {})
     if key not in verified:
-        st.caption("The whole-pathway checks of `python -m core verify` (every outcome any case can get, and the "
-                   "invariants of data/invariants.yaml) run on the variant's pathway; this takes a few seconds.")
+        st.caption(
+            "The whole-pathway checks of `python -m core verify` (every outcome any case can get, and the "
+            "invariants of data/invariants.yaml) run on the variant's pathway; this takes a few seconds."
+        )
         if not st.button("Verify this variant", icon=":material/fact_check:", key="whatif_verify"):
             return
         with st.spinner("Verifying every outcome of the variant's pathway"):
@@ -202,14 +254,17 @@ def verification_section(variant: Variant, patched: Guideline, g: Guideline) -> 
     if report.passed:
         st.success(f"All {report.checks} checks pass over {report.grid_cases:,} cases.", icon=":material/check:")
         return
-    st.error(f"{len(report.failed)} of {report.checks} checks fail over {report.grid_cases:,} cases.",
-             icon=":material/error:")
+    st.error(
+        f"{len(report.failed)} of {report.checks} checks fail over {report.grid_cases:,} cases.",
+        icon=":material/error:",
+    )
     for check in report.failed:
         st.markdown(f"**{check.kind}: `{check.id}`**")
         st.text(f"{check.title}\n{check.detail}")
         if check.counterexample is not None:
-            st.code(json.dumps({"case": check.counterexample, "variant gave": check.outcome}, indent=1),
-                    language="json")
+            st.code(
+                json.dumps({"case": check.counterexample, "variant gave": check.outcome}, indent=1), language="json"
+            )
 
 
 def _cohort(g: Guideline) -> cohort_files.CohortResult | None:
@@ -244,15 +299,22 @@ def effect_section(result: cohort_files.CohortResult, variant: Variant, patched:
     columns[0].metric("Cases evaluated", f"{result.summary.evaluated:,}")
     columns[1].metric("Decisions changed", f"{changed:,}")
     columns[2].metric("Bad rows (not evaluated)", f"{result.summary.bad_rows:,}")
-    st.plotly_chart(transition_sankey(pairs, g, "The article's disposition → the variant's"),
-                    config={"displayModeBar": False}, key="whatif_sankey",
-                    alt="Sankey diagram from each case's disposition under the article's pathway to its disposition "
-                        "under the variant")
+    st.plotly_chart(
+        transition_sankey(pairs, g, "The article's disposition → the variant's"),
+        config={"displayModeBar": False},
+        key="whatif_sankey",
+        alt="Sankey diagram from each case's disposition under the article's pathway to its disposition "
+        "under the variant",
+    )
     with st.expander("Table: cases per pair of dispositions (article's → variant's)"):
         st.caption("The pairs that change come first.")
         ordered = [p for p in pairs if p.from_ != p.to] + [p for p in pairs if p.from_ == p.to]
-        text_table(pd.DataFrame([{"article": p.from_, "variant": p.to, "cases": p.cases} for p in ordered],
-                                columns=["article", "variant", "cases"]))
+        text_table(
+            pd.DataFrame(
+                [{"article": p.from_, "variant": p.to, "cases": p.cases} for p in ordered],
+                columns=["article", "variant", "cases"],
+            )
+        )
     st.subheader(f"Cases the variant decides differently ({changed:,})")
     if not changed:
         st.write("None: on these cases the variant decides exactly as the article's pathway.")
@@ -262,14 +324,28 @@ def effect_section(result: cohort_files.CohortResult, variant: Variant, patched:
     cases = frame_cases(result.cases.loc[rows.index])
     table = rows[["row", "case_id", "baseline", "variant", "baseline_rule", "variant_rule"]].copy()
     table["open"] = [patient_link(parse_case(c), variant) for c in cases]
-    st.dataframe(table, hide_index=True, key="whatif_changed", column_config={
-        "open": st.column_config.LinkColumn("Patient page", display_text="open side by side",
-                                            help="This case on the Patient page, under the variant and the article's pathway"),
-    })
+    st.dataframe(
+        table,
+        hide_index=True,
+        key="whatif_changed",
+        column_config={
+            "open": st.column_config.LinkColumn(
+                "Patient page",
+                display_text="open side by side",
+                help="This case on the Patient page, under the variant and the article's pathway",
+            ),
+        },
+    )
     more = f" The first {LINKED_ROWS:,} are listed." if changed > LINKED_ROWS else ""
     st.caption(f"Each link opens the case on the Patient page with both decisions side by side.{more}")
-    st.download_button("Download every row with both dispositions (CSV)", cohort_files.results_csv(changes),
-                       "variant_changes.csv", "text/csv", on_click="ignore", key="whatif_changes_download")
+    st.download_button(
+        "Download every row with both dispositions (CSV)",
+        cohort_files.results_csv(changes),
+        "variant_changes.csv",
+        "text/csv",
+        on_click="ignore",
+        key="whatif_changes_download",
+    )
 
 
 def sweep_section(result: cohort_files.CohortResult, variant: Variant, patched: Guideline, g: Guideline) -> None:
@@ -277,14 +353,19 @@ def sweep_section(result: cohort_files.CohortResult, variant: Variant, patched: 
     article = {t.address: t for t in thresholds(g)}
     options = {t.address: t for t in thresholds(patched)}
     default = next((a for a in variant.thresholds if a in options), "R7_failed_six_months/weeks_conservative")
-    chosen = st.selectbox("Threshold", list(options), index=list(options).index(default) if default in options else 0,
-                          key="whatif_sweep_threshold",
-                          format_func=lambda a: f"{a} (the article: {article[a].text})" if a in article else a)
+    chosen = st.selectbox(
+        "Threshold",
+        list(options),
+        index=list(options).index(default) if default in options else 0,
+        key="whatif_sweep_threshold",
+        format_func=lambda a: f"{a} (the article: {article[a].text})" if a in article else a,
+    )
     t = options[chosen]
     left, middle, right = st.columns(3)
     start = left.number_input("From", t.low, t.high, t.low, key=f"whatif_sweep_from_{chosen}")
-    stop = middle.number_input("To", t.low, t.high, min(t.high, max(2 * article[chosen].value, 12)),
-                               key=f"whatif_sweep_to_{chosen}")
+    stop = middle.number_input(
+        "To", t.low, t.high, min(t.high, max(2 * article[chosen].value, 12)), key=f"whatif_sweep_to_{chosen}"
+    )
     step = right.number_input("Step", 1, t.high, 1, key=f"whatif_sweep_step_{chosen}")
     try:
         counts = sweep(evaluated_cases(result), patched, chosen, sweep_values(t, int(start), int(stop), int(step)))
@@ -293,9 +374,12 @@ def sweep_section(result: cohort_files.CohortResult, variant: Variant, patched: 
             st.error(str(problem), icon=":material/error:")
         return
     st.caption("Every other change of the variant stays in place while this threshold moves.")
-    st.plotly_chart(sweep_figure(counts, g, t.field, article[chosen].value, t.value),
-                    config={"displayModeBar": False}, key="whatif_sweep_chart",
-                    alt=f"Line chart of cases per disposition as {chosen} runs from {start} to {stop}")
+    st.plotly_chart(
+        sweep_figure(counts, g, t.field, article[chosen].value, t.value),
+        config={"displayModeBar": False},
+        key="whatif_sweep_chart",
+        alt=f"Line chart of cases per disposition as {chosen} runs from {start} to {stop}",
+    )
     with st.expander("Table: cases per disposition at each value"):
         pivot = counts.pivot(index="value", columns="disposition", values="cases")
         st.dataframe(pivot[[c for c in pivot.columns if pivot[c].any()]], key="whatif_sweep_table")
@@ -307,8 +391,10 @@ def what_if_page() -> None:
     st.warning(NOT_THE_ARTICLE, icon=":material/alt_route:")
     variant = choose_section(g)
     if variant is None:
-        st.info("No change from the article's pathway: switch a rule, move a threshold or pick a variant.",
-                icon=":material/info:")
+        st.info(
+            "No change from the article's pathway: switch a rule, move a threshold or pick a variant.",
+            icon=":material/info:",
+        )
         return
     problems = variant_problems(variant, g)
     if problems:

@@ -4,6 +4,7 @@ Each change links to the Scenarios page's compare view with this case beside the
 so it can be opened in a new tab or shared). Changes to known values come first, most urgent first (the order of
 `core.analyses.counterfactuals`); the rest wait in an expander.
 """
+
 import html
 from urllib.parse import urlencode
 
@@ -18,8 +19,13 @@ SHOWN = 8
 SCENARIOS_PATH = "scenarios"  # relative to the Patient page's URL
 TAB_PARAM = "tab"  # the Scenarios page's tabs are bound to this URL parameter
 COMPARE_TAB = "Compare"
-DIRECTION_MARKS = {"more urgent": "▲ more urgent", "less urgent": "▼ less urgent", "as urgent": "● as urgent",
-                   "decides": "✓ decides the case", "needs information": "? would need more information"}
+DIRECTION_MARKS = {
+    "more urgent": "▲ more urgent",
+    "less urgent": "▼ less urgent",
+    "as urgent": "● as urgent",
+    "decides": "✓ decides the case",
+    "needs information": "? would need more information",
+}
 
 
 def compare_link_params(case_text: dict, item: Counterfactual) -> dict[str, list[str]]:
@@ -32,7 +38,7 @@ def _item_html(item: Counterfactual, g: Guideline, case_text: dict) -> str:
     href = html.escape(f"{SCENARIOS_PATH}?{urlencode(compare_link_params(case_text, item), doseq=True)}")
     return (
         f'<div class="counterfactual" data-disposition="{item.disposition}" style="display:flex;gap:.6rem;'
-        f'align-items:center;border-left:.3rem solid {colour};background:{tint(colour, 0.93)};padding:.3rem .6rem;'
+        f"align-items:center;border-left:.3rem solid {colour};background:{tint(colour, 0.93)};padding:.3rem .6rem;"
         f'border-radius:.3rem;margin:.3rem 0"><div style="flex:1">'
         f'<div style="font-size:.75rem;color:#52606D">{DIRECTION_MARKS[item.direction]}</div>'
         f'<div style="color:{colour};font-weight:600">{html.escape(item.sentence)}</div></div>'
@@ -52,10 +58,12 @@ def what_would_change_section(evaluation: Evaluation, g: Guideline) -> None:
     if not items:
         st.write("No change of one input (or of two, for a worsening) gives another disposition.")
         return
-    st.caption("Each line is a change that can happen (an item assessed, a finding appearing or worsening, a "
-               "result arriving, time and PT passing, a treatment proposed or withdrawn; two where a worsening "
-               "needs both) and what the pathway would then decide, in the colour of that decision. Compare "
-               "opens both cases side by side.")
+    st.caption(
+        "Each line is a change that can happen (an item assessed, a finding appearing or worsening, a "
+        "result arriving, time and PT passing, a treatment proposed or withdrawn; two where a worsening "
+        "needs both) and what the pathway would then decide, in the colour of that decision. Compare "
+        "opens both cases side by side."
+    )
     case_text = case_to_text(evaluation.case)
     first, rest = items[:SHOWN], items[SHOWN:]
     st.html(_items_html(first, g, case_text))

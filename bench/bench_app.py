@@ -10,6 +10,7 @@
 
 Run from the repository root:  .venv/bin/python bench/bench_app.py [--runs 5] [--reruns 40]
 """
+
 import argparse
 import shutil
 import socket
@@ -26,11 +27,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-CASE_QUERY = ("red_flags=false&mri_finding=nerve_root_compression&radicular_symptoms=true&motor_grade_mrc=5"
-              "&motor_deficit_progressive=false&instability=false&deformity_progressive=false&weeks_conservative=10"
-              "&pt_weeks=8&conservative_failed=true&correlating_pathology=true&proposed=long_term_opioids")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CASE_QUERY = (
+    "red_flags=false&mri_finding=nerve_root_compression&radicular_symptoms=true&motor_grade_mrc=5"
+    "&motor_deficit_progressive=false&instability=false&deformity_progressive=false&weeks_conservative=10"
+    "&pt_weeks=8&conservative_failed=true&correlating_pathology=true&proposed=long_term_opioids"
+)
 EXTRA: list[str] = []
 ONE_LINE_APP = 'import streamlit as st\nst.write("ready")\n'
 
@@ -44,9 +54,25 @@ def free_port() -> int:
 def start_server(script: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", *EXTRA, "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=script.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(script),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            *EXTRA,
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=script.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     while True:
@@ -55,12 +81,13 @@ def start_server(script: Path) -> tuple[subprocess.Popen, str]:
                 return process, url
         except OSError:
             if process.poll() is not None:
-                raise RuntimeError("streamlit exited during start-up")
+                raise RuntimeError("streamlit exited during start-up") from None
             time.sleep(0.05)
 
 
-RENDERED = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"], [data-testid=\"stSkeleton\"],"
-            " [data-stale=\"true\"]')")
+RENDERED = (
+    '() => !document.querySelector(\'[data-testid="stStatusWidget"], [data-testid="stSkeleton"], [data-stale="true"]\')'
+)
 
 
 def time_to_render(browser, script: Path, path: str, ready: Callable) -> float:
@@ -101,10 +128,18 @@ def bench_startup(runs: int) -> None:
         for _ in range(runs):  # interleaved so all three see the same machine load
             theirs.append(time_to_render(browser, baseline, "/", one_line_ready))
             theirs_configured.append(time_to_render(browser, baseline_configured, "/", one_line_ready))
-            ours.append(time_to_render(
-                browser, ROOT / "app.py", f"/patient?{CASE_QUERY}",
-                lambda page: page.locator(".disposition code", has_text="conservative_care").wait_for(timeout=60_000)))
+            ours.append(
+                time_to_render(
+                    browser,
+                    ROOT / "app.py",
+                    f"/patient?{CASE_QUERY}",
+                    lambda page: page.locator(".disposition code", has_text="conservative_care").wait_for(
+                        timeout=60_000
+                    ),
+                )
+            )
         browser.close()
+
     def line(label: str, times: list[float]) -> str:
         return f"  {label:<38}: {statistics.median(times):.2f} s  (runs: {', '.join(f'{t:.2f}' for t in times)})"
 
@@ -112,8 +147,10 @@ def bench_startup(runs: int) -> None:
     print(line("one-line app, Streamlit defaults", theirs))
     print(line("one-line app, this project's config", theirs_configured))
     print(line("Patient page with a case in the URL", ours))
-    print(f"  ratio to the one-line app: {statistics.median(ours) / statistics.median(theirs):.2f}x (target <= 1.5x); "
-          f"to the same app with our config: {statistics.median(ours) / statistics.median(theirs_configured):.2f}x")
+    print(
+        f"  ratio to the one-line app: {statistics.median(ours) / statistics.median(theirs):.2f}x (target <= 1.5x); "
+        f"to the same app with our config: {statistics.median(ours) / statistics.median(theirs_configured):.2f}x"
+    )
 
 
 def bench_rerun(reruns: int) -> None:
@@ -135,8 +172,10 @@ def bench_rerun(reruns: int) -> None:
         assert not at.exception, at.exception
     times.sort()
     print(f"rerun after one input change (AppTest, {reruns} reruns, weeks of conservative care 10 <-> 11)")
-    print(f"  median {1000 * statistics.median(times):.1f} ms, p90 {1000 * times[int(0.9 * len(times)) - 1]:.1f} ms,"
-          f" max {1000 * times[-1]:.1f} ms  (target < 100 ms)")
+    print(
+        f"  median {1000 * statistics.median(times):.1f} ms, p90 {1000 * times[int(0.9 * len(times)) - 1]:.1f} ms,"
+        f" max {1000 * times[-1]:.1f} ms  (target < 100 ms)"
+    )
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ medians. Target: at most 1.5 times the one-line app.
 
 Run from the repository root:  .venv/bin/python bench/bench_first_view.py [--visits 9]
 """
+
 import argparse
 import statistics
 import subprocess
@@ -28,7 +29,8 @@ FULL_CASE_QUERY = (
     "red_flags=false&mri_finding=nerve_root_compression&myelopathy_signs=false&radicular_symptoms=true"
     "&motor_grade_mrc=5&motor_deficit_progressive=false&instability=false&deformity_progressive=false"
     "&weeks_conservative=10&pt_weeks=8&conservative_failed=true&correlating_pathology=true"
-    "&proposed=long_term_opioids&prior_fusion_levels=L2-L5")
+    "&proposed=long_term_opioids&prior_fusion_levels=L2-L5"
+)
 PATIENT_READY = ".disposition code"
 
 
@@ -66,8 +68,10 @@ def measure_first_view(visits: int) -> dict[str, list[float]]:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             targets = {
                 "one_line": (one_line_url + "/", lambda page: page.get_by_text("ready").wait_for(timeout=60_000)),
-                "patient": (f"{app_url}/patient?{FULL_CASE_QUERY}",
-                            lambda page: page.locator(PATIENT_READY).first.wait_for(timeout=60_000)),
+                "patient": (
+                    f"{app_url}/patient?{FULL_CASE_QUERY}",
+                    lambda page: page.locator(PATIENT_READY).first.wait_for(timeout=60_000),
+                ),
             }
             for url, ready in targets.values():  # warm both servers: imports and per-process caches
                 _visit(browser, url, ready)

@@ -8,6 +8,7 @@ have closed. Target: 50 sessions with p95 under 2 s and no failure (on this 2-co
 
 Run from the repository root:  .venv/bin/python bench/bench_load.py [--sessions 1 10 50]
 """
+
 import argparse
 import asyncio
 import statistics
@@ -61,10 +62,17 @@ async def one_round(url: str, pid: int, sessions: int, seed: int) -> dict:
     await asyncio.sleep(SETTLE_SECONDS)
     times = sorted(r.seconds for r in runs)
     pick = lambda q: times[min(len(times) - 1, int(q * len(times)))] if times else float("nan")  # noqa: E731
-    return {"sessions": sessions, "p50": statistics.median(times) if times else float("nan"), "p95": pick(0.95),
-            "max": times[-1] if times else float("nan"), "failures": failures,
-            "per_session_mb": (open_rss - before) / sessions, "open_mb": open_rss, "closed_mb": rss_mb(pid),
-            "before_mb": before}
+    return {
+        "sessions": sessions,
+        "p50": statistics.median(times) if times else float("nan"),
+        "p95": pick(0.95),
+        "max": times[-1] if times else float("nan"),
+        "failures": failures,
+        "per_session_mb": (open_rss - before) / sessions,
+        "open_mb": open_rss,
+        "closed_mb": rss_mb(pid),
+        "before_mb": before,
+    }
 
 
 async def bench(url: str, pid: int, counts: list[int]) -> list[dict]:
@@ -79,9 +87,25 @@ def main() -> None:
     args = parser.parse_args()
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, server)
@@ -91,12 +115,16 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=20)
     print(f"server after start-up: {started:.0f} MB resident")
-    print("| sessions | p50 s | p95 s | max s | failures | MB per open session | MB with sessions open | "
-          "MB after they close |")
+    print(
+        "| sessions | p50 s | p95 s | max s | failures | MB per open session | MB with sessions open | "
+        "MB after they close |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['sessions']} | {r['p50']:.2f} | {r['p95']:.2f} | {r['max']:.2f} | {r['failures']} | "
-              f"{r['per_session_mb']:.1f} | {r['open_mb']:.0f} | {r['closed_mb']:.0f} |")
+        print(
+            f"| {r['sessions']} | {r['p50']:.2f} | {r['p95']:.2f} | {r['max']:.2f} | {r['failures']} | "
+            f"{r['per_session_mb']:.1f} | {r['open_mb']:.0f} | {r['closed_mb']:.0f} |"
+        )
     print("target: 50 sessions with p95 < 2 s and no failure")
 
 

@@ -5,6 +5,7 @@ Run: .venv/bin/python bench/bench_progression.py [--courses 200000] [--visits 5]
 Targets (issue 9): progression at most 3 times the cohort's time; peak memory under 2 GB. Peak memory is the
 child's maximum resident set size (os.wait4), so the generator's memory does not count.
 """
+
 import argparse
 import os
 import subprocess
@@ -33,8 +34,9 @@ pa_csv.write_csv(pa.Table.from_pandas(synthetic_cases(courses * visits, seed=1),
 def run(*args: str) -> tuple[float, float]:
     """Wall seconds and peak resident memory (MB) of one `python -m core ...` process."""
     start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "core", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "core", *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start
     if status != 0:
@@ -51,17 +53,28 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         visits, cases = folder / "visits.csv", folder / "cases.csv"
-        subprocess.run([sys.executable, "-c", GENERATE, str(args.courses), str(args.visits), str(folder)], cwd=ROOT,
-                       check=True)
+        subprocess.run(
+            [sys.executable, "-c", GENERATE, str(args.courses), str(args.visits), str(folder)], cwd=ROOT, check=True
+        )
         cohort_s, cohort_mb = run("cohort", str(cases), "--out", str(folder / "results.csv"))
-        progression_s, progression_mb = run("progression", str(visits), "--out", str(folder / "links.csv"),
-                                            "--visits-out", str(folder / "visit_results.csv"))
+        progression_s, progression_mb = run(
+            "progression",
+            str(visits),
+            "--out",
+            str(folder / "links.csv"),
+            "--visits-out",
+            str(folder / "visit_results.csv"),
+        )
     ratio = progression_s / cohort_s
     print(f"cohort:      {rows:,} case rows in {cohort_s:.2f} s, peak memory {cohort_mb:,.0f} MB")
-    print(f"progression: {rows:,} visit rows ({args.courses:,} courses) in {progression_s:.2f} s, "
-          f"peak memory {progression_mb:,.0f} MB")
-    print(f"ratio progression/cohort: {ratio:.2f}x (target <= 3x: {'met' if ratio <= 3 else 'MISSED'}); "
-          f"peak under 2 GB: {'met' if progression_mb < 2048 else 'MISSED'}")
+    print(
+        f"progression: {rows:,} visit rows ({args.courses:,} courses) in {progression_s:.2f} s, "
+        f"peak memory {progression_mb:,.0f} MB"
+    )
+    print(
+        f"ratio progression/cohort: {ratio:.2f}x (target <= 3x: {'met' if ratio <= 3 else 'MISSED'}); "
+        f"peak under 2 GB: {'met' if progression_mb < 2048 else 'MISSED'}"
+    )
     return 0
 
 

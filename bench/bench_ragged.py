@@ -8,6 +8,7 @@ Target: the ragged file within 1.5 times the clean one in time and memory.
 
 Run: .venv/bin/python bench/bench_ragged.py [--rows 1000000] [--ragged 5]
 """
+
 import argparse
 import sys
 import tempfile
@@ -39,8 +40,10 @@ def main() -> int:
             row = 1 + n * step + step // 2
             lines[row] = lines[row] + b',"extra"' if n % 2 == 0 else lines[row].rsplit(b",", 1)[0]
         ragged.write_bytes(b"\n".join(lines))
-        figures = {name: run_cohort(path, Path(folder) / f"{name}-out.csv") for name, path in
-                   (("clean", clean), ("ragged", ragged))}
+        figures = {
+            name: run_cohort(path, Path(folder) / f"{name}-out.csv")
+            for name, path in (("clean", clean), ("ragged", ragged))
+        }
     (t_clean, m_clean), (t_ragged, m_ragged) = figures["clean"], figures["ragged"]
     print(f"{args.rows:,} rows, CSV in and out (`python -m core cohort x.csv --out y.csv`)")
     print(f"  clean:                 {t_clean:6.1f} s  {m_clean:7.0f} MB peak")

@@ -5,6 +5,7 @@ Run: .venv/bin/python bench/bench_sql.py [--duckdb-rows 1000000 3000000 10000000
 Peak memory is the child's maximum resident set size (os.wait4), so generating the data does not count. The data
 is synthetic (tools/synthetic.py), written in a temporary folder that is removed afterwards.
 """
+
 import argparse
 import os
 import subprocess
@@ -61,8 +62,12 @@ def write_cases(path: Path, rows: int) -> None:
 def run(child: str, *args: str) -> tuple[float, float]:
     """Wall seconds and peak resident memory (MB) of one child process."""
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", child, *args], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                               stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-c", child, *args],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stderr=subprocess.PIPE,
+    )
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     if status != 0:
@@ -90,12 +95,17 @@ def main() -> None:
                 else:
                     seconds, peak = run(PANDAS_CHILD, str(source), str(out))
                 assert pq.read_metadata(out).num_rows == rows  # rows in = rows out
-                print(f"{engine:<8}{rows:>12,}{seconds:>10.1f}{peak:>10.0f}{rows / seconds:>12,.0f}"
-                      f"{seconds / rows * 1e6:>10.1f}", flush=True)
+                print(
+                    f"{engine:<8}{rows:>12,}{seconds:>10.1f}{peak:>10.0f}{rows / seconds:>12,.0f}"
+                    f"{seconds / rows * 1e6:>10.1f}",
+                    flush=True,
+                )
                 out.unlink()
             source.unlink()
-    print(f"DuckDB ran with memory_limit={args.memory_limit}, spilling to a temporary folder; peak MB is the whole "
-          "process (Python, DuckDB and the compiled query).")
+    print(
+        f"DuckDB ran with memory_limit={args.memory_limit}, spilling to a temporary folder; peak MB is the whole "
+        "process (Python, DuckDB and the compiled query)."
+    )
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """Benchmark: a threshold sweep of 50 values over 1,000,000 synthetic cases, against evaluate_frame run once.
 
-Run: .venv/bin/python bench/bench_sweep.py [--rows 1000000] [--values 50] [--threshold R7_failed_six_months/weeks_conservative]
+Run: .venv/bin/python bench/bench_sweep.py [--rows 1000000] [--values 50]
+     [--threshold R7_failed_six_months/weeks_conservative]
 Target (issue 12): the sweep in under 30 s; the counts at the article's value equal evaluate_frame's.
 """
+
 import argparse
 import sys
 import time
@@ -39,10 +41,14 @@ def main() -> int:
     at_article = counts[counts["value"] == article.value].set_index("disposition")["cases"]
     expected = reference["disposition"].value_counts()
     same = all(int(at_article[d]) == int(expected.get(d, 0)) for d in at_article.index)
-    print(f"sweep of {args.threshold} over {len(values)} values x {args.rows:,} cases: {seconds:.2f} s "
-          f"({seconds / len(values) * 1000:.0f} ms per value; target under 30 s)")
-    print(f"reference: one evaluate_frame of the same cases: {once:.2f} s; the sweep costs "
-          f"{seconds / once:.1f} x one evaluation ({len(values)} naive re-evaluations would cost {len(values)} x)")
+    print(
+        f"sweep of {args.threshold} over {len(values)} values x {args.rows:,} cases: {seconds:.2f} s "
+        f"({seconds / len(values) * 1000:.0f} ms per value; target under 30 s)"
+    )
+    print(
+        f"reference: one evaluate_frame of the same cases: {once:.2f} s; the sweep costs "
+        f"{seconds / once:.1f} x one evaluation ({len(values)} naive re-evaluations would cost {len(values)} x)"
+    )
     print(f"counts at the article's value ({article.value}) equal evaluate_frame's: {same}")
     return 0 if same and seconds < 30 else 1
 

@@ -5,6 +5,7 @@ Target (issue 4): verify under 10 s. The cross-check evaluates the whole cartesi
 tries for the decision (every field: its values and unknown; numbers at each threshold, either side and the range
 ends) with evaluate_frame, and reports any decision it finds that the grid lacks (there must be none).
 """
+
 import argparse
 import itertools
 import subprocess
@@ -38,8 +39,8 @@ def exhaustive(values: dict[str, list]) -> tuple[int, set[tuple]]:
     total, found = 0, set()
     for fixed in itertools.product(*(values[n] for n in head)):
         grids = np.meshgrid(*(np.arange(len(values[n])) for n in rest), indexing="ij")
-        columns = {n: pd.Series([v] * grids[0].size, dtype="object") for n, v in zip(head, fixed)}
-        for n, index in zip(rest, grids):
+        columns = {n: pd.Series([v] * grids[0].size, dtype="object") for n, v in zip(head, fixed, strict=False)}
+        for n, index in zip(rest, grids, strict=False):
             choices = np.array(values[n], dtype=object)
             columns[n] = pd.Series(choices[index.ravel()], dtype="object")
         frame = pd.DataFrame(columns)
@@ -58,14 +59,18 @@ def main() -> int:
     start = time.perf_counter()
     command = subprocess.run([sys.executable, "-m", "core", "verify"], cwd=ROOT, capture_output=True, text=True)
     cli_seconds = time.perf_counter() - start
-    print(f"python -m core verify: exit {command.returncode} in {cli_seconds:.2f} s (whole process) - "
-          f"{command.stdout.splitlines()[0]}")
+    print(
+        f"python -m core verify: exit {command.returncode} in {cli_seconds:.2f} s (whole process) - "
+        f"{command.stdout.splitlines()[0]}"
+    )
 
     g = load_guideline()
     start = time.perf_counter()
     report = verification_report(g)
-    print(f"verification_report: {report.cases:,} cases, {len(report.checks)} checks, passed {report.passed}, "
-          f"{time.perf_counter() - start:.2f} s in process")
+    print(
+        f"verification_report: {report.cases:,} cases, {len(report.checks)} checks, passed {report.passed}, "
+        f"{time.perf_counter() - start:.2f} s in process"
+    )
     print(f"target: under 10 s {'met' if cli_seconds < 10 else 'MISSED'}")
     if args.skip_exhaustive:
         return 0 if report.passed else 1
@@ -77,8 +82,10 @@ def main() -> int:
     start = time.perf_counter()
     rows, in_product = exhaustive(values)
     lacking = in_product - in_grid
-    print(f"exhaustive cross-check: {rows:,} cases in the product, {len(in_product):,} distinct decisions, "
-          f"{len(in_grid):,} in the grid, missing from the grid: {len(lacking)} ({time.perf_counter() - start:.1f} s)")
+    print(
+        f"exhaustive cross-check: {rows:,} cases in the product, {len(in_product):,} distinct decisions, "
+        f"{len(in_grid):,} in the grid, missing from the grid: {len(lacking)} ({time.perf_counter() - start:.1f} s)"
+    )
     return 0 if report.passed and not lacking else 1
 
 

@@ -1,33 +1,41 @@
-"""Command line: `python -m core evaluate|course|progression|validate|audit|report|export-fhir|export-sql|version|conflicts|cohort|verify|variant|sweep`.
+"""Command line: `python -m core COMMAND ...` (evaluate, course, progression, validate, audit, report, export-fhir,
+export-sql, version, conflicts, cohort, verify, variant, sweep).
 
 Errors a user can fix exit with status 2 and one line per problem on stderr; never a traceback.
 """
+
 import argparse
 import sys
 from pathlib import Path
 from typing import Any
 
-from core.review.conflicts import article_conflicts, load_conflict_specs
 from core.analyses.cohort import evaluate_cohort, file_format, read_cohort, summary_text, write_results
-from core.review.audit import audit_guideline, audit_text
 from core.analyses.course import evaluate_course
+from core.analyses.variant_effect import (
+    effect_text,
+    evaluated_cases,
+    sweep,
+    sweep_text,
+    sweep_values,
+    threshold_at,
+    variant_effect,
+)
+from core.analyses.verify import load_invariants, report_text, verification_report
 from core.engine.evaluate import evaluate_case
-from core.errors import PathwayError, Problem
-from core.safe_parse import load_json
-from core.review.evidence import evidence_from_yaml, load_evidence, verdict_counts
-from core.outputs.fhir import FHIR_RELEASES, export_fhir_json
 from core.engine.guideline import DATA_DIR, load_guideline
+from core.errors import PathwayError, Problem
+from core.outputs.course_text import course_text
+from core.outputs.fhir import FHIR_RELEASES, export_fhir_json
 from core.outputs.report import build_report, report_markdown
 from core.outputs.report_html import report_html
 from core.outputs.report_pdf import report_pdf
-from core.outputs.course_text import course_text
 from core.outputs.summary import evaluation_text
-from core.review.versioning import HASHED_FILES, record_version, version_status
-from core.analyses.variant_effect import (
-    effect_text, evaluated_cases, sweep, sweep_text, sweep_values, threshold_at, variant_effect,
-)
-from core.analyses.verify import load_invariants, report_text, verification_report
+from core.review.audit import audit_guideline, audit_text
+from core.review.conflicts import article_conflicts, load_conflict_specs
+from core.review.evidence import evidence_from_yaml, load_evidence, verdict_counts
 from core.review.variants import Variant, load_variants, variants_from_yaml
+from core.review.versioning import HASHED_FILES, record_version, version_status
+from core.safe_parse import load_json
 from core.sql.cohort_engines import AUTO_DUCKDB_BYTES, ENGINES, EngineOptions, run_cohort_file
 from core.sql.compile import DEFAULT_TABLE, DIALECTS
 from core.sql.engines import DEFAULT_MEMORY_LIMIT
@@ -106,8 +114,14 @@ def _write(out: str | None, payload: str | bytes, binary: bool) -> None:
     if out is None:
         if binary:
             if sys.stdout.isatty():
-                raise PathwayError([Problem(field="--out", message="a PDF is binary: give --out FILE or redirect "
-                                                                   "standard output to a file")])
+                raise PathwayError(
+                    [
+                        Problem(
+                            field="--out",
+                            message="a PDF is binary: give --out FILE or redirect standard output to a file",
+                        )
+                    ]
+                )
             sys.stdout.flush()
             sys.stdout.buffer.write(payload)  # type: ignore[arg-type]
             sys.stdout.buffer.flush()
@@ -205,13 +219,21 @@ def _chosen_variant(name: str, data: Path) -> Variant:
         variants = variants_from_yaml(content, g, filename=name, data_dir=data)
         if len(variants) != 1:
             ids = ", ".join(v.id for v in variants)
-            raise PathwayError([Problem(field=name, message=f"holds {len(variants)} variants ({ids}); give a file "
-                                                            "with one, or name a shipped variant by id")])
+            raise PathwayError(
+                [
+                    Problem(
+                        field=name,
+                        message=f"holds {len(variants)} variants ({ids}); give a file "
+                        "with one, or name a shipped variant by id",
+                    )
+                ]
+            )
         return variants[0]
     shipped = {v.id: v for v in load_variants(data)}
     if name not in shipped:
-        raise PathwayError([Problem(field=name, message=f"not a variant file or a shipped variant; one of: "
-                                                        f"{', '.join(shipped)}")])
+        raise PathwayError(
+            [Problem(field=name, message=f"not a variant file or a shipped variant; one of: {', '.join(shipped)}")]
+        )
     return shipped[name]
 
 
@@ -255,7 +277,9 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m core", description="Spine Pathway Explorer (educational use only).")
+    parser = argparse.ArgumentParser(
+        prog="python -m core", description="Spine Pathway Explorer (educational use only)."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     evaluate = commands.add_parser("evaluate", help="evaluate one case from a JSON file (- for stdin)")
@@ -270,12 +294,18 @@ def build_parser() -> argparse.ArgumentParser:
     course.set_defaults(run=_course)
 
     progression = commands.add_parser(
-        "progression", help="milestone-to-milestone progression links of a visits file (.csv or .parquet)")
+        "progression", help="milestone-to-milestone progression links of a visits file (.csv or .parquet)"
+    )
     progression.add_argument("visits", help="VISITS.csv or VISITS.parquet: case_id, week and case keys per visit")
     progression.add_argument("--out", help="write the progression links to .csv or .parquet")
     progression.add_argument("--visits-out", help="write every visit row with its result (and error)")
-    progression.add_argument("--min-count", type=int, default=1, metavar="K",
-                             help="merge links of fewer than K courses into one row per milestone pair")
+    progression.add_argument(
+        "--min-count",
+        type=int,
+        default=1,
+        metavar="K",
+        help="merge links of fewer than K courses into one row per milestone pair",
+    )
     progression.set_defaults(run=_progression)
 
     validate = commands.add_parser("validate", help="check the guideline data files")
@@ -283,8 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(run=_validate)
 
     report = commands.add_parser(
-        "report", help="one-page report of a case (md or html to stdout, or --out FILE; pdf needs --out or a "
-                       "redirected stdout)")
+        "report",
+        help="one-page report of a case (md or html to stdout, or --out FILE; pdf needs --out or a redirected stdout)",
+    )
     report.add_argument("case", help="case JSON file (- for stdin)")
     report.add_argument("--format", choices=["md", "html", "pdf"], default="md")
     report.add_argument("--out", help="write to this file instead of standard output")
@@ -293,19 +324,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     releases = ", ".join(f"{k} = FHIR {v}" for k, v in FHIR_RELEASES.items())
     fhir = commands.add_parser(
-        "export-fhir", help=f"the pathway as a FHIR PlanDefinition (JSON; default R4B; {releases})",
+        "export-fhir",
+        help=f"the pathway as a FHIR PlanDefinition (JSON; default R4B; {releases})",
         description="Write the pathway as an HL7 FHIR PlanDefinition shaped like the CPG profile. The FHIR "
-                    f"release ({releases}) and the guideline version are stated in meta.tag.")
+        f"release ({releases}) and the guideline version are stated in meta.tag.",
+    )
     fhir.add_argument("--out", help="write to this file instead of standard output")
     fhir.add_argument("--fhir-version", choices=list(FHIR_RELEASES), default="R4B")
     fhir.set_defaults(run=_export_fhir)
 
     version = commands.add_parser(
-        "version", help="the data version and whether the recorded content hash still matches (exit 1 if not)",
-        description=f"The hash covers the parsed content of {', '.join(HASHED_FILES)} in the data directory.")
+        "version",
+        help="the data version and whether the recorded content hash still matches (exit 1 if not)",
+        description=f"The hash covers the parsed content of {', '.join(HASHED_FILES)} in the data directory.",
+    )
     version.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
-    version.add_argument("--record", action="store_true",
-                         help="record the current hash for the current version (refused unless the version was bumped)")
+    version.add_argument(
+        "--record",
+        action="store_true",
+        help="record the current hash for the current version (refused unless the version was bumped)",
+    )
     version.set_defaults(run=_version)
 
     conflicts = commands.add_parser("conflicts", help="the article's own conflicts and how the engine resolves them")
@@ -316,27 +354,41 @@ def build_parser() -> argparse.ArgumentParser:
     cohort.add_argument("--out", help="write the rows with their results (and errors) to .csv or .parquet")
     cohort.add_argument("--format", choices=["text", "json"], default="text", help="summary format")
     cohort.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
-    cohort.add_argument("--engine", choices=ENGINES, default="auto",
-                        help=f"who decides the rows: pandas in memory, DuckDB streaming the file, or Spark SQL "
-                             f"(auto: DuckDB for files over {AUTO_DUCKDB_BYTES // 2**20} MB)")
-    cohort.add_argument("--memory-limit", default=DEFAULT_MEMORY_LIMIT,
-                        help="DuckDB's memory limit; past it DuckDB spills to a temporary folder (default 1GB)")
-    cohort.add_argument("--spark-master", default="local[1]",
-                        help="Spark master URL for --engine spark (default local[1]; e.g. spark://host:7077)")
+    cohort.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help=f"who decides the rows: pandas in memory, DuckDB streaming the file, or Spark SQL "
+        f"(auto: DuckDB for files over {AUTO_DUCKDB_BYTES // 2**20} MB)",
+    )
+    cohort.add_argument(
+        "--memory-limit",
+        default=DEFAULT_MEMORY_LIMIT,
+        help="DuckDB's memory limit; past it DuckDB spills to a temporary folder (default 1GB)",
+    )
+    cohort.add_argument(
+        "--spark-master",
+        default="local[1]",
+        help="Spark master URL for --engine spark (default local[1]; e.g. spark://host:7077)",
+    )
     cohort.set_defaults(run=_cohort)
 
     export_sql = commands.add_parser(
-        "export-sql", help="the pathway as one SQL query (and the table it expects) for an analyst's database",
+        "export-sql",
+        help="the pathway as one SQL query (and the table it expects) for an analyst's database",
         description="Print the pathway compiled to SQL for one dialect: every column of the table, then "
-                    "disposition, urgent, deciding_rule, missing, phase, warnings and next_milestone_week.")
+        "disposition, urgent, deciding_rule, missing, phase, warnings and next_milestone_week.",
+    )
     export_sql.add_argument("--dialect", choices=DIALECTS, default="duckdb")
     export_sql.add_argument("--table", default=DEFAULT_TABLE, help="the table of cases to read (default: cases)")
     export_sql.add_argument("--out", help="write to this file instead of standard output")
     export_sql.set_defaults(run=_export_sql)
 
     variant = commands.add_parser(
-        "variant", help="compare a variant of the pathway with the article's on a cohort, and verify the variant",
-        description="VARIANT is the id of a variant in data/variants.yaml or a YAML file holding one variant.")
+        "variant",
+        help="compare a variant of the pathway with the article's on a cohort, and verify the variant",
+        description="VARIANT is the id of a variant in data/variants.yaml or a YAML file holding one variant.",
+    )
     variant.add_argument("variant", metavar="VARIANT_ID_OR_FILE")
     variant.add_argument("cohort", metavar="COHORT", help="CASES.csv or CASES.parquet")
     variant.add_argument("--out", metavar="CHANGES.csv", help="every row with both dispositions (.csv or .parquet)")
@@ -345,9 +397,11 @@ def build_parser() -> argparse.ArgumentParser:
     variant.set_defaults(run=_variant)
 
     sweeping = commands.add_parser(
-        "sweep", help="cases per disposition as one threshold runs over a range of values",
+        "sweep",
+        help="cases per disposition as one threshold runs over a range of values",
         description="RULE/FIELD names a number comparison: a rule, phase or warning id and the field it compares, "
-                    "e.g. R7_failed_six_months/weeks_conservative.")
+        "e.g. R7_failed_six_months/weeks_conservative.",
+    )
     sweeping.add_argument("threshold", metavar="RULE/FIELD")
     sweeping.add_argument("--from", dest="start", type=int, required=True, metavar="A")
     sweeping.add_argument("--to", dest="stop", type=int, required=True, metavar="B")
@@ -357,7 +411,9 @@ def build_parser() -> argparse.ArgumentParser:
     sweeping.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
     sweeping.set_defaults(run=_sweep)
 
-    verify = commands.add_parser("verify", help="check the whole pathway on every outcome it can produce (exit 1 on failure)")
+    verify = commands.add_parser(
+        "verify", help="check the whole pathway on every outcome it can produce (exit 1 on failure)"
+    )
     verify.add_argument("--format", choices=["text", "json"], default="text")
     verify.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
     verify.set_defaults(run=_verify)

@@ -1,4 +1,5 @@
 """The one exception family of the project; pages and the CLI catch it and show its message."""
+
 from collections.abc import Callable, Sequence
 from typing import Any
 

@@ -3,6 +3,7 @@
 Frozen, because an evaluation, a guideline or a report is a value that callers share and cache; no extra keys,
 because a misspelt key in data/, a case or an upload must be named, never silently dropped.
 """
+
 from pydantic import BaseModel, ConfigDict
 
 

@@ -5,6 +5,7 @@ values, so a 10 KB file of nested brackets or a megabyte of checks is refused wi
 the stack or the reviewer's patience. JSON objects may not repeat a key: `{"red_flags": true, "red_flags":
 false}` would otherwise be read as the last value, silently.
 """
+
 import json
 from collections.abc import Callable
 from typing import Any
@@ -41,8 +42,9 @@ def _bounded_loader(max_values: int) -> type[yaml.SafeLoader]:
     return BoundedLoader
 
 
-def load_yaml(text: Any, name: str, max_values: int = MAX_YAML_VALUES,
-              too_many: Callable[[], str] | None = None) -> Any:
+def load_yaml(
+    text: Any, name: str, max_values: int = MAX_YAML_VALUES, too_many: Callable[[], str] | None = None
+) -> Any:
     """Parse YAML text (or a file object) safely; DataError names the file and the reason.
 
     `too_many` words the refusal when there are more than `max_values` values (say, as a count of checks).
@@ -63,8 +65,9 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for key, value in pairs:
         if key in seen:
-            raise PathwayError([Problem(field=key, message="this key appears more than once in one object; "
-                                                           "give it once")])
+            raise PathwayError(
+                [Problem(field=key, message="this key appears more than once in one object; give it once")]
+            )
         seen[key] = value
     return seen
 

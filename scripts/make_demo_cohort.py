@@ -14,6 +14,7 @@ Columns: `case_id` plus every case key (core.engine.case.CASE_FIELDS); booleans 
 
     .venv/bin/python scripts/make_demo_cohort.py [--out data/demo_cohort.csv] [--seed 20260112] [--rows 300]
 """
+
 import argparse
 import sys
 from pathlib import Path
@@ -62,9 +63,18 @@ def _patient(rng: np.random.Generator) -> dict[str, object]:
         weeks = int(rng.integers(0, 3))
     pt = int(rng.integers(0, weeks + 1))
     grade = 5 if chance(0.8) else int(rng.choice([4, 4, 4, 3]))
-    proposed = [p for p, share in (("fusion", 0.08), ("decompression", 0.06), ("cervical_manipulation", 0.06),
-                                   ("long_term_opioids", 0.05), ("epidural_steroid_injection", 0.08),
-                                   ("facet_injection", 0.05)) if chance(share)]
+    proposed = [
+        p
+        for p, share in (
+            ("fusion", 0.08),
+            ("decompression", 0.06),
+            ("cervical_manipulation", 0.06),
+            ("long_term_opioids", 0.05),
+            ("epidural_steroid_injection", 0.08),
+            ("facet_injection", 0.05),
+        )
+        if chance(share)
+    ]
     patient: dict[str, object] = {
         "red_flags": chance(0.03),
         "mri_finding": mri,
@@ -78,8 +88,9 @@ def _patient(rng: np.random.Generator) -> dict[str, object]:
         "pt_weeks": pt,
         # Failure grows more likely the longer symptoms have lasted despite care.
         "conservative_failed": chance(min(0.25 + weeks / 60, 0.8)),
-        "correlating_pathology": chance({"nerve_root_compression": 0.65, "cord_compression": 0.9,
-                                         "degenerative_only": 0.15}.get(mri, 0.0)),
+        "correlating_pathology": chance(
+            {"nerve_root_compression": 0.65, "cord_compression": 0.9, "degenerative_only": 0.15}.get(mri, 0.0)
+        ),
         "proposed": ";".join(proposed),
         "prior_fusion_levels": str(rng.choice(FUSION_LEVELS)),
     }
@@ -94,8 +105,9 @@ def _patient(rng: np.random.Generator) -> dict[str, object]:
 def generate(seed: int = SEED, n: int = ROWS) -> pd.DataFrame:
     """`n` synthetic cases as text cells (the CSV's content), reproducible from `seed`."""
     rng = np.random.default_rng(seed)
-    rows = [{"case_id": f"synthetic-{i:03d}", **{k: _text(v) for k, v in _patient(rng).items()}}
-            for i in range(1, n + 1)]
+    rows = [
+        {"case_id": f"synthetic-{i:03d}", **{k: _text(v) for k, v in _patient(rng).items()}} for i in range(1, n + 1)
+    ]
     return pd.DataFrame(rows, columns=["case_id", *CASE_FIELDS], dtype=str)
 
 

@@ -9,6 +9,7 @@ draws everything, so rerunning reproduces the shipped file byte for byte (a test
 
     .venv/bin/python scripts/make_demo_visits.py [--out data/demo_visits.csv]
 """
+
 import argparse
 import csv
 import io
@@ -20,15 +21,27 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.analyses.course import carried_case, ending_states, visit_state  # noqa: E402
-from core.engine.evaluate import evaluate_case  # noqa: E402
-from core.engine.guideline import DATA_DIR, load_guideline, read_yaml  # noqa: E402
+from core.analyses.course import carried_case, ending_states, visit_state
+from core.engine.evaluate import evaluate_case
+from core.engine.guideline import DATA_DIR, load_guideline, read_yaml
 
 MODEL = DATA_DIR / "progression_model.yaml"
 OUT = DATA_DIR / "demo_visits.csv"
-COLUMNS = ("case_id", "week", "red_flags", "mri_finding", "radicular_symptoms", "motor_grade_mrc",
-           "motor_deficit_progressive", "instability", "deformity_progressive", "pt_weeks", "conservative_failed",
-           "correlating_pathology", "proposed")
+COLUMNS = (
+    "case_id",
+    "week",
+    "red_flags",
+    "mri_finding",
+    "radicular_symptoms",
+    "motor_grade_mrc",
+    "motor_deficit_progressive",
+    "instability",
+    "deformity_progressive",
+    "pt_weeks",
+    "conservative_failed",
+    "correlating_pathology",
+    "proposed",
+)
 
 
 def _pick(rng: random.Random, shares: dict[str, float]) -> str:
@@ -40,17 +53,27 @@ def _start(rng: random.Random, model: dict[str, Any]) -> dict[str, Any]:
     mri = _pick(rng, s["mri_finding"])
     root = mri == "nerve_root_compression"
     return {
-        "red_flags": False, "mri_finding": mri, "motor_grade_mrc": 5, "motor_deficit_progressive": False,
-        "deformity_progressive": False, "instability": rng.random() < s["instability"], "pt_weeks": 0,
-        "radicular_symptoms": rng.random() < s["radicular_symptoms_if_root_compression" if root else "radicular_symptoms_otherwise"],
-        "correlating_pathology": rng.random() < s["correlating_pathology_if_root_compression" if root else "correlating_pathology_otherwise"],
+        "red_flags": False,
+        "mri_finding": mri,
+        "motor_grade_mrc": 5,
+        "motor_deficit_progressive": False,
+        "deformity_progressive": False,
+        "instability": rng.random() < s["instability"],
+        "pt_weeks": 0,
+        "radicular_symptoms": rng.random()
+        < s["radicular_symptoms_if_root_compression" if root else "radicular_symptoms_otherwise"],
+        "correlating_pathology": rng.random()
+        < s["correlating_pathology_if_root_compression" if root else "correlating_pathology_otherwise"],
     }
 
 
 def _finding(kind: str) -> dict[str, Any]:
     return {
-        "nerve_root_compression": {"mri_finding": "nerve_root_compression", "radicular_symptoms": True,
-                                   "correlating_pathology": True},
+        "nerve_root_compression": {
+            "mri_finding": "nerve_root_compression",
+            "radicular_symptoms": True,
+            "correlating_pathology": True,
+        },
         "progressive_weakness": {"motor_grade_mrc": 4, "motor_deficit_progressive": True},
         "progressive_deformity": {"deformity_progressive": True},
         "red_flags": {"red_flags": True},
@@ -62,7 +85,7 @@ def _course(rng: random.Random, model: dict[str, Any], g: Any) -> list[dict[str,
     visits = [{"week": 0, **_start(rng, model)}]
     case = carried_case({}, visits[0], 0)
     ending = ending_states(g)
-    for before, week in zip(weeks, weeks[1:]):
+    for before, week in zip(weeks, weeks[1:], strict=False):
         evaluation = evaluate_case(case, g)
         state = visit_state(g, evaluation.disposition, evaluation.phase)
         if state in ending or state not in model["steps"]:

@@ -1,4 +1,5 @@
 """Helpers for the AppTest suites: start the app, enter a case in the form, read what the page shows."""
+
 import html
 import re
 from collections.abc import Iterator, Mapping
@@ -49,6 +50,7 @@ def enter_case(at: AppTest, case: Mapping[str, Any], prefix: str = PATIENT_PREFI
 
 def html_blocks(at: AppTest) -> list[str]:
     """Every block of HTML the page shows (st.html, or markdown carrying HTML), top to bottom."""
+
     def walk(block: Block) -> Iterator[str]:
         for child in block.children.values():
             if isinstance(child, Block):
@@ -74,10 +76,12 @@ def html_tables(at: AppTest) -> list[list[dict[str, Any]]]:
     for block in html_blocks(at):
         if not block.startswith("<table"):
             continue
-        rows = [(bool(mark), [html.unescape(c.replace("<wbr>", "")) for c in CELL.findall(body)])
-                for mark, body in ROW.findall(block)]
+        rows = [
+            (bool(mark), [html.unescape(c.replace("<wbr>", "")) for c in CELL.findall(body)])
+            for mark, body in ROW.findall(block)
+        ]
         header = rows[0][1]
-        tables.append([{**dict(zip(header, cells)), "highlighted": mark} for mark, cells in rows[1:]])
+        tables.append([{**dict(zip(header, cells, strict=False)), "highlighted": mark} for mark, cells in rows[1:]])
     return tables
 
 
@@ -94,6 +98,7 @@ def texts(elements: Iterator[Element] | Any) -> list[str]:
 
 def block_holding(at: AppTest, key: str) -> Block:
     """The innermost block (container) that directly holds the widget with this key."""
+
     def walk(block: Block) -> Block | None:
         for child in block.children.values():
             if isinstance(child, Block):

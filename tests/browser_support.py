@@ -3,6 +3,7 @@ one Debian chromium driven by playwright, and helpers that wait for a page's scr
 
 The fixtures are registered in tests/conftest.py, so any `tests/test_browser_*.py` file can use them.
 """
+
 import socket
 import subprocess
 import sys
@@ -15,8 +16,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
 WAIT_MS = 20_000
@@ -48,9 +56,24 @@ def server() -> Iterator[str]:
         pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium; scripts/test.sh does when run as root)")
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -86,8 +109,10 @@ def page(browser):
 def settled(page) -> None:
     """Wait until the page's script has finished its run (no status widget, placeholder or stale element)."""
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"], [data-testid=\"stSkeleton\"],"
-        " [data-stale=\"true\"]')", timeout=WAIT_MS)
+        '() => !document.querySelector(\'[data-testid="stStatusWidget"], [data-testid="stSkeleton"],'
+        ' [data-stale="true"]\')',
+        timeout=WAIT_MS,
+    )
 
 
 def open_page(page, url: str) -> None:

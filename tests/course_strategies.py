@@ -1,4 +1,5 @@
 """Hypothesis strategies for courses of care, and a writer that turns courses into a visits file."""
+
 import csv
 import io
 

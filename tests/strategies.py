@@ -1,4 +1,5 @@
 """Hypothesis strategies shared by the property tests: any valid case, unknown fields left out."""
+
 from hypothesis import strategies as st
 
 from core.engine.case import BOOL_FIELDS, MAX_WEEKS, MRI_FINDINGS, PROPOSALS

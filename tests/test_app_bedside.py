@@ -1,8 +1,9 @@
 """The Patient page at the bedside (AppTest): every outcome still possible, contradictions beside the fields,
 evidence marks inline, where the patient stands in time, and which part of a rule failed."""
+
 from core import load_guideline
-from core.engine.case_text import case_to_text
 from core.engine.case import parse_case
+from core.engine.case_text import case_to_text
 from tests.app_helpers import block_holding, dispositions_shown, html_blocks, html_tables, start_app, texts
 
 SCENARIOS = {s.id: s.case for s in load_guideline().scenarios}
@@ -22,8 +23,10 @@ def test_a_blocked_decision_lists_what_is_still_possible_most_urgent_first():
     at = open_case(SCENARIOS["index_case_motor_power_unassessed"])
     shown = markdown_text(at)
     assert "Still possible" in shown
-    referral = shown.index("Neurosurgical referral (progressive weakness)</span> (urgent) if progressive motor "
-                           "deficit: yes and weakest MRC grade &lt;= 4")
+    referral = shown.index(
+        "Neurosurgical referral (progressive weakness)</span> (urgent) if progressive motor "
+        "deficit: yes and weakest MRC grade &lt;= 4"
+    )
     assert shown.index("otherwise: <span", referral) > referral
     assert "Obtain cervical and thoracic MRI" in shown[referral:]
     assert "Nothing yet" not in shown
@@ -95,8 +98,7 @@ def test_a_scenario_comparison_is_kept_in_the_url_and_reopens_from_it():
 
 def test_compare_shows_phase_and_time_side_by_side():
     scenario = SCENARIOS["improving_after_pt"]
-    at = start_app({"compare": "improving_after_pt", "vs.pt_weeks": "4", "tab": "Compare"},
-                   page="scenarios")
+    at = start_app({"compare": "improving_after_pt", "vs.pt_weeks": "4", "tab": "Compare"}, page="scenarios")
     times = [m for m in texts(at.markdown) if m.startswith("Phase:")]
     assert len(times) == 2
     assert "Continued conservative care" in times[0] and "Formal physical therapy and medication" in times[1]

@@ -1,4 +1,5 @@
 """The cohort page, opened through the app with AppTest: upload or demo, counts, filters, bad rows, download."""
+
 import json
 
 import pyarrow as pa
@@ -7,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import core.analyses.cohort
-from tools.synthetic import synthetic_cases
 from tests.app_helpers import start_app
+from tools.synthetic import synthetic_cases
 
 BAD_ROW = '"bad-1",maybe,,,,,,,,"normal",9,,,""\n'
 
@@ -43,7 +44,7 @@ def test_the_page_shows_the_notice_and_asks_for_a_file(tmp_path, monkeypatch):
 def counts(app: AppTest, table: int = 0):
     """The counts table (0: dispositions, 1: warnings) as id -> cases."""
     frame = app.table[table].value
-    return dict(zip(frame["id"].str.replace("\u200b", ""), frame["cases"].astype(int)))
+    return dict(zip(frame["id"].str.replace("\u200b", ""), frame["cases"].astype(int), strict=False))
 
 
 def table_with(app: AppTest, column: str):
@@ -74,11 +75,13 @@ def test_the_cohort_flows_through_the_shared_sankey_stages_and_the_bad_row_does_
     names = flow["node"]["customdata"]
     assert {name.split(": ")[0] for name in names} == {"presentation", "MRI", "rule", "disposition"}
     for stage in ("presentation", "MRI", "rule"):
-        leaving = [v for s, v in zip(flow["link"]["source"], flow["link"]["value"]) if names[s].startswith(stage)]
+        leaving = [
+            v for s, v in zip(flow["link"]["source"], flow["link"]["value"], strict=False) if names[s].startswith(stage)
+        ]
         assert sum(leaving) == 120  # every evaluated case once per stage; the bad row not at all
     dispositions = counts(app)
     into = {}
-    for t, v in zip(flow["link"]["target"], flow["link"]["value"]):
+    for t, v in zip(flow["link"]["target"], flow["link"]["value"], strict=False):
         if names[t].startswith("disposition: "):
             into[names[t].removeprefix("disposition: ")] = into.get(names[t].removeprefix("disposition: "), 0) + v
     assert into == {d: n for d, n in dispositions.items() if n}
@@ -92,8 +95,7 @@ def test_picking_a_node_lists_the_cases_behind_it(demo):
     app.selectbox(key="cohort_node").set_value("disposition: conservative_care").run()
     behind = table_with(app, "presentation")
     assert len(behind) == conservative and set(behind["disposition"]) == {"conservative_care"}
-    assert any(f"{len(behind)} cases pass through **disposition: conservative_care**" in m.value
-               for m in app.markdown)
+    assert any(f"{len(behind)} cases pass through **disposition: conservative_care**" in m.value for m in app.markdown)
     app.selectbox(key="cohort_node").set_value("presentation: red flags").run()
     behind = table_with(app, "presentation")
     assert len(behind) > 0 and set(behind["presentation"]) == {"red flags"}

@@ -1,27 +1,32 @@
 """What would change this decision, on the Patient page, and its way into the Scenarios page's compare view."""
+
 import html
 import re
 from urllib.parse import parse_qs
 
 import pytest
 
+from app_pages.what_would_change import SHOWN
 from core import counterfactuals, load_guideline, parse_case
 from core.engine.case_params import CHANGE_PARAMS
 from core.engine.case_text import case_to_text
 from core.outputs.palette import TONE_COLOURS
-from app_pages.what_would_change import SHOWN
 from tests.app_helpers import dispositions_shown, html_blocks, start_app, texts, url_case
 
 G = load_guideline()
 SCENARIOS = {s.id: s.case for s in G.scenarios}
-SENTENCE = re.compile(r'class="counterfactual" data-disposition="([a-z_]+)" style="([^"]*)".*?'
-                      r'<div style="color:([^;]+);[^"]*">(.*?)</div>', re.S)
+SENTENCE = re.compile(
+    r'class="counterfactual" data-disposition="([a-z_]+)" style="([^"]*)".*?'
+    r'<div style="color:([^;]+);[^"]*">(.*?)</div>',
+    re.S,
+)
 
 
 def shown_changes(at) -> list[tuple[str, str, str]]:
     """(disposition, sentence colour, sentence) of each change the page lists, top to bottom."""
-    return [(d, colour, html.unescape(text))
-            for block in html_blocks(at) for d, _, colour, text in SENTENCE.findall(block)]
+    return [
+        (d, colour, html.unescape(text)) for block in html_blocks(at) for d, _, colour, text in SENTENCE.findall(block)
+    ]
 
 
 COMPARE_HREF = re.compile(r'<a class="compare" href="scenarios\?([^"]+)"')
@@ -43,8 +48,10 @@ def test_a_teaching_scenario_lists_what_would_change_its_decision_coloured_by_th
     sentences = [sentence for _, _, sentence in changes]
     assert "What would change this decision" in texts(week_ten.subheader)
     assert "If weeks of conservative care were 26: Referral for decompression alone (no fusion)." in sentences
-    assert ("If progressive motor deficit were yes and weakest MRC grade were 4: "
-            "Neurosurgical referral (progressive weakness), urgent.") in sentences
+    assert (
+        "If progressive motor deficit were yes and weakest MRC grade were 4: "
+        "Neurosurgical referral (progressive weakness), urgent."
+    ) in sentences
     for disposition, colour, _ in changes:
         assert colour == TONE_COLOURS[G.disposition(disposition).tone]
     assert changes[0][0] == "outside_pathway"  # a worsening that leaves the pathway comes first
@@ -67,7 +74,8 @@ def test_each_change_links_to_compare_with_this_case_and_the_changed_fields(week
     assert {k for k in weeks_26 if k.startswith("vs.")} == {"vs.weeks_conservative"}
     assert weeks_26["tab"] == ["Compare"]
     assert {k: v for k, v in weeks_26.items() if not k.startswith("vs.") and k != "tab"} == {
-        k: v if isinstance(v, list) else [v] for k, v in url_case(week_ten).items()}
+        k: v if isinstance(v, list) else [v] for k, v in url_case(week_ten).items()
+    }
 
 
 def test_following_a_compare_link_shows_the_patient_beside_the_changed_case_and_where_the_traces_part(week_ten):
@@ -96,8 +104,7 @@ def test_editing_the_copy_writes_its_changes_to_the_url_and_the_patient_stays():
 
 def test_a_bad_change_in_a_compare_link_is_named_and_the_rest_is_used():
     patient = case_to_text(parse_case(SCENARIOS["radiculopathy_week_ten_failing"]))
-    at = start_app({**patient, "vs.motor_grade_mrc": "7", "vs.deformity_progressive": "true"},
-                   page="scenarios")
+    at = start_app({**patient, "vs.motor_grade_mrc": "7", "vs.deformity_progressive": "true"}, page="scenarios")
     assert not at.exception
     message = " ".join(texts(at.error))
     assert "Weakest MRC grade: in the compared case" in message and "(got 7); ignored" in message

@@ -1,11 +1,19 @@
 """AppTests for care over time: the course editor and its URL round trip on the Patient page, the progression
 sankeys on the Pathway and Cohort pages, and the course player on the Scenarios page."""
+
 from core.analyses.course_params import VISIT_PARAM
 from core.analyses.progression import DEMO_VISITS, evaluate_visits, read_visits
 from tests.app_helpers import PATIENT_PREFIX, enter_case, start_app, texts
 
-FIRST = {"red_flags": False, "mri_finding": "nerve_root_compression", "radicular_symptoms": True,
-         "motor_deficit_progressive": False, "deformity_progressive": False, "weeks_conservative": 0, "pt_weeks": 0}
+FIRST = {
+    "red_flags": False,
+    "mri_finding": "nerve_root_compression",
+    "radicular_symptoms": True,
+    "motor_deficit_progressive": False,
+    "deformity_progressive": False,
+    "weeks_conservative": 0,
+    "pt_weeks": 0,
+}
 
 
 def visits_in_url(at) -> list[str]:
@@ -46,9 +54,11 @@ def test_recording_visits_builds_the_course_and_puts_it_in_the_url():
     assert visits_in_url(at) == [
         "week=0;red_flags=false;mri_finding=nerve_root_compression;radicular_symptoms=true;"
         "motor_deficit_progressive=false;deformity_progressive=false;pt_weeks=0",
-        "week=6;pt_weeks=6;conservative_failed=true"]
-    assert milestones_line(at).startswith("**Milestones:** week 0: Formal physical therapy and medication; "
-                                          "week 6: Interventional options")
+        "week=6;pt_weeks=6;conservative_failed=true",
+    ]
+    assert milestones_line(at).startswith(
+        "**Milestones:** week 0: Formal physical therapy and medication; week 6: Interventional options"
+    )
     visits_table = table_with(at, "what changed")
     assert [row["week"] for row in visits_table] == ["0", "6"]
 

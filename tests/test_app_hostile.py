@@ -1,5 +1,6 @@
 """Hostile links and uploads in the app (AppTest): a clear message naming the input, never an exception, and
 everything the user supplied shown as inert text (escaped, so markdown cannot draw a link or fetch an image)."""
+
 import re
 
 import pytest
@@ -16,12 +17,15 @@ def assert_inert(markdown: str) -> None:
 
 
 @pytest.mark.parametrize("raw", HUGE)
-@pytest.mark.parametrize("page, params", [
-    (None, {"weeks_conservative": "{raw}"}),
-    (None, {"motor_grade_mrc": "{raw}"}),
-    ("pathway", {"pt_weeks": "{raw}"}),
-    ("scenarios", {"mri_finding": "normal", "vs.weeks_conservative": "{raw}", "tab": "Compare"}),
-])
+@pytest.mark.parametrize(
+    "page, params",
+    [
+        (None, {"weeks_conservative": "{raw}"}),
+        (None, {"motor_grade_mrc": "{raw}"}),
+        ("pathway", {"pt_weeks": "{raw}"}),
+        ("scenarios", {"mri_finding": "normal", "vs.weeks_conservative": "{raw}", "tab": "Compare"}),
+    ],
+)
 def test_a_huge_number_in_a_link_is_named_and_ignored_on_every_page(page, params, raw):
     at = start_app({k: v.format(raw=raw) for k, v in params.items()}, page=page)
     assert not at.exception
@@ -58,8 +62,10 @@ def test_cohort_column_names_are_shown_as_text():
 
 def test_evidence_notes_and_sources_are_shown_as_text():
     at = start_app(page="references")
-    evidence = ("checks:\n  mri_first:\n    - source: '[Log in](http://evil.example)'\n      kind: rct\n"
-                f"      verdict: agrees\n      note: '{IMAGE} <img src=x onerror=alert(1)>'\n")
+    evidence = (
+        "checks:\n  mri_first:\n    - source: '[Log in](http://evil.example)'\n      kind: rct\n"
+        f"      verdict: agrees\n      note: '{IMAGE} <img src=x onerror=alert(1)>'\n"
+    )
     at.file_uploader(key="evidence_upload").upload("e.yaml", evidence.encode(), "application/x-yaml").run()
     assert not at.exception
     shown = [m for m in texts(at.markdown) if "evil.example" in m]
@@ -70,7 +76,8 @@ def test_evidence_notes_and_sources_are_shown_as_text():
 
 def test_a_deeply_nested_evidence_upload_is_refused_with_a_message():
     at = start_app(page="references")
-    at.file_uploader(key="evidence_upload").upload("deep.yaml", b"checks: " + b"[" * 5000 + b"]" * 5000,
-                                                   "application/x-yaml").run()
+    at.file_uploader(key="evidence_upload").upload(
+        "deep.yaml", b"checks: " + b"[" * 5000 + b"]" * 5000, "application/x-yaml"
+    ).run()
     assert not at.exception
     assert any("deep.yaml" in e and "nested more than" in e for e in texts(at.error))

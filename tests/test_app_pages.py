@@ -1,4 +1,5 @@
 """The shell and the Pathway, Scenarios and References pages in AppTest."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -6,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import app
-from core.review.audit import audit_guideline
 from core.errors import DataError, Problem
+from core.review.audit import audit_guideline
 from tests.app_helpers import dispositions_shown, enter_case, start_app, texts, url_case
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,16 +26,24 @@ def test_no_pages_directory_beside_app_py_so_streamlit_never_falls_back_to_its_o
 
 def test_the_patient_page_imports_no_pandas_so_a_cold_start_stays_quick():
     # pandas is the largest import of a cold start; the Patient page (the default) renders without it.
-    code = ("import sys, app, app_pages.session, app_pages.case_form, app_pages.result_sections, "
-            "app_pages.variant_view; "
-            "print('pandas' in sys.modules)")
+    code = (
+        "import sys, app, app_pages.session, app_pages.case_form, app_pages.result_sections, "
+        "app_pages.variant_view; "
+        "print('pandas' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert result.stdout.strip() == "False"
 
 
 def test_the_pages_have_the_url_paths_of_the_issue():
-    assert [url_path for *_, url_path in app.PAGES] == ["patient", "pathway", "scenarios", "references", "cohort",
-                                                         "what-if"]
+    assert [url_path for *_, url_path in app.PAGES] == [
+        "patient",
+        "pathway",
+        "scenarios",
+        "references",
+        "cohort",
+        "what-if",
+    ]
 
 
 @pytest.mark.parametrize("page", PAGE_PATHS)
@@ -66,8 +75,9 @@ def pathway_app():
 def test_a_pathway_link_with_a_case_draws_that_patients_route(pathway_app):
     at = pathway_app
     assert not at.exception
-    assert any("`urgent_neurosurgical_referral`" in m and "decided at `R2_cord_compression`" in m
-               for m in texts(at.markdown))
+    assert any(
+        "`urgent_neurosurgical_referral`" in m and "decided at `R2_cord_compression`" in m for m in texts(at.markdown)
+    )
     assert url_case(at) == CORD_COMPRESSION
 
 
@@ -75,8 +85,12 @@ def test_the_pathway_page_shows_flowchart_sankey_and_timeline_each_with_a_table(
     at = pathway_app
     assert len(at.get("plotly_chart")) == 4
     headers = texts(at.header)
-    assert headers == ["The decision rules", "How cases flow", "Conservative-care timeline",
-                       "How courses progress over six months"]
+    assert headers == [
+        "The decision rules",
+        "How cases flow",
+        "Conservative-care timeline",
+        "How courses progress over six months",
+    ]
     rules_table, timeline, bypass = (at.table[n].value for n in (0, -3, -2))
     assert rules_table["value"].str.startswith("true (decides").sum() == 1
     assert "This patient: week 3 of conservative care" in set(timeline["what"])

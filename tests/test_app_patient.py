@@ -1,11 +1,19 @@
 """The Patient page in AppTest: form, live result, shareable URL, invalid input, trace and downloads."""
+
 import pytest
 from streamlit.testing.v1.element_tree import Error, NumberInput
 
 from core import load_guideline, parse_case
 from core.engine.case_text import case_to_text
 from tests.app_helpers import (
-    PATIENT_PREFIX, block_holding, dispositions_shown, enter_case, html_tables, start_app, texts, url_case,
+    PATIENT_PREFIX,
+    block_holding,
+    dispositions_shown,
+    enter_case,
+    html_tables,
+    start_app,
+    texts,
+    url_case,
 )
 
 SCENARIOS = load_guideline().scenarios
@@ -47,8 +55,16 @@ def test_a_link_with_a_scenario_in_its_query_reproduces_the_evaluation_at_once(s
 
 
 def test_a_link_opened_on_the_patient_path_fills_the_form():
-    at = start_app({"red_flags": "false", "mri_finding": "nerve_root_compression", "weeks_conservative": "10",
-                    "pt_weeks": "8", "proposed": ["fusion", "long_term_opioids"]}, page="patient")
+    at = start_app(
+        {
+            "red_flags": "false",
+            "mri_finding": "nerve_root_compression",
+            "weeks_conservative": "10",
+            "pt_weeks": "8",
+            "proposed": ["fusion", "long_term_opioids"],
+        },
+        page="patient",
+    )
     assert at.segmented_control(key=PATIENT_PREFIX + "red_flags").value == "false"
     assert at.selectbox(key=PATIENT_PREFIX + "mri_finding").value == "nerve_root_compression"
     assert at.number_input(key=PATIENT_PREFIX + "pt_weeks").value == 8
@@ -57,8 +73,9 @@ def test_a_link_opened_on_the_patient_path_fills_the_form():
 
 
 def test_a_bad_value_in_the_link_is_named_and_only_that_parameter_is_ignored():
-    at = start_app({"red_flags": "false", "mri_finding": "cord_compression", "motor_grade_mrc": "9",
-                    "redflags": "true"})
+    at = start_app(
+        {"red_flags": "false", "mri_finding": "cord_compression", "motor_grade_mrc": "9", "redflags": "true"}
+    )
     message = " ".join(texts(at.error))
     assert "Weakest MRC grade" in message and "(got 9); ignored" in message
     assert "Redflags: not a case field; ignored" in message
@@ -67,8 +84,16 @@ def test_a_bad_value_in_the_link_is_named_and_only_that_parameter_is_ignored():
 
 
 def test_pt_weeks_above_conservative_weeks_shows_a_message_under_the_pt_field_and_no_evaluation(patient_app):
-    at = enter_case(patient_app, {"red_flags": False, "mri_finding": "normal", "motor_deficit_progressive": False,
-                                  "deformity_progressive": False, "weeks_conservative": 4})
+    at = enter_case(
+        patient_app,
+        {
+            "red_flags": False,
+            "mri_finding": "normal",
+            "motor_deficit_progressive": False,
+            "deformity_progressive": False,
+            "weeks_conservative": 4,
+        },
+    )
     at.number_input(key=PATIENT_PREFIX + "pt_weeks").set_value(8).run()
     assert not at.exception
     assert dispositions_shown(at) == []
@@ -111,8 +136,15 @@ def test_needs_information_names_what_to_assess_next(patient_app):
 
 
 def test_what_to_do_cites_its_sources_as_links_to_the_references_page(patient_app):
-    at = enter_case(patient_app, {"red_flags": False, "mri_finding": "not_done", "motor_deficit_progressive": False,
-                                  "deformity_progressive": False})
+    at = enter_case(
+        patient_app,
+        {
+            "red_flags": False,
+            "mri_finding": "not_done",
+            "motor_deficit_progressive": False,
+            "deformity_progressive": False,
+        },
+    )
     actions = next(m for m in texts(at.markdown) if m.startswith("- ") and "MRI of the cervical and thoracic" in m)
     assert "[[3]](references?ref=3#ref-3)" in actions
 
@@ -128,7 +160,11 @@ def test_the_evaluation_downloads_as_json_and_the_report_as_markdown_html_and_pd
     # One Markdown path: the report's (contents checked in tests/test_app_review.py).
     at = enter_case(patient_app, {"red_flags": True})
     assert [b.label for b in at.get("download_button")] == [
-        "Evaluation (JSON)", "Report (Markdown)", "Report (HTML)", "Report (PDF)"]
+        "Evaluation (JSON)",
+        "Report (Markdown)",
+        "Report (HTML)",
+        "Report (PDF)",
+    ]
 
 
 def test_result_sections_are_functions_later_work_can_extend():

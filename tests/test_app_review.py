@@ -1,5 +1,6 @@
 """Reviewer features in AppTest: evidence checks (view, filter, count, edit, download, upload), the article's
 conflicts, verification, the changelog, and the Patient page's reports (Markdown, HTML, PDF)."""
+
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -15,9 +16,9 @@ from streamlit.testing.v1 import AppTest
 
 from app import page_script
 from core import load_guideline
+from core.engine.guideline import DATA_DIR
 from core.review.conflicts import article_conflicts
 from core.review.evidence import evidence_from_yaml, load_evidence, statements_with_verdict, verdict_counts
-from core.engine.guideline import DATA_DIR
 from tests.app_helpers import dispositions_shown, enter_case, start_app, texts
 
 REFERENCES = "references"
@@ -41,8 +42,10 @@ def offered_downloads() -> Iterator[dict[str, tuple[Any, str]]]:
         offered[file_name] = (data_callable, mimetype)
         return add_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
 
-    with mock.patch.object(MediaFileManager, "add", record), \
-            mock.patch.object(MediaFileManager, "add_deferred", record_deferred):
+    with (
+        mock.patch.object(MediaFileManager, "add", record),
+        mock.patch.object(MediaFileManager, "add_deferred", record_deferred),
+    ):
         yield offered
 
 
@@ -96,8 +99,13 @@ def shared_references():
 
 def test_the_references_page_carries_the_reviewer_sections(shared_references):
     headers = texts(shared_references.header)
-    assert headers[-5:] == ["Outside evidence", "Review the evidence", "The article's own conflicts",
-                            "Verification of the whole pathway", "Changelog"]
+    assert headers[-5:] == [
+        "Outside evidence",
+        "Review the evidence",
+        "The article's own conflicts",
+        "Verification of the whole pathway",
+        "Changelog",
+    ]
     assert not shared_references.error
 
 
@@ -141,8 +149,15 @@ def test_filtering_to_outside_evidence_disagrees_shows_only_statements_with_a_di
 def test_saving_a_new_check_adds_it_to_the_list_and_the_counts():
     at = references_app()
     before = evidence_counts(at)
-    at = fill_check(at, statement=UNCHECKED, source="A later cohort study", year=2021, kind="other",
-                    verdict="disagrees", note="Progressive weakness also bypasses the minimum in practice.")
+    at = fill_check(
+        at,
+        statement=UNCHECKED,
+        source="A later cohort study",
+        year=2021,
+        kind="other",
+        verdict="disagrees",
+        note="Progressive weakness also bypasses the minimum in practice.",
+    )
     assert not at.error
     assert evidence_counts(at) == {**before, "disagrees": before["disagrees"] + 1}
     assert UNCHECKED in statements_listed(at)
@@ -180,8 +195,9 @@ def test_the_layer_downloads_as_the_data_file_and_uploading_it_back_restores_the
     # Unedited, the download is data/evidence.yaml byte for byte: data/ accepts it unchanged.
     assert content(offered, "evidence.yaml") == (DATA_DIR / "evidence.yaml").read_bytes()
     with offered_downloads() as offered:
-        at = fill_check(at, statement=UNCHECKED, source="A reviewer's source", kind="rct", verdict="agrees",
-                        note="Our own note.")
+        at = fill_check(
+            at, statement=UNCHECKED, source="A reviewer's source", kind="rct", verdict="agrees", note="Our own note."
+        )
     edited = content(offered, "evidence.yaml")
     edited_counts = evidence_counts(at)
     assert evidence_from_yaml(edited, load_guideline()).checks[UNCHECKED][0].source == "A reviewer's source"
@@ -197,10 +213,14 @@ def test_the_layer_downloads_as_the_data_file_and_uploading_it_back_restores_the
 
 def test_an_invalid_upload_lists_each_problem_and_keeps_the_session_layer():
     at = references_app()
-    bad = yaml.safe_dump({"checks": {
-        "no_such_statement": [{"source": "X", "kind": "rct", "verdict": "agrees", "note": "n"}],
-        "facet_injection": [{"source": "Y", "kind": "rct", "verdict": "maybe", "note": "n"}],
-    }}).encode()
+    bad = yaml.safe_dump(
+        {
+            "checks": {
+                "no_such_statement": [{"source": "X", "kind": "rct", "verdict": "agrees", "note": "n"}],
+                "facet_injection": [{"source": "Y", "kind": "rct", "verdict": "maybe", "note": "n"}],
+            }
+        }
+    ).encode()
     at.file_uploader(key="evidence_upload").upload("bad.yaml", bad, "application/x-yaml").run()
     message = " ".join(texts(at.error))
     assert "The file was not loaded" in message
@@ -231,8 +251,9 @@ def test_a_bad_conflicts_file_costs_only_its_own_section(monkeypatch):
 
     monkeypatch.setattr(app_pages.review_sections, "article_conflicts", broken)
     at = references_app()
-    assert any("This section cannot be shown" in e and "conflicts.yaml: conflicts.0.title" in e
-               for e in texts(at.error))
+    assert any(
+        "This section cannot be shown" in e and "conflicts.yaml: conflicts.0.title" in e for e in texts(at.error)
+    )
     assert texts(at.header)[-1] == "Changelog"
 
 
@@ -267,8 +288,11 @@ def test_the_patient_page_offers_the_report_as_markdown_html_and_pdf():
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Evaluation (JSON)", "Report (Markdown)", "Report (HTML)", "Report (PDF)"]
     assert {name: mime for name, (_, mime) in offered.items()} == {
-        "evaluation.json": "application/json", "report.md": "text/markdown", "report.html": "text/html",
-        "report.pdf": "application/pdf"}
+        "evaluation.json": "application/json",
+        "report.md": "text/markdown",
+        "report.html": "text/html",
+        "report.pdf": "application/pdf",
+    }
     assert "`urgent_neurosurgical_referral`" in content(offered, "report.md").decode()
     assert "urgent_neurosurgical_referral" in content(offered, "report.html").decode()
     pdf = content(offered, "report.pdf")
@@ -279,8 +303,15 @@ def test_the_patient_page_offers_the_report_as_markdown_html_and_pdf():
 
 def test_reports_flag_what_the_reviewers_layer_disputes():
     at = references_app()
-    at = fill_check(at, statement=UNCHECKED, source="A disputing trial", year=2020, kind="rct",
-                    verdict="disagrees", note="Our note.")
+    at = fill_check(
+        at,
+        statement=UNCHECKED,
+        source="A disputing trial",
+        year=2020,
+        kind="rct",
+        verdict="disagrees",
+        note="Our note.",
+    )
     at.switch_page(page_script(PATIENT)).run()
     with offered_downloads() as offered:
         at = enter_case(at, CORD_CASE)

@@ -1,4 +1,5 @@
 """The What if page and the Patient page's variant comparison, in AppTest."""
+
 import json
 from urllib.parse import parse_qs, urlsplit
 
@@ -96,11 +97,15 @@ def test_editing_a_threshold_makes_a_custom_variant_that_downloads_as_yaml_the_d
     with offered_downloads() as offered:
         at.run()
     assert not at.exception
-    assert url(at) == {"variant": ["custom"], "set": ["R6_decompression/weeks_conservative:6",
-                                                      "R7_failed_six_months/weeks_conservative:12"]}
+    assert url(at) == {
+        "variant": ["custom"],
+        "set": ["R6_decompression/weeks_conservative:6", "R7_failed_six_months/weeks_conservative:12"],
+    }
     downloaded = variants_from_yaml(content(offered, "custom.yaml"), load_guideline())
     assert len(downloaded) == 1 and downloaded[0].thresholds == {
-        "R6_decompression/weeks_conservative": 6, "R7_failed_six_months/weeks_conservative": 12}
+        "R6_decompression/weeks_conservative": 6,
+        "R7_failed_six_months/weeks_conservative": 12,
+    }
     assert downloaded[0].title.startswith("Edited from: ")
 
 
@@ -114,8 +119,10 @@ def test_switching_a_rule_off_and_back_to_the_article_shows_no_change():
 
 
 def test_a_custom_variant_in_a_link_opens_with_its_changes():
-    at = open_page(WHAT_IF, {"variant": "custom", "off": "R5_progressive_deformity",
-                             "send": "R6_decompression:surgical_consultation"})
+    at = open_page(
+        WHAT_IF,
+        {"variant": "custom", "off": "R5_progressive_deformity", "send": "R6_decompression:surgical_consultation"},
+    )
     assert not at.exception and not at.error
     assert at.toggle(key="whatif_on_R5_progressive_deformity").value is False
     assert at.selectbox(key="whatif_send_R6_decompression").value == "surgical_consultation"
@@ -138,8 +145,10 @@ def test_verifying_a_variant_that_keeps_every_invariant():
 
 def test_an_uploaded_variant_is_used_and_a_bad_upload_is_explained():
     at = open_page(WHAT_IF)
-    good = (b"variants:\n- id: later\n  title: Later consultation\n  rationale: A test.\n"
-            b"  thresholds:\n    R7_failed_six_months/weeks_conservative: 52\n")
+    good = (
+        b"variants:\n- id: later\n  title: Later consultation\n  rationale: A test.\n"
+        b"  thresholds:\n    R7_failed_six_months/weeks_conservative: 52\n"
+    )
     at.file_uploader(key="whatif_upload").upload("mine.yaml", good, "application/x-yaml").run()
     assert not at.exception
     assert at.selectbox(key="whatif_pick").value == "later"
@@ -150,10 +159,20 @@ def test_an_uploaded_variant_is_used_and_a_bad_upload_is_explained():
     assert any("bad.yaml: variant bad: rules_off.0" in t for t in texts(at.text))
 
 
-CASE = {"red_flags": "false", "mri_finding": "nerve_root_compression", "myelopathy_signs": "false",
-        "radicular_symptoms": "true", "motor_grade_mrc": "5", "motor_deficit_progressive": "false",
-        "instability": "false", "deformity_progressive": "false", "weeks_conservative": "10", "pt_weeks": "8",
-        "conservative_failed": "true", "correlating_pathology": "true"}
+CASE = {
+    "red_flags": "false",
+    "mri_finding": "nerve_root_compression",
+    "myelopathy_signs": "false",
+    "radicular_symptoms": "true",
+    "motor_grade_mrc": "5",
+    "motor_deficit_progressive": "false",
+    "instability": "false",
+    "deformity_progressive": "false",
+    "weeks_conservative": "10",
+    "pt_weeks": "8",
+    "conservative_failed": "true",
+    "correlating_pathology": "true",
+}
 
 
 def test_the_patient_page_shows_the_case_under_the_variant_beside_the_article():

@@ -1,4 +1,5 @@
 """The citation audit is computed from data: it reports what the article's citations fail to support."""
+
 import json
 import shutil
 import subprocess
@@ -8,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from core.review.audit import AUDIT_COLUMNS, audit_guideline, audit_table, statements_citing
 from core.engine.guideline import DATA_DIR, load_guideline
+from core.review.audit import AUDIT_COLUMNS, audit_guideline, audit_table, statements_citing
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,9 +77,19 @@ def test_statements_citing_a_general_source_are_not_mismatches(report):
 
 def test_adding_reference_5_resolves_it(tmp_path):
     data = copy_data(tmp_path)
-    edit_yaml(data / "references.yaml", lambda c: c["references"].append(
-        {"number": 5, "title": "Manual therapy of the neck", "source": "A journal", "year": 2024,
-         "type": "research", "region": "cervical"}))
+    edit_yaml(
+        data / "references.yaml",
+        lambda c: c["references"].append(
+            {
+                "number": 5,
+                "title": "Manual therapy of the neck",
+                "source": "A journal",
+                "year": 2024,
+                "type": "research",
+                "region": "cervical",
+            }
+        ),
+    )
     report = audit_guideline(load_guideline(data))
     assert report.unresolved_citations == [6] and 5 not in report.unresolved_cited_by
 
@@ -121,8 +132,9 @@ def test_audit_table_has_one_row_per_statement_with_flags(guideline):
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "core", "audit", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "core", "audit", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_cli_audit_json_has_the_contract_keys():
@@ -137,7 +149,17 @@ def test_cli_audit_json_has_the_contract_keys():
 def test_cli_audit_text_reads_for_a_person_and_follows_the_data(tmp_path):
     assert "Citation numbers with no reference: 5, 6" in run_cli().stdout
     data = copy_data(tmp_path)
-    edit_yaml(data / "references.yaml", lambda c: c["references"].append(
-        {"number": 6, "title": "Neck surgery outcomes", "source": "A journal", "year": 2023, "type": "research",
-         "region": "cervical"}))
+    edit_yaml(
+        data / "references.yaml",
+        lambda c: c["references"].append(
+            {
+                "number": 6,
+                "title": "Neck surgery outcomes",
+                "source": "A journal",
+                "year": 2023,
+                "type": "research",
+                "region": "cervical",
+            }
+        ),
+    )
     assert "Citation numbers with no reference: 5\n" in run_cli("--data", str(data)).stdout

@@ -1,4 +1,5 @@
 """Safe and clear at the bedside: no silent gaps, every outcome still possible, contradictions named, time told."""
+
 import pytest
 
 from core import evaluate_case, load_guideline
@@ -16,14 +17,25 @@ from core.review.evidence import EvidenceCheck, EvidenceLayer, load_evidence
 
 SCENARIOS = {s.id: s.case for s in load_guideline().scenarios}
 INDEX_NO_MOTOR = SCENARIOS["index_case_motor_power_unassessed"]
-ISSUE_WEEK_8 = {"red_flags": False, "mri_finding": "nerve_root_compression", "myelopathy_signs": False,
-                "radicular_symptoms": True, "motor_grade_mrc": 5, "motor_deficit_progressive": False,
-                "instability": False, "deformity_progressive": False, "weeks_conservative": 8, "pt_weeks": 4,
-                "conservative_failed": True, "correlating_pathology": False}
+ISSUE_WEEK_8 = {
+    "red_flags": False,
+    "mri_finding": "nerve_root_compression",
+    "myelopathy_signs": False,
+    "radicular_symptoms": True,
+    "motor_grade_mrc": 5,
+    "motor_deficit_progressive": False,
+    "instability": False,
+    "deformity_progressive": False,
+    "weeks_conservative": 8,
+    "pt_weeks": 4,
+    "conservative_failed": True,
+    "correlating_pathology": False,
+}
 SAFEGUARD = "myelopathy_signs_without_cord_compression"
 
 
 # --- myelopathy signs without cord compression -------------------------------------------------------------
+
 
 @pytest.mark.parametrize("finding", ["nerve_root_compression", "degenerative_only", "normal"])
 def test_myelopathy_signs_with_an_mri_free_of_cord_compression_raise_the_safeguard(finding):
@@ -32,8 +44,16 @@ def test_myelopathy_signs_with_an_mri_free_of_cord_compression_raise_the_safegua
     assert "safeguard_myelopathy_without_cord_compression" in [s.id for s in result.statements]
 
 
-@pytest.mark.parametrize("change", [{"myelopathy_signs": None}, {"myelopathy_signs": False}, {"mri_finding": None},
-                                    {"mri_finding": "cord_compression"}, {"mri_finding": "not_done"}])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"myelopathy_signs": None},
+        {"myelopathy_signs": False},
+        {"mri_finding": None},
+        {"mri_finding": "cord_compression"},
+        {"mri_finding": "not_done"},
+    ],
+)
 def test_the_myelopathy_safeguard_fires_on_known_inputs_only(change):
     values = {**ISSUE_WEEK_8, "myelopathy_signs": True, **change}
     assert SAFEGUARD not in evaluate_case({k: v for k, v in values.items() if v is not None}).warnings
@@ -46,6 +66,7 @@ def test_the_myelopathy_safeguard_is_data_marked_safeguard_in_a_high_tone(guidel
 
 
 # --- dispositions still possible ---------------------------------------------------------------------------
+
 
 def test_the_articles_patient_with_motor_power_unassessed_reads_referral_if_progressive_otherwise_mri():
     result = evaluate_case(INDEX_NO_MOTOR)
@@ -85,15 +106,25 @@ def test_every_possible_disposition_is_reached_by_assessing_the_unknowns(guideli
 
     case = {k: v for k, v in ISSUE_WEEK_8.items() if k not in ("deformity_progressive", "motor_grade_mrc")}
     listed = {p.disposition for p in evaluate_case(case).possible_dispositions}
-    reached = {evaluate_case({**case, "deformity_progressive": d, "motor_grade_mrc": m}).disposition
-               for d, m in product((True, False), range(6))}
+    reached = {
+        evaluate_case({**case, "deformity_progressive": d, "motor_grade_mrc": m}).disposition
+        for d, m in product((True, False), range(6))
+    }
     assert listed == reached
 
 
 def test_residual_keeps_only_the_unknown_parts(guideline):
     rule = next(r for r in guideline.pathway.rules if r.id == "R6_decompression")
-    left = residual(rule.when, {**parse_case(ISSUE_WEEK_8).values(), "weeks_conservative": 26, "pt_weeks": 6,
-                                "correlating_pathology": True, "instability": None})
+    left = residual(
+        rule.when,
+        {
+            **parse_case(ISSUE_WEEK_8).values(),
+            "weeks_conservative": 26,
+            "pt_weeks": 6,
+            "correlating_pathology": True,
+            "instability": None,
+        },
+    )
     assert holds(left, {"instability": False}) is True and holds(left, {"instability": True}) is False
     assert residual(rule.when, parse_case(ISSUE_WEEK_8).values()) is False
 
@@ -105,6 +136,7 @@ def test_possible_dispositions_ignore_rules_that_known_inputs_rule_out(guideline
 
 # --- blank case trace ---------------------------------------------------------------------------------------
 
+
 def test_a_blocked_trace_stops_at_the_rule_that_blocks_it():
     result = evaluate_case({})
     assert [s.id for s in result.trace] == ["R1_red_flags"]
@@ -113,13 +145,20 @@ def test_a_blocked_trace_stops_at_the_rule_that_blocks_it():
 
 # --- inconsistencies ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("case, found", [
-    ({"correlating_pathology": True, "mri_finding": "normal"}, "correlating_pathology_without_imaging"),
-    ({"correlating_pathology": True, "mri_finding": "not_done"}, "correlating_pathology_without_imaging"),
-    ({"motor_deficit_progressive": True, "motor_grade_mrc": 5}, "progressive_deficit_with_full_power"),
-    ({"conservative_failed": True, "weeks_conservative": 0, "pt_weeks": 0}, "care_failing_before_it_started"),
-    ({"conservative_failed": True, "weeks_conservative": 8, "pt_weeks": 0}, "failing_care_without_any_physical_therapy"),
-])
+
+@pytest.mark.parametrize(
+    "case, found",
+    [
+        ({"correlating_pathology": True, "mri_finding": "normal"}, "correlating_pathology_without_imaging"),
+        ({"correlating_pathology": True, "mri_finding": "not_done"}, "correlating_pathology_without_imaging"),
+        ({"motor_deficit_progressive": True, "motor_grade_mrc": 5}, "progressive_deficit_with_full_power"),
+        ({"conservative_failed": True, "weeks_conservative": 0, "pt_weeks": 0}, "care_failing_before_it_started"),
+        (
+            {"conservative_failed": True, "weeks_conservative": 8, "pt_weeks": 0},
+            "failing_care_without_any_physical_therapy",
+        ),
+    ],
+)
 def test_inputs_that_contradict_each_other_are_named_and_the_evaluation_still_runs(case, found):
     result = evaluate_case(case)
     assert found in [i.id for i in result.inconsistencies]
@@ -140,6 +179,7 @@ def test_inconsistencies_are_data_read_with_the_fields_they_concern():
 
 
 # --- where the patient stands in time -----------------------------------------------------------------------
+
 
 def test_week_eight_with_four_weeks_of_pt_is_two_pt_weeks_short_and_eighteen_from_six_months():
     ahead = {a.week: a for a in milestones_ahead(parse_case(ISSUE_WEEK_8), load_guideline())}
@@ -164,6 +204,7 @@ def test_the_report_places_minimum_pt_on_pt_weeks(guideline):
 
 # --- which part of a condition fails -------------------------------------------------------------------------
 
+
 def test_a_week_25_case_shows_weeks_26_as_the_failing_part(guideline):
     case = SCENARIOS["week_twenty_five_failing"]
     rule = next(r for r in guideline.pathway.rules if r.id == "R6_decompression")
@@ -175,11 +216,14 @@ def test_a_week_25_case_shows_weeks_26_as_the_failing_part(guideline):
 
 # --- evidence marks and report wording ------------------------------------------------------------------------
 
+
 def test_statements_with_unresolved_citations_or_disputed_evidence_are_marked(guideline):
     layer = load_evidence()
     unresolved = next(s for s in guideline.statements if 5 in s.citations or 6 in s.citations)
-    assert any("not in the article's reference list" in m
-               for m in statement_marks(unresolved.id, unresolved.citations, guideline, layer))
+    assert any(
+        "not in the article's reference list" in m
+        for m in statement_marks(unresolved.id, unresolved.citations, guideline, layer)
+    )
     disputed = next(sid for sid, checks in layer.checks.items() if any(c.verdict == "disagrees" for c in checks))
     s = guideline.statement(disputed)
     assert "outside evidence disagrees" in " ".join(statement_marks(s.id, s.citations, guideline, layer))
@@ -187,8 +231,10 @@ def test_statements_with_unresolved_citations_or_disputed_evidence_are_marked(gu
 
 def test_a_confirmed_check_is_not_reported_as_unconfirmed(guideline):
     sid = "no_long_term_opioids"
-    checks = [EvidenceCheck(source="A", kind="guideline", verdict="disagrees", note="n", confirmed=True),
-              EvidenceCheck(source="B", kind="guideline", verdict="partly", note="n", confirmed=False)]
+    checks = [
+        EvidenceCheck(source="A", kind="guideline", verdict="disagrees", note="n", confirmed=True),
+        EvidenceCheck(source="B", kind="guideline", verdict="partly", note="n", confirmed=False),
+    ]
     result = evaluate_case({**ISSUE_WEEK_8, "proposed": ["long_term_opioids"]})
     report = build_report(result, guideline, EvidenceLayer(checks={sid: checks}))
     row = next(r for w in report.warnings for r in w.statements if r.id == sid)

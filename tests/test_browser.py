@@ -5,6 +5,7 @@ artifacts/screenshots/ (git-ignored) for a person to look at; the tests also che
 its column (visible tables; one in a closed expander is checked when open), which is how text gets cut off on
 a phone.
 """
+
 import json
 from pathlib import Path
 
@@ -19,10 +20,12 @@ URL_PATHS = [url_path for *_, url_path in app.PAGES]
 REVIEW_ANCHORS = ["evidence", "review-evidence", "conflicts", "verification", "changelog"]
 CORD_LINK = "/patient?red_flags=false&mri_finding=cord_compression&weeks_conservative=1&pt_weeks=0"
 # Wide enough to exercise every section: a conservative case with a warning, a phase and a long trace.
-FULL_CASE = ("red_flags=false&mri_finding=nerve_root_compression&radicular_symptoms=true&motor_grade_mrc=5"
-             "&motor_deficit_progressive=false&instability=false&deformity_progressive=false&weeks_conservative=10"
-             "&pt_weeks=8&conservative_failed=true&correlating_pathology=true&proposed=epidural_steroid_injection"
-             "&proposed=long_term_opioids")
+FULL_CASE = (
+    "red_flags=false&mri_finding=nerve_root_compression&radicular_symptoms=true&motor_grade_mrc=5"
+    "&motor_deficit_progressive=false&instability=false&deformity_progressive=false&weeks_conservative=10"
+    "&pt_weeks=8&conservative_failed=true&correlating_pathology=true&proposed=epidural_steroid_injection"
+    "&proposed=long_term_opioids"
+)
 
 
 # This test runs first on a fresh server on purpose: Streamlit resolves pages differently before its first run.
@@ -112,6 +115,7 @@ def scroll_to(text: str):
     def scroll(tab) -> None:
         tab.get_by_text(text, exact=True).first.evaluate("e => e.scrollIntoView({block: 'start'})")
         tab.wait_for_timeout(300)
+
     return scroll
 
 
@@ -133,8 +137,10 @@ def test_screenshots_of_every_page_with_no_table_wider_than_its_column(server, b
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     tables_checked = 0
     try:
-        views = [(url_path, url_path + (f"?{FULL_CASE}" if url_path in ("patient", "pathway") else ""), None)
-                 for url_path in URL_PATHS] + EXTRA_SCREENSHOTS
+        views = [
+            (url_path, url_path + (f"?{FULL_CASE}" if url_path in ("patient", "pathway") else ""), None)
+            for url_path in URL_PATHS
+        ] + EXTRA_SCREENSHOTS
         for name, address, prepare in views:
             open_page(tab, f"{server}/{address}")
             if prepare is not None:
@@ -150,9 +156,10 @@ def test_screenshots_of_every_page_with_no_table_wider_than_its_column(server, b
                 tab.evaluate("() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollIntoView()")
             tab.screenshot(path=SCREENSHOTS / f"{name}_{width}x{height}.png")
             widths = tab.evaluate(
-                "() => [...document.querySelectorAll('[data-testid=\"stTable\"], [data-testid=\"stMarkdownContainer\"]')]"
+                '() => [...document.querySelectorAll(\'[data-testid="stTable"], [data-testid="stMarkdownContainer"]\')]'
                 ".filter(box => box.querySelector('table') && box.offsetParent)"
-                ".map(box => [box.querySelector('table').scrollWidth, box.clientWidth])")
+                ".map(box => [box.querySelector('table').scrollWidth, box.clientWidth])"
+            )
             tables_checked += len(widths)
             cut = [w for w in widths if w[0] > w[1] + 1]
             assert not cut, f"{name} at {width}x{height}: table(s) wider than their column (px): {cut}"

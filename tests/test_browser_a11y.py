@@ -5,6 +5,7 @@ deficiency for a person to look at.
 
 axe-core comes bundled in the `axe-playwright-python` package: nothing is fetched at test time.
 """
+
 import html
 from pathlib import Path
 
@@ -21,10 +22,12 @@ pytestmark = pytest.mark.browser
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 URL_PATHS = [url_path for *_, url_path in app.PAGES]
-FULL_CASE = ("red_flags=false&mri_finding=nerve_root_compression&radicular_symptoms=true&motor_grade_mrc=5"
-             "&motor_deficit_progressive=false&instability=false&deformity_progressive=false&weeks_conservative=10"
-             "&pt_weeks=8&conservative_failed=true&correlating_pathology=true&proposed=epidural_steroid_injection"
-             "&proposed=long_term_opioids")
+FULL_CASE = (
+    "red_flags=false&mri_finding=nerve_root_compression&radicular_symptoms=true&motor_grade_mrc=5"
+    "&motor_deficit_progressive=false&instability=false&deformity_progressive=false&weeks_conservative=10"
+    "&pt_weeks=8&conservative_failed=true&correlating_pathology=true&proposed=epidural_steroid_injection"
+    "&proposed=long_term_opioids"
+)
 CORD_LINK = "/patient?red_flags=false&mri_finding=cord_compression&weeks_conservative=1&pt_weeks=0"
 NOTICE = "Educational decision support, not a medical device"
 FOCUSED = """() => {
@@ -68,8 +71,9 @@ def describe(violations: list[dict]) -> str:
 
 def open_every_expander(tab) -> None:
     for _ in range(30):
-        closed = [s for s in tab.locator('[data-testid="stExpander"] details:not([open]) > summary').all()
-                  if s.is_visible()]
+        closed = [
+            s for s in tab.locator('[data-testid="stExpander"] details:not([open]) > summary').all() if s.is_visible()
+        ]
         if not closed:
             return
         closed[0].click()
@@ -244,7 +248,8 @@ def test_every_chart_is_named_by_its_title_and_described_with_a_table_under_it(s
         # The next table in the page (a static table, a data grid, or one inside an expander) is its equivalent.
         assert chart.evaluate(
             "c => { const all = [...document.querySelectorAll('table, [data-testid=\"stDataFrame\"]')];"
-            " return all.some(t => c.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING); }")
+            " return all.some(t => c.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING); }"
+        )
     assert "R8_conservative decides: Structured conservative care" in charts.nth(0).get_attribute("aria-label")
     assert "This patient: week 10 of conservative care" in charts.nth(2).get_attribute("aria-label")
 
@@ -254,19 +259,29 @@ def palette_html() -> str:
     g = load_guideline()
     words = {tone: ", ".join(d.label for d in g.pathway.dispositions if d.tone == tone) for tone in TONE_COLOURS}
     views = [None, *DEFICIENCIES]
-    head = "".join(f"<th>{html.escape(v or 'typical vision')}<br><small>closest pair: "
-                   f"{closest_pairs(TONE_COLOURS, v)[0][2]:.1f} ΔE00</small></th>" for v in views)
+    head = "".join(
+        f"<th>{html.escape(v or 'typical vision')}<br><small>closest pair: "
+        f"{closest_pairs(TONE_COLOURS, v)[0][2]:.1f} ΔE00</small></th>"
+        for v in views
+    )
     rows = "".join(
         f"<tr><th style='text-align:left'>{tone}<br><small>{html.escape(words[tone])}</small></th>"
-        + "".join(f"<td class='swatch' data-view='{v or 'typical'}' style='background:"
-                  f"{simulate(colour, v) if v else colour}'>{tone}<br><small>{simulate(colour, v) if v else colour}"
-                  "</small></td>" for v in views) + "</tr>"
-        for tone, colour in TONE_COLOURS.items())
-    return ("<html><body style='font:14px sans-serif;margin:16px'><h3>Tone palette under colour-vision deficiency "
-            "(Machado et al. 2009, full severity; CIEDE2000)</h3><table style='border-spacing:6px'>"
-            f"<tr><th></th>{head}</tr>{rows}</table><style>.swatch{{color:#fff;padding:14px 18px;width:150px;"
-            "font-weight:600}} th{font-weight:600;vertical-align:bottom} small{font-weight:400}</style>"
-            "</body></html>")
+        + "".join(
+            f"<td class='swatch' data-view='{v or 'typical'}' style='background:"
+            f"{simulate(colour, v) if v else colour}'>{tone}<br><small>{simulate(colour, v) if v else colour}"
+            "</small></td>"
+            for v in views
+        )
+        + "</tr>"
+        for tone, colour in TONE_COLOURS.items()
+    )
+    return (
+        "<html><body style='font:14px sans-serif;margin:16px'><h3>Tone palette under colour-vision deficiency "
+        "(Machado et al. 2009, full severity; CIEDE2000)</h3><table style='border-spacing:6px'>"
+        f"<tr><th></th>{head}</tr>{rows}</table><style>.swatch{{color:#fff;padding:14px 18px;width:150px;"
+        "font-weight:600}} th{font-weight:600;vertical-align:bottom} small{font-weight:400}</style>"
+        "</body></html>"
+    )
 
 
 def test_a_picture_of_the_palette_under_each_colour_vision_deficiency(browser):

@@ -1,5 +1,6 @@
 """In a real browser: on a phone the result comes before the form, and a new visitor's first view of the Patient
 page with a full case in the URL stays within 1.5 times a one-line Streamlit app (bench/bench_first_view.py)."""
+
 import re
 import subprocess
 import sys
@@ -10,11 +11,15 @@ from bench.bench_first_view import FULL_CASE_QUERY
 from tests.browser_support import CHROMIUM, ROOT, SCREENSHOTS, VIEWPORTS, WAIT_MS, open_page
 
 pytestmark = pytest.mark.browser
-BLOCKED_CASE = ("red_flags=false&mri_finding=not_done&myelopathy_signs=false&radicular_symptoms=true"
-                "&instability=false&deformity_progressive=false&weeks_conservative=0&pt_weeks=0")
-MYELOPATHY_CASE = ("red_flags=false&mri_finding=degenerative_only&myelopathy_signs=true&radicular_symptoms=false"
-                   "&motor_grade_mrc=5&motor_deficit_progressive=false&instability=false&deformity_progressive=false"
-                   "&weeks_conservative=2&pt_weeks=1&conservative_failed=false&correlating_pathology=false")
+BLOCKED_CASE = (
+    "red_flags=false&mri_finding=not_done&myelopathy_signs=false&radicular_symptoms=true"
+    "&instability=false&deformity_progressive=false&weeks_conservative=0&pt_weeks=0"
+)
+MYELOPATHY_CASE = (
+    "red_flags=false&mri_finding=degenerative_only&myelopathy_signs=true&radicular_symptoms=false"
+    "&motor_grade_mrc=5&motor_deficit_progressive=false&instability=false&deformity_progressive=false"
+    "&weeks_conservative=2&pt_weeks=1&conservative_failed=false&correlating_pathology=false"
+)
 
 
 def shoot(page, name: str) -> None:
@@ -63,8 +68,14 @@ def test_a_blocked_decision_and_the_myelopathy_safeguard_read_clearly_on_a_phone
 
 def first_view_ratio(visits: int) -> float:
     """The benchmark's ratio, run in its own process (it drives its own browser and two servers)."""
-    result = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_first_view.py"), "--visits", str(visits)],
-                            capture_output=True, text=True, timeout=600, cwd=ROOT, check=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_first_view.py"), "--visits", str(visits)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+        check=True,
+    )
     print(result.stdout)
     return float(re.search(r"ratio: ([0-9.]+)x", result.stdout)[1])
 

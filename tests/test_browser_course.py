@@ -1,20 +1,25 @@
 """Care over time in a real browser: the course editor and its link, both progression sankeys and the course
 player, with screenshots at desktop and phone size for a person to look at (artifacts/screenshots/)."""
+
 import pytest
 
 from tests.browser_support import SCREENSHOTS, VIEWPORTS, WAIT_MS, disposition, open_page, settled
 
 pytestmark = pytest.mark.browser
 
-FIRST = ("red_flags=false&mri_finding=nerve_root_compression&radicular_symptoms=true&motor_grade_mrc=5"
-         "&motor_deficit_progressive=false&instability=false&deformity_progressive=false&correlating_pathology=true")
+FIRST = (
+    "red_flags=false&mri_finding=nerve_root_compression&radicular_symptoms=true&motor_grade_mrc=5"
+    "&motor_deficit_progressive=false&instability=false&deformity_progressive=false&correlating_pathology=true"
+)
 # A recorded course of three visits; the current visit (the case parameters) is six months in.
-COURSE_LINK = (f"/patient?{FIRST}&weeks_conservative=26&pt_weeks=16&conservative_failed=true"
-               "&visit=week%3D0%3Bpt_weeks%3D0%3Bred_flags%3Dfalse%3Bmri_finding%3Dnerve_root_compression"
-               "%3Bradicular_symptoms%3Dtrue%3Bmotor_deficit_progressive%3Dfalse%3Bdeformity_progressive%3Dfalse"
-               "%3Binstability%3Dfalse%3Bcorrelating_pathology%3Dtrue%3Bmotor_grade_mrc%3D5"
-               "&visit=week%3D6%3Bpt_weeks%3D6%3Bconservative_failed%3Dtrue"
-               "&visit=week%3D12%3Bpt_weeks%3D12%3Bproposed%3Dlong_term_opioids")
+COURSE_LINK = (
+    f"/patient?{FIRST}&weeks_conservative=26&pt_weeks=16&conservative_failed=true"
+    "&visit=week%3D0%3Bpt_weeks%3D0%3Bred_flags%3Dfalse%3Bmri_finding%3Dnerve_root_compression"
+    "%3Bradicular_symptoms%3Dtrue%3Bmotor_deficit_progressive%3Dfalse%3Bdeformity_progressive%3Dfalse"
+    "%3Binstability%3Dfalse%3Bcorrelating_pathology%3Dtrue%3Bmotor_grade_mrc%3D5"
+    "&visit=week%3D6%3Bpt_weeks%3D6%3Bconservative_failed%3Dtrue"
+    "&visit=week%3D12%3Bpt_weeks%3D12%3Bproposed%3Dlong_term_opioids"
+)
 
 
 def test_recording_a_visit_puts_the_course_in_the_url_and_draws_its_timeline(server, page):

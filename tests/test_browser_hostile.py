@@ -1,5 +1,6 @@
 """Privacy and injection in a real browser: a page load asks no host but ours, and markdown hidden in a shared link
 (an image, a phishing link, HTML) is shown as text: nothing is fetched and no link is drawn."""
+
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -13,10 +14,16 @@ URL_PATHS = [url_path for *_, url_path in app.PAGES]
 EVIL = "evil.example"
 IMAGE_NAME = f"![x](http://{EVIL}/t.png)"
 PHISHING_NAME = f"[Session expired - click to log in](http://{EVIL}/login)"
-HOSTILE_LINK = "/patient?" + urlencode({
-    IMAGE_NAME: "1", PHISHING_NAME: "1", "mri_finding": f"<img src=http://{EVIL}/x.png> `code` www.{EVIL}",
-    "weeks_conservative": "inf", "red_flags": "false",
-}, quote_via=quote)
+HOSTILE_LINK = "/patient?" + urlencode(
+    {
+        IMAGE_NAME: "1",
+        PHISHING_NAME: "1",
+        "mri_finding": f"<img src=http://{EVIL}/x.png> `code` www.{EVIL}",
+        "weeks_conservative": "inf",
+        "red_flags": "false",
+    },
+    quote_via=quote,
+)
 
 
 def record_requests(page) -> list[str]:

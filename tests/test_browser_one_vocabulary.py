@@ -1,5 +1,6 @@
 """In a real browser: an unassessed input reads *not assessed* in the form and in the reasons, and a page links
 to another by the path app.PAGES gives it."""
+
 import pytest
 
 from tests.browser_support import SCREENSHOTS, VIEWPORTS, disposition, open_page, settled

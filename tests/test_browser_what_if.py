@@ -1,5 +1,6 @@
 """The What if page in a real browser: its charts, editing, download, the Patient page under a variant, and
 screenshots at desktop and phone size (artifacts/screenshots/what_if_*.png) for a person to look at."""
+
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,11 @@ from tests.browser_support import SCREENSHOTS, VIEWPORTS, WAIT_MS, disposition, 
 pytestmark = pytest.mark.browser
 
 SIX_WEEKS = "six_week_surgical_opinion_for_radiculopathy"
-CASE = ("red_flags=false&mri_finding=nerve_root_compression&myelopathy_signs=false&radicular_symptoms=true"
-        "&motor_grade_mrc=5&motor_deficit_progressive=false&instability=false&deformity_progressive=false"
-        "&weeks_conservative=10&pt_weeks=8&conservative_failed=true&correlating_pathology=true")
+CASE = (
+    "red_flags=false&mri_finding=nerve_root_compression&myelopathy_signs=false&radicular_symptoms=true"
+    "&motor_grade_mrc=5&motor_deficit_progressive=false&instability=false&deformity_progressive=false"
+    "&weeks_conservative=10&pt_weeks=8&conservative_failed=true&correlating_pathology=true"
+)
 VERIFY_MS = 120_000  # the variant's whole-pathway verification takes seconds on two shared cores
 FIRST_RUN_MS = 90_000  # the first run of the page on a fresh server imports pandas and plotly and reads the cohort
 

@@ -1,4 +1,5 @@
 """The input contract: every kind of bad input is rejected with a message naming the field."""
+
 import pytest
 
 from core import CaseError, parse_case
@@ -19,14 +20,23 @@ def test_unknown_key_is_rejected_by_name():
     assert "unknown field" in problems({"colour": "red"})["colour"]
 
 
-@pytest.mark.parametrize("field,value", [("red_flags", "yes"), ("red_flags", 1), ("motor_grade_mrc", "4"),
-                                         ("weeks_conservative", 6.5), ("motor_grade_mrc", True)])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("red_flags", "yes"),
+        ("red_flags", 1),
+        ("motor_grade_mrc", "4"),
+        ("weeks_conservative", 6.5),
+        ("motor_grade_mrc", True),
+    ],
+)
 def test_wrong_types_are_rejected(field, value):
     assert field in problems({field: value})
 
 
-@pytest.mark.parametrize("field,value", [("motor_grade_mrc", 6), ("motor_grade_mrc", -1),
-                                         ("weeks_conservative", 521), ("pt_weeks", -2)])
+@pytest.mark.parametrize(
+    "field,value", [("motor_grade_mrc", 6), ("motor_grade_mrc", -1), ("weeks_conservative", 521), ("pt_weeks", -2)]
+)
 def test_out_of_range_values_are_rejected(field, value):
     assert field in problems({field: value})
 

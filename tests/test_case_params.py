@@ -1,11 +1,22 @@
 """The case as the pages hold it: canonical text, read from URL parameters one at a time."""
+
 import pytest
 
 from core import parse_case
 from core.engine.case import CASE_FIELDS
 from core.engine.case_params import (
-    CHANGE_PARAMS, UNKNOWN, apply_change_params, as_params, case_from_case_text, change_params, choice_options,
-    field_text, form_value, read_case_params, text_from_form, with_field,
+    CHANGE_PARAMS,
+    UNKNOWN,
+    apply_change_params,
+    as_params,
+    case_from_case_text,
+    change_params,
+    choice_options,
+    field_text,
+    form_value,
+    read_case_params,
+    text_from_form,
+    with_field,
 )
 from core.engine.case_text import case_to_text
 from core.errors import CaseError
@@ -17,12 +28,21 @@ def case_to_text_of(mapping):
 
 
 def test_url_parameters_give_the_canonical_text_of_each_field():
-    params = {"red_flags": ["TRUE"], "mri_finding": ["cord_compression"], "motor_grade_mrc": ["4"],
-              "proposed": ["fusion", "long_term_opioids"], "instability": [""]}
+    params = {
+        "red_flags": ["TRUE"],
+        "mri_finding": ["cord_compression"],
+        "motor_grade_mrc": ["4"],
+        "proposed": ["fusion", "long_term_opioids"],
+        "instability": [""],
+    }
     text, problems = read_case_params(params)
     assert problems == []
-    assert text == {"red_flags": "true", "mri_finding": "cord_compression", "motor_grade_mrc": "4",
-                    "proposed": ["fusion", "long_term_opioids"]}
+    assert text == {
+        "red_flags": "true",
+        "mri_finding": "cord_compression",
+        "motor_grade_mrc": "4",
+        "proposed": ["fusion", "long_term_opioids"],
+    }
 
 
 def test_a_bad_value_costs_only_its_own_parameter_and_is_named():
@@ -86,15 +106,21 @@ def test_choice_options_end_with_not_assessed_and_list_mrc_strongest_first():
 
 def test_case_text_as_query_parameters_repeats_proposed_once_per_item():
     assert as_params({"red_flags": "true", "proposed": ["fusion", "long_term_opioids"]}) == {
-        "red_flags": ["true"], "proposed": ["fusion", "long_term_opioids"]}
+        "red_flags": ["true"],
+        "proposed": ["fusion", "long_term_opioids"],
+    }
 
 
 def test_a_second_case_travels_as_the_vs_parameters_of_the_fields_it_changes():
     before = case_to_text_of(case(proposed=["fusion"]))
     after = case_to_text_of(case(motor_grade_mrc=4, motor_deficit_progressive=True, weeks_conservative=...))
     params = change_params(before, after)
-    assert params == {"vs.motor_grade_mrc": ["4"], "vs.motor_deficit_progressive": ["true"],
-                      "vs.weeks_conservative": [UNKNOWN], "vs.proposed": [UNKNOWN]}
+    assert params == {
+        "vs.motor_grade_mrc": ["4"],
+        "vs.motor_deficit_progressive": ["true"],
+        "vs.weeks_conservative": [UNKNOWN],
+        "vs.proposed": [UNKNOWN],
+    }
     assert set(params) <= set(CHANGE_PARAMS)
     assert apply_change_params(before, params) == (after, [])
 
@@ -106,4 +132,5 @@ def test_applying_changes_ignores_other_parameters_and_names_each_bad_change():
     assert text == {**before, "instability": "true"}
     assert [(p.field, p.message) for p in problems] == [
         ("motor_grade_mrc", "in the compared case, input should be less than or equal to 5 (got 9); ignored"),
-        ("vs.mri", "not a case field; ignored")]
+        ("vs.mri", "not a case field; ignored"),
+    ]

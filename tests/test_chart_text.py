@@ -1,5 +1,6 @@
 """Every chart has a title it draws and a description a screen reader reads (its accessible name), and shows its
 states in words or symbols as well as colour."""
+
 from core import evaluate_case, parse_case
 from core.analyses.flows import cohort_flows, demo_cases
 from core.engine.guideline import NEEDS_INFORMATION

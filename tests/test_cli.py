@@ -1,4 +1,5 @@
 """The command line as a user runs it: real processes, exit codes, no tracebacks."""
+
 import json
 import subprocess
 import sys
@@ -8,8 +9,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "core", *args], cwd=ROOT, input=stdin, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "core", *args], cwd=ROOT, input=stdin, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_evaluate_prints_a_readable_account(tmp_path):
@@ -48,6 +50,7 @@ def test_validate_reports_the_data_is_valid():
 
 def test_validate_names_file_and_path_of_broken_data(tmp_path):
     import shutil
+
     shutil.copytree(ROOT / "data", tmp_path / "data")
     (tmp_path / "data" / "guideline.yaml").write_text("id: x\ntitle: y\nversion: one\n")
     result = run("validate", "--data", str(tmp_path / "data"))
@@ -61,7 +64,8 @@ def test_markdown_summary_has_decision_trace_actions_and_resolved_citations():
 
     text = evaluation_markdown(
         evaluate_case({"red_flags": False, "mri_finding": "cord_compression", "prior_fusion_levels": "L2-L5"}),
-        load_guideline())
+        load_guideline(),
+    )
     assert "`urgent_neurosurgical_referral`" in text and "**URGENT**" in text
     assert "| **R2_cord_compression** |" in text and "| prior fusion levels | L2-L5 |" in text
     assert "[6] unresolved" in text and "[4] Medical Necessity Determination for Spinal Fusion" in text

@@ -1,4 +1,5 @@
 """Command line for reviewers and records: report, export-fhir, version, conflicts, validate (real processes)."""
+
 import io
 import json
 import shutil
@@ -14,8 +15,9 @@ CASE = {"red_flags": False, "mri_finding": "cord_compression", "prior_fusion_lev
 
 
 def run(*args, stdin=None, text=True):
-    return subprocess.run([sys.executable, "-m", "core", *args], cwd=ROOT, input=stdin, capture_output=True,
-                          text=text, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "core", *args], cwd=ROOT, input=stdin, capture_output=True, text=text, timeout=60
+    )
 
 
 def test_report_markdown_to_stdout_and_html_to_a_file(tmp_path):

@@ -1,4 +1,5 @@
 """Cohort files: rows in = rows out, bad rows reported in place with the single case's wording, good rows decided."""
+
 import json
 import subprocess
 import sys
@@ -10,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from core import CaseError, PathwayError, evaluate_case
-from core.engine.case_text import case_from_text
 from core.analyses.cohort import evaluate_cohort, read_cohort, results_csv
 from core.analyses.frame import frame_cases
+from core.engine.case_text import case_from_text
 from tools.synthetic import synthetic_cases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,14 +34,30 @@ def message_for(field, value):
     return f"{field}: {info.value.problems[0].message}"
 
 
-@pytest.mark.parametrize("field,value", [
-    ("red_flags", "maybe"), ("motor_grade_mrc", "six"), ("motor_grade_mrc", "4.5"), ("motor_grade_mrc", "9"),
-    ("mri_finding", "fracture"), ("proposed", "fusion;surgery"), ("weeks_conservative", "-3"),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("red_flags", "maybe"),
+        ("motor_grade_mrc", "six"),
+        ("motor_grade_mrc", "4.5"),
+        ("motor_grade_mrc", "9"),
+        ("mri_finding", "fracture"),
+        ("proposed", "fusion;surgery"),
+        ("weeks_conservative", "-3"),
+    ],
+)
 def test_a_bad_cell_is_reported_in_place_with_the_single_case_wording(field, value):
     good = "ok,false,cord_compression,,,,\n"
-    row = {"case_id": "bad", "red_flags": "false", "mri_finding": "normal", "motor_grade_mrc": "", "weeks_conservative": "",
-           "pt_weeks": "", "proposed": "", field: value}
+    row = {
+        "case_id": "bad",
+        "red_flags": "false",
+        "mri_finding": "normal",
+        "motor_grade_mrc": "",
+        "weeks_conservative": "",
+        "pt_weeks": "",
+        "proposed": "",
+        field: value,
+    }
     text = HEADER + good + ",".join(row[c] for c in HEADER.strip().split(",")) + "\n" + good
     results = cohort(text).results
     assert len(results) == 3 and results["case_id"].tolist() == ["ok", "bad", "ok"]
@@ -51,8 +68,9 @@ def test_a_bad_cell_is_reported_in_place_with_the_single_case_wording(field, val
 
 def test_a_row_with_several_bad_cells_names_each_field_and_the_pt_rule_uses_the_case_message():
     results = cohort(HEADER + "a,maybe,scan,9,,,\nb,false,normal,,4,6,\n").results
-    assert results["error"].iat[0] == "; ".join([message_for("red_flags", "maybe"), message_for("mri_finding", "scan"),
-                                                message_for("motor_grade_mrc", "9")])
+    assert results["error"].iat[0] == "; ".join(
+        [message_for("red_flags", "maybe"), message_for("mri_finding", "scan"), message_for("motor_grade_mrc", "9")]
+    )
     with pytest.raises(CaseError) as info:
         case_from_text({"weeks_conservative": "4", "pt_weeks": "6"})
     assert results["error"].iat[1] == str(info.value.problems[0])
@@ -63,16 +81,23 @@ def test_good_rows_get_the_engines_decision():
     text = frame.to_csv(index=False).replace("True", "true").replace("False", "false")
     results = cohort(text).results
     assert results["error"].isna().all()
-    for case, (_, row) in zip(frame_cases(frame), results.iterrows()):
+    for case, (_, row) in zip(frame_cases(frame), results.iterrows(), strict=False):
         e = evaluate_case(case)
         assert (row["disposition"], bool(row["urgent"]), row["warnings"], row["missing"], row["deciding_rule"]) == (
-            e.disposition, e.urgent, ";".join(e.warnings), ";".join(e.missing), e.deciding_rule)
+            e.disposition,
+            e.urgent,
+            ";".join(e.warnings),
+            ";".join(e.missing),
+            e.deciding_rule,
+        )
 
 
 def test_mixed_file_through_the_command_line_keeps_every_row_and_prints_counts(tmp_path):
     source = tmp_path / "cases.csv"
-    source.write_text(HEADER + "p1,true,,,,,\np2,false,cord_compression,,,,fusion\np3,perhaps,normal,,,,\n"
-                      "p4,false,normal,5,30,3,\n,false,not_done,,,,\n")
+    source.write_text(
+        HEADER + "p1,true,,,,,\np2,false,cord_compression,,,,fusion\np3,perhaps,normal,,,,\n"
+        "p4,false,normal,5,30,3,\n,false,not_done,,,,\n"
+    )
     out = tmp_path / "results.csv"
     result = run("cohort", str(source), "--out", str(out))
     assert result.returncode == 0 and result.stderr == ""
@@ -83,8 +108,17 @@ def test_mixed_file_through_the_command_line_keeps_every_row_and_prints_counts(t
     written = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert written["case_id"].tolist() == ["p1", "p2", "p3", "p4", ""]
     assert written["disposition"].tolist() == [
-        "outside_pathway", "urgent_neurosurgical_referral", "", "needs_information", "needs_information"]
-    assert written["error"].tolist()[2].startswith("red_flags:") and written["urgent"].tolist()[:3] == ["true", "true", ""]
+        "outside_pathway",
+        "urgent_neurosurgical_referral",
+        "",
+        "needs_information",
+        "needs_information",
+    ]
+    assert written["error"].tolist()[2].startswith("red_flags:") and written["urgent"].tolist()[:3] == [
+        "true",
+        "true",
+        "",
+    ]
 
 
 def test_unknown_columns_are_carried_through_and_reported_with_a_suggestion():
@@ -109,10 +143,13 @@ def test_a_file_without_any_case_column_exits_2_with_a_clear_message(tmp_path):
     assert result.returncode == 2 and "no column is a case field" in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("content,words", [
-    (b"", "the file is empty"),
-    (b"red_flags\n\xff\xfe\n", "not UTF-8"),
-])
+@pytest.mark.parametrize(
+    "content,words",
+    [
+        (b"", "the file is empty"),
+        (b"red_flags\n\xff\xfe\n", "not UTF-8"),
+    ],
+)
 def test_an_unreadable_file_exits_2_without_traceback(tmp_path, content, words):
     source = tmp_path / "cases.csv"
     source.write_bytes(content)
@@ -143,20 +180,24 @@ def test_a_header_only_file_gives_zero_rows_and_a_header_only_result(tmp_path):
 def test_ragged_rows_keep_their_place_and_say_why():
     results = cohort("case_id,red_flags\na,true\nb,false,extra\nc\nd,true\n").results
     assert results["case_id"].tolist() == ["a", "b", "c", "d"]
-    assert results["error"].tolist()[1:3] == ["the row has 3 cells but the header has 2",
-                                             "the row has 1 cell but the header has 2"]
+    assert results["error"].tolist()[1:3] == [
+        "the row has 3 cells but the header has 2",
+        "the row has 1 cell but the header has 2",
+    ]
     assert results["disposition"].tolist()[::3] == ["outside_pathway", "outside_pathway"]
 
 
 def test_parquet_in_and_out_round_trip(tmp_path):
-    table = pa.table({
-        "case_id": ["a", "b", "c"],
-        "red_flags": pa.array([False, None, False]),
-        "mri_finding": ["nerve_root_compression", "normal", "cord_compression"],
-        "motor_grade_mrc": pa.array([4, None, 7]),
-        "motor_deficit_progressive": [True, False, False],
-        "proposed": pa.array([["fusion"], [], None], type=pa.list_(pa.string())),
-    })
+    table = pa.table(
+        {
+            "case_id": ["a", "b", "c"],
+            "red_flags": pa.array([False, None, False]),
+            "mri_finding": ["nerve_root_compression", "normal", "cord_compression"],
+            "motor_grade_mrc": pa.array([4, None, 7]),
+            "motor_deficit_progressive": [True, False, False],
+            "proposed": pa.array([["fusion"], [], None], type=pa.list_(pa.string())),
+        }
+    )
     source, out = tmp_path / "cases.parquet", tmp_path / "results.parquet"
     pq.write_table(table, source)
     assert run("cohort", str(source), "--out", str(out)).returncode == 0
@@ -164,9 +205,17 @@ def test_parquet_in_and_out_round_trip(tmp_path):
     assert written["case_id"].tolist() == ["a", "b", "c"]
     assert written["disposition"].tolist()[:2] == ["neurosurgical_referral", "needs_information"]
     assert written["error"].tolist()[2] == message_for("motor_grade_mrc", "7")
-    assert written["warnings"].tolist()[0] == ";".join(evaluate_case(
-        {"red_flags": False, "mri_finding": "nerve_root_compression", "motor_grade_mrc": 4,
-         "motor_deficit_progressive": True, "proposed": ["fusion"]}).warnings)
+    assert written["warnings"].tolist()[0] == ";".join(
+        evaluate_case(
+            {
+                "red_flags": False,
+                "mri_finding": "nerve_root_compression",
+                "motor_grade_mrc": 4,
+                "motor_deficit_progressive": True,
+                "proposed": ["fusion"],
+            }
+        ).warnings
+    )
 
 
 def test_parquet_written_by_pandas_is_read_as_its_columns_are_stored(tmp_path):

@@ -1,11 +1,18 @@
 """The colour checks the palette is held to: WCAG contrast, colour-vision simulation and CIEDE2000, each checked
 against published values or an independent implementation (colorspacious, a test-only dependency)."""
+
 import colorspacious
 import numpy as np
 import pytest
 
 from core.outputs.colour_vision import (
-    DEFICIENCIES, ciede2000, closest_pairs, contrast_ratio, hex_rgb, simulate, to_lab,
+    DEFICIENCIES,
+    ciede2000,
+    closest_pairs,
+    contrast_ratio,
+    hex_rgb,
+    simulate,
+    to_lab,
 )
 
 # Pairs from Sharma, Wu and Dalal (2005), the reference data set for CIEDE2000 implementations.

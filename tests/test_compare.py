@@ -1,4 +1,5 @@
 """Comparing two cases: changed fields and the rule where their traces part."""
+
 from core import evaluate_case, parse_case
 from core.analyses.compare import compare_evaluations, compare_frame, where_traces_part
 from tests.conftest import case

@@ -1,4 +1,5 @@
 """The structured condition language: Kleene logic and readable text."""
+
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
@@ -9,10 +10,17 @@ A = {"field": "red_flags", "op": "is", "value": True}
 B = {"field": "weeks_conservative", "op": "ge", "value": 26}
 
 
-@pytest.mark.parametrize("a,b,all_,any_", [
-    (True, True, True, True), (True, False, False, True), (False, None, False, None),
-    (True, None, None, True), (None, None, None, None), (False, False, False, False),
-])
+@pytest.mark.parametrize(
+    "a,b,all_,any_",
+    [
+        (True, True, True, True),
+        (True, False, False, True),
+        (False, None, False, None),
+        (True, None, None, True),
+        (None, None, None, None),
+        (False, False, False, False),
+    ],
+)
 def test_kleene_truth_tables(a, b, all_, any_):
     values = {"red_flags": a, "weeks_conservative": {True: 30, False: 3, None: None}[b]}
     assert holds(parse({"all": [A, B]}), values) is all_
@@ -41,7 +49,8 @@ def test_conditions_read_as_text(guideline):
     assert text == "MRI finding is nerve root compression and weeks of conservative care >= 26"
     nested = parse({"any": [A, {"all": [A, B]}]})
     assert describe(nested, guideline.labels, guideline.value_labels) == (
-        "red flags: yes or (red flags: yes and weeks of conservative care >= 26)")
+        "red flags: yes or (red flags: yes and weeks of conservative care >= 26)"
+    )
     assert describe(None, guideline.labels, guideline.value_labels).startswith("otherwise")
 
 

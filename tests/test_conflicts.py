@@ -1,14 +1,15 @@
 """The article's own conflicts: computed from the data where possible, listed otherwise."""
+
 import pytest
 
 from core import DataError, evaluate_case
+from core.engine.guideline import load_guideline
 from core.review.conflicts import (
     EARLY_CASE,
     article_conflicts,
     load_conflict_specs,
     resolve_conflicts,
 )
-from core.engine.guideline import load_guideline
 from tests.conftest import edit
 
 
@@ -41,14 +42,20 @@ def test_second_bypass_is_found_by_evaluating_early_cases(conflicts, guideline):
         again = evaluate_case(example.case, guideline)
         assert again.disposition == example.disposition and again.case.weeks_conservative == 3
     assert bypass.examples[0].case["motor_grade_mrc"] == 4
-    assert {"cord_compression_only_bypass", "refer_progressive_motor_deficit",
-            "deformity_not_surgical_unless_progressive"} <= set(bypass.statements)
+    assert {
+        "cord_compression_only_bypass",
+        "refer_progressive_motor_deficit",
+        "deformity_not_surgical_unless_progressive",
+    } <= set(bypass.statements)
 
 
 def test_bypass_conflict_disappears_when_only_cord_compression_can_bypass(data_copy):
-    edit(data_copy / "pathway.yaml",
-         lambda d: d.update(rules=[r for r in d["rules"] if r["id"] not in ("R3_progressive_weakness",
-                                                                            "R5_progressive_deformity")]))
+    edit(
+        data_copy / "pathway.yaml",
+        lambda d: d.update(
+            rules=[r for r in d["rules"] if r["id"] not in ("R3_progressive_weakness", "R5_progressive_deformity")]
+        ),
+    )
     ids = [c.id for c in resolve_conflicts(load_conflict_specs(data_copy), load_guideline(data_copy))]
     assert "second_bypass_of_six_week_minimum" not in ids and "deformity_outside_referral_list" not in ids
 
@@ -56,14 +63,17 @@ def test_bypass_conflict_disappears_when_only_cord_compression_can_bypass(data_c
 def test_progressive_deformity_is_the_surgical_route_missing_from_the_referral_list(conflicts):
     deformity = conflicts["deformity_outside_referral_list"]
     assert len(deformity.findings) == 1 and deformity.findings[0].startswith("R5_progressive_deformity")
-    assert {"refer_cord_compression", "refer_progressive_motor_deficit",
-            "refer_failed_six_months_correlating"} <= set(deformity.statements)
+    assert {"refer_cord_compression", "refer_progressive_motor_deficit", "refer_failed_six_months_correlating"} <= set(
+        deformity.statements
+    )
 
 
 def test_six_month_consultation_conflict_shows_how_the_engine_resolves_it(conflicts):
     listed = conflicts["six_month_consult_vs_referral_criteria"]
     assert [(x.disposition, x.deciding_rule) for x in listed.examples] == [
-        ("surgical_consultation", "R7_failed_six_months"), ("conservative_care", "R8_conservative")]
+        ("surgical_consultation", "R7_failed_six_months"),
+        ("conservative_care", "R8_conservative"),
+    ]
     assert "six_months_before_surgical_consult" in listed.examples[1].statements
 
 
@@ -78,6 +88,7 @@ def test_unresolved_citations_are_the_cited_numbers_minus_the_listed_ones(confli
 def test_unresolved_citation_conflict_disappears_once_references_are_listed(data_copy):
     def add_refs(d):
         d["references"] += [{**d["references"][0], "number": n} for n in (5, 6)]
+
     edit(data_copy / "references.yaml", add_refs)
     ids = [c.id for c in resolve_conflicts(load_conflict_specs(data_copy), load_guideline(data_copy))]
     assert "unresolved_citations" not in ids
@@ -85,8 +96,11 @@ def test_unresolved_citation_conflict_disappears_once_references_are_listed(data
 
 def test_lumbar_sources_cited_for_neck_and_thoracic_claims(conflicts, guideline):
     lumbar = {r.number for r in guideline.references if r.region == "lumbar"}
-    expected = {s.id for s in guideline.statements
-                if s.region in ("cervical", "thoracic", "cervicothoracic") and lumbar & set(s.citations)}
+    expected = {
+        s.id
+        for s in guideline.statements
+        if s.region in ("cervical", "thoracic", "cervicothoracic") and lumbar & set(s.citations)
+    }
     assert set(conflicts["lumbar_sources_for_neck_claims"].statements) == expected
     assert "decompression_without_fusion" in expected and "mri_first" not in expected
 
@@ -96,6 +110,7 @@ def test_conflicts_file_problems_are_named_with_path(data_copy):
         d["conflicts"][0]["computed_by"] = "guess"
         d["conflicts"][2]["statements"].append("nope")
         d["conflicts"][2]["examples"][0]["case"]["motor_grade_mrc"] = 9
+
     edit(data_copy / "conflicts.yaml", break_it)
     with pytest.raises(DataError) as info:
         load_conflict_specs(data_copy)

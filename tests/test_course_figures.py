@@ -1,5 +1,6 @@
 """Figures of care over time and the course in a URL: fixed state colours and order, the same counts in the
 sankey and its table, the course timeline's parts, and visit parameters that round-trip."""
+
 import pytest
 from hypothesis import given, settings
 
@@ -9,7 +10,12 @@ from core.analyses.course_params import effective_case, read_visit_param, visit_
 from core.analyses.course_scenarios import load_course_scenarios
 from core.analyses.progression import DEMO_VISITS, evaluate_visits, progression_links, read_visits
 from core.outputs.course_figures import (
-    course_rows, course_timeline, progression_nodes, progression_sankey, progression_table, state_colours,
+    course_rows,
+    course_timeline,
+    progression_nodes,
+    progression_sankey,
+    progression_table,
+    state_colours,
 )
 from tests.course_strategies import any_course
 
@@ -29,7 +35,7 @@ def test_every_state_has_one_colour_and_states_follow_the_data_order(guideline):
 def test_sankey_colours_a_state_the_same_in_every_column(guideline, demo_links):
     figure = progression_sankey(demo_links, guideline, "t")
     nodes = progression_nodes(demo_links, guideline)
-    colours = dict(zip(nodes, figure.data[0].node.color))
+    colours = dict(zip(nodes, figure.data[0].node.color, strict=False))
     by_state: dict[str, set[str]] = {}
     for (_, state), colour in colours.items():
         by_state.setdefault(state, set()).add(colour)
@@ -66,15 +72,21 @@ def test_visits_written_to_the_url_and_read_back_give_the_same_course(course):
 
 def test_a_visit_from_two_cases_states_only_what_changed():
     before = effective_case([{"week": 0, "red_flags": False, "pt_weeks": 0, "mri_finding": "normal"}])
-    visit = visit_from_cases(before, parse_case({"weeks_conservative": 6, "pt_weeks": 6, "mri_finding": "normal",
-                                                 "proposed": ["fusion"]}))
+    visit = visit_from_cases(
+        before, parse_case({"weeks_conservative": 6, "pt_weeks": 6, "mri_finding": "normal", "proposed": ["fusion"]})
+    )
     assert visit == {"week": 6, "pt_weeks": 6, "red_flags": None, "proposed": ["fusion"]}
 
 
-@pytest.mark.parametrize("text, field", [
-    ("week=x", "visit 1: week"), ("red_flags=true", "visit 1: week"), ("week=0;colour=red", "visit 1: colour"),
-    ("week=0;motor_grade_mrc=9", "visit 1: motor_grade_mrc"),
-])
+@pytest.mark.parametrize(
+    "text, field",
+    [
+        ("week=x", "visit 1: week"),
+        ("red_flags=true", "visit 1: week"),
+        ("week=0;colour=red", "visit 1: colour"),
+        ("week=0;motor_grade_mrc=9", "visit 1: motor_grade_mrc"),
+    ],
+)
 def test_a_bad_visit_parameter_names_the_visit_and_field(text, field):
     with pytest.raises(CaseError) as caught:
         read_visit_param(text, 1)

@@ -1,4 +1,5 @@
 """The teaching courses (data/course_scenarios.yaml) and the illustrative demo visits (data/demo_visits.csv)."""
+
 import subprocess
 import sys
 
@@ -30,15 +31,21 @@ def test_teaching_courses_cover_every_censoring_case():
 
 def test_demo_visits_regenerate_byte_for_byte(tmp_path):
     out = tmp_path / "demo_visits.csv"
-    subprocess.run([sys.executable, "scripts/make_demo_visits.py", "--out", str(out)], cwd=DATA_DIR.parent,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "scripts/make_demo_visits.py", "--out", str(out)],
+        cwd=DATA_DIR.parent,
+        check=True,
+        capture_output=True,
+    )
     assert out.read_bytes() == DEMO_VISITS.read_bytes()
 
 
 def test_demo_visits_are_all_good_and_show_censoring_and_referrals():
     result = evaluate_visits(read_visits(DEMO_VISITS))
-    assert result.summary.bad_rows == 0 and result.summary.courses == read_yaml(
-        DATA_DIR / "progression_model.yaml")["courses"]
+    assert (
+        result.summary.bad_rows == 0
+        and result.summary.courses == read_yaml(DATA_DIR / "progression_model.yaml")["courses"]
+    )
     to_states = set(progression_links(result)["to_state"])
     assert {"no_further_visit", "decompression_referral", "interventional_options"} <= to_states
 

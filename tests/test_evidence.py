@@ -1,34 +1,54 @@
 """The review layer (data/evidence.yaml): seeded findings, validation, and the download/upload round trip."""
+
 import shutil
 
 import pytest
 import yaml
 
 from core import PathwayError
-from core.review.evidence import (
-    EvidenceLayer, checks_for, evidence_from_yaml, evidence_rows, evidence_to_yaml, load_evidence, parse_check,
-    remove_check, statements_with_verdict, strongest_verdict, upsert_check, verdict_counts,
-)
 from core.engine.guideline import DATA_DIR, load_guideline
+from core.review.evidence import (
+    EvidenceLayer,
+    checks_for,
+    evidence_from_yaml,
+    evidence_rows,
+    evidence_to_yaml,
+    load_evidence,
+    parse_check,
+    remove_check,
+    statements_with_verdict,
+    strongest_verdict,
+    upsert_check,
+    verdict_counts,
+)
 
 # The issue's table: (statement, a word of the source, verdict). A finding may span statements and sources.
 SEEDED = [
-    ("mri_first", "ACR", "partly"), ("mri_first", "NICE", "partly"),
-    ("conservative_minimum_6_weeks", "NICE", "agrees"), ("conservative_minimum_6_weeks", "Aetna", "agrees"),
+    ("mri_first", "ACR", "partly"),
+    ("mri_first", "NICE", "partly"),
+    ("conservative_minimum_6_weeks", "NICE", "agrees"),
+    ("conservative_minimum_6_weeks", "Aetna", "agrees"),
     ("pt_stabilisation", "NICE", "agrees"),
     ("avoid_cervical_manipulation", "Cochrane", "partly"),
     ("neuropathic_medication", "NG59", "partly"),
-    ("nsaid_muscle_relaxant", "NICE", "agrees"), ("nsaid_muscle_relaxant", "AAFP", "agrees"),
+    ("nsaid_muscle_relaxant", "NICE", "agrees"),
+    ("nsaid_muscle_relaxant", "AAFP", "agrees"),
     ("no_long_term_opioids", "CDC", "agrees"),
-    ("epidural_steroid_injection", "Neurology", "disagrees"), ("epidural_steroid_injection", "Cohen", "disagrees"),
+    ("epidural_steroid_injection", "Neurology", "disagrees"),
+    ("epidural_steroid_injection", "Cohen", "disagrees"),
     ("epidural_steroid_injection", "FDA", "disagrees"),
-    ("facet_injection", "Falco", "disagrees"), ("facet_injection", "Manchikanti", "disagrees"),
-    ("cord_compression_urgent_referral", "AO Spine", "partly"), ("refer_cord_compression", "AO Spine", "partly"),
+    ("facet_injection", "Falco", "disagrees"),
+    ("facet_injection", "Manchikanti", "disagrees"),
+    ("cord_compression_urgent_referral", "AO Spine", "partly"),
+    ("refer_cord_compression", "AO Spine", "partly"),
     ("radiculopathy_six_month_protocol", "Aetna", "disagrees"),
     ("refer_progressive_motor_deficit", "NICE", "disagrees"),
-    ("decompression_without_fusion", "AANS", "partly"), ("decompression_without_fusion", "foraminotomy", "partly"),
-    ("no_surgery_degenerative_only", "Aetna", "agrees"), ("no_surgery_degenerative_only", "Kuijper", "agrees"),
-    ("pitfall_fusion_on_imaging", "Aetna", "agrees"), ("pitfall_fusion_on_imaging", "Kuijper", "agrees"),
+    ("decompression_without_fusion", "AANS", "partly"),
+    ("decompression_without_fusion", "foraminotomy", "partly"),
+    ("no_surgery_degenerative_only", "Aetna", "agrees"),
+    ("no_surgery_degenerative_only", "Kuijper", "agrees"),
+    ("pitfall_fusion_on_imaging", "Aetna", "agrees"),
+    ("pitfall_fusion_on_imaging", "Kuijper", "agrees"),
 ]
 
 
@@ -68,8 +88,15 @@ def test_shipped_file_is_what_the_page_would_download(layer):
 
 
 def test_edited_download_replaces_data_file_and_loads_with_the_real_loader(layer, data_copy, guideline):
-    check = parse_check({"source": "A new trial", "year": 2025, "kind": "rct", "verdict": "not_found",
-                         "note": "Looked for the two-week figure and did not find it."})
+    check = parse_check(
+        {
+            "source": "A new trial",
+            "year": 2025,
+            "kind": "rct",
+            "verdict": "not_found",
+            "note": "Looked for the two-week figure and did not find it.",
+        }
+    )
     edited = upsert_check(layer, "epidural_steroid_injection", check, guideline)
     (data_copy / "evidence.yaml").write_bytes(evidence_to_yaml(edited).encode("utf-8"))
     assert load_evidence(data_copy) == edited
@@ -79,12 +106,14 @@ def test_edited_download_replaces_data_file_and_loads_with_the_real_loader(layer
 def test_unknown_statement_is_rejected_with_file_path_and_reason(guideline):
     text = "checks:\n  mri_firs:\n  - {source: X, kind: other, verdict: agrees, note: n}\n"
     assert problems(lambda: evidence_from_yaml(text, guideline)) == [
-        "evidence.yaml: checks.mri_firs: unknown statement `mri_firs` (not in statements.yaml)"]
+        "evidence.yaml: checks.mri_firs: unknown statement `mri_firs` (not in statements.yaml)"
+    ]
 
 
 def test_bad_verdict_and_multi_line_note_are_named_by_path(guideline):
-    text = yaml.safe_dump({"checks": {"mri_first": [
-        {"source": "X", "kind": "other", "verdict": "maybe", "note": "two\nlines"}]}})
+    text = yaml.safe_dump(
+        {"checks": {"mri_first": [{"source": "X", "kind": "other", "verdict": "maybe", "note": "two\nlines"}]}}
+    )
     found = problems(lambda: evidence_from_yaml(text, guideline))
     assert any(m.startswith("evidence.yaml: checks.mri_first.0.verdict") for m in found)
     assert any(m.startswith("evidence.yaml: checks.mri_first.0.note") for m in found)
@@ -105,7 +134,8 @@ def test_broken_data_file_is_reported_by_load_evidence(data_copy):
 def test_uploads_that_are_not_text_or_yaml_or_too_big_are_refused(guideline):
     assert problems(lambda: evidence_from_yaml(b"\xff\xfe", guideline)) == ["evidence.yaml: not UTF-8 text"]
     assert problems(lambda: evidence_from_yaml("checks: [unclosed", guideline))[0].startswith(
-        "evidence.yaml: not valid YAML")
+        "evidence.yaml: not valid YAML"
+    )
     assert "larger than" in problems(lambda: evidence_from_yaml(b"#" * 1_000_001, guideline))[0]
 
 
@@ -115,9 +145,12 @@ def test_empty_upload_is_an_empty_layer(guideline):
 
 def test_upsert_replaces_the_check_of_the_same_source_and_keeps_statement_order(layer, guideline):
     falco = checks_for(layer, "facet_injection")[0]
-    changed = upsert_check(layer, "facet_injection", falco.model_copy(update={"verdict": "partly",
-                                                                             "source": falco.source.upper()}),
-                           guideline)
+    changed = upsert_check(
+        layer,
+        "facet_injection",
+        falco.model_copy(update={"verdict": "partly", "source": falco.source.upper()}),
+        guideline,
+    )
     assert [c.verdict for c in checks_for(changed, "facet_injection")] == ["partly", "disagrees"]
     added = upsert_check(layer, "imaging_poor_correlation", falco, guideline)
     assert list(added.checks)[:2] == ["mri_first", "imaging_poor_correlation"]  # statements.yaml order
@@ -146,8 +179,11 @@ def test_verdict_counts_cover_every_verdict_and_can_be_restricted(layer):
 
 def test_filter_outside_evidence_disagrees(layer):
     assert statements_with_verdict(layer) == [
-        "epidural_steroid_injection", "facet_injection", "radiculopathy_six_month_protocol",
-        "refer_progressive_motor_deficit"]
+        "epidural_steroid_injection",
+        "facet_injection",
+        "radiculopathy_six_month_protocol",
+        "refer_progressive_motor_deficit",
+    ]
     assert "mri_first" in statements_with_verdict(layer, ["partly"])
 
 
@@ -155,14 +191,19 @@ def test_strongest_verdict_puts_disagreement_first(layer, guideline):
     assert strongest_verdict(layer, "facet_injection") == "disagrees"
     assert strongest_verdict(layer, "no_long_term_opioids") == "agrees"
     assert strongest_verdict(layer, "pt_postural_retraining") is None
-    mixed = upsert_check(layer, "no_long_term_opioids", parse_check(
-        {"source": "Other", "kind": "other", "verdict": "partly", "note": "n"}), guideline)
+    mixed = upsert_check(
+        layer,
+        "no_long_term_opioids",
+        parse_check({"source": "Other", "kind": "other", "verdict": "partly", "note": "n"}),
+        guideline,
+    )
     assert strongest_verdict(mixed, "no_long_term_opioids") == "partly"
 
 
 def test_form_input_errors_name_the_field():
-    found = problems(lambda: parse_check({"source": "", "year": 1700, "kind": "blog", "verdict": "agrees",
-                                          "note": "ok"}))
+    found = problems(
+        lambda: parse_check({"source": "", "year": 1700, "kind": "blog", "verdict": "agrees", "note": "ok"})
+    )
     assert {m.split(":")[0] for m in found} == {"source", "year", "kind"}
 
 

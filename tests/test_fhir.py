@@ -1,4 +1,5 @@
 """The pathway as a FHIR PlanDefinition, validated with the fhir.resources models (R4B default, and R5)."""
+
 import json
 
 import pytest
@@ -79,8 +80,12 @@ def test_milestones_6_12_26_weeks_are_timed_from_week_0(plan):
     for week in (6, 12, 26):
         (related,) = found[f"week-{week}"]["relatedAction"]
         assert related["actionId"] == "week-0" and related["relationship"] == "after-start"
-        assert related["offsetDuration"] == {"value": week, "unit": "weeks", "system": "http://unitsofmeasure.org",
-                                             "code": "wk"}
+        assert related["offsetDuration"] == {
+            "value": week,
+            "unit": "weeks",
+            "system": "http://unitsofmeasure.org",
+            "code": "wk",
+        }
 
 
 def test_citations_are_documented_and_unresolved_ones_are_flagged(plan):

@@ -1,4 +1,5 @@
 """Figure builders: what each chart draws, read back from the plotly figure's shapes, traces and annotations."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -6,12 +7,20 @@ from pathlib import Path
 import pytest
 
 from core import evaluate_case
-from core.outputs.figures import (
-    INK, MUTED, ROUTE, SANKEY_COLUMNS, TONE_COLOURS, pathway_figure, pathway_rows, sankey_figure, timeline_figure,
-)
 from core.analyses.flows import cohort_flows, demo_cases, flow_nodes
-from core.engine.guideline import NEEDS_INFORMATION
 from core.analyses.timeline import axis_end, bypass_rows, timeline_rows
+from core.engine.guideline import NEEDS_INFORMATION
+from core.outputs.figures import (
+    INK,
+    MUTED,
+    ROUTE,
+    SANKEY_COLUMNS,
+    TONE_COLOURS,
+    pathway_figure,
+    pathway_rows,
+    sankey_figure,
+    timeline_figure,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,7 +45,7 @@ def annotation(fig, name):
 
 
 def contrast_with_white(colour):
-    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
     return 1.05 / (luminance + 0.05)
@@ -127,9 +136,9 @@ def test_sankey_links_carry_every_case_through_every_stage(guideline, flows):
     assert fig.layout.title.text == "Cohort"
     stage = [n.split(": ")[0] for n in nodes]
     for name in ("presentation", "MRI", "rule"):
-        into_next = sum(v for s, v in zip(sankey.link.source, sankey.link.value) if stage[s] == name)
+        into_next = sum(v for s, v in zip(sankey.link.source, sankey.link.value, strict=False) if stage[s] == name)
         assert into_next == len(flows)
-    colour = dict(zip(nodes, sankey.node.color))
+    colour = dict(zip(nodes, sankey.node.color, strict=False))
     assert colour["disposition: urgent_neurosurgical_referral"] == TONE_COLOURS["critical"]
     assert colour[f"disposition: {NEEDS_INFORMATION}"] == TONE_COLOURS["unknown"]
     assert sorted(set(sankey.node.x)) == sorted({min(max(x, 0.001), 0.999) for x in SANKEY_COLUMNS})
@@ -137,7 +146,7 @@ def test_sankey_links_carry_every_case_through_every_stage(guideline, flows):
 
 def test_sankey_labels_are_short_and_the_hover_names_the_node(guideline, flows):
     sankey = sankey_figure(flows).data[0]
-    labels = dict(zip(sankey.node.customdata, sankey.node.label))
+    labels = dict(zip(sankey.node.customdata, sankey.node.label, strict=False))
     [r6] = [name for name in labels if name.startswith("rule: R6_decompression (")]
     assert labels[r6] == "R6" and "Failed six months" in r6
     assert labels["MRI: not done"] == "not done"
@@ -185,8 +194,10 @@ def test_figures_serialise_for_the_browser(guideline, flows):
 
 
 def test_core_figure_modules_never_import_streamlit():
-    code = ("import sys, core.outputs.figures, core.analyses.flows, core.analyses.timeline, core.review.audit; "
-            "print('streamlit' in sys.modules)")
+    code = (
+        "import sys, core.outputs.figures, core.analyses.flows, core.analyses.timeline, core.review.audit; "
+        "print('streamlit' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "False", result.stderr
 

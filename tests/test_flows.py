@@ -1,4 +1,5 @@
 """Cohort flows for the sankey: presentation -> MRI finding -> deciding rule -> disposition."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -9,8 +10,18 @@ import pytest
 from core import CaseError, evaluate_case, parse_case
 from core.analyses.cohort import evaluate_cohort, read_cohort
 from core.analyses.flows import (
-    COHORT_SOURCE, DEMO_COHORT, FLOW_COLUMNS, NOT_ASSESSED, PRESENTATIONS, cases_at_node, cohort_flows, demo_cases,
-    flow_links, flow_nodes, flows_from_results, presentation,
+    COHORT_SOURCE,
+    DEMO_COHORT,
+    FLOW_COLUMNS,
+    NOT_ASSESSED,
+    PRESENTATIONS,
+    cases_at_node,
+    cohort_flows,
+    demo_cases,
+    flow_links,
+    flow_nodes,
+    flows_from_results,
+    presentation,
 )
 from core.errors import PathwayError
 from tests.conftest import case
@@ -28,13 +39,16 @@ def flows(cases):
     return cohort_flows(cases)
 
 
-@pytest.mark.parametrize("changes,expected", [
-    ({"red_flags": True, "myelopathy_signs": True}, "red flags"),
-    ({"myelopathy_signs": True, "radicular_symptoms": True}, "myelopathic signs"),
-    ({"radicular_symptoms": True}, "radicular pain"),
-    ({"radicular_symptoms": False}, "axial neck pain"),
-    ({"radicular_symptoms": ..., "myelopathy_signs": ...}, NOT_ASSESSED),
-])
+@pytest.mark.parametrize(
+    "changes,expected",
+    [
+        ({"red_flags": True, "myelopathy_signs": True}, "red flags"),
+        ({"myelopathy_signs": True, "radicular_symptoms": True}, "myelopathic signs"),
+        ({"radicular_symptoms": True}, "radicular pain"),
+        ({"radicular_symptoms": False}, "axial neck pain"),
+        ({"radicular_symptoms": ..., "myelopathy_signs": ...}, NOT_ASSESSED),
+    ],
+)
 def test_presentation_takes_the_most_serious_picture(changes, expected):
     assert presentation(parse_case(case(**changes))) == expected
 
@@ -45,11 +59,11 @@ def test_unknown_red_flags_do_not_count_as_red_flags():
 
 def test_demo_cases_are_the_scenarios_then_the_synthetic_cohort(cases, guideline):
     scenario_ids = [s.id for s in guideline.scenarios]
-    assert [c[0] for c in cases[:len(scenario_ids)]] == scenario_ids
-    assert {c[1] for c in cases[:len(scenario_ids)]} == {"teaching scenario"}
+    assert [c[0] for c in cases[: len(scenario_ids)]] == scenario_ids
+    assert {c[1] for c in cases[: len(scenario_ids)]} == {"teaching scenario"}
     rows = pd.read_csv(DEMO_COHORT, dtype=str, keep_default_na=False)
-    assert [c[0] for c in cases[len(scenario_ids):]] == list(rows["case_id"])
-    assert {c[1] for c in cases[len(scenario_ids):]} == {"synthetic"}
+    assert [c[0] for c in cases[len(scenario_ids) :]] == list(rows["case_id"])
+    assert {c[1] for c in cases[len(scenario_ids) :]} == {"synthetic"}
 
 
 def as_text(flows: pd.DataFrame) -> list[dict]:
@@ -62,14 +76,20 @@ def test_flows_agree_with_evaluating_each_case_alone(flows, cases, guideline):
     expected = []
     for case_id, source, case_ in cases:
         e = evaluate_case(case_, guideline)
-        expected.append({
-            "case_id": case_id, "source": source, "presentation": presentation(case_),
-            "mri_finding": mri_labels[case_.mri_finding] if case_.mri_finding else NOT_ASSESSED,
-            "deciding_rule": e.deciding_rule,
-            "deciding_rule_label": next(r.label for r in guideline.pathway.rules if r.id == e.deciding_rule),
-            "disposition": e.disposition, "disposition_label": e.disposition_label, "urgent": e.urgent,
-            "warnings": ";".join(e.warnings),
-        })
+        expected.append(
+            {
+                "case_id": case_id,
+                "source": source,
+                "presentation": presentation(case_),
+                "mri_finding": mri_labels[case_.mri_finding] if case_.mri_finding else NOT_ASSESSED,
+                "deciding_rule": e.deciding_rule,
+                "deciding_rule_label": next(r.label for r in guideline.pathway.rules if r.id == e.deciding_rule),
+                "disposition": e.disposition,
+                "disposition_label": e.disposition_label,
+                "urgent": e.urgent,
+                "warnings": ";".join(e.warnings),
+            }
+        )
     assert as_text(flows) == as_text(pd.DataFrame(expected))
 
 
@@ -100,7 +120,11 @@ def test_flows_of_known_scenarios(flows):
     rows = flows.set_index("case_id")
     cord = rows.loc["cord_compression_week_one"]
     assert (cord.presentation, cord.mri_finding, cord.deciding_rule, cord.disposition) == (
-        NOT_ASSESSED, "cord compression", "R2_cord_compression", "urgent_neurosurgical_referral")
+        NOT_ASSESSED,
+        "cord compression",
+        "R2_cord_compression",
+        "urgent_neurosurgical_referral",
+    )
     assert bool(cord.urgent) is True
     fusion = rows.loc["degenerative_fusion_requested_week_four"]
     assert fusion.presentation == "axial neck pain" and fusion.mri_finding == "degenerative changes only"
@@ -111,8 +135,16 @@ def test_flows_of_known_scenarios(flows):
 
 
 def test_flows_have_the_contract_columns_and_one_row_per_case(flows, cases):
-    assert {"case_id", "source", "presentation", "mri_finding", "deciding_rule", "disposition", "urgent",
-            "warnings"} <= set(flows.columns)
+    assert {
+        "case_id",
+        "source",
+        "presentation",
+        "mri_finding",
+        "deciding_rule",
+        "disposition",
+        "urgent",
+        "warnings",
+    } <= set(flows.columns)
     assert len(flows) == len(cases) and flows["case_id"].is_unique
 
 
@@ -177,8 +209,13 @@ def test_bad_cohort_row_names_the_case_and_field(tmp_path, guideline):
 
 def test_generator_reproduces_the_shipped_cohort_byte_for_byte(tmp_path):
     out = tmp_path / "cohort.csv"
-    result = subprocess.run([sys.executable, "scripts/make_demo_cohort.py", "--out", str(out)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "scripts/make_demo_cohort.py", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert out.read_bytes() == DEMO_COHORT.read_bytes()
 

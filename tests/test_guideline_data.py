@@ -1,4 +1,5 @@
 """data/ validates, and broken data is reported with file, path and reason."""
+
 import pytest
 
 from core import DataError
@@ -34,8 +35,9 @@ def messages(data_dir):
 
 def test_unknown_statement_in_a_rule_is_named_with_file_and_rule(data_copy):
     edit(data_copy / "pathway.yaml", lambda d: d["rules"][1]["statements"].append("no_such_statement"))
-    assert any("pathway.yaml: rules.1 (R2_cord_compression)" in m and "no_such_statement" in m
-               for m in messages(data_copy))
+    assert any(
+        "pathway.yaml: rules.1 (R2_cord_compression)" in m and "no_such_statement" in m for m in messages(data_copy)
+    )
 
 
 def test_condition_on_an_unknown_field_is_rejected(data_copy):

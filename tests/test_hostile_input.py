@@ -1,5 +1,6 @@
 """Hostile and broken input to the core and the CLI: each is a clear message naming the input and the reason
 (exit 2 on the CLI), never a traceback; cohorts keep rows in = rows out; nothing a file supplies is run."""
+
 import csv
 import io
 import json
@@ -32,8 +33,9 @@ FORMULAS = ['=HYPERLINK("http://host/x", "open")', "+cmd|' /C calc'!A0", "@SUM(1
 
 
 def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "core", *args], capture_output=True, text=True, cwd=ROOT,
-                          input=stdin, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "core", *args], capture_output=True, text=True, cwd=ROOT, input=stdin, timeout=120
+    )
 
 
 def assert_clean_refusal(result: subprocess.CompletedProcess, *words: str) -> None:
@@ -43,6 +45,7 @@ def assert_clean_refusal(result: subprocess.CompletedProcess, *words: str) -> No
 
 
 # ---------------------------------------------------------------------------------------- huge numbers
+
 
 @pytest.mark.parametrize("raw", HUGE_NUMBERS)
 @pytest.mark.parametrize("field", ["weeks_conservative", "pt_weeks", "motor_grade_mrc"])
@@ -80,6 +83,7 @@ def test_a_parquet_cohort_with_infinite_floats_is_rows_in_rows_out(tmp_path):
 
 
 # ------------------------------------------------------------------------------------ parquet column types
+
 
 def parquet(tmp_path: Path, **columns: pa.Array) -> Path:
     path = tmp_path / "c.parquet"
@@ -123,6 +127,7 @@ def test_a_case_field_holding_structs_is_refused_naming_the_column(tmp_path):
 
 # ------------------------------------------------------------------------------------------- deep nesting
 
+
 def test_a_deeply_nested_yaml_evidence_file_is_refused_naming_it(tmp_path):
     deep = tmp_path / "deep.yaml"
     deep.write_text("checks: " + "[" * 5000 + "]" * 5000)  # 10 KB
@@ -145,6 +150,7 @@ def test_honest_nesting_is_well_within_the_limit():
 
 
 # ------------------------------------------------------------------------------------------- CLI paths
+
 
 def test_a_directory_named_like_a_csv_is_reported_as_a_directory(tmp_path):
     (tmp_path / "d.csv").mkdir()
@@ -176,6 +182,7 @@ def test_data_pointing_at_a_file_is_refused(tmp_path, command):
 
 # ------------------------------------------------------------------------------------ duplicate JSON keys
 
+
 def test_a_repeated_json_key_is_refused_naming_the_key():
     run = cli("evaluate", "-", stdin='{"red_flags": true, "red_flags": false}')
     assert_clean_refusal(run, "red_flags", "more than once")
@@ -185,6 +192,7 @@ def test_a_repeated_json_key_is_refused_naming_the_key():
 
 # ----------------------------------------------------------------------------- formulas and markup in output
 
+
 def test_formula_cells_are_neutralised_in_the_download_and_in_cli_out(tmp_path):
     path = tmp_path / "c.csv"
     with path.open("w", newline="") as handle:
@@ -192,7 +200,7 @@ def test_formula_cells_are_neutralised_in_the_download_and_in_cli_out(tmp_path):
         writer.writerow(["case_id", "red_flags", "site"])
         writer.writerows([[f, "false", f] for f in FORMULAS])
     result = evaluate_cohort(read_cohort(path))
-    for text in (results_csv(result.results).decode(), ):
+    for text in (results_csv(result.results).decode(),):
         rows = list(csv.DictReader(io.StringIO(text)))
         assert [r["case_id"] for r in rows] == ["'" + f for f in FORMULAS]
         assert [r["site"] for r in rows] == ["'" + f for f in FORMULAS]
@@ -209,7 +217,8 @@ def test_the_markdown_report_shows_evidence_sources_as_text(tmp_path):
     evidence = tmp_path / "evidence.yaml"
     evidence.write_text(
         f"checks:\n  {statement}:\n    - source: '<script>alert(1)</script> <img src=x onerror=alert(2)> "
-        "![t](http://host/t.png)'\n      kind: rct\n      verdict: disagrees\n      note: n\n")
+        "![t](http://host/t.png)'\n      kind: rct\n      verdict: disagrees\n      note: n\n"
+    )
     case = tmp_path / "case.json"
     case.write_text(json.dumps(BUSY))
     run = cli("report", str(case), "--evidence", str(evidence))
@@ -220,9 +229,20 @@ def test_the_markdown_report_shows_evidence_sources_as_text(tmp_path):
     assert "&lt;script>alert(1)&lt;/script>" in run.stdout
 
 
-@pytest.mark.parametrize("text", ["![x](http://host/t.png)", "[Session expired - click to log in](http://host)",
-                                  "<img src=x onerror=alert(1)>", "http://host/a", "www.host.example",
-                                  "a@host.example", "# big", "1. list", "**bold** _em_ ~~gone~~ $x$"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "![x](http://host/t.png)",
+        "[Session expired - click to log in](http://host)",
+        "<img src=x onerror=alert(1)>",
+        "http://host/a",
+        "www.host.example",
+        "a@host.example",
+        "# big",
+        "1. list",
+        "**bold** _em_ ~~gone~~ $x$",
+    ],
+)
 def test_inert_markdown_leaves_nothing_a_renderer_would_act_on(text):
     out = inert_markdown(text)
     assert not re.search(r"(?<!\\)\]\(|://|\w@|www\.", out, re.I) and "<" not in out
@@ -236,11 +256,14 @@ def test_inert_markdown_keeps_ordinary_messages_readable():
 
 # ------------------------------------------------------------------------------------ evidence upload bound
 
+
 def test_an_evidence_file_with_too_many_checks_is_refused_quickly_by_count():
     g = load_guideline()
     statement = g.statements[0].id
-    check = ("    - source: source {n}\n      year: 2020\n      kind: rct\n      verdict: agrees\n"
-             "      note: a note in words\n")
+    check = (
+        "    - source: source {n}\n      year: 2020\n      kind: rct\n      verdict: agrees\n"
+        "      note: a note in words\n"
+    )
     text = f"checks:\n  {statement}:\n" + "".join(check.format(n=n) for n in range(9_000))
     assert 900_000 < len(text) < 1_000_000
     started = time.perf_counter()
@@ -251,13 +274,14 @@ def test_an_evidence_file_with_too_many_checks_is_refused_quickly_by_count():
 
 # ----------------------------------------------------------------------------------------- ragged rows
 
+
 def test_ragged_rows_in_a_large_file_keep_their_place_without_the_slow_path(tmp_path, monkeypatch):
     import core.analyses.cohort as cohort
 
     rows = 120_000  # several of pyarrow's read blocks
     lines = ["case_id,red_flags,site"] + [f"c{n},false,s" for n in range(rows)]
     lines[10] = 'c9,false,"two\nlines"'  # a quoted line break before a ragged row must not shift it
-    ragged = {5: "c4,false", 70_001: "c70000,true,s,extra", rows: "c%d" % (rows - 1)}
+    ragged = {5: "c4,false", 70_001: "c70000,true,s,extra", rows: f"c{rows - 1}"}
     for line, text in ragged.items():
         lines[line] = text
     path = tmp_path / "big.csv"

@@ -1,5 +1,6 @@
 """One of each small thing: one word for a value nobody assessed, one reading of data files, one PT rule, one
 model base, one disposition with phases, one list of page files."""
+
 import importlib
 import inspect
 import pkgutil
@@ -90,8 +91,11 @@ def _core_models() -> list[type[BaseModel]]:
     models = []
     for name, module in list(sys.modules.items()):
         if name.startswith("core."):
-            models += [obj for _, obj in inspect.getmembers(module, inspect.isclass)
-                       if issubclass(obj, BaseModel) and obj.__module__ == name]
+            models += [
+                obj
+                for _, obj in inspect.getmembers(module, inspect.isclass)
+                if issubclass(obj, BaseModel) and obj.__module__ == name
+            ]
     return models
 
 

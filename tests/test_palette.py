@@ -1,5 +1,6 @@
 """The tone palette the badges and the figures both draw with (defined once, in core.outputs.palette): readable
 text on and in each colour, and every pair of tones apart for readers with a colour-vision deficiency."""
+
 import pytest
 
 from core import load_guideline

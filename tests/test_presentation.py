@@ -1,12 +1,22 @@
 """What the Patient page shows, in words: trace and warning rows, field groups, citation links, problems."""
+
 import re
 
 from core import evaluate_case
 from core.engine.case import CASE_FIELDS
 from core.errors import Problem
 from core.outputs.presentation import (
-    GROUP_TITLES, assess_next, citation_links, deciding_sentence, field_groups, html_table, phase_sentence,
-    problem_text, trace_rows, value_words, warning_rows,
+    GROUP_TITLES,
+    assess_next,
+    citation_links,
+    deciding_sentence,
+    field_groups,
+    html_table,
+    phase_sentence,
+    problem_text,
+    trace_rows,
+    value_words,
+    warning_rows,
 )
 from tests.conftest import case
 
@@ -21,7 +31,10 @@ def test_every_case_field_appears_once_under_a_clinical_heading(guideline):
 def test_trace_table_marks_the_deciding_rule_and_reads_inputs_in_words(guideline):
     e = evaluate_case(case(mri_finding="cord_compression"), guideline)
     rows = trace_rows(e, guideline)
-    assert [r["rule"] for r in rows] == ["R1_red_flags · Red-flag screen", "R2_cord_compression · Cord compression on MRI"]
+    assert [r["rule"] for r in rows] == [
+        "R1_red_flags · Red-flag screen",
+        "R2_cord_compression · Cord compression on MRI",
+    ]
     assert [r["decides"] for r in rows] == [False, True]
     assert [r["result"] for r in rows] == ["false", "true"]
     assert rows[1]["checks"] == "MRI finding is cord compression"
@@ -78,8 +91,12 @@ def test_value_words(guideline):
 
 
 def test_html_tables_escape_cells_mark_the_highlighted_row_and_let_ids_wrap():
-    table = html_table([{"rule": "R1_red_flags", "note": "a < b & c"}, {"rule": "R2", "note": "ok"}],
-                       ["rule", "note"], highlight=[1], highlight_style="font-weight:600")
+    table = html_table(
+        [{"rule": "R1_red_flags", "note": "a < b & c"}, {"rule": "R2", "note": "ok"}],
+        ["rule", "note"],
+        highlight=[1],
+        highlight_style="font-weight:600",
+    )
     assert re.search(r"<th[^>]*>rule</th><th[^>]*>note</th>", table)
     assert ">R1_<wbr>red_<wbr>flags</td>" in table and "a &lt; b &amp; c" in table
     assert table.count('class="highlight"') == 1

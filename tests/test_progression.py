@@ -1,5 +1,6 @@
 """Cohorts over time (issue 9, section 3): visits files compiled into courses, the progression links, and the
 vectorised path agreeing with `evaluate_course` visit by visit."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -13,12 +14,19 @@ from hypothesis import strategies as st
 
 from core import evaluate_course
 from core.analyses.progression import (
-    LINK_COLUMNS, evaluate_visits, milestone_column, progression_links, read_visits,
+    LINK_COLUMNS,
+    evaluate_visits,
+    milestone_column,
+    progression_links,
+    read_visits,
 )
 from tests.course_strategies import any_course, visits_csv
 
 ROOT = Path(__file__).resolve().parent.parent
-HEADER = "case_id,week,red_flags,mri_finding,motor_deficit_progressive,deformity_progressive,pt_weeks,conservative_failed,proposed\n"
+HEADER = (
+    "case_id,week,red_flags,mri_finding,motor_deficit_progressive,deformity_progressive,pt_weeks,"
+    "conservative_failed,proposed\n"
+)
 START = "false,nerve_root_compression,false,false"
 
 
@@ -33,8 +41,11 @@ def states(result, case_id: str) -> dict[int, str]:
 
 def test_blank_cell_is_carried_forward_and_unknown_clears_it():
     result = progress(f"a,0,{START},0,,\na,6,,,,,6,false,\na,8,unknown,,,,,,\n")
-    assert list(result.visits["state"]) == ["physical_therapy_and_medication", "continued_conservative_care",
-                                            "needs_information"]
+    assert list(result.visits["state"]) == [
+        "physical_therapy_and_medication",
+        "continued_conservative_care",
+        "needs_information",
+    ]
 
 
 def test_proposed_is_not_carried_to_the_next_visit():
@@ -45,8 +56,11 @@ def test_proposed_is_not_carried_to_the_next_visit():
 def test_rows_are_ordered_by_week_within_a_course_and_ties_keep_file_order():
     result = progress(f"a,6,true,,,,,,\na,0,{START},0,,\na,6,false,,,,,,\n")
     # sorted: week 0, week 6 (true), week 6 (false): the last of the tie decides the milestone
-    assert list(result.visits["state"]) == ["outside_pathway", "physical_therapy_and_medication",
-                                            "physical_therapy_and_medication"]
+    assert list(result.visits["state"]) == [
+        "outside_pathway",
+        "physical_therapy_and_medication",
+        "physical_therapy_and_medication",
+    ]
     assert states(result, "a")[6] == "physical_therapy_and_medication"
 
 
@@ -61,14 +75,24 @@ def test_bad_row_is_reported_not_applied_and_its_course_goes_on():
 def test_pt_weeks_that_decreases_is_bad_and_the_next_row_is_compared_with_the_last_good_one():
     result = progress(f"a,0,{START},0,,\na,6,,,,,6,,\na,8,,,,,5,,\na,9,,,,,7,,\na,10,,,,,10,,\n")
     reasons = {b.row: b.reason for b in result.summary.bad}
-    assert reasons == {3: "cannot decrease from one visit to the next (6 -> 5)",
-                       5: "grew by 3 weeks but only 1 week passed since week 9 (pt_weeks 7 -> 10)"}
+    assert reasons == {
+        3: "cannot decrease from one visit to the next (6 -> 5)",
+        5: "grew by 3 weeks but only 1 week passed since week 9 (pt_weeks 7 -> 10)",
+    }
 
 
-@pytest.mark.parametrize("row, field", [
-    (",4,,,,,,,", "case_id"), ("a,,,,,,,,", "week"), ("a,x,,,,,,,", "week"), ("a,600,,,,,,,", "week"),
-    ("a,4,,,,,5,,", "pt_weeks"), ("a,4,,,,,,,surgery", "proposed"), ("a,4,,sometimes,,,,,", "mri_finding"),
-])
+@pytest.mark.parametrize(
+    "row, field",
+    [
+        (",4,,,,,,,", "case_id"),
+        ("a,,,,,,,,", "week"),
+        ("a,x,,,,,,,", "week"),
+        ("a,600,,,,,,,", "week"),
+        ("a,4,,,,,5,,", "pt_weeks"),
+        ("a,4,,,,,,,surgery", "proposed"),
+        ("a,4,,sometimes,,,,,", "mri_finding"),
+    ],
+)
 def test_each_bad_cell_names_its_field(row, field):
     result = progress(row + "\n")
     assert [b.field for b in result.summary.bad] == [field] and result.visits["error"].iat[0].startswith(field)
@@ -95,8 +119,10 @@ def test_links_count_courses_between_neighbouring_milestones():
     links = progression_links(result)
     assert tuple(links.columns) == LINK_COLUMNS
     first = links[links["from_week"] == 0].set_index(["from_state", "to_state"])["courses"].to_dict()
-    assert first == {("physical_therapy_and_medication", "no_further_visit"): 2,
-                     ("outside_pathway", "outside_pathway"): 1}
+    assert first == {
+        ("physical_therapy_and_medication", "no_further_visit"): 2,
+        ("outside_pathway", "outside_pathway"): 1,
+    }
     assert links.groupby("from_week")["courses"].sum().tolist() == [3, 3, 3]
 
 
@@ -105,16 +131,29 @@ def test_min_count_merges_small_links_and_totals_stay_true():
     links = progression_links(result, min_count=2)
     first = links[links["from_week"] == 0]
     assert first[["from_state", "to_state", "courses"]].values.tolist() == [
-        ["physical_therapy_and_medication", "no_further_visit", 2], ["fewer than 2", "fewer than 2", 1]]
+        ["physical_therapy_and_medication", "no_further_visit", 2],
+        ["fewer than 2", "fewer than 2", 1],
+    ]
     assert links.groupby("from_week")["courses"].sum().tolist() == [3, 3, 3]
 
 
 def test_parquet_visits_with_typed_columns_read_like_csv(tmp_path):
     path = tmp_path / "visits.parquet"
-    pq.write_table(pa.table({"case_id": ["a", "a"], "week": [0, 6], "red_flags": [False, None],
-                             "mri_finding": ["normal", None], "pt_weeks": [0, 6], "motor_deficit_progressive": [False, None],
-                             "deformity_progressive": [False, None],
-                             "conservative_failed": [None, True]}), path)
+    pq.write_table(
+        pa.table(
+            {
+                "case_id": ["a", "a"],
+                "week": [0, 6],
+                "red_flags": [False, None],
+                "mri_finding": ["normal", None],
+                "pt_weeks": [0, 6],
+                "motor_deficit_progressive": [False, None],
+                "deformity_progressive": [False, None],
+                "conservative_failed": [None, True],
+            }
+        ),
+        path,
+    )
     result = evaluate_visits(read_visits(path))
     assert list(result.visits["state"]) == ["physical_therapy_and_medication", "interventional_options"]
 
@@ -131,11 +170,12 @@ def test_vectorised_progression_agrees_with_evaluate_course(courses):
         # one state per visit and per milestone, on both paths
         assert len(expected.visits) == len(course["visits"])
         assert all(m.state for m in expected.milestones) and len(expected.milestones) == len(result.milestone_weeks)
-        visits = result.visits.iloc[row:row + len(course["visits"])]
+        visits = result.visits.iloc[row : row + len(course["visits"])]
         assert list(visits["state"]) == [v.state for v in expected.visits]
         assert list(visits["warnings"]) == [";".join(v.warnings) for v in expected.visits]
-        assert [by_id.loc[f"c{n}", milestone_column(m.week)] for m in expected.milestones] == \
-            [m.state for m in expected.milestones]
+        assert [by_id.loc[f"c{n}", milestone_column(m.week)] for m in expected.milestones] == [
+            m.state for m in expected.milestones
+        ]
         row += len(course["visits"])
 
 
@@ -143,9 +183,25 @@ def test_progression_command_writes_links_and_per_visit_results(tmp_path):
     source = tmp_path / "visits.csv"
     source.write_text(HEADER + f"a,0,{START},0,,\na,3,maybe,,,,,,\nb,0,true,,,,,,\n")
     links, visits = tmp_path / "links.csv", tmp_path / "results.csv"
-    result = subprocess.run([sys.executable, "-m", "core", "progression", str(source), "--out", str(links),
-                             "--visits-out", str(visits), "--min-count", "1"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "core",
+            "progression",
+            str(source),
+            "--out",
+            str(links),
+            "--visits-out",
+            str(visits),
+            "--min-count",
+            "1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "row 2 (case_id a): red_flags:" in result.stdout
     assert list(pd.read_csv(links).columns) == list(LINK_COLUMNS)
@@ -156,13 +212,23 @@ def test_per_visit_csv_neutralises_formulas_from_the_file(tmp_path):
     source = tmp_path / "visits.csv"
     source.write_text(HEADER + f"=HYPERLINK(1),0,{START},0,,\n")
     out = tmp_path / "results.csv"
-    result = subprocess.run([sys.executable, "-m", "core", "progression", str(source), "--visits-out", str(out)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "core", "progression", str(source), "--visits-out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert pd.read_csv(out)["case_id"].tolist() == ["'=HYPERLINK(1)"]
 
 
 def test_progression_command_exits_2_on_an_unreadable_file(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "core", "progression", str(tmp_path / "none.csv")], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "core", "progression", str(tmp_path / "none.csv")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr and "file not found" in result.stderr

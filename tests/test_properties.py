@@ -1,4 +1,5 @@
 """Property: any valid case gets exactly one known disposition and evaluation never raises."""
+
 from hypothesis import given, settings
 
 from core import evaluate_case, load_guideline

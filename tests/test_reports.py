@@ -1,4 +1,5 @@
 """Case reports: one content model rendered as Markdown, HTML and PDF; flags, escaping, one page."""
+
 import io
 import shutil
 
@@ -7,11 +8,11 @@ import pytest
 import yaml
 
 from core import evaluate_case, load_guideline
-from core.review.evidence import EvidenceLayer, load_evidence, parse_check, upsert_check
 from core.engine.guideline import DATA_DIR
 from core.outputs.report import build_report, evaluation_markdown, report_markdown
 from core.outputs.report_html import report_html
 from core.outputs.report_pdf import latin1_text, report_pdf
+from core.review.evidence import EvidenceLayer, load_evidence, parse_check, upsert_check
 from tests.conftest import case
 
 # Conservative care, interventional phase, with three pitfalls: the longest typical report.
@@ -43,8 +44,7 @@ def hostile_guideline(tmp_path):
 
 def test_content_resolves_citations_flags_and_timeline(busy):
     assert busy.guideline_version == load_guideline().info.version and "not a medical device" in busy.notice
-    assert [(m.week, m.state) for m in busy.milestones] == [(0, "passed"), (6, "passed"), (12, "next"),
-                                                             (26, "ahead")]
+    assert [(m.week, m.state) for m in busy.milestones] == [(0, "passed"), (6, "passed"), (12, "next"), (26, "ahead")]
     facet = next(r for r in busy.actions if r.id == "facet_injection")
     assert facet.disputed and facet.verdict == "disagrees"
     nsaid = next(r for r in busy.actions if r.id == "nsaid_muscle_relaxant")
@@ -82,12 +82,18 @@ def test_html_report_is_self_contained_and_print_friendly(busy):
     for heading in ("Case", "Why", "What to do", "Warnings", "Citations"):
         assert f"<h2>{heading}</h2>" in page
     assert '<tr class="deciding"><td>R8_conservative</td>' in page and "Guideline version 1." in page
-    assert "<li class=\"unresolved\">[5] unresolved" in page
+    assert '<li class="unresolved">[5] unresolved' in page
 
 
 def test_html_escapes_statement_text_and_reviewer_notes(hostile_guideline):
-    note = parse_check({"source": "<img src=x onerror=alert(1)>", "kind": "other", "verdict": "disagrees",
-                        "note": "</li><script>bad()</script>"})
+    note = parse_check(
+        {
+            "source": "<img src=x onerror=alert(1)>",
+            "kind": "other",
+            "verdict": "disagrees",
+            "note": "</li><script>bad()</script>",
+        }
+    )
     layer = upsert_check(EvidenceLayer(), "conservative_minimum_6_weeks", note, hostile_guideline)
     page = report_html(build_report(evaluate_case(BUSY, hostile_guideline), hostile_guideline, layer))
     assert "<script" not in page and "<img" not in page and "<b onmouseover" not in page

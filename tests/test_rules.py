@@ -1,4 +1,5 @@
 """Each decision rule, each threshold boundary, and the three-valued handling of unknowns."""
+
 import pytest
 
 from core import evaluate_case
@@ -12,7 +13,10 @@ def decide(**changes):
 def test_baseline_is_conservative_care_in_the_interventional_phase():
     result = decide()
     assert (result.disposition, result.deciding_rule, result.phase) == (
-        "conservative_care", "R8_conservative", "interventional_options")
+        "conservative_care",
+        "R8_conservative",
+        "interventional_options",
+    )
     assert result.urgent is False and result.warnings == [] and result.missing == []
 
 
@@ -40,8 +44,9 @@ def test_cord_compression_with_unknown_red_flags_needs_the_red_flag_screen_first
     assert result.missing == ["red_flags"]
 
 
-@pytest.mark.parametrize("grade,expected", [(4, "neurosurgical_referral"), (5, "conservative_care"),
-                                            (0, "neurosurgical_referral")])
+@pytest.mark.parametrize(
+    "grade,expected", [(4, "neurosurgical_referral"), (5, "conservative_care"), (0, "neurosurgical_referral")]
+)
 def test_progressive_weakness_refers_at_mrc_four_or_worse(grade, expected):
     assert decide(motor_deficit_progressive=True, motor_grade_mrc=grade).disposition == expected
 
@@ -116,8 +121,13 @@ def test_empty_case_needs_information_starting_with_the_red_flag_screen():
 def test_trace_lists_rules_in_order_up_to_the_deciding_one_with_inputs_and_values():
     result = decide(weeks_conservative=26)
     assert [s.id for s in result.trace] == [
-        "R1_red_flags", "R2_cord_compression", "R3_progressive_weakness", "R4_mri_not_done",
-        "R5_progressive_deformity", "R6_decompression"]
+        "R1_red_flags",
+        "R2_cord_compression",
+        "R3_progressive_weakness",
+        "R4_mri_not_done",
+        "R5_progressive_deformity",
+        "R6_decompression",
+    ]
     assert [s.value for s in result.trace] == ["false"] * 5 + ["true"]
     assert result.trace[2].inputs == {"motor_deficit_progressive": False, "motor_grade_mrc": 5}
     assert result.trace[5].condition.startswith("weeks of conservative care >= 26 and conservative care failing: yes")
@@ -130,11 +140,14 @@ def test_degenerative_or_normal_mri_adds_the_no_surgery_statement():
     assert "no_surgery_degenerative_only" not in [s.id for s in decide().statements]
 
 
-@pytest.mark.parametrize("changes,phase", [
-    ({"pt_weeks": 5}, "physical_therapy_and_medication"),
-    ({"pt_weeks": 6}, "interventional_options"),
-    ({"pt_weeks": 6, "conservative_failed": False}, "continued_conservative_care"),
-])
+@pytest.mark.parametrize(
+    "changes,phase",
+    [
+        ({"pt_weeks": 5}, "physical_therapy_and_medication"),
+        ({"pt_weeks": 6}, "interventional_options"),
+        ({"pt_weeks": 6, "conservative_failed": False}, "continued_conservative_care"),
+    ],
+)
 def test_conservative_phase_turns_on_six_weeks_of_pt(changes, phase):
     assert decide(**changes).phase == phase
 
@@ -171,8 +184,18 @@ def test_every_active_statement_carries_its_citations(guideline):
 
 def test_evaluation_json_has_the_contract_keys():
     data = decide().model_dump(mode="json")
-    for key in ("disposition", "urgent", "warnings", "missing", "phase", "next_milestone_week", "statements",
-                "trace", "guideline_version", "deciding_rule"):
+    for key in (
+        "disposition",
+        "urgent",
+        "warnings",
+        "missing",
+        "phase",
+        "next_milestone_week",
+        "statements",
+        "trace",
+        "guideline_version",
+        "deciding_rule",
+    ):
         assert key in data
     assert set(data["statements"][0]) >= {"id", "citations"}
     assert set(data["trace"][0]) >= {"id", "condition", "inputs", "value"}

@@ -1,4 +1,5 @@
 """The teaching scenarios in data/scenarios.yaml are an executable specification."""
+
 import pytest
 
 from core import evaluate_case, load_guideline

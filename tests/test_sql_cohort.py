@@ -1,4 +1,5 @@
 """`cohort --engine duckdb` gives the same results file and summary as today's pandas command, rows in = rows out."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -18,8 +19,8 @@ MIXED = (
     "a,false,cord_compression,,,,,north,x\n"
     "b,maybe,scan,9,,,,south,\n"
     "c,false,normal,5,4,6,fusion;surgery,,\n"
-    "d,,,,,,,\" quoted, with comma\",\n"
-    "e,no,nerve_root_compression,4,30,10,\"fusion; decompression\",west,\n"
+    'd,,,,,,," quoted, with comma",\n'
+    'e,no,nerve_root_compression,4,30,10,"fusion; decompression",west,\n'
     "f,false,not_done,,2,1,cervical_manipulation,,\n"
     "g,unknown,degenerative_only,3.0,12,12,,east,\n"
 )
@@ -49,8 +50,10 @@ def test_a_ragged_file_is_read_again_by_the_usual_reader_and_reported_the_same(t
     source.write_text("case_id,red_flags\na,true\nb\nc,false,extra\nd,false\n")
     (pandas_summary, pandas_out), (duck_summary, duck_out) = both_engines(tmp_path, source)
     assert duck_out.read_bytes() == pandas_out.read_bytes() and duck_summary == pandas_summary
-    assert [b.error for b in duck_summary.bad] == ["the row has 1 cell but the header has 2",
-                                                    "the row has 3 cells but the header has 2"]
+    assert [b.error for b in duck_summary.bad] == [
+        "the row has 1 cell but the header has 2",
+        "the row has 3 cells but the header has 2",
+    ]
 
 
 def test_a_header_only_file_gives_a_header_only_result(tmp_path):
@@ -75,8 +78,23 @@ def test_the_command_line_prints_the_same_summary_with_either_engine(tmp_path):
     source.write_text(MIXED)
     outputs = []
     for engine in ("pandas", "duckdb"):
-        done = subprocess.run([sys.executable, "-m", "core", "cohort", str(source), "--engine", engine, "--out",
-                               str(tmp_path / f"{engine}.csv")], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "core",
+                "cohort",
+                str(source),
+                "--engine",
+                engine,
+                "--out",
+                str(tmp_path / f"{engine}.csv"),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr
         outputs.append(done.stdout.replace(f"{engine}.csv", "OUT"))
     assert outputs[0] == outputs[1] and "2 bad" in outputs[0]

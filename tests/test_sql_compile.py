@@ -1,4 +1,6 @@
-"""The pathway compiled to SQL decides exactly like `evaluate_frame`, on DuckDB, and its text is valid in each dialect."""
+"""The pathway compiled to SQL decides exactly like `evaluate_frame`, on DuckDB, and its text is valid in each
+dialect."""
+
 import functools
 import subprocess
 import sys
@@ -58,8 +60,10 @@ def assert_same_as_frame(con, frame: pd.DataFrame, layered: bool = True) -> None
     for column in RESULT_COLUMNS:
         assert plain(got[column]) == plain(expected[column]), column
     weeks = plain(frame["weeks_conservative"]) if "weeks_conservative" in frame else [None] * len(frame)
-    milestone = [next_milestone(G, w) if d == "conservative_care" else None
-                 for d, w in zip(expected["disposition"], weeks)]
+    milestone = [
+        next_milestone(G, w) if d == "conservative_care" else None
+        for d, w in zip(expected["disposition"], weeks, strict=False)
+    ]
     assert plain(got["next_milestone_week"]) == milestone
 
 
@@ -90,19 +94,32 @@ def test_duckdb_equals_evaluate_frame_on_any_cases(con, cases):
 
 
 def test_the_decider_gives_evaluate_frames_shape_and_values(con, grid_frame):
-    pd.testing.assert_frame_equal(duckdb_decider(con)(grid_frame, G), evaluate_frame(grid_frame, G),
-                                  check_categorical=False)
+    pd.testing.assert_frame_equal(
+        duckdb_decider(con)(grid_frame, G), evaluate_frame(grid_frame, G), check_categorical=False
+    )
 
 
 def test_every_column_of_the_table_comes_first_then_the_results_in_order(con):
-    table = typed_table(cases_frame([{"red_flags": True}, {}], FIELDS), FIELDS).append_column("site", [["north", "south"]])
+    table = typed_table(cases_frame([{"red_flags": True}, {}], FIELDS), FIELDS).append_column(
+        "site", [["north", "south"]]
+    )
     con.register("cases", table)
     try:
         got = con.sql(query()).df()
     finally:
         con.unregister("cases")
-    assert list(got.columns) == [*FIELDS, "__row", "site", "disposition", "urgent", "deciding_rule", "missing",
-                                 "phase", "warnings", "next_milestone_week"]
+    assert list(got.columns) == [
+        *FIELDS,
+        "__row",
+        "site",
+        "disposition",
+        "urgent",
+        "deciding_rule",
+        "missing",
+        "phase",
+        "warnings",
+        "next_milestone_week",
+    ]
     assert got["site"].tolist() == ["north", "south"]
     assert got["disposition"].tolist() == ["outside_pathway", "needs_information"]
     assert got["missing"].iat[1] == ";".join(evaluate_case({}).missing)
@@ -116,8 +133,20 @@ def test_an_unknown_rule_ahead_blocks_and_names_its_fields_even_when_a_later_rul
 
 
 def test_proposed_items_match_exactly_with_spaces_ignored(con):
-    frame = cases_frame([{"red_flags": False, "mri_finding": "normal", "motor_deficit_progressive": False,
-                          "deformity_progressive": False, "weeks_conservative": 2, "pt_weeks": 1}] * 3, FIELDS)
+    frame = cases_frame(
+        [
+            {
+                "red_flags": False,
+                "mri_finding": "normal",
+                "motor_deficit_progressive": False,
+                "deformity_progressive": False,
+                "weeks_conservative": 2,
+                "pt_weeks": 1,
+            }
+        ]
+        * 3,
+        FIELDS,
+    )
     frame["proposed"] = pd.array(["fusion ; cervical_manipulation", "fusionx", None], dtype="str")
     got = sql_results(con, frame)
     assert got["warnings"].tolist() == ["skipped_physical_therapy;imaging_only_indication;avoid_manipulation", "", ""]
@@ -138,8 +167,15 @@ def test_every_dialects_text_parses_back_to_the_same_select(dialect):
     assert isinstance(tree, sqlglot.exp.Select) and isinstance(tree.selects[0], sqlglot.exp.Star)
     helpers = tree.selects[0].args.get("except_") or []
     assert ("layered" if helpers else "flat") == ("layered" if dialect in LAYERED_DIALECTS else "flat")
-    assert [s.alias_or_name for s in tree.selects][1:] == ["disposition", "urgent", "deciding_rule", "missing", "phase",
-                                                           "warnings", "next_milestone_week"]
+    assert [s.alias_or_name for s in tree.selects][1:] == [
+        "disposition",
+        "urgent",
+        "deciding_rule",
+        "missing",
+        "phase",
+        "warnings",
+        "next_milestone_week",
+    ]
 
 
 def test_export_sql_prints_the_notice_the_table_and_a_query_duckdb_runs(con, tmp_path):
@@ -154,11 +190,21 @@ def test_export_sql_prints_the_notice_the_table_and_a_query_duckdb_runs(con, tmp
 
 
 def test_export_sql_command_and_its_errors():
-    done = subprocess.run([sys.executable, "-m", "core", "export-sql", "--dialect", "spark", "--table", "db.cases"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "core", "export-sql", "--dialect", "spark", "--table", "db.cases"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0 and "FROM db.cases" in done.stdout and "STRING" in done.stdout
-    bad = subprocess.run([sys.executable, "-m", "core", "export-sql", "--table", "a b c ("],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [sys.executable, "-m", "core", "export-sql", "--table", "a b c ("],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 2 and bad.stderr.startswith("error: --table:") and "Traceback" not in bad.stderr
 
 
@@ -168,8 +214,10 @@ def test_an_unknown_dialect_is_a_named_problem():
 
 
 def test_sql_libraries_are_not_loaded_by_the_command_line_or_the_cohort_module():
-    code = ("import sys, core.cli, core.analyses.cohort; "
-            "print(sorted(m for m in ('sqlglot', 'duckdb', 'pyspark') if m in sys.modules))")
+    code = (
+        "import sys, core.cli, core.analyses.cohort; "
+        "print(sorted(m for m in ('sqlglot', 'duckdb', 'pyspark') if m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "[]", done.stderr
 

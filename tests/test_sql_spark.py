@@ -2,6 +2,7 @@
 
 One SparkSession for the module (starting the JVM costs most of the time), small data.
 """
+
 from pathlib import Path
 
 import pandas as pd
@@ -44,7 +45,9 @@ def assert_spark_same_as_frame(spark, frame: pd.DataFrame) -> None:
         assert plain(got[column]) == plain(expected[column]), column
     weeks = plain(frame["weeks_conservative"])
     assert plain(got["next_milestone_week"]) == [
-        next_milestone(G, w) if d == "conservative_care" else None for d, w in zip(expected["disposition"], weeks)]
+        next_milestone(G, w) if d == "conservative_care" else None
+        for d, w in zip(expected["disposition"], weeks, strict=False)
+    ]
 
 
 def test_spark_equals_evaluate_frame_on_the_whole_verification_grid(spark):

@@ -1,9 +1,17 @@
 """Tables the Pathway, Scenarios and References pages show: narrow enough for a phone, facts intact."""
+
 import pandas as pd
 
 from core import evaluate_case, parse_case
 from core.outputs.tables import (
-    bypass_table, case_frame, pathway_table, rows_flagged, soft_breaks, statement_frame, timeline_table, wrappable,
+    bypass_table,
+    case_frame,
+    pathway_table,
+    rows_flagged,
+    soft_breaks,
+    statement_frame,
+    timeline_table,
+    wrappable,
 )
 from tests.conftest import case
 
@@ -18,7 +26,9 @@ def test_statement_table_has_every_statement_with_origin_and_citations(guideline
 def test_case_table_lists_known_fields_only(guideline):
     frame = case_frame(parse_case({"red_flags": False, "mri_finding": "normal"}), guideline)
     assert frame.to_dict("records") == [
-        {"field": "red flags", "value": "no"}, {"field": "MRI finding", "value": "normal"}]
+        {"field": "red flags", "value": "no"},
+        {"field": "MRI finding", "value": "normal"},
+    ]
 
 
 def test_audit_rows_filter_by_any_chosen_flag(guideline):
@@ -33,8 +43,8 @@ def test_audit_rows_filter_by_any_chosen_flag(guideline):
 
 
 def test_chart_tables_fit_a_phone_in_four_columns_and_keep_the_facts(guideline):
-    from core.outputs.figures import pathway_rows
     from core.analyses.timeline import bypass_rows, timeline_rows
+    from core.outputs.figures import pathway_rows
 
     e = evaluate_case(case(mri_finding="cord_compression"), guideline)
     pathway = pathway_table(pathway_rows(guideline, e))

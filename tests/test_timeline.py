@@ -1,12 +1,20 @@
 """The conservative-care timeline as rows, derived from the milestones, phases and rules in data/."""
+
 import shutil
 
 import pandas as pd
 import pytest
 import yaml
 
+from core.analyses.timeline import (
+    BYPASS_COLUMNS,
+    TIMELINE_COLUMNS,
+    axis_end,
+    bypass_rows,
+    time_gated_rules,
+    timeline_rows,
+)
 from core.engine.guideline import DATA_DIR, load_guideline
-from core.analyses.timeline import BYPASS_COLUMNS, TIMELINE_COLUMNS, axis_end, bypass_rows, time_gated_rules, timeline_rows
 
 
 def rows_of(frame, kind):
@@ -39,7 +47,7 @@ def test_surgical_routes_open_at_six_months(guideline):
 
 def test_status_is_relative_to_the_patients_week(guideline):
     rows = timeline_rows(guideline, weeks_conservative=10, pt_weeks=8)
-    status = {(k, w): s for k, w, s in zip(rows["kind"], rows["week"], rows["status"])}
+    status = {(k, w): s for k, w, s in zip(rows["kind"], rows["week"], rows["status"], strict=False)}
     assert status[("milestone", 6)] == "done" and status[("milestone", 12)] == "upcoming"
     assert status[("phase", 0)] == "done" and status[("phase", 6)] == "current" and status[("phase", 12)] == "upcoming"
     at_six = timeline_rows(guideline, weeks_conservative=6)
@@ -67,8 +75,12 @@ def test_open_ended_stretch_is_current_past_six_months(guideline):
 def test_bypass_routes_are_the_rules_that_fire_at_any_week_after_mri(guideline):
     bypass = bypass_rows(guideline)
     assert list(bypass.columns) == BYPASS_COLUMNS
-    assert list(bypass["rule"]) == ["R1_red_flags", "R2_cord_compression", "R3_progressive_weakness",
-                                    "R5_progressive_deformity"]
+    assert list(bypass["rule"]) == [
+        "R1_red_flags",
+        "R2_cord_compression",
+        "R3_progressive_weakness",
+        "R5_progressive_deformity",
+    ]
     cord = bypass.set_index("rule").loc["R2_cord_compression"]
     assert cord["disposition"] == "urgent_neurosurgical_referral"
     assert bool(cord["urgent"]) and cord["tone"] == "critical"

@@ -1,4 +1,5 @@
 """The effect of a variant on a cohort, its verification, and threshold sweeps."""
+
 import json
 import subprocess
 import sys
@@ -11,11 +12,19 @@ import pytest
 
 from core.analyses.cohort import DEMO_COHORT, evaluate_cohort, read_cohort
 from core.analyses.frame import evaluate_frame
-from core.analyses.verify import load_invariants
 from core.analyses.variant_effect import (
-    CHANGE_COLUMNS, SWEEP_COLUMNS, changes_table, evaluated_cases, sweep, sweep_values, threshold_at, transitions,
-    variant_effect, variant_verification,
+    CHANGE_COLUMNS,
+    SWEEP_COLUMNS,
+    changes_table,
+    evaluated_cases,
+    sweep,
+    sweep_values,
+    threshold_at,
+    transitions,
+    variant_effect,
+    variant_verification,
 )
+from core.analyses.verify import load_invariants
 from core.errors import PathwayError
 from core.review.variants import apply_variant, load_variants, patched_pathway, thresholds
 from tools.synthetic import synthetic_cases
@@ -89,6 +98,7 @@ def test_the_variant_that_opens_decompression_at_six_weeks_breaks_the_six_month_
     assert example.counterexample["weeks_conservative"] < 26
     assert example.outcome["disposition"] == "decompression_referral"
     from core import evaluate_case
+
     assert evaluate_case(example.counterexample, patched).disposition == "decompression_referral"
     assert evaluate_case(example.counterexample, guideline).disposition == "conservative_care"
 
@@ -102,20 +112,30 @@ def test_effect_summary_names_the_variant_and_counts_changed_cases(guideline, de
 
 # ------------------------------------------------------------------------------------------------- sweeps
 
+
 @pytest.mark.parametrize("address", [t.address for t in thresholds(__import__("core").load_guideline())])
 def test_the_sweep_at_the_articles_value_equals_the_baseline(guideline, demo, address):
     article = threshold_at(guideline, address).value
     counts = sweep(evaluated_cases(demo), guideline, address, [article])
     assert list(counts.columns) == list(SWEEP_COLUMNS)
-    assert dict(zip(counts["disposition"], counts["cases"])) == demo.summary.dispositions
+    assert dict(zip(counts["disposition"], counts["cases"], strict=False)) == demo.summary.dispositions
 
 
-@pytest.mark.parametrize("address", ["R7_failed_six_months/weeks_conservative", "R6_decompression/pt_weeks",
-                                     "R3_progressive_weakness/motor_grade_mrc", "interventional_options/pt_weeks"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "R7_failed_six_months/weeks_conservative",
+        "R6_decompression/pt_weeks",
+        "R3_progressive_weakness/motor_grade_mrc",
+        "interventional_options/pt_weeks",
+    ],
+)
 def test_each_value_of_a_sweep_decides_as_the_patched_pathway_does(guideline, address):
     frame = synthetic_cases(3000, seed=11)
     threshold = threshold_at(guideline, address)
-    values = sorted({threshold.low, threshold.value - 1, min(threshold.value + 2, threshold.high), min(threshold.high, 40)})
+    values = sorted(
+        {threshold.low, threshold.value - 1, min(threshold.value + 2, threshold.high), min(threshold.high, 40)}
+    )
     counts = sweep(frame, guideline, address, values)
     assert len(counts) == len(values) * len(guideline.pathway.dispositions)
     for value in values:
@@ -146,10 +166,12 @@ def test_a_sweep_of_fifty_values_over_the_demo_cohort_is_interactive(guideline, 
 
 # ---------------------------------------------------------------------------------------------------- CLI
 
+
 def test_variant_command_json_follows_the_contract(tmp_path, with_bad_rows):
     out = tmp_path / "changes.csv"
-    result = run("variant", "progressive_deficit_without_mrc_grade", str(with_bad_rows), "--out", str(out),
-                 "--format", "json")
+    result = run(
+        "variant", "progressive_deficit_without_mrc_grade", str(with_bad_rows), "--out", str(out), "--format", "json"
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert {"variant", "cases", "changed", "transitions", "verification"} <= set(data)
@@ -163,8 +185,10 @@ def test_variant_command_json_follows_the_contract(tmp_path, with_bad_rows):
 
 def test_variant_command_reads_a_variant_file_and_prints_text(tmp_path):
     path = tmp_path / "mine.yaml"
-    path.write_text("variants:\n- id: later_consult\n  title: Later consultation\n  rationale: A test.\n"
-                    "  thresholds:\n    R7_failed_six_months/weeks_conservative: 52\n    R6_decompression/weeks_conservative: 52\n")
+    path.write_text(
+        "variants:\n- id: later_consult\n  title: Later consultation\n  rationale: A test.\n"
+        "  thresholds:\n    R7_failed_six_months/weeks_conservative: 52\n    R6_decompression/weeks_conservative: 52\n"
+    )
     result = run("variant", str(path), str(DEMO_COHORT))
     assert result.returncode == 0, result.stderr
     assert "Variant later_consult" in result.stdout and "not the article's pathway" in result.stdout
@@ -183,8 +207,19 @@ def test_variant_command_names_a_bad_variant_without_a_traceback(tmp_path):
 
 def test_sweep_command_writes_value_disposition_cases(tmp_path):
     out = tmp_path / "sweep.csv"
-    result = run("sweep", "R7_failed_six_months/weeks_conservative", "--from", "20", "--to", "30", "--step", "2",
-                 str(DEMO_COHORT), "--out", str(out))
+    result = run(
+        "sweep",
+        "R7_failed_six_months/weeks_conservative",
+        "--from",
+        "20",
+        "--to",
+        "30",
+        "--step",
+        "2",
+        str(DEMO_COHORT),
+        "--out",
+        str(out),
+    )
     assert result.returncode == 0, result.stderr
     written = pa_csv.read_csv(out).to_pandas()
     assert list(written.columns) == ["value", "disposition", "cases"]
@@ -202,11 +237,14 @@ def test_cohort_and_evaluate_read_a_hand_edited_data_directory(tmp_path, data_co
         for rule in pathway["rules"]:
             if rule["id"] == "R2_cord_compression":
                 rule["disposition"] = "obtain_mri"
+
     edit(data_copy / "pathway.yaml", later)
     case = tmp_path / "case.json"
     case.write_text(json.dumps({"red_flags": False, "mri_finding": "cord_compression"}))
-    assert json.loads(run("evaluate", str(case), "--format", "json", "--data", str(data_copy)).stdout)[
-        "disposition"] == "obtain_mri"
+    assert (
+        json.loads(run("evaluate", str(case), "--format", "json", "--data", str(data_copy)).stdout)["disposition"]
+        == "obtain_mri"
+    )
     summary = json.loads(run("cohort", str(DEMO_COHORT), "--format", "json", "--data", str(data_copy)).stdout)
     baseline = json.loads(run("cohort", str(DEMO_COHORT), "--format", "json").stdout)
     assert summary["dispositions"]["urgent_neurosurgical_referral"] == 0

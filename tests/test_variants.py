@@ -1,5 +1,6 @@
 """Variants as data: what a variant may change, how a bad one is reported, and that applying one is the same as
 editing data/pathway.yaml by hand."""
+
 import pandas as pd
 import pytest
 
@@ -13,14 +14,24 @@ from core.errors import DataError
 from core.review.conflicts import load_conflict_specs
 from core.review.evidence import load_evidence
 from core.review.variants import (
-    Variant, apply_variant, build_variants, droppable, load_variants, thresholds, variants_from_yaml,
+    Variant,
+    apply_variant,
+    build_variants,
+    droppable,
+    load_variants,
+    thresholds,
+    variants_from_yaml,
     variants_to_yaml,
 )
 from tests.conftest import edit
 
 SHIPPED = {v.id: v for v in load_variants()}
-GOOD = {"id": "mine", "title": "A reviewer's variant", "rationale": "Because.",
-        "thresholds": {"R7_failed_six_months/weeks_conservative": 12}}
+GOOD = {
+    "id": "mine",
+    "title": "A reviewer's variant",
+    "rationale": "Because.",
+    "thresholds": {"R7_failed_six_months/weeks_conservative": 12},
+}
 
 
 def problems(guideline, **changes) -> list[str]:
@@ -56,49 +67,98 @@ def test_every_number_comparison_of_the_pathway_is_addressable(guideline):
     assert addresses["R3_progressive_weakness/motor_grade_mrc"].text == "motor_grade_mrc <= 4"
     assert addresses["skipped_physical_therapy/pt_weeks"].kind == "warning"
     assert addresses["physical_therapy_and_medication/pt_weeks"].kind == "phase"
-    numeric = [(item.id, t.field) for item in [*guideline.pathway.rules, *guideline.pathway.phases,
-                                               *guideline.pathway.warnings]
-               for t in conditions.tests_in(item.when) if t.op in ("ge", "gt", "le", "lt")]
+    numeric = [
+        (item.id, t.field)
+        for item in [*guideline.pathway.rules, *guideline.pathway.phases, *guideline.pathway.warnings]
+        for t in conditions.tests_in(item.when)
+        if t.op in ("ge", "gt", "le", "lt")
+    ]
     assert {f"{item}/{field}" for item, field in numeric} == set(addresses)
 
 
-@pytest.mark.parametrize(("changes", "path", "reason"), [
-    ({"thresholds": {"R9_nothing/weeks_conservative": 6}}, "thresholds.R9_nothing/weeks_conservative",
-     "unknown rule, phase or warning `R9_nothing`"),
-    ({"thresholds": {"R7_failed_six_months/motor_grade_mrc": 3}}, "thresholds.R7_failed_six_months/motor_grade_mrc",
-     "does not compare `motor_grade_mrc` with a number"),
-    ({"thresholds": {"R7_failed_six_months/conservative_failed": 3}},
-     "thresholds.R7_failed_six_months/conservative_failed", "does not compare `conservative_failed`"),
-    ({"thresholds": {"weeks_conservative": 6}}, "thresholds.weeks_conservative", "RULE_OR_PHASE_OR_WARNING_ID/FIELD"),
-    ({"thresholds": {"R7_failed_six_months/weeks_conservative": 600}},
-     "thresholds.R7_failed_six_months/weeks_conservative", "600 is out of range"),
-    ({"thresholds": {"R3_progressive_weakness/motor_grade_mrc": -1}},
-     "thresholds.R3_progressive_weakness/motor_grade_mrc", "runs from 0 to 5"),
-    ({"thresholds": {"R7_failed_six_months/weeks_conservative": "six"}},
-     "thresholds.R7_failed_six_months/weeks_conservative", "valid integer"),
-    ({"thresholds": {"R7_failed_six_months/weeks_conservative": True}},
-     "thresholds.R7_failed_six_months/weeks_conservative", "valid integer"),
-    ({"thresholds": {"R7_failed_six_months/weeks_conservative": 6.5}},
-     "thresholds.R7_failed_six_months/weeks_conservative", "valid integer"),
-    ({"rules_off": ["R9_nothing"]}, "rules_off.0", "unknown rule `R9_nothing`"),
-    ({"rules_off": ["R8_conservative"]}, "rules_off.0", "last rule (otherwise) and always stays"),
-    ({"rules_off": ["R7_failed_six_months"]}, "thresholds.R7_failed_six_months/weeks_conservative",
-     "switched off by this variant"),
-    ({"dispositions": {"R5_progressive_deformity": "operate_now"}}, "dispositions.R5_progressive_deformity",
-     "unknown disposition `operate_now`"),
-    ({"dispositions": {"R5_progressive_deformity": "needs_information"}}, "dispositions.R5_progressive_deformity",
-     "unknown disposition `needs_information`"),
-    ({"dispositions": {"R0_first": "obtain_mri"}}, "dispositions.R0_first", "unknown rule `R0_first`"),
-    ({"drop": ["R2_cord_compression/mri_finding"]}, "drop.0", "not a criterion that can be left out"),
-    ({"evidence": {"statement": "mri_first", "source": "A journal we made up"}}, "evidence.source",
-     "no check of `mri_first` has this source"),
-    ({"evidence": {"statement": "pt_postural_retraining", "source": "x"}}, "evidence.statement",
-     "no evidence check for statement `pt_postural_retraining`"),
-    ({"conflict": "no_such_conflict"}, "conflict", "unknown conflict `no_such_conflict`"),
-    ({"threshold": {"R7_failed_six_months/weeks_conservative": 6}}, "threshold", "Extra inputs are not permitted"),
-    ({"thresholds": ...}, "(the variant)", "needs at least one change"),
-    ({"title": ...}, "title", "Field required"),
-])
+@pytest.mark.parametrize(
+    ("changes", "path", "reason"),
+    [
+        (
+            {"thresholds": {"R9_nothing/weeks_conservative": 6}},
+            "thresholds.R9_nothing/weeks_conservative",
+            "unknown rule, phase or warning `R9_nothing`",
+        ),
+        (
+            {"thresholds": {"R7_failed_six_months/motor_grade_mrc": 3}},
+            "thresholds.R7_failed_six_months/motor_grade_mrc",
+            "does not compare `motor_grade_mrc` with a number",
+        ),
+        (
+            {"thresholds": {"R7_failed_six_months/conservative_failed": 3}},
+            "thresholds.R7_failed_six_months/conservative_failed",
+            "does not compare `conservative_failed`",
+        ),
+        (
+            {"thresholds": {"weeks_conservative": 6}},
+            "thresholds.weeks_conservative",
+            "RULE_OR_PHASE_OR_WARNING_ID/FIELD",
+        ),
+        (
+            {"thresholds": {"R7_failed_six_months/weeks_conservative": 600}},
+            "thresholds.R7_failed_six_months/weeks_conservative",
+            "600 is out of range",
+        ),
+        (
+            {"thresholds": {"R3_progressive_weakness/motor_grade_mrc": -1}},
+            "thresholds.R3_progressive_weakness/motor_grade_mrc",
+            "runs from 0 to 5",
+        ),
+        (
+            {"thresholds": {"R7_failed_six_months/weeks_conservative": "six"}},
+            "thresholds.R7_failed_six_months/weeks_conservative",
+            "valid integer",
+        ),
+        (
+            {"thresholds": {"R7_failed_six_months/weeks_conservative": True}},
+            "thresholds.R7_failed_six_months/weeks_conservative",
+            "valid integer",
+        ),
+        (
+            {"thresholds": {"R7_failed_six_months/weeks_conservative": 6.5}},
+            "thresholds.R7_failed_six_months/weeks_conservative",
+            "valid integer",
+        ),
+        ({"rules_off": ["R9_nothing"]}, "rules_off.0", "unknown rule `R9_nothing`"),
+        ({"rules_off": ["R8_conservative"]}, "rules_off.0", "last rule (otherwise) and always stays"),
+        (
+            {"rules_off": ["R7_failed_six_months"]},
+            "thresholds.R7_failed_six_months/weeks_conservative",
+            "switched off by this variant",
+        ),
+        (
+            {"dispositions": {"R5_progressive_deformity": "operate_now"}},
+            "dispositions.R5_progressive_deformity",
+            "unknown disposition `operate_now`",
+        ),
+        (
+            {"dispositions": {"R5_progressive_deformity": "needs_information"}},
+            "dispositions.R5_progressive_deformity",
+            "unknown disposition `needs_information`",
+        ),
+        ({"dispositions": {"R0_first": "obtain_mri"}}, "dispositions.R0_first", "unknown rule `R0_first`"),
+        ({"drop": ["R2_cord_compression/mri_finding"]}, "drop.0", "not a criterion that can be left out"),
+        (
+            {"evidence": {"statement": "mri_first", "source": "A journal we made up"}},
+            "evidence.source",
+            "no check of `mri_first` has this source",
+        ),
+        (
+            {"evidence": {"statement": "pt_postural_retraining", "source": "x"}},
+            "evidence.statement",
+            "no evidence check for statement `pt_postural_retraining`",
+        ),
+        ({"conflict": "no_such_conflict"}, "conflict", "unknown conflict `no_such_conflict`"),
+        ({"threshold": {"R7_failed_six_months/weeks_conservative": 6}}, "threshold", "Extra inputs are not permitted"),
+        ({"thresholds": ...}, "(the variant)", "needs at least one change"),
+        ({"title": ...}, "title", "Field required"),
+    ],
+)
 def test_a_bad_variant_is_named_with_the_path_and_the_reason(guideline, changes, path, reason):
     found = problems(guideline, **changes)
     assert any(p.startswith(f"variants.yaml: variant mine: {path}:") and reason in p for p in found), found
@@ -141,13 +201,17 @@ def _rule(pathway, rule_id):
 
 HAND_EDITS = {
     "six_week_surgical_opinion_for_radiculopathy": lambda p: [
-        t.update(value=6) for t in _rule(p, "R6_decompression")["when"]["all"] if t.get("field") == "weeks_conservative"],
+        t.update(value=6) for t in _rule(p, "R6_decompression")["when"]["all"] if t.get("field") == "weeks_conservative"
+    ],
     "progressive_deficit_without_mrc_grade": lambda p: _rule(p, "R3_progressive_weakness")["when"].update(
-        all=[t for t in _rule(p, "R3_progressive_weakness")["when"]["all"] if t.get("field") != "motor_grade_mrc"]),
+        all=[t for t in _rule(p, "R3_progressive_weakness")["when"]["all"] if t.get("field") != "motor_grade_mrc"]
+    ),
     "progressive_deformity_not_a_surgical_route": lambda p: p.update(
-        rules=[r for r in p["rules"] if r["id"] != "R5_progressive_deformity"]),
+        rules=[r for r in p["rules"] if r["id"] != "R5_progressive_deformity"]
+    ),
     "decompression_or_fusion_for_radiculopathy": lambda p: _rule(p, "R6_decompression").update(
-        disposition="surgical_consultation"),
+        disposition="surgical_consultation"
+    ),
 }
 
 
@@ -170,8 +234,7 @@ def test_applying_a_variant_equals_editing_the_yaml_by_hand(guideline, data_copy
 def test_a_variant_that_drops_the_mrc_grade_is_still_verified_on_the_grade():
     # The variant's pathway no longer reads the grade, but two invariants do: the grid must still vary it.
     g = load_guideline()
-    report = verification_report(apply_variant(SHIPPED["progressive_deficit_without_mrc_grade"], g),
-                                 load_invariants(g))
+    report = verification_report(apply_variant(SHIPPED["progressive_deficit_without_mrc_grade"], g), load_invariants(g))
     assert "motor_grade_mrc" in report.values_tried
     assert report.passed
 

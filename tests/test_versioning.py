@@ -1,4 +1,5 @@
 """The guideline content cannot change without a version bump: a content hash is recorded with the version."""
+
 import pytest
 
 from core import DataError, PathwayError, load_guideline
@@ -11,6 +12,7 @@ def bump(data_dir, version):
     def change(info):
         info["version"] = version
         info["changelog"].insert(0, {"version": version, "date": info["date"], "changes": ["Test change."]})
+
     edit(data_dir / "guideline.yaml", change)
 
 

@@ -1,4 +1,5 @@
 """Pitfall warnings fire only when they hold on known inputs, whatever the disposition."""
+
 import pytest
 
 from core import evaluate_case
@@ -25,17 +26,22 @@ def test_surgery_before_six_weeks_of_pt_is_flagged(proposal):
     assert "skipped_physical_therapy" not in warnings(proposed=[proposal], pt_weeks=6)
 
 
-@pytest.mark.parametrize("changes", [
-    {"mri_finding": "cord_compression"},
-    {"motor_deficit_progressive": True, "motor_grade_mrc": 4},
-    {"red_flags": True},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"mri_finding": "cord_compression"},
+        {"motor_deficit_progressive": True, "motor_grade_mrc": 4},
+        {"red_flags": True},
+    ],
+)
 def test_skipped_pt_is_not_a_pitfall_on_the_urgent_routes(changes):
     assert "skipped_physical_therapy" not in warnings(proposed=["decompression"], pt_weeks=0, **changes)
 
 
-@pytest.mark.parametrize("finding,fires", [("degenerative_only", True), ("normal", True),
-                                           ("nerve_root_compression", False), ("not_done", False)])
+@pytest.mark.parametrize(
+    "finding,fires",
+    [("degenerative_only", True), ("normal", True), ("nerve_root_compression", False), ("not_done", False)],
+)
 def test_surgery_on_imaging_alone_is_flagged(finding, fires):
     assert ("imaging_only_indication" in warnings(proposed=["decompression"], mri_finding=finding)) is fires
 
@@ -45,8 +51,9 @@ def test_manipulation_and_long_term_opioids_are_flagged():
     assert result == ["avoid_manipulation", "avoid_long_term_opioids"]
 
 
-@pytest.mark.parametrize("finding,fires", [("degenerative_only", True), ("not_done", True),
-                                           ("nerve_root_compression", False)])
+@pytest.mark.parametrize(
+    "finding,fires", [("degenerative_only", True), ("not_done", True), ("nerve_root_compression", False)]
+)
 def test_epidural_injection_without_root_compression_is_flagged(finding, fires):
     result = warnings(proposed=["epidural_steroid_injection"], mri_finding=finding)
     assert ("esi_without_root_compression" in result) is fires

@@ -2,6 +2,7 @@
 package), for the load benchmark and the upload tests: open a session on a page with a query string and wait for
 the script to finish. Loopback only; every wait is bounded.
 """
+
 import asyncio
 import time
 from dataclasses import dataclass
@@ -32,8 +33,7 @@ async def run_page(base_url: str, page: str, query: str, timeout: float = RUN_TI
     """Open a session, run `page` (its url path) with `query`, return when the script has finished."""
     if not base_url.startswith(("http://127.0.0.1", "http://localhost")):
         raise ValueError("loopback only")
-    connection = await connect(stream_url(base_url), subprotocols=["streamlit"], max_size=None,
-                               open_timeout=timeout)
+    connection = await connect(stream_url(base_url), subprotocols=["streamlit"], max_size=None, open_timeout=timeout)
     message = BackMsg()
     message.rerun_script.query_string = query
     message.rerun_script.page_name = page

@@ -3,6 +3,7 @@
 Columns are typed the way `evaluate_frame` expects (`boolean`, `Int64`, strings); `pt_weeks` never exceeds
 `weeks_conservative`; every field is unknown with probability `unknown_share`.
 """
+
 import numpy as np
 import pandas as pd
 
@@ -10,13 +11,28 @@ from core.engine.case import BOOL_FIELDS, MRI_FINDINGS, PROPOSALS
 
 # Mostly ordinary presentations with a tail of serious ones, so every rule has work to do.
 BOOL_SHARE_TRUE = {
-    "red_flags": 0.04, "myelopathy_signs": 0.08, "radicular_symptoms": 0.45, "motor_deficit_progressive": 0.1,
-    "instability": 0.1, "deformity_progressive": 0.06, "conservative_failed": 0.5, "correlating_pathology": 0.4,
+    "red_flags": 0.04,
+    "myelopathy_signs": 0.08,
+    "radicular_symptoms": 0.45,
+    "motor_deficit_progressive": 0.1,
+    "instability": 0.1,
+    "deformity_progressive": 0.06,
+    "conservative_failed": 0.5,
+    "correlating_pathology": 0.4,
 }
 MRI_SHARE = (0.15, 0.06, 0.35, 0.3, 0.14)
-PROPOSAL_SETS = ("", "fusion", "decompression", "fusion;decompression", "cervical_manipulation",
-                 "long_term_opioids", "epidural_steroid_injection", "facet_injection",
-                 "cervical_manipulation;long_term_opioids", "epidural_steroid_injection;facet_injection")
+PROPOSAL_SETS = (
+    "",
+    "fusion",
+    "decompression",
+    "fusion;decompression",
+    "cervical_manipulation",
+    "long_term_opioids",
+    "epidural_steroid_injection",
+    "facet_injection",
+    "cervical_manipulation;long_term_opioids",
+    "epidural_steroid_injection;facet_injection",
+)
 PROPOSAL_SHARE = (0.55, 0.08, 0.07, 0.03, 0.05, 0.05, 0.07, 0.06, 0.02, 0.02)
 
 

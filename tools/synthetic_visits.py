@@ -4,6 +4,7 @@ Each course has a first visit at week 0 stating every field, then later visits t
 (blank cells carry forward), a few `unknown` cells, proposals at some visits, and pt_weeks that only grows as
 fast as the weeks pass.
 """
+
 import numpy as np
 import pandas as pd
 
@@ -27,8 +28,7 @@ def synthetic_visits(courses: int, visits_per_course: int = 5, seed: int = 0) ->
         values = column.astype("string").str.lower().fillna("unknown").to_numpy(dtype=object)
         return np.repeat(values, visits_per_course)
 
-    frame = {"case_id": np.repeat(base["case_id"].to_numpy(dtype=object), visits_per_course),
-             "week": weeks.astype(str)}
+    frame = {"case_id": np.repeat(base["case_id"].to_numpy(dtype=object), visits_per_course), "week": weeks.astype(str)}
     for field in base.columns:
         if field in ("case_id", "weeks_conservative", "pt_weeks", "proposed"):
             continue

@@ -2,12 +2,14 @@
 `evaluate_frame`. Rows in = rows out, always: a bad row keeps its place, gets an `error` naming each field and
 reason, and is not evaluated; the good rows are.
 
-Files are read by `core.analyses.cohort_read` (re-exported here). Cells follow `core.engine.case_text` (true / false / unknown / blank, digits, `proposed` as a `;` list). Each distinct
+Files are read by `core.analyses.cohort_read` (re-exported here). Cells follow `core.engine.case_text` (true /
+false / unknown / blank, digits, `proposed` as a `;` list). Each distinct
 value of a column is checked once with `case_from_text` itself, so the checks and their wording are exactly the
 single case's; rows then pick their value by code, without a loop over rows. Other columns (an id such as
 `case_id`, a site, a misspelt field) are carried through unread and reported, never silently dropped. Files
 are read from a path or from bytes in memory; nothing is written except the results file asked for.
 """
+
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,13 +22,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, pt_over_limit
-from core.engine.case_text import case_from_text
-from core.errors import CaseError, PathwayError, Problem
 from core.analyses.cohort_read import RAGGED_COLUMN, Source, file_format, read_cohort  # noqa: F401  (the API)
 from core.analyses.csv_export import csv_bytes, write_csv
 from core.analyses.frame import RESULT_COLUMNS, evaluate_frame
+from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, pt_over_limit
+from core.engine.case_text import case_from_text
 from core.engine.guideline import DATA_DIR, Guideline, load_guideline
+from core.errors import CaseError, PathwayError, Problem
 from core.model import Frozen
 
 ID_COLUMN = "case_id"
@@ -68,6 +70,7 @@ class CohortResult:
 
 
 # --------------------------------------------------------------------------------------------- validation
+
 
 def _distinct(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[Any]]:
     """(code per row, -1 for null; distinct values as Python objects)."""
@@ -134,13 +137,14 @@ def _pt_messages(checked: dict[str, _Checked], bad: np.ndarray) -> tuple[np.ndar
     if "pt_weeks" not in checked or "weeks_conservative" not in checked:
         return np.zeros(rows, dtype=bool), np.full(rows, None, dtype=object)
     pt, total = checked["pt_weeks"], checked["weeks_conservative"]
+
     def number(c: _Checked) -> np.ndarray:
         return np.array([-1 if v is None else v for v in c.values] + [-1])[c.codes]
 
     pt_value, total_value = number(pt), number(total)
     over = ~bad & (pt_value >= 0) & (total_value >= 0) & pt_over_limit(pt_value, total_value)
     messages = np.full(rows, None, dtype=object)
-    for p_value, t_value in set(zip(pt_value[over].tolist(), total_value[over].tolist())):
+    for p_value, t_value in set(zip(pt_value[over].tolist(), total_value[over].tolist(), strict=False)):
         try:
             case_from_text({"weeks_conservative": str(t_value), "pt_weeks": str(p_value)})
         except CaseError as exc:
@@ -177,7 +181,7 @@ def check_cohort(table: pa.Table) -> CheckedCohort:
     problems: dict[int, list[Problem]] = {}
     for field, column in checked.items():
         rows_hit = np.flatnonzero(column.bad())
-        for row, code in zip(rows_hit.tolist(), column.codes[rows_hit].tolist()):  # bad rows only
+        for row, code in zip(rows_hit.tolist(), column.codes[rows_hit].tolist(), strict=False):  # bad rows only
             problems.setdefault(row, []).append(Problem(field=field, message=column.messages[code]))
     bad = np.zeros(rows, dtype=bool)
     bad[list(problems)] = True
@@ -191,12 +195,14 @@ def check_cohort(table: pa.Table) -> CheckedCohort:
     for row, found in problems.items():
         errors[row] = found[0].message if found[0].field == "row" else "; ".join(str(p) for p in found)
     bad = errors != None  # noqa: E711
-    cases = pd.DataFrame({f: _frame_column(f, checked[f], bad) for f in fields if f != "prior_fusion_levels"},
-                         index=pd.RangeIndex(rows))
+    cases = pd.DataFrame(
+        {f: _frame_column(f, checked[f], bad) for f in fields if f != "prior_fusion_levels"}, index=pd.RangeIndex(rows)
+    )
     return CheckedCohort(table=table, cases=cases, errors=errors, problems=problems, fields=fields, others=others)
 
 
 # ----------------------------------------------------------------------------------------------- evaluation
+
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     if len(parts) == 1:
@@ -225,7 +231,7 @@ def evaluate_cohort(
     rows, bad = table.num_rows, pd.notna(checked.errors)
     parts = []
     for start in range(0, max(rows, 1), chunk_rows):
-        parts.append(decide(frame.iloc[start:start + chunk_rows].reset_index(drop=True), g))
+        parts.append(decide(frame.iloc[start : start + chunk_rows].reset_index(drop=True), g))
         if progress:
             progress(min(1.0, (start + chunk_rows) / max(rows, 1)))
     decided = _concat(parts)
@@ -268,12 +274,19 @@ def _summary(results: pd.DataFrame, g: Guideline, fields: list[str], others: lis
         warnings=warnings,
         unknown_columns=unknown,
         notes=notes,
-        bad=[BadRow(row=int(n) + 1, case_id=None if ids is None or pd.isna(ids.iat[n]) else str(ids.iat[n]),
-                    error=str(results[ERROR_COLUMN].iat[n])) for n in listed],
+        bad=[
+            BadRow(
+                row=int(n) + 1,
+                case_id=None if ids is None or pd.isna(ids.iat[n]) else str(ids.iat[n]),
+                error=str(results[ERROR_COLUMN].iat[n]),
+            )
+            for n in listed
+        ],
     )
 
 
 # ------------------------------------------------------------------------------------------------- writing
+
 
 def _arrow(results: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(results, preserve_index=False)
@@ -298,8 +311,10 @@ def write_results(results: pd.DataFrame, path: str | Path) -> None:
 
 def summary_text(summary: CohortSummary, name: str) -> str:
     s = summary
-    lines = [f"{name}: {s.rows:,} rows; {s.evaluated:,} evaluated, {s.bad_rows:,} bad "
-             f"(not evaluated; their reasons are in the `{ERROR_COLUMN}` column)."]
+    lines = [
+        f"{name}: {s.rows:,} rows; {s.evaluated:,} evaluated, {s.bad_rows:,} bad "
+        f"(not evaluated; their reasons are in the `{ERROR_COLUMN}` column)."
+    ]
     lines.append("Dispositions:")
     for disposition, count in s.dispositions.items():
         share = f"{count / s.evaluated:6.1%}" if s.evaluated else "     -"

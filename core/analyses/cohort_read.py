@@ -6,6 +6,7 @@ CSV is read by pyarrow; a few ragged rows (more or fewer cells than the header) 
 back in place, marked in RAGGED_COLUMN, so they cost what they weigh. Parquet columns of any type become types
 the checks read and CSV can hold.
 """
+
 import csv
 import io
 import json
@@ -78,8 +79,9 @@ def _with_ragged_rows(table: pa.Table, ragged: list[tuple[int, str]], header: li
     order[~is_ragged] = np.arange(good)
     order[is_ragged] = good + np.arange(len(rows))
     cells = [(r + [""] * width)[:width] for _, r in rows]
-    extra = pa.table({h: pa.array([c[n] for c in cells], pa.string()).cast(table.schema.field(h).type)
-                      for n, h in enumerate(header)})
+    extra = pa.table(
+        {h: pa.array([c[n] for c in cells], pa.string()).cast(table.schema.field(h).type) for n, h in enumerate(header)}
+    )
     messages = [None] * good + [_ragged_message(len(r), width) for _, r in rows]
     whole = pa.concat_tables([table, extra]).unify_dictionaries().combine_chunks()
     return whole.append_column(RAGGED_COLUMN, pa.array(messages, pa.string())).take(pa.array(order))
@@ -136,20 +138,33 @@ def _plain_column(column: str, values: pa.ChunkedArray, name: str) -> pa.Chunked
             return pc.cast(values, pa.string())
         except pa.ArrowInvalid:
             if column in CASE_FIELDS:
-                raise PathwayError([Problem(field=name, message=f"column `{column}` holds bytes that are not "
-                                                                "UTF-8 text")]) from None
-            return pa.chunked_array([pa.array([None if v is None else v.hex() for v in values.to_pylist()],
-                                              pa.string())])
+                raise PathwayError(
+                    [Problem(field=name, message=f"column `{column}` holds bytes that are not UTF-8 text")]
+                ) from None
+            return pa.chunked_array(
+                [pa.array([None if v is None else v.hex() for v in values.to_pylist()], pa.string())]
+            )
     if not pa.types.is_nested(kind):
         return values
-    if column in CASE_FIELDS and (pa.types.is_list(kind) or pa.types.is_large_list(kind)) \
-            and not pa.types.is_nested(kind.value_type):
+    if (
+        column in CASE_FIELDS
+        and (pa.types.is_list(kind) or pa.types.is_large_list(kind))
+        and not pa.types.is_nested(kind.value_type)
+    ):
         return pc.binary_join(pc.cast(values, pa.list_(pa.string())), ";")
     if column in CASE_FIELDS:
-        raise PathwayError([Problem(field=name, message=f"column `{column}` holds {kind} values; a case field holds "
-                                                        "text, numbers or true/false (`proposed`: a list of text)")])
-    return pa.chunked_array([pa.array([None if v is None else json.dumps(v, default=str) for v in values.to_pylist()],
-                                      pa.string())])
+        raise PathwayError(
+            [
+                Problem(
+                    field=name,
+                    message=f"column `{column}` holds {kind} values; a case field holds "
+                    "text, numbers or true/false (`proposed`: a list of text)",
+                )
+            ]
+        )
+    return pa.chunked_array(
+        [pa.array([None if v is None else json.dumps(v, default=str) for v in values.to_pylist()], pa.string())]
+    )
 
 
 def check_header(header: list[str], name: str) -> None:
@@ -157,8 +172,9 @@ def check_header(header: list[str], name: str) -> None:
     if repeated:
         raise PathwayError([Problem(field=name, message=f"columns appear more than once: {', '.join(repeated)}")])
     if not any(h in CASE_FIELDS for h in header):
-        raise PathwayError([Problem(
-            field=name, message=f"no column is a case field; expected some of: {', '.join(CASE_FIELDS)}")])
+        raise PathwayError(
+            [Problem(field=name, message=f"no column is a case field; expected some of: {', '.join(CASE_FIELDS)}")]
+        )
 
 
 def read_cohort(source: Source, fmt: str | None = None, name: str | None = None) -> pa.Table:

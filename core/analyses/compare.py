@@ -3,6 +3,7 @@
 Both traces walk the same ordered rules, so they agree step by step until the first rule whose value differs
 (or that one trace reaches and the other never does); that rule is where the decisions part.
 """
+
 import pandas as pd
 
 from core.engine.case import CASE_FIELDS, Case
@@ -50,8 +51,9 @@ def where_traces_part(left: Evaluation, right: Evaluation) -> Parting | None:
             a_inputs, b_inputs = (a.inputs if a else {}), (b.inputs if b else {})
             inputs = list(dict.fromkeys([*a_inputs, *b_inputs]))
             differing = [f for f in inputs if a_inputs.get(f) != b_inputs.get(f)]
-            return Parting(rule=step.id, label=step.label, condition=step.condition, left=a_value,
-                           right=b_value, fields=differing)
+            return Parting(
+                rule=step.id, label=step.label, condition=step.condition, left=a_value, right=b_value, fields=differing
+            )
     return None
 
 
@@ -71,11 +73,14 @@ def compare_frame(left: Evaluation, right: Evaluation) -> pd.DataFrame:
     left_steps = {s.id: s for s in left.trace}
     right_steps = {s.id: s for s in right.trace}
     order = list(dict.fromkeys([*left_steps, *right_steps]))
-    rows = [{
-        "rule": rule,
-        "label": (left_steps.get(rule) or right_steps[rule]).label,
-        "left": left_steps[rule].value if rule in left_steps else NOT_REACHED,
-        "right": right_steps[rule].value if rule in right_steps else NOT_REACHED,
-        "parts here": parting is not None and rule == parting.rule,
-    } for rule in order]
+    rows = [
+        {
+            "rule": rule,
+            "label": (left_steps.get(rule) or right_steps[rule]).label,
+            "left": left_steps[rule].value if rule in left_steps else NOT_REACHED,
+            "right": right_steps[rule].value if rule in right_steps else NOT_REACHED,
+            "parts here": parting is not None and rule == parting.rule,
+        }
+        for rule in order
+    ]
     return pd.DataFrame(rows, columns=COMPARE_COLUMNS)

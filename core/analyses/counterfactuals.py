@@ -16,17 +16,17 @@ more or less urgent than a decision. Urgency comes from data: the disposition's 
 moderate, routine), then whether that evaluation is urgent, then the disposition's place in pathway.yaml. Ties
 keep single changes before pairs, then the case-field order, then the order values are tried.
 """
+
 import itertools
 from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
-
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, Case, parse_case
 from core.engine.conditions import holds, tests_in
 from core.engine.evaluate import Decision, decide
-from core.errors import CaseError
 from core.engine.guideline import Disposition, Guideline, load_guideline, pathway_fields
 from core.engine.words import value_words
+from core.errors import CaseError
 from core.model import Frozen
 
 TONES: tuple[str, ...] = get_args(Disposition.model_fields["tone"].annotation)
@@ -74,8 +74,9 @@ def _boundaries(guideline: Guideline, field: str) -> tuple[int, ...]:
 def _find_boundaries(guideline: Guideline, field: str) -> tuple[int, ...]:
     tests = [t for c in guideline.conditions for t in tests_in(c) if t.field == field]
     low, high = INT_FIELDS[field]
-    return tuple(b for b in range(low + 1, high + 1)
-                 if any(holds(t, {field: b - 1}) != holds(t, {field: b}) for t in tests))
+    return tuple(
+        b for b in range(low + 1, high + 1) if any(holds(t, {field: b - 1}) != holds(t, {field: b}) for t in tests)
+    )
 
 
 def _alternatives(guideline: Guideline, field: str, value: Any) -> list[Any]:
@@ -85,7 +86,7 @@ def _alternatives(guideline: Guideline, field: str, value: Any) -> list[Any]:
     if field == "mri_finding":
         if value in (None, "not_done"):
             return [v for v in MRI_FINDINGS if v != value]
-        return list(MRI_WORSENING[MRI_WORSENING.index(value) + 1:])
+        return list(MRI_WORSENING[MRI_WORSENING.index(value) + 1 :])
     if field in INT_FIELDS:
         bounds = _boundaries(guideline, field)
         if value is None:
@@ -102,8 +103,11 @@ def _single_changes(guideline: Guideline, case: Case) -> list[list[FieldChange]]
         if field == "proposed":
             read = dict.fromkeys(t.value for c in guideline.conditions for t in tests_in(c) if t.field == "proposed")
             for proposal in read:
-                after = tuple(p for p in case.proposed if p != proposal) if proposal in case.proposed \
+                after = (
+                    tuple(p for p in case.proposed if p != proposal)
+                    if proposal in case.proposed
                     else (*case.proposed, proposal)
+                )
                 changes.append([FieldChange(field=field, before=list(case.proposed), after=list(after))])
             continue
         before = getattr(case, field)
@@ -145,14 +149,23 @@ def _direction(current: Decision, result: Decision, now: tuple[int, int], then: 
     return "more urgent" if then < now else ("less urgent" if then > now else "as urgent")
 
 
-def _item(guideline: Guideline, changes: list[FieldChange], case: Case, result: Decision, current: Decision) -> Counterfactual:
+def _item(
+    guideline: Guideline, changes: list[FieldChange], case: Case, result: Decision, current: Decision
+) -> Counterfactual:
     direction = _direction(current, result, _urgency(guideline, current), _urgency(guideline, result))
     disposition_label = guideline.disposition(result.disposition).label
     label = disposition_label + (", urgent" if result.urgent else "")
     sentence = "If " + " and ".join(_phrase(guideline, c) for c in changes) + f": {label}."
-    return Counterfactual(changes=changes, case=case, disposition=result.disposition,
-                          disposition_label=disposition_label, urgent=result.urgent,
-                          deciding_rule=result.rule.id, direction=direction, sentence=sentence[0].upper() + sentence[1:])
+    return Counterfactual(
+        changes=changes,
+        case=case,
+        disposition=result.disposition,
+        disposition_label=disposition_label,
+        urgent=result.urgent,
+        deciding_rule=result.rule.id,
+        direction=direction,
+        sentence=sentence[0].upper() + sentence[1:],
+    )
 
 
 def counterfactuals(case: Mapping[str, Any] | Case, guideline: Guideline | None = None) -> list[Counterfactual]:
@@ -187,7 +200,13 @@ def counterfactuals(case: Mapping[str, Any] | Case, guideline: Guideline | None 
         if result.disposition == current.disposition:
             continue
         item = _item(g, changes, changed, result, current)
-        key = (DIRECTION_RANK[item.direction], _urgency(g, result), positions[result.disposition], len(changes),
-               field_order[changes[0].field], n)
+        key = (
+            DIRECTION_RANK[item.direction],
+            _urgency(g, result),
+            positions[result.disposition],
+            len(changes),
+            field_order[changes[0].field],
+            n,
+        )
         ranked.append((key, item))
     return [item for _, item in sorted(ranked, key=lambda pair: pair[0])]

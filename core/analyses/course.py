@@ -5,18 +5,18 @@ changed at that visit: an absent key is carried forward, `null` makes it unknown
 `weeks_conservative` is the visit's week, `proposed` belongs to its visit only. Pure Python (no pandas), so the
 Patient page can use it without the cost of the vectorised modules.
 """
+
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import Field
-
-from core.model import Frozen
 
 from core.engine.case import CASE_FIELDS, MAX_WEEKS, Case, parse_case
 from core.engine.evaluate import evaluate_case
 from core.engine.evaluation import Evaluation
 from core.engine.guideline import Guideline, load_guideline
 from core.errors import CaseError, Problem
+from core.model import Frozen
 
 WEEK = "week"
 NOT_YET_SEEN = "not_yet_seen"
@@ -76,6 +76,7 @@ class CourseEvaluation(Frozen):
 
 # ------------------------------------------------------------------------------------------------- parsing
 
+
 def _visit_problem(n: int, field: str, message: str) -> Problem:
     return Problem(field=f"visit {n}: {field}", message=message)
 
@@ -118,8 +119,10 @@ def pt_problem(pt: int | None, week: int, last_pt: int | None, last_week: int | 
         return f"cannot decrease from one visit to the next ({last_pt} -> {pt})"
     if pt - last_pt > week - last_week:
         elapsed = week - last_week
-        return (f"grew by {pt - last_pt} weeks but only {elapsed} week{'' if elapsed == 1 else 's'} passed since "
-                f"week {last_week} (pt_weeks {last_pt} -> {pt})")
+        return (
+            f"grew by {pt - last_pt} weeks but only {elapsed} week{'' if elapsed == 1 else 's'} passed since "
+            f"week {last_week} (pt_weeks {last_pt} -> {pt})"
+        )
     return None
 
 
@@ -129,8 +132,11 @@ def parse_course(data: Mapping[str, Any] | Course) -> Course:
         return data
     if not isinstance(data, Mapping):
         raise CaseError([Problem(field="course", message=f"expected an object with visits, got {type(data).__name__}")])
-    problems = [Problem(field=str(k), message="unknown key (a course has course_id and visits)")
-                for k in data if k not in ("course_id", "visits")]
+    problems = [
+        Problem(field=str(k), message="unknown key (a course has course_id and visits)")
+        for k in data
+        if k not in ("course_id", "visits")
+    ]
     course_id = data.get("course_id")
     if course_id is not None and not isinstance(course_id, str):
         problems.append(Problem(field="course_id", message=f"expected text, got {course_id!r}"))
@@ -151,16 +157,24 @@ def parse_course(data: Mapping[str, Any] | Course) -> Course:
         week, week_problems = _week(n, raw)
         problems += week_problems
         given = {k: v for k, v in raw.items() if k != WEEK}
-        problems += [_visit_problem(n, str(k), "unknown field (not part of the case format)")
-                     for k in given if k not in CASE_FIELDS]
+        problems += [
+            _visit_problem(n, str(k), "unknown field (not part of the case format)")
+            for k in given
+            if k not in CASE_FIELDS
+        ]
         if week is None or any(k not in CASE_FIELDS for k in given):
             continue
         if last_week is not None and week < last_week:
-            problems.append(_visit_problem(n, WEEK, f"visits must be in week order (week {week} after week {last_week})"))
+            problems.append(
+                _visit_problem(n, WEEK, f"visits must be in week order (week {week} after week {last_week})")
+            )
             continue
         if "weeks_conservative" in given and given["weeks_conservative"] != week:
-            problems.append(_visit_problem(
-                n, "weeks_conservative", f"must equal the visit's week ({given['weeks_conservative']!r} != {week})"))
+            problems.append(
+                _visit_problem(
+                    n, "weeks_conservative", f"must equal the visit's week ({given['weeks_conservative']!r} != {week})"
+                )
+            )
             continue
         candidate = carried_case(effective, given, week)
         pt = candidate.get("pt_weeks")
@@ -184,6 +198,7 @@ def parse_course(data: Mapping[str, Any] | Course) -> Course:
 
 
 # ---------------------------------------------------------------------------------------------- evaluation
+
 
 def visit_state(guideline: Guideline, disposition: str, phase: str | None) -> str:
     """A visit's state: its phase under the disposition that has phases (that disposition while the phase is
@@ -221,22 +236,39 @@ def evaluate_course(course: Mapping[str, Any] | Course, guideline: Guideline | N
     g = guideline or load_guideline()
     course = parse_course(course)
     results: list[VisitResult] = []
-    for n, (visit, case) in enumerate(zip(course.visits, course.cases), start=1):
+    for n, (visit, case) in enumerate(zip(course.visits, course.cases, strict=False), start=1):
         evaluation = evaluate_case(case, g)
-        results.append(VisitResult(
-            visit=n, week=visit.week, state=visit_state(g, evaluation.disposition, evaluation.phase),
-            disposition=evaluation.disposition, phase=evaluation.phase, warnings=evaluation.warnings,
-            urgent=evaluation.urgent, changed=visit.given, evaluation=evaluation))
+        results.append(
+            VisitResult(
+                visit=n,
+                week=visit.week,
+                state=visit_state(g, evaluation.disposition, evaluation.phase),
+                disposition=evaluation.disposition,
+                phase=evaluation.phase,
+                warnings=evaluation.warnings,
+                urgent=evaluation.urgent,
+                changed=visit.given,
+                evaluation=evaluation,
+            )
+        )
     weeks = [r.week for r in results]
     states = [r.state for r in results]
     ending = ending_states(g)
-    milestones = [MilestoneState(week=m.week, state=milestone_state(weeks, states, m.week, ending))
-                  for m in g.pathway.milestones]
+    milestones = [
+        MilestoneState(week=m.week, state=milestone_state(weeks, states, m.week, ending)) for m in g.pathway.milestones
+    ]
     deviations = []
     for warning in g.pathway.warnings:
         fired = [r for r in results if warning.id in r.warnings]
         if fired:
-            deviations.append(Deviation(warning=warning.id, label=warning.label, first_week=fired[0].week,
-                                        visits=len(fired)))
-    return CourseEvaluation(guideline_version=g.info.version, notice=g.info.notice, course_id=course.course_id,
-                            visits=results, milestones=milestones, deviations=deviations)
+            deviations.append(
+                Deviation(warning=warning.id, label=warning.label, first_week=fired[0].week, visits=len(fired))
+            )
+    return CourseEvaluation(
+        guideline_version=g.info.version,
+        notice=g.info.notice,
+        course_id=course.course_id,
+        visits=results,
+        milestones=milestones,
+        deviations=deviations,
+    )

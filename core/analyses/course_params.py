@@ -5,6 +5,7 @@ A visit parameter is `week=6;pt_weeks=6;conservative_failed=true;proposed=fusion
 `;`-separated `key=value` items, `unknown` making a field unknown from that visit on, `proposed` items joined by
 `,`. Values read as text exactly as the case parameters do (core.engine.case_text).
 """
+
 from collections.abc import Mapping
 from typing import Any
 

@@ -1,13 +1,12 @@
 """Teaching courses of care (data/course_scenarios.yaml), validated, with the states they must produce."""
+
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-
-from core.model import Frozen
-
 from core.engine.data_files import load_file
 from core.engine.guideline import DATA_DIR
+from core.model import Frozen
 
 COURSE_SCENARIOS = DATA_DIR / "course_scenarios.yaml"
 

@@ -6,6 +6,7 @@ reviewer's spreadsheet. As OWASP's CSV-injection guidance recommends, such text 
 quote (shown as text, never evaluated) and every text cell is written inside double quotes. Numbers stay numbers;
 Parquet output is data, not a spreadsheet, and is written unchanged.
 """
+
 import io
 from pathlib import Path
 
@@ -30,8 +31,12 @@ def _neutralised(array: pa.Array) -> pa.Array:
 
 def formula_safe(table: pa.Table) -> pa.Table:
     """The table with every text cell that a spreadsheet would run as a formula prefixed by `'`."""
-    columns = [pa.chunked_array([_neutralised(chunk) for chunk in column.chunks], type=column.type)
-               if column.num_chunks else column for column in table.columns]
+    columns = [
+        pa.chunked_array([_neutralised(chunk) for chunk in column.chunks], type=column.type)
+        if column.num_chunks
+        else column
+        for column in table.columns
+    ]
     return pa.table(columns, names=table.column_names)
 
 

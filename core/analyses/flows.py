@@ -3,6 +3,7 @@
 The rows feed the pathway page's sankey and its table; node names carry their stage so that, say, the MRI
 finding "not done" and the rule `R4_mri_not_done` can never be the same node.
 """
+
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,12 +11,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.engine.case import CASE_FIELDS, MRI_FINDINGS, Case, parse_case
 from core.analyses.cohort import DEMO_COHORT, ID_COLUMN, check_cohort, read_cohort
 from core.analyses.frame import cases_frame, evaluate_frame
-from core.errors import CaseError, PathwayError, Problem
+from core.engine.case import CASE_FIELDS, MRI_FINDINGS, Case, parse_case
 from core.engine.guideline import Guideline, load_guideline
 from core.engine.words import NOT_ASSESSED
+from core.errors import CaseError, PathwayError, Problem
 
 SCENARIO_SOURCE = "teaching scenario"
 SYNTHETIC_SOURCE = "synthetic"
@@ -28,8 +29,16 @@ PRESENTATIONS = ("red flags", "myelopathic signs", "radicular pain", "axial neck
 # Stage name -> the flows column it reads, in the sankey's left-to-right order.
 STAGES = {"presentation": "presentation", "MRI": "mri_finding", "rule": "deciding_rule", "disposition": "disposition"}
 FLOW_COLUMNS = [
-    "case_id", "source", "presentation", "mri_finding", "deciding_rule", "deciding_rule_label", "disposition",
-    "disposition_label", "urgent", "warnings",
+    "case_id",
+    "source",
+    "presentation",
+    "mri_finding",
+    "deciding_rule",
+    "deciding_rule_label",
+    "disposition",
+    "disposition_label",
+    "urgent",
+    "warnings",
 ]
 
 
@@ -53,14 +62,20 @@ def read_cohort_cases(path: Path) -> list[tuple[str, Case]]:
     if ID_COLUMN not in checked.table.column_names:
         raise CaseError([Problem(field=path.name, message=f"no `{ID_COLUMN}` column")])
     ids = checked.table.column(ID_COLUMN).to_pylist()
-    problems = [Problem(field=f"{ids[row]}: {p.field}", message=p.message)
-                for row in sorted(checked.problems) for p in checked.problems[row]]
+    problems = [
+        Problem(field=f"{ids[row]}: {p.field}", message=p.message)
+        for row in sorted(checked.problems)
+        for p in checked.problems[row]
+    ]
     if problems:
         raise CaseError(problems)
-    levels = (checked.table.column("prior_fusion_levels").to_pylist() if "prior_fusion_levels" in checked.fields
-              else [None] * len(ids))
+    levels = (
+        checked.table.column("prior_fusion_levels").to_pylist()
+        if "prior_fusion_levels" in checked.fields
+        else [None] * len(ids)
+    )
     records = checked.cases.astype(object).to_dict("records")
-    return [(case_id, _case(values, level)) for case_id, values, level in zip(ids, records, levels)]
+    return [(case_id, _case(values, level)) for case_id, values, level in zip(ids, records, levels, strict=False)]
 
 
 def _case(values: dict[str, Any], prior_fusion_levels: str | None) -> Case:
@@ -90,8 +105,12 @@ def _known(frame: pd.DataFrame, field: str, value: bool) -> np.ndarray:
 
 def _presentations(cases: pd.DataFrame) -> pd.Categorical:
     """`presentation` for every row at once: the first picture in PRESENTATIONS that holds."""
-    pictures = [_known(cases, "red_flags", True), _known(cases, "myelopathy_signs", True),
-                _known(cases, "radicular_symptoms", True), _known(cases, "radicular_symptoms", False)]
+    pictures = [
+        _known(cases, "red_flags", True),
+        _known(cases, "myelopathy_signs", True),
+        _known(cases, "radicular_symptoms", True),
+        _known(cases, "radicular_symptoms", False),
+    ]
     codes = np.full(len(cases), PRESENTATIONS.index(NOT_ASSESSED), dtype=np.int8)
     for code, holds in reversed(list(enumerate(pictures))):  # the most serious picture is written last, so wins
         codes[holds] = code
@@ -112,8 +131,9 @@ def _labelled(column: pd.Series, labels: dict[str, str]) -> pd.Categorical:
     return pd.Categorical.from_codes(ids.codes, categories=[labels[i] for i in ids.categories])
 
 
-def flows_from_results(cases: pd.DataFrame, results: pd.DataFrame, guideline: Guideline | None = None,
-                       source: str = COHORT_SOURCE) -> pd.DataFrame:
+def flows_from_results(
+    cases: pd.DataFrame, results: pd.DataFrame, guideline: Guideline | None = None, source: str = COHORT_SOURCE
+) -> pd.DataFrame:
     """The flows of evaluated cases: `cases` in `evaluate_frame`'s input form, `results` its output (or a cohort's
     results, whose rows with an `error` were not evaluated and are left out), on the same index.
 
@@ -132,18 +152,21 @@ def flows_from_results(cases: pd.DataFrame, results: pd.DataFrame, guideline: Gu
                 return frame[name].array
         return default()
 
-    return pd.DataFrame({
-        "case_id": carried("case_id", lambda: pd.array((np.flatnonzero(evaluated) + 1).astype(str), dtype="str")),
-        "source": carried("source", lambda: pd.Categorical.from_codes(np.zeros(rows, dtype=np.int8), [source])),
-        "presentation": _presentations(cases),
-        "mri_finding": _mri_labels(cases, g),
-        "deciding_rule": pd.Categorical(results["deciding_rule"]),
-        "deciding_rule_label": _labelled(results["deciding_rule"], {r.id: r.label for r in g.pathway.rules}),
-        "disposition": pd.Categorical(results["disposition"]),
-        "disposition_label": _labelled(results["disposition"], {d.id: d.label for d in g.pathway.dispositions}),
-        "urgent": results["urgent"].to_numpy(dtype=bool),
-        "warnings": pd.Categorical(results["warnings"]),
-    }, columns=FLOW_COLUMNS)
+    return pd.DataFrame(
+        {
+            "case_id": carried("case_id", lambda: pd.array((np.flatnonzero(evaluated) + 1).astype(str), dtype="str")),
+            "source": carried("source", lambda: pd.Categorical.from_codes(np.zeros(rows, dtype=np.int8), [source])),
+            "presentation": _presentations(cases),
+            "mri_finding": _mri_labels(cases, g),
+            "deciding_rule": pd.Categorical(results["deciding_rule"]),
+            "deciding_rule_label": _labelled(results["deciding_rule"], {r.id: r.label for r in g.pathway.rules}),
+            "disposition": pd.Categorical(results["disposition"]),
+            "disposition_label": _labelled(results["disposition"], {d.id: d.label for d in g.pathway.dispositions}),
+            "urgent": results["urgent"].to_numpy(dtype=bool),
+            "warnings": pd.Categorical(results["warnings"]),
+        },
+        columns=FLOW_COLUMNS,
+    )
 
 
 def cohort_flows(cases: list[tuple[str, str, Case]], guideline: Guideline | None = None) -> pd.DataFrame:
@@ -187,13 +210,17 @@ def flow_links(flows: pd.DataFrame, guideline: Guideline | None = None) -> pd.Da
     rank = {name: n for n, name in enumerate(flow_nodes(flows, guideline))}
     stages = list(STAGES.items())
     parts = []
-    for (left, left_col), (right, right_col) in zip(stages, stages[1:]):
+    for (left, left_col), (right, right_col) in zip(stages, stages[1:], strict=False):
         counts = flows.groupby([left_col, right_col], observed=True).size().reset_index(name="count")
-        parts.append(pd.DataFrame({
-            "source": [_node(left, v) for v in counts[left_col]],
-            "target": [_node(right, v) for v in counts[right_col]],
-            "count": counts["count"].astype(int),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "source": [_node(left, v) for v in counts[left_col]],
+                    "target": [_node(right, v) for v in counts[right_col]],
+                    "count": counts["count"].astype(int),
+                }
+            )
+        )
     links = pd.concat(parts, ignore_index=True)
     order = links["source"].map(rank) * len(rank) + links["target"].map(rank)
     return links.iloc[order.argsort(kind="stable")].reset_index(drop=True)
@@ -212,5 +239,6 @@ def cases_at_node(flows: pd.DataFrame, node: str) -> pd.DataFrame:
     stage = node_stage(node)
     value = node.split(": ", 1)[1]
     chosen = flows[flows[STAGES[stage]] == value]
-    return chosen[["case_id", "source", "presentation", "mri_finding", "deciding_rule", "disposition", "urgent",
-                   "warnings"]].reset_index(drop=True)
+    return chosen[
+        ["case_id", "source", "presentation", "mri_finding", "deciding_rule", "disposition", "urgent", "warnings"]
+    ].reset_index(drop=True)

@@ -16,6 +16,7 @@ Input contract (`evaluate_frame` expects validated values; `core.analyses.cohort
 A value outside the case contract (wrong type, out of range, unknown choice, pt_weeks > weeks_conservative)
 raises CaseError naming the field, the reason and the first rows; it is never silently taken as unknown.
 """
+
 import functools
 import operator
 from collections.abc import Mapping, Sequence
@@ -27,9 +28,9 @@ import pandas as pd
 
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, PT_OVER_LIMIT, parse_case, pt_over_limit
 from core.engine.conditions import Condition, Test, Undecided, fold, holds
-from core.errors import CaseError, Problem
 from core.engine.guideline import Guideline, load_guideline, pathway_fields
 from core.engine.walk import walk
+from core.errors import CaseError, Problem
 
 RESULT_COLUMNS = ("disposition", "urgent", "warnings", "missing", "deciding_rule", "phase")
 PROBLEM_ROWS_SHOWN = 3
@@ -128,7 +129,9 @@ def code_columns(frame: pd.DataFrame, fields: list[str]) -> dict[str, Coded]:
         if field in frame.columns:
             columns[field] = _code_column(field, frame[field], problems)
         else:
-            columns[field] = Coded(codes=np.full(n, -1, dtype=np.int32), values=(), unknown=() if field == "proposed" else None)
+            columns[field] = Coded(
+                codes=np.full(n, -1, dtype=np.int32), values=(), unknown=() if field == "proposed" else None
+            )
     if "pt_weeks" in columns and "weeks_conservative" in columns:
         pt, total = columns["pt_weeks"], columns["weeks_conservative"]
         both = (pt.codes >= 0) & (total.codes >= 0)
@@ -147,8 +150,12 @@ class ConditionEvaluator:
     whose `&`, `|`, `~` are Kleene logic) and a `Logic` of the walk whose masks are numpy boolean arrays. Each
     node of a condition is computed once per frame."""
 
-    def __init__(self, columns: Mapping[str, Coded], rows: int,
-                 leaves: dict[tuple[str, str, str], pd.arrays.BooleanArray] | None = None):
+    def __init__(
+        self,
+        columns: Mapping[str, Coded],
+        rows: int,
+        leaves: dict[tuple[str, str, str], pd.arrays.BooleanArray] | None = None,
+    ):
         self.columns = dict(columns)
         self.rows = rows
         self._memo: dict[int, pd.arrays.BooleanArray] = {}
@@ -228,7 +235,7 @@ def joined_labels(parts: list[tuple[str, np.ndarray]], rows: int) -> pd.Categori
     key = None
     for start in range(0, len(parts), 62):  # 62 masks per 64-bit word; words are combined via group codes
         word = np.zeros(rows, dtype=np.int64)
-        for bit, (_, mask) in enumerate(parts[start:start + 62]):
+        for bit, (_, mask) in enumerate(parts[start : start + 62]):
             word |= mask.astype(np.int64) << bit
         if key is None:
             key = word

@@ -18,6 +18,7 @@ each proposal a condition reads, in or out; and unknown for every field except `
 when a sound over-approximation says so: each condition is evaluated to the *set* of truth values (true, false,
 unknown) it can take given what is decided so far; a settled answer is a set of one.
 """
+
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -374,11 +375,13 @@ def condition_question(condition: Condition) -> Question:
         if single(branch.truth(condition, results)):
             return None
         return _must_split(branch.split_dim(condition, results))
+
     return question
 
 
 def implication_question(when: Condition, then: Condition) -> Question:
     """Settled once it is known whether `when` holds and `then` does not (a violation)."""
+
     def question(branch: _Branch) -> Dim | None:
         results = _Results(branch)
         premise, conclusion = branch.truth(when, results), branch.truth(then, results)
@@ -387,6 +390,7 @@ def implication_question(when: Condition, then: Condition) -> Question:
         if not (can_violate and can_hold):
             return None
         return _must_split(branch.split_dim(when, results) if not single(premise) else branch.split_dim(then, results))
+
     return question
 
 

@@ -8,25 +8,36 @@ states are index arithmetic over the sorted rows (no loop over rows or courses);
 on, otherwise as in cohort files. A bad row is reported and not applied (its course goes on from the previous
 visit); rows in = rows out.
 """
+
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from core.model import Frozen
 
 from core.analyses.cohort import (
-    BAD_ROWS_LISTED, CHUNK_ROWS, ID_COLUMN, Source, _distinct, read_cohort,
+    BAD_ROWS_LISTED,
+    CHUNK_ROWS,
+    ID_COLUMN,
+    Source,
+    _distinct,
+    read_cohort,
 )
 from core.analyses.course import (
-    NO_FURTHER_VISIT, NOT_YET_SEEN, WEEK, ending_states, pt_problem, state_order,
+    NO_FURTHER_VISIT,
+    NOT_YET_SEEN,
+    WEEK,
+    ending_states,
+    pt_problem,
+    state_order,
 )
 from core.analyses.frame import RESULT_COLUMNS, evaluate_frame
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MAX_WEEKS, MRI_FINDINGS
 from core.engine.case_text import UNKNOWN_WORDS, case_from_text
 from core.engine.guideline import DATA_DIR, Guideline, load_guideline
 from core.errors import CaseError, PathwayError, Problem
+from core.model import Frozen
 
 CARRIED, UNKNOWN = -2, -1  # cell codes below the value codes
 STATE_COLUMN = "state"
@@ -66,6 +77,7 @@ def milestone_column(week: int) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ checking
+
 
 @dataclass
 class _Column:
@@ -118,8 +130,11 @@ def _check_week(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
             if number != int(number):
                 raise ValueError
         except ValueError:
-            message_of[n] = "required (weeks of conservative care at this visit)" if not text else \
-                f"expected a whole number, got {text!r}"
+            message_of[n] = (
+                "required (weeks of conservative care at this visit)"
+                if not text
+                else f"expected a whole number, got {text!r}"
+            )
             continue
         if not 0 <= number <= MAX_WEEKS:
             message_of[n] = f"must be between 0 and {MAX_WEEKS} (got {int(number)})"
@@ -136,6 +151,7 @@ def _first_error(errors: np.ndarray, fields: np.ndarray, rows: np.ndarray, field
 
 
 # ---------------------------------------------------------------------------------------------- compiling
+
 
 def _carry(codes: np.ndarray, group_start: np.ndarray) -> np.ndarray:
     """Carry-forward within courses over sorted rows: CARRIED cells take the last given code of their course
@@ -201,13 +217,20 @@ def _typed(field: str, values: list[Any], codes: np.ndarray) -> Any:
 
 
 def _decide(frame: pd.DataFrame, g: Guideline) -> pd.DataFrame:
-    parts = [evaluate_frame(frame.iloc[s:s + CHUNK_ROWS].reset_index(drop=True), g)
-             for s in range(0, max(len(frame), 1), CHUNK_ROWS)]
+    parts = [
+        evaluate_frame(frame.iloc[s : s + CHUNK_ROWS].reset_index(drop=True), g)
+        for s in range(0, max(len(frame), 1), CHUNK_ROWS)
+    ]
     if len(parts) == 1:
         return parts[0]
-    return pd.DataFrame({name: pd.api.types.union_categoricals([p[name] for p in parts])
-                         if isinstance(parts[0][name].dtype, pd.CategoricalDtype)
-                         else np.concatenate([p[name].to_numpy() for p in parts]) for name in parts[0].columns})
+    return pd.DataFrame(
+        {
+            name: pd.api.types.union_categoricals([p[name] for p in parts])
+            if isinstance(parts[0][name].dtype, pd.CategoricalDtype)
+            else np.concatenate([p[name].to_numpy() for p in parts])
+            for name in parts[0].columns
+        }
+    )
 
 
 def evaluate_visits(table: pa.Table, guideline: Guideline | None = None) -> Progression:
@@ -233,8 +256,13 @@ def evaluate_visits(table: pa.Table, guideline: Guideline | None = None) -> Prog
         wc = columns["weeks_conservative"]
         given = np.asarray(wc.values + [-1], dtype=np.int64)[np.where(wc.codes >= 0, wc.codes, -1)]
         differs = (wc.codes >= 0) & (weeks >= 0) & (given != weeks)
-        text = np.array([f"must equal the visit's week ({a} != {b})" for a, b in zip(given, weeks)], dtype=object) \
-            if differs.any() else None
+        text = (
+            np.array(
+                [f"must equal the visit's week ({a} != {b})" for a, b in zip(given, weeks, strict=False)], dtype=object
+            )
+            if differs.any()
+            else None
+        )
         _first_error(errors, error_fields, differs, "weeks_conservative", text)
     if "pt_weeks" in columns:
         pt = columns["pt_weeks"]
@@ -242,7 +270,9 @@ def evaluate_visits(table: pa.Table, guideline: Guideline | None = None) -> Prog
         over = (pt.codes >= 0) & (weeks >= 0) & (pt_given > weeks)
         if over.any():
             text = np.full(rows, None, dtype=object)
-            text[over] = [f"cannot exceed the visit's week ({p} > {w})" for p, w in zip(pt_given[over], weeks[over])]
+            text[over] = [
+                f"cannot exceed the visit's week ({p} > {w})" for p, w in zip(pt_given[over], weeks[over], strict=False)
+            ]
             _first_error(errors, error_fields, over, "pt_weeks", text)
 
     course_codes, course_ids = pd.factorize(ids, use_na_sentinel=True)
@@ -257,8 +287,13 @@ def evaluate_visits(table: pa.Table, guideline: Guideline | None = None) -> Prog
 
     groups = course_codes[order]
     start = np.r_[True, groups[1:] != groups[:-1]] if len(order) else np.zeros(0, dtype=bool)
-    frame = pd.DataFrame({f: _typed(f, c.values, c.codes[order] if f == "proposed" else _carry(c.codes[order], start))
-                          for f, c in columns.items() if f != "weeks_conservative"})
+    frame = pd.DataFrame(
+        {
+            f: _typed(f, c.values, c.codes[order] if f == "proposed" else _carry(c.codes[order], start))
+            for f, c in columns.items()
+            if f != "weeks_conservative"
+        }
+    )
     frame["weeks_conservative"] = pd.array(weeks[order], dtype="Int64")
     decided = _decide(frame, g)
 
@@ -267,8 +302,9 @@ def evaluate_visits(table: pa.Table, guideline: Guideline | None = None) -> Prog
     disposition = decided["disposition"].cat.codes.to_numpy()
     to_state = np.array([state_position[d] for d in decided["disposition"].cat.categories], dtype=np.int32)
     phased = g.pathway.phased_disposition
-    phase_state = np.array([state_position[p] for p in decided["phase"].cat.categories] + [state_position[phased]],
-                           dtype=np.int32)
+    phase_state = np.array(
+        [state_position[p] for p in decided["phase"].cat.categories] + [state_position[phased]], dtype=np.int32
+    )
     is_conservative = decided["disposition"].to_numpy() == phased
     state = np.where(is_conservative, phase_state[decided["phase"].cat.codes.to_numpy()], to_state[disposition])
 
@@ -278,15 +314,33 @@ def evaluate_visits(table: pa.Table, guideline: Guideline | None = None) -> Prog
     without = [str(c) for c in course_ids if c not in counted]
     bad_rows = np.flatnonzero(~good)
     summary = ProgressionSummary(
-        guideline_version=g.info.version, rows=rows, courses=len(courses), bad_rows=len(bad_rows),
+        guideline_version=g.info.version,
+        rows=rows,
+        courses=len(courses),
+        bad_rows=len(bad_rows),
         courses_without_visits=without,
-        bad=[BadVisit(row=int(n) + 1, case_id=None if ids.iat[n] is None or pd.isna(ids.iat[n]) else str(ids.iat[n]),
-                      field=str(error_fields[n]), reason=str(errors[n])) for n in bad_rows[:BAD_ROWS_LISTED]])
+        bad=[
+            BadVisit(
+                row=int(n) + 1,
+                case_id=None if ids.iat[n] is None or pd.isna(ids.iat[n]) else str(ids.iat[n]),
+                field=str(error_fields[n]),
+                reason=str(errors[n]),
+            )
+            for n in bad_rows[:BAD_ROWS_LISTED]
+        ],
+    )
     return Progression(visits=visits, courses=courses, milestone_weeks=milestone_weeks, summary=summary)
 
 
-def _visit_results(table: pa.Table, decided: pd.DataFrame, state: np.ndarray, states: list[str], order: np.ndarray,
-                   errors: np.ndarray, error_fields: np.ndarray) -> pd.DataFrame:
+def _visit_results(
+    table: pa.Table,
+    decided: pd.DataFrame,
+    state: np.ndarray,
+    states: list[str],
+    order: np.ndarray,
+    errors: np.ndarray,
+    error_fields: np.ndarray,
+) -> pd.DataFrame:
     """The input rows in file order with their results; a bad row's results are empty and its error says why."""
     rows = table.num_rows
     output = (STATE_COLUMN, *RESULT_COLUMNS, ERROR_COLUMN)
@@ -312,8 +366,9 @@ def _visit_results(table: pa.Table, decided: pd.DataFrame, state: np.ndarray, st
     return results
 
 
-def _milestones(g: Guideline, groups: np.ndarray, weeks: np.ndarray, state: np.ndarray, course_ids: pd.Index,
-                states: list[str]) -> tuple[pd.DataFrame, list[int]]:
+def _milestones(
+    g: Guideline, groups: np.ndarray, weeks: np.ndarray, state: np.ndarray, course_ids: pd.Index, states: list[str]
+) -> tuple[pd.DataFrame, list[int]]:
     """Per course with a good visit, the state at each milestone week (sorted rows: course, week, file order)."""
     present, starts, counts = np.unique(groups, return_index=True, return_counts=True)
     ends = starts + counts - 1
@@ -335,6 +390,7 @@ def _milestones(g: Guideline, groups: np.ndarray, weeks: np.ndarray, state: np.n
 
 # ------------------------------------------------------------------------------------------------- links
 
+
 def progression_links(progression: Progression, min_count: int = 1) -> pd.DataFrame:
     """Courses moving between neighbouring milestones, one row per pair of states (states in the data's order).
 
@@ -343,21 +399,34 @@ def progression_links(progression: Progression, min_count: int = 1) -> pd.DataFr
     """
     courses, weeks = progression.courses, progression.milestone_weeks
     frames = []
-    for before, after in zip(weeks, weeks[1:]):
+    for before, after in zip(weeks, weeks[1:], strict=False):
         a, b = courses[milestone_column(before)], courses[milestone_column(after)]
         states = list(a.cat.categories)
         codes = a.cat.codes.to_numpy().astype(np.int64) * len(states) + b.cat.codes.to_numpy()
         count = np.bincount(codes, minlength=len(states) ** 2)
         pairs = np.flatnonzero(count)
-        link = pd.DataFrame({"from_week": before, "from_state": [states[p // len(states)] for p in pairs],
-                             "to_week": after, "to_state": [states[p % len(states)] for p in pairs],
-                             "courses": count[pairs]})
+        link = pd.DataFrame(
+            {
+                "from_week": before,
+                "from_state": [states[p // len(states)] for p in pairs],
+                "to_week": after,
+                "to_state": [states[p % len(states)] for p in pairs],
+                "courses": count[pairs],
+            }
+        )
         if min_count > 1:
             small = link["courses"] < min_count
             if small.any():
                 label = f"fewer than {min_count}"
-                merged = pd.DataFrame({"from_week": [before], "from_state": [label], "to_week": [after],
-                                       "to_state": [label], "courses": [int(link.loc[small, "courses"].sum())]})
+                merged = pd.DataFrame(
+                    {
+                        "from_week": [before],
+                        "from_state": [label],
+                        "to_week": [after],
+                        "to_state": [label],
+                        "courses": [int(link.loc[small, "courses"].sum())],
+                    }
+                )
                 link = pd.concat([link[~small], merged], ignore_index=True)
         frames.append(link)
     if not frames:
@@ -367,6 +436,7 @@ def progression_links(progression: Progression, min_count: int = 1) -> pd.DataFr
 
 
 # -------------------------------------------------------------------------------------------------- files
+
 
 def read_visits(source: Source, fmt: str | None = None, name: str | None = None) -> pa.Table:
     """Read a visits file (CSV or Parquet, path or bytes) with the cohort reader."""

@@ -1,5 +1,6 @@
 """The `progression` command: a visits file in, the progression links and per-visit results out, and a text
 account for a person (core.analyses.progression does the work)."""
+
 import argparse
 from pathlib import Path
 
@@ -16,7 +17,9 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for name in out.columns:
         column = out[name]
-        if isinstance(column.dtype, pd.CategoricalDtype) or not (column.dtype == object or pd.api.types.is_string_dtype(column)):
+        if isinstance(column.dtype, pd.CategoricalDtype) or not (
+            column.dtype == object or pd.api.types.is_string_dtype(column)
+        ):
             continue
         text = column.astype("string")
         risky = text.str.match(r"^[=+\-@\t\r]").fillna(False).to_numpy(dtype=bool)
@@ -27,8 +30,10 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
 
 def progression_text(progression: Progression, links: pd.DataFrame, name: str) -> str:
     s = progression.summary
-    lines = [f"{name}: {s.rows:,} visit rows, {s.courses:,} courses, {s.bad_rows:,} bad rows (not applied). "
-             f"Guideline version {s.guideline_version}. Educational decision support, not a medical device."]
+    lines = [
+        f"{name}: {s.rows:,} visit rows, {s.courses:,} courses, {s.bad_rows:,} bad rows (not applied). "
+        f"Guideline version {s.guideline_version}. Educational decision support, not a medical device."
+    ]
     for row in s.bad[:20]:
         label = f" ({ID_COLUMN} {row.case_id})" if row.case_id else ""
         lines.append(f"  row {row.row}{label}: {row.field}: {row.reason}")
@@ -36,11 +41,15 @@ def progression_text(progression: Progression, links: pd.DataFrame, name: str) -
         lines.append(f"  ... and {s.bad_rows - 20:,} more")
     if s.courses_without_visits:
         shown = ", ".join(s.courses_without_visits[:20])
-        lines.append(f"Courses with no good visit (not counted): {shown}"
-                     + (" ..." if len(s.courses_without_visits) > 20 else ""))
+        lines.append(
+            f"Courses with no good visit (not counted): {shown}"
+            + (" ..." if len(s.courses_without_visits) > 20 else "")
+        )
     lines.append("Progression (courses between neighbouring milestones):")
-    lines += [f"  week {r.from_week:>3} {r.from_state:<34} -> week {r.to_week:>3} {r.to_state:<34} {r.courses:>8,}"
-              for r in links.itertuples()]
+    lines += [
+        f"  week {r.from_week:>3} {r.from_state:<34} -> week {r.to_week:>3} {r.to_state:<34} {r.courses:>8,}"
+        for r in links.itertuples()
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -5,6 +5,7 @@ stretch is found by evaluating the phase conditions, assuming formal PT starts a
 the time-gated rules (those that read the weeks) and the bypass rules (those that can fire at any week once MRI
 is done). The timeline figure is drawn from these rows, so the table under it says exactly what it shows.
 """
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,8 +66,9 @@ class _Possible:
 def _phases_from(guideline: Guideline, week: int) -> list[str]:
     """Labels of the phases that can apply at this week: those the walk can find first to hold."""
     phases = guideline.pathway.phases
-    found = first_that_holds([p.when for p in phases], _Possible({"weeks_conservative": week, "pt_weeks": week}),
-                             frozenset({True}))
+    found = first_that_holds(
+        [p.when for p in phases], _Possible({"weeks_conservative": week, "pt_weeks": week}), frozenset({True})
+    )
     return [phase.label for phase, first in zip(phases, found.first, strict=True) if True in first]
 
 
@@ -79,15 +81,19 @@ def _routes_opening(guideline: Guideline, start: int, end: int | None) -> list[R
     """Time-gated rules that cannot hold before `start` but can within [start, end)."""
     before = {"weeks_conservative": start - 1, "pt_weeks": start - 1}
     at = {"weeks_conservative": start, "pt_weeks": start}
-    return [r for r in time_gated_rules(guideline)
-            if _could_hold(r.when, at) and (start == 0 or not _could_hold(r.when, before))]
+    return [
+        r
+        for r in time_gated_rules(guideline)
+        if _could_hold(r.when, at) and (start == 0 or not _could_hold(r.when, before))
+    ]
 
 
 def bypass_rules(guideline: Guideline) -> list[Rule]:
     """Rules that can decide at any week once MRI is done: they leave the timeline without waiting for it."""
     done = [m for m in MRI_FINDINGS if m != "not_done"]
     return [
-        r for r in guideline.pathway.rules
+        r
+        for r in guideline.pathway.rules
         if r.when is not None
         and not set(fields_read(r.when)) & set(TIME_FIELDS)
         and any(_could_hold(r.when, {"mri_finding": m}) for m in done)
@@ -120,8 +126,9 @@ def phase_clock(guideline: Guideline) -> str:
     return "pt_weeks" if "pt_weeks" in read else "weeks_conservative"
 
 
-def timeline_rows(guideline: Guideline, weeks_conservative: int | None = None,
-                  pt_weeks: int | None = None) -> pd.DataFrame:
+def timeline_rows(
+    guideline: Guideline, weeks_conservative: int | None = None, pt_weeks: int | None = None
+) -> pd.DataFrame:
     """The timeline as text: week, until (end of a stretch), kind (milestone, phase, route opens, patient), what
     happens, status for this patient (done, current, upcoming; unknown without a week), and for stretches and
     routes the disposition they belong to and its tone.
@@ -131,32 +138,70 @@ def timeline_rows(guideline: Guideline, weeks_conservative: int | None = None,
     the weeks of PT unknown, PT is taken to have run since week 0."""
     milestones = sorted(guideline.pathway.milestones, key=lambda m: m.week)
     # Without the weeks of PT, formal PT is taken to run from week 0 (as milestone 0 says): the weeks of care.
-    clocks = {"weeks_conservative": weeks_conservative,
-              "pt_weeks": pt_weeks if pt_weeks is not None else weeks_conservative}
+    clocks = {
+        "weeks_conservative": weeks_conservative,
+        "pt_weeks": pt_weeks if pt_weeks is not None else weeks_conservative,
+    }
     phase_weeks = clocks[phase_clock(guideline)]
     care = guideline.disposition(guideline.pathway.phased_disposition)
     rows: list[dict[str, Any]] = []
     for n, m in enumerate(milestones):
         until = milestones[n + 1].week if n + 1 < len(milestones) else None
-        rows.append({"week": m.week, "until": None, "kind": "milestone", "what": m.label,
-                     "status": _milestone_status(m.week, clocks[m.clock])})
-        rows.append({"week": m.week, "until": until, "kind": "phase",
-                     "what": " or ".join(_phases_from(guideline, m.week)),
-                     "status": _status(m.week, until, phase_weeks), "leads_to": care.label, "tone": care.tone})
+        rows.append(
+            {
+                "week": m.week,
+                "until": None,
+                "kind": "milestone",
+                "what": m.label,
+                "status": _milestone_status(m.week, clocks[m.clock]),
+            }
+        )
+        rows.append(
+            {
+                "week": m.week,
+                "until": until,
+                "kind": "phase",
+                "what": " or ".join(_phases_from(guideline, m.week)),
+                "status": _status(m.week, until, phase_weeks),
+                "leads_to": care.label,
+                "tone": care.tone,
+            }
+        )
         for rule in _routes_opening(guideline, m.week, until):
             d = guideline.disposition(rule.disposition)
-            rows.append({"week": m.week, "until": until, "kind": "route opens", "what": f"{rule.label} -> {d.label}",
-                         "status": _status(m.week, until, weeks_conservative), "leads_to": d.label, "tone": d.tone})
+            rows.append(
+                {
+                    "week": m.week,
+                    "until": until,
+                    "kind": "route opens",
+                    "what": f"{rule.label} -> {d.label}",
+                    "status": _status(m.week, until, weeks_conservative),
+                    "leads_to": d.label,
+                    "tone": d.tone,
+                }
+            )
     last = milestones[-1].week
     if pt_weeks is not None:
-        rows.append({"week": pt_weeks, "until": None, "kind": "patient",
-                     "what": f"This patient: {pt_weeks} weeks of formal physical therapy completed",
-                     "status": "current"})
+        rows.append(
+            {
+                "week": pt_weeks,
+                "until": None,
+                "kind": "patient",
+                "what": f"This patient: {pt_weeks} weeks of formal physical therapy completed",
+                "status": "current",
+            }
+        )
     if weeks_conservative is not None:
         beyond = f" (beyond week {last}: drawn at the end of the axis)" if weeks_conservative > last else ""
-        rows.append({"week": weeks_conservative, "until": None, "kind": "patient",
-                     "what": f"This patient: week {weeks_conservative} of conservative care{beyond}",
-                     "status": "current"})
+        rows.append(
+            {
+                "week": weeks_conservative,
+                "until": None,
+                "kind": "patient",
+                "what": f"This patient: week {weeks_conservative} of conservative care{beyond}",
+                "status": "current",
+            }
+        )
     frame = pd.DataFrame(rows, columns=TIMELINE_COLUMNS).fillna({"leads_to": "", "tone": ""})
     frame["until"] = frame["until"].astype("Int64")
     return frame.sort_values("week", kind="stable").reset_index(drop=True)
@@ -167,14 +212,16 @@ def bypass_rows(guideline: Guideline) -> pd.DataFrame:
     rows = []
     for r in bypass_rules(guideline):
         d = guideline.disposition(r.disposition)
-        rows.append({
-            "rule": r.id,
-            "label": r.label,
-            "condition": guideline.describe(r.when),
-            "disposition": d.id,
-            "disposition_label": d.label,
-            "tone": d.tone,
-            "urgent": d.urgent,
-            "when": "at any week",
-        })
+        rows.append(
+            {
+                "rule": r.id,
+                "label": r.label,
+                "condition": guideline.describe(r.when),
+                "disposition": d.id,
+                "disposition_label": d.label,
+                "tone": d.tone,
+                "urgent": d.urgent,
+                "when": "at any week",
+            }
+        )
     return pd.DataFrame(rows, columns=BYPASS_COLUMNS)

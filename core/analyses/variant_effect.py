@@ -7,19 +7,20 @@ A sweep sets one addressable threshold to each of many values and counts disposi
 is coded once (`code_columns`) and only the rule walk runs per value, on a guideline patched and validated like
 any variant, so 50 values over a million cases take seconds rather than 50 full evaluations.
 """
+
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from pydantic import ConfigDict, Field
 
-from core.model import Frozen
 from core.analyses.cohort import ERROR_COLUMN, ID_COLUMN, CohortResult
 from core.analyses.frame import ConditionEvaluator, code_columns, evaluate_frame
 from core.analyses.verify import Check, Invariant, load_invariants, verification_report
 from core.engine.guideline import Guideline, pathway_fields
-from core.errors import PathwayError, Problem
 from core.engine.walk import walk
+from core.errors import PathwayError, Problem
+from core.model import Frozen
 from core.review.variants import Threshold, Variant, apply_variant, patched_pathway, thresholds
 
 CHANGE_COLUMNS = ("row", ID_COLUMN, "baseline", "variant", "changed", "baseline_rule", "variant_rule", ERROR_COLUMN)
@@ -66,8 +67,12 @@ def variant_verification(variant_guideline: Guideline, invariants: list[Invarian
     """`invariants` are the baseline's (load_invariants of the article's guideline): a variant may stop reading a
     field an invariant reads, which is no reason to drop the invariant."""
     report = verification_report(variant_guideline, invariants)
-    return VariantVerification(passed=report.passed, grid_cases=report.cases, checks=len(report.checks),
-                               failed=[c for c in report.checks if not c.passed])
+    return VariantVerification(
+        passed=report.passed,
+        grid_cases=report.cases,
+        checks=len(report.checks),
+        failed=[c for c in report.checks if not c.passed],
+    )
 
 
 def changes_table(result: CohortResult, variant_guideline: Guideline) -> pd.DataFrame:
@@ -81,17 +86,23 @@ def changes_table(result: CohortResult, variant_guideline: Guideline) -> pd.Data
 
     baseline, variant = result.results["disposition"], masked(decided["disposition"])
     changed = pd.arrays.BooleanArray(baseline.astype(str).to_numpy() != np.asarray(variant).astype(str), bad)
-    table = pd.DataFrame({
-        "row": np.arange(1, rows + 1),
-        ID_COLUMN: (result.results[ID_COLUMN].array if ID_COLUMN in result.results.columns
-                    else pd.array([None] * rows, dtype="str")),
-        "baseline": baseline.array,
-        "variant": variant,
-        "changed": changed,
-        "baseline_rule": result.results["deciding_rule"].array,
-        "variant_rule": masked(decided["deciding_rule"]),
-        ERROR_COLUMN: result.results[ERROR_COLUMN].array,
-    }, columns=list(CHANGE_COLUMNS))
+    table = pd.DataFrame(
+        {
+            "row": np.arange(1, rows + 1),
+            ID_COLUMN: (
+                result.results[ID_COLUMN].array
+                if ID_COLUMN in result.results.columns
+                else pd.array([None] * rows, dtype="str")
+            ),
+            "baseline": baseline.array,
+            "variant": variant,
+            "changed": changed,
+            "baseline_rule": result.results["deciding_rule"].array,
+            "variant_rule": masked(decided["deciding_rule"]),
+            ERROR_COLUMN: result.results[ERROR_COLUMN].array,
+        },
+        columns=list(CHANGE_COLUMNS),
+    )
     return table
 
 
@@ -103,33 +114,43 @@ def transitions(changes: pd.DataFrame) -> list[Transition]:
     return sorted(pairs, key=lambda p: (-p.cases, p.from_, p.to))
 
 
-def variant_effect(result: CohortResult, variant: Variant, baseline: Guideline,
-                   invariants: list[Invariant] | None = None) -> tuple[VariantEffect, pd.DataFrame]:
+def variant_effect(
+    result: CohortResult, variant: Variant, baseline: Guideline, invariants: list[Invariant] | None = None
+) -> tuple[VariantEffect, pd.DataFrame]:
     """The effect summary and the per-row changes table of a variant on an evaluated cohort."""
     patched = apply_variant(variant, baseline)
     invariants = load_invariants(baseline) if invariants is None else invariants
     changes = changes_table(result, patched)
     summary = result.summary
     return VariantEffect(
-        variant=variant.id, title=variant.title, rows=summary.rows, cases=summary.evaluated,
-        bad_rows=summary.bad_rows, changed=int(changes["changed"].sum()), transitions=transitions(changes),
+        variant=variant.id,
+        title=variant.title,
+        rows=summary.rows,
+        cases=summary.evaluated,
+        bad_rows=summary.bad_rows,
+        changed=int(changes["changed"].sum()),
+        transitions=transitions(changes),
         verification=variant_verification(patched, invariants),
     ), changes
 
 
 def effect_text(effect: VariantEffect, cohort_name: str) -> str:
     """The comparison for a person at a terminal."""
-    lines = [f"Variant {effect.variant}: {effect.title}",
-             "(a what-if, not the article's pathway; educational decision support, not a medical device)",
-             f"{cohort_name}: {effect.rows:,} rows; {effect.cases:,} evaluated, {effect.bad_rows:,} bad (not evaluated).",
-             f"Changed disposition: {effect.changed:,} of {effect.cases:,} cases.",
-             "Transitions (article's pathway -> variant):"]
+    lines = [
+        f"Variant {effect.variant}: {effect.title}",
+        "(a what-if, not the article's pathway; educational decision support, not a medical device)",
+        f"{cohort_name}: {effect.rows:,} rows; {effect.cases:,} evaluated, {effect.bad_rows:,} bad (not evaluated).",
+        f"Changed disposition: {effect.changed:,} of {effect.cases:,} cases.",
+        "Transitions (article's pathway -> variant):",
+    ]
     for t in effect.transitions:
         mark = "  " if t.from_ == t.to else "* "
         lines.append(f"  {mark}{t.from_:<32} -> {t.to:<32}{t.cases:>10,}")
     v = effect.verification
-    lines.append(f"Verification of the variant over {v.grid_cases:,} cases: "
-                 + ("all checks pass." if v.passed else f"{len(v.failed)} of {v.checks} checks fail:"))
+    lines.append(
+        f"Verification of the variant over {v.grid_cases:,} cases: "
+        + ("all checks pass." if v.passed else f"{len(v.failed)} of {v.checks} checks fail:")
+    )
     for c in v.failed:
         lines.append(f"  FAIL {c.kind} {c.id}: {c.title}")
         if c.counterexample is not None:
@@ -139,12 +160,14 @@ def effect_text(effect: VariantEffect, cohort_name: str) -> str:
 
 # ------------------------------------------------------------------------------------------------- sweeps
 
+
 def threshold_at(g: Guideline, address: str) -> Threshold:
     """The addressable threshold `RULE_OR_PHASE_OR_WARNING_ID/FIELD`; PathwayError lists the valid ones."""
     found = {t.address: t for t in thresholds(g)}
     if address not in found:
-        raise PathwayError([Problem(field=address, message=(
-            f"not an addressable threshold; one of: {', '.join(found)}"))])
+        raise PathwayError(
+            [Problem(field=address, message=(f"not an addressable threshold; one of: {', '.join(found)}"))]
+        )
     return found[address]
 
 
@@ -157,8 +180,17 @@ def sweep_values(threshold: Threshold, start: int, stop: int, step: int = 1) -> 
         raise PathwayError([Problem(field="--from", message=f"{start} is above --to {stop}")])
     for name, value in (("--from", start), ("--to", stop)):
         if not threshold.low <= value <= threshold.high:
-            raise PathwayError([Problem(field=name, message=(
-                f"{value} is out of range for {where}: {threshold.field} runs from {threshold.low} to {threshold.high}"))])
+            raise PathwayError(
+                [
+                    Problem(
+                        field=name,
+                        message=(
+                            f"{value} is out of range for {where}: {threshold.field} runs from {threshold.low} "
+                            f"to {threshold.high}"
+                        ),
+                    )
+                ]
+            )
     values = list(range(start, stop + 1, step))
     if len(values) > MAX_SWEEP_VALUES:
         raise PathwayError([Problem(field="--step", message=f"{len(values):,} values; at most {MAX_SWEEP_VALUES:,}")])
@@ -175,8 +207,9 @@ def sweep(cases: pd.DataFrame, g: Guideline, address: str, values: Sequence[int]
     threshold = threshold_at(g, address)
     for value in values:
         if not threshold.low <= value <= threshold.high:
-            raise PathwayError([Problem(field=address, message=f"{value} is out of range ({threshold.low} to "
-                                                               f"{threshold.high})")])
+            raise PathwayError(
+                [Problem(field=address, message=f"{value} is out of range ({threshold.low} to {threshold.high})")]
+            )
     rows = len(cases)
     columns = code_columns(cases, pathway_fields(g))  # the cohort is coded once
     leaves: dict[tuple[str, str, str], pd.arrays.BooleanArray] = {}  # and each leaf decided once for all values
@@ -189,11 +222,14 @@ def sweep(cases: pd.DataFrame, g: Guideline, address: str, values: Sequence[int]
         for disposition, where in result.dispositions:
             count[disposition] += int(where.sum())
         counts.append(np.array([count[d] for d in dispositions], dtype=np.int64))
-    return pd.DataFrame({
-        "value": np.repeat(np.asarray(values, dtype=np.int64), len(dispositions)),
-        "disposition": np.tile(np.array(dispositions, dtype=object), len(values)),
-        "cases": np.concatenate(counts).astype(np.int64) if counts else np.array([], dtype=np.int64),
-    }, columns=list(SWEEP_COLUMNS))
+    return pd.DataFrame(
+        {
+            "value": np.repeat(np.asarray(values, dtype=np.int64), len(dispositions)),
+            "disposition": np.tile(np.array(dispositions, dtype=object), len(values)),
+            "cases": np.concatenate(counts).astype(np.int64) if counts else np.array([], dtype=np.int64),
+        },
+        columns=list(SWEEP_COLUMNS),
+    )
 
 
 def evaluated_cases(result: CohortResult) -> pd.DataFrame:
@@ -206,9 +242,11 @@ def sweep_text(counts: pd.DataFrame, address: str, article_value: int) -> str:
     table = counts.pivot(index="value", columns="disposition", values="cases")
     table = table[[d for d in dict.fromkeys(counts["disposition"]) if table[d].any()]]
     width = max([len(c) for c in table.columns] + [8])
-    lines = [f"Sweep of {address} (the article's value: {article_value}); cases per disposition "
-             "(a what-if, not the article's pathway; educational decision support, not a medical device).",
-             f"{'value':>6}  " + "  ".join(f"{c:>{width}}" for c in table.columns)]
+    lines = [
+        f"Sweep of {address} (the article's value: {article_value}); cases per disposition "
+        "(a what-if, not the article's pathway; educational decision support, not a medical device).",
+        f"{'value':>6}  " + "  ".join(f"{c:>{width}}" for c in table.columns),
+    ]
     for value, row in table.iterrows():
         mark = "  <- the article" if value == article_value else ""
         lines.append(f"{value:>6}  " + "  ".join(f"{int(n):>{width},}" for n in row) + mark)

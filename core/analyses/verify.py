@@ -4,6 +4,7 @@ Invariants are data (`data/invariants.yaml`), in the pathway's own condition lan
 and extend them; they are evaluated by our code (never eval). The report names a counterexample for each
 failure: the case in the JSON case format and what the pathway gave.
 """
+
 from pathlib import Path
 from typing import Any, Literal
 
@@ -11,15 +12,20 @@ import numpy as np
 import pandas as pd
 from pydantic import computed_field
 
+from core.analyses.frame import Coded, ConditionEvaluator, cases_frame, code_columns, evaluate_frame
+from core.analyses.grid import RESULT_FIELDS, GridSpace, verification_grid
 from core.engine.case import CASE_FIELDS
 from core.engine.conditions import Condition, fields_read, tests_in
 from core.engine.data_files import load_file
-from core.errors import DataError, Problem
-from core.analyses.frame import Coded, ConditionEvaluator, cases_frame, code_columns, evaluate_frame
 from core.engine.guideline import (
-    DATA_DIR, NEEDS_INFORMATION, Guideline, condition_type_problems, load_guideline, pathway_fields,
+    DATA_DIR,
+    NEEDS_INFORMATION,
+    Guideline,
+    condition_type_problems,
+    load_guideline,
+    pathway_fields,
 )
-from core.analyses.grid import RESULT_FIELDS, GridSpace, verification_grid
+from core.errors import DataError, Problem
 from core.model import Frozen
 
 INVARIANTS_FILE = "invariants.yaml"
@@ -83,22 +89,31 @@ def _invariant_problems(g: Guideline, invariants: list[Invariant]) -> list[Probl
         if inv.id in seen:
             problems.append(Problem(field=where, message="duplicate id"))
         seen.add(inv.id)
-        problems += [Problem(field=where, message=f"unknown statement `{s}`") for s in inv.basis
-                     if s not in g.statements_by_id]
+        problems += [
+            Problem(field=where, message=f"unknown statement `{s}`") for s in inv.basis if s not in g.statements_by_id
+        ]
         for condition in (inv.when, inv.then):
             problems += condition_type_problems(where, condition, RESULT_FIELDS)
             for test in tests_in(condition):
                 values = test.value if isinstance(test.value, list) else [test.value]
                 if test.field not in readable:
                     problems.append(Problem(field=where, message=f"`{test.field}` is not read by the pathway"))
-                elif test.field in ("urgent", "all_known") and not (test.op in ("is", "is_not") and isinstance(test.value, bool)):
-                    problems.append(Problem(field=where, message=f"`{test.field}` is yes/no: use op is/is_not with true/false"))
+                elif test.field in ("urgent", "all_known") and not (
+                    test.op in ("is", "is_not") and isinstance(test.value, bool)
+                ):
+                    problems.append(
+                        Problem(field=where, message=f"`{test.field}` is yes/no: use op is/is_not with true/false")
+                    )
                 elif test.field == "warnings" and not (test.op == "includes" and test.value in ids["warnings"]):
-                    problems.append(Problem(field=where, message=f"`warnings` takes op includes with one of {ids['warnings']}"))
+                    problems.append(
+                        Problem(field=where, message=f"`warnings` takes op includes with one of {ids['warnings']}")
+                    )
                 elif test.field in ("disposition", "deciding_rule") and (
                     test.op not in ("is", "is_not", "in", "not_in") or any(v not in ids[test.field] for v in values)
                 ):
-                    problems.append(Problem(field=where, message=f"`{test.field}` values must be among {ids[test.field]}"))
+                    problems.append(
+                        Problem(field=where, message=f"`{test.field}` values must be among {ids[test.field]}")
+                    )
     return problems
 
 
@@ -127,8 +142,11 @@ def _outcome(results: pd.DataFrame, row: int) -> dict[str, Any]:
 def _result_columns(frame: pd.DataFrame, results: pd.DataFrame, fields: list[str]) -> dict[str, Coded]:
     def categorical(column: str, parse: Any = str, unknown: Any = None) -> Coded:
         values = results[column].cat
-        return Coded(codes=values.codes.to_numpy().astype(np.int32),
-                     values=tuple(parse(c) for c in values.categories), unknown=unknown)
+        return Coded(
+            codes=values.codes.to_numpy().astype(np.int32),
+            values=tuple(parse(c) for c in values.categories),
+            unknown=unknown,
+        )
 
     known = np.ones(len(frame), dtype=bool)
     for name in fields:
@@ -143,14 +161,27 @@ def _result_columns(frame: pd.DataFrame, results: pd.DataFrame, fields: list[str
     }
 
 
-def _check(check_id: str, kind: str, title: str, failing: np.ndarray, detail: str,
-           cases: list[dict[str, Any]], results: pd.DataFrame) -> Check:
+def _check(
+    check_id: str,
+    kind: str,
+    title: str,
+    failing: np.ndarray,
+    detail: str,
+    cases: list[dict[str, Any]],
+    results: pd.DataFrame,
+) -> Check:
     if not failing.any():
         return Check(id=check_id, kind=kind, title=title, passed=True, detail=detail)
     row = int(np.flatnonzero(failing)[0])
-    return Check(id=check_id, kind=kind, title=title, passed=False,
-                 detail=f"{int(failing.sum())} of {len(failing)} cases fail. {detail}",
-                 counterexample=cases[row], outcome=_outcome(results, row))
+    return Check(
+        id=check_id,
+        kind=kind,
+        title=title,
+        passed=False,
+        detail=f"{int(failing.sum())} of {len(failing)} cases fail. {detail}",
+        counterexample=cases[row],
+        outcome=_outcome(results, row),
+    )
 
 
 def _coverage(check_id: str, title: str, wanted: list[str], counts: dict[str, int]) -> Check:
@@ -177,23 +208,35 @@ def verification_report(
     deciding = results["deciding_rule"].astype(str).to_numpy()
     rule_disposition = np.array([{r.id: r.disposition for r in p.rules}[d] for d in deciding])
     blocked = disposition == NEEDS_INFORMATION
-    checks = [_check(
-        "one_disposition", "structure", "every case gets exactly one disposition, from its deciding rule",
-        results["disposition"].isna().to_numpy() | (~blocked & (rule_disposition != disposition)),
-        "each case has one disposition id, the one of the first rule that holds (or needs_information)",
-        cases, results,
-    )]
+    checks = [
+        _check(
+            "one_disposition",
+            "structure",
+            "every case gets exactly one disposition, from its deciding rule",
+            results["disposition"].isna().to_numpy() | (~blocked & (rule_disposition != disposition)),
+            "each case has one disposition id, the one of the first rule that holds (or needs_information)",
+            cases,
+            results,
+        )
+    ]
     missing = results["missing"].to_numpy().astype(str)
     wrong_missing = blocked != (missing != "")
     for name in fields:
-        listed = np.array([name in m.split(";") for m in results["missing"].cat.categories])[results["missing"].cat.codes]
+        listed = np.array([name in m.split(";") for m in results["missing"].cat.categories])[
+            results["missing"].cat.codes
+        ]
         wrong_missing |= listed & frame[name].notna().to_numpy()
-    checks.append(_check(
-        "missing_names_unknown_fields", "structure",
-        "needs_information lists the missing fields, and only fields that are unknown", wrong_missing,
-        "a decided case lists none; a case needing information lists at least one, each unknown in the case",
-        cases, results,
-    ))
+    checks.append(
+        _check(
+            "missing_names_unknown_fields",
+            "structure",
+            "needs_information lists the missing fields, and only fields that are unknown",
+            wrong_missing,
+            "a decided case lists none; a case needing information lists at least one, each unknown in the case",
+            cases,
+            results,
+        )
+    )
 
     decided = pd.Series(deciding[~blocked]).value_counts().to_dict()
     by_disposition = pd.Series(disposition).value_counts().to_dict()
@@ -202,21 +245,41 @@ def verification_report(
         for w in filter(None, str(label).split(";")):
             fired[w] = fired.get(w, 0) + int(count)
     checks += [
-        _coverage("every_rule_decides", "every rule decides at least one case (no dead rule)", [r.id for r in p.rules], decided),
-        _coverage("every_disposition_reachable", "every disposition is reachable",
-                  [d.id for d in p.dispositions], by_disposition),
+        _coverage(
+            "every_rule_decides",
+            "every rule decides at least one case (no dead rule)",
+            [r.id for r in p.rules],
+            decided,
+        ),
+        _coverage(
+            "every_disposition_reachable",
+            "every disposition is reachable",
+            [d.id for d in p.dispositions],
+            by_disposition,
+        ),
         _coverage("every_warning_fires", "every warning can fire", [w.id for w in p.warnings], fired),
     ]
 
     logic = ConditionEvaluator(
-        {**code_columns(frame, [f for f in frame.columns if f in invariant_fields]),
-         **_result_columns(frame, results, fields)},
+        {
+            **code_columns(frame, [f for f in frame.columns if f in invariant_fields]),
+            **_result_columns(frame, results, fields),
+        },
         len(frame),
     )
     for inv in invariants:
         violated = logic.true(inv.when) & ~logic.true(inv.then)
-        checks.append(_check(inv.id, "invariant", inv.text, violated, "when the premise holds, the conclusion must hold",
-                             cases, results))
+        checks.append(
+            _check(
+                inv.id,
+                "invariant",
+                inv.text,
+                violated,
+                "when the premise holds, the conclusion must hold",
+                cases,
+                results,
+            )
+        )
 
     space = GridSpace(g, [c for inv in invariants for c in (inv.when, inv.then)])
     return VerificationReport(
@@ -238,8 +301,10 @@ def report_text(report: VerificationReport) -> str:
     """The report for a person at a terminal: one line per check, counterexamples as JSON."""
     import json
 
-    lines = [f"Verification of guideline {report.guideline_version} over {report.cases:,} cases "
-             "(every outcome of the decision, of each warning and of each invariant)."]
+    lines = [
+        f"Verification of guideline {report.guideline_version} over {report.cases:,} cases "
+        "(every outcome of the decision, of each warning and of each invariant)."
+    ]
     for c in report.checks:
         lines.append(f"{'PASS' if c.passed else 'FAIL'}  {c.kind:<9}  {c.id}: {c.title}")
         if not c.passed:
@@ -248,6 +313,5 @@ def report_text(report: VerificationReport) -> str:
                 lines.append(f"      counterexample: {json.dumps(c.counterexample)}")
                 lines.append(f"      pathway gave:   {json.dumps(c.outcome)}")
     failed = sum(not c.passed for c in report.checks)
-    lines.append(f"Result: {'all' if not failed else failed} of {len(report.checks)} checks "
-                 f"{'passed' if not failed else 'failed'}.")
+    lines.append(f"Result: {failed or 'all'} of {len(report.checks)} checks {'passed' if not failed else 'failed'}.")
     return "\n".join(lines) + "\n"

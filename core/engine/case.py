@@ -2,6 +2,7 @@
 
 An absent key means *unknown* (not false); `proposed` absent means nothing is proposed.
 """
+
 from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
@@ -53,9 +54,7 @@ class Case(Frozen):
     conservative_failed: bool | None = None
     correlating_pathology: bool | None = None
     proposed: tuple[Proposal, ...] = ()
-    prior_fusion_levels: str | None = Field(
-        default=None, max_length=16, pattern=r"^[CTLS][0-9]{1,2}-[CTLS][0-9]{1,2}$"
-    )
+    prior_fusion_levels: str | None = Field(default=None, max_length=16, pattern=r"^[CTLS][0-9]{1,2}-[CTLS][0-9]{1,2}$")
 
     @field_validator("proposed", mode="before")
     @classmethod
@@ -100,7 +99,10 @@ INT_FIELDS: dict[str, tuple[int, int]] = {
 # type checks read these).
 CHOICES: dict[str, tuple[str, ...]] = {"mri_finding": MRI_FINDINGS, "proposed": PROPOSALS}
 FIELD_KINDS: dict[str, str] = {
-    **{f: "bool" for f in BOOL_FIELDS}, **{f: "int" for f in INT_FIELDS}, "mri_finding": "choice", "proposed": "list",
+    **{f: "bool" for f in BOOL_FIELDS},
+    **{f: "int" for f in INT_FIELDS},
+    "mri_finding": "choice",
+    "proposed": "list",
 }
 
 

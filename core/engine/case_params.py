@@ -9,6 +9,7 @@ A second case (the Scenarios page's compare view, opened from "what would change
 same URL as the fields it changes, prefixed `vs.`: `?mri_finding=normal&...&vs.motor_grade_mrc=4`, with
 `unknown` for a field it clears.
 """
+
 from collections.abc import Mapping
 from typing import Any
 
@@ -111,8 +112,11 @@ def as_params(text: Mapping[str, str | list[str]]) -> dict[str, list[str]]:
 
 def change_params(before: Mapping[str, str | list[str]], after: Mapping[str, str | list[str]]) -> dict[str, list[str]]:
     """The second case as the `vs.` parameters of the fields where it differs from the first."""
-    return {CHANGE_PREFIX + field: as_params({field: after[field]})[field] if field in after else [UNKNOWN]
-            for field in CASE_FIELDS if before.get(field) != after.get(field)}
+    return {
+        CHANGE_PREFIX + field: as_params({field: after[field]})[field] if field in after else [UNKNOWN]
+        for field in CASE_FIELDS
+        if before.get(field) != after.get(field)
+    }
 
 
 def apply_change_params(
@@ -124,13 +128,14 @@ def apply_change_params(
     for key, raw in params.items():
         if not key.startswith(CHANGE_PREFIX):
             continue
-        field = key[len(CHANGE_PREFIX):]
+        field = key[len(CHANGE_PREFIX) :]
         if field not in CASE_FIELDS:
             problems.append(Problem(field=key, message="not a case field; ignored"))
             continue
         try:
             text = with_field(text, field, field_text(field, raw))
         except CaseError as exc:
-            problems += [Problem(field=p.field, message=f"in the compared case, {p.message}; ignored")
-                         for p in exc.problems]
+            problems += [
+                Problem(field=p.field, message=f"in the compared case, {p.message}; ignored") for p in exc.problems
+            ]
     return text, problems

@@ -3,6 +3,7 @@
 Booleans are `true` / `false`; numbers are digits; `proposed` is a list (repeated query parameter) or one
 `;`-separated string (CSV). An empty cell, `unknown` or a missing key means unknown.
 """
+
 import math
 from collections.abc import Mapping
 from typing import Any

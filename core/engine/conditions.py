@@ -6,10 +6,11 @@ condition is an `Algebra` handed to that fold: the scalar Kleene evaluation here
 `core.analyses.frame`, the sets of truth values of the verification grid, SQL, the fields read, the words, the
 type checks. No text is ever executed.
 """
+
 import operator
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Generic, Literal, Protocol, TypeVar, Union
+from typing import Annotated, Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
@@ -101,12 +102,10 @@ def _kind(node: Any) -> str | None:
 
 
 Condition = Annotated[
-    Union[
-        Annotated[Test, Tag("test")],
-        Annotated[AllOf, Tag("all")],
-        Annotated[AnyOf, Tag("any")],
-        Annotated[NotOf, Tag("not")],
-    ],
+    Annotated[Test, Tag("test")]
+    | Annotated[AllOf, Tag("all")]
+    | Annotated[AnyOf, Tag("any")]
+    | Annotated[NotOf, Tag("not")],
     Discriminator(
         _kind,
         custom_error_type="condition",
@@ -155,6 +154,7 @@ def fold(condition: "Condition | None", algebra: Algebra[V], memo: dict[int, V] 
 
 
 # ---- Kleene logic on one case: True, False or None (unknown)
+
 
 def kleene_and(parts: list[Truth]) -> Truth:
     return False if False in parts else (None if None in parts else True)
@@ -311,8 +311,9 @@ class Words:
         return f"not {value}"
 
 
-def describe(condition: "Condition | None", labels: Mapping[str, str],
-             value_labels: Mapping[str, Mapping[str, str]]) -> str:
+def describe(
+    condition: "Condition | None", labels: Mapping[str, str], value_labels: Mapping[str, Mapping[str, str]]
+) -> str:
     """Readable text of a condition, for pages, reports and traces."""
     if condition is None:
         return "otherwise (no earlier rule applied)"

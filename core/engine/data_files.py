@@ -2,6 +2,7 @@
 
 Every failure is a DataError whose problems name the file, the path inside it and the reason.
 """
+
 from pathlib import Path
 from typing import Any, TypeVar
 

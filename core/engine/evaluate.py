@@ -1,4 +1,5 @@
 """Evaluate one case against the pathway: first rule that holds wins, unknown rules ahead of it block."""
+
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -7,9 +8,9 @@ from core.engine.case import Case, parse_case
 from core.engine.conditions import Condition, Truth, fields_read, holds, undecided_fields
 from core.engine.evaluation import ActiveStatement, Evaluation, Step, truth_text
 from core.engine.guideline import ConditionalStatements, Guideline, Phase, Rule, load_guideline
-from core.engine.walk import walk
 from core.engine.inconsistencies import find_inconsistencies
 from core.engine.possible import possible_dispositions
+from core.engine.walk import walk
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class OneCase:
 
 
 def _first(items: list[Any], masks: list[bool]) -> Any:
-    return next((item for item, here in zip(items, masks) if here), None)
+    return next((item for item, here in zip(items, masks, strict=False) if here), None)
 
 
 def _step(g: Guideline, item_id: str, label: str, condition: Any, values: Mapping[str, Any], outcome: str) -> Step:
@@ -90,9 +91,7 @@ def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-def _activated(
-    base: list[str], extra: Iterable[ConditionalStatements], values: Mapping[str, Any]
-) -> list[str]:
+def _activated(base: list[str], extra: Iterable[ConditionalStatements], values: Mapping[str, Any]) -> list[str]:
     return base + [s for x in extra if holds(x.when, values) is True for s in x.statements]
 
 
@@ -112,9 +111,14 @@ def decide(values: Mapping[str, Any], guideline: Guideline) -> Decision:
     tried = p.rules.index(_first(p.rules, result.rules.first)) + 1
     disposition = _first([d for d, _ in result.dispositions], [here for _, here in result.dispositions])
     return Decision(
-        rule=rule, disposition=disposition, urgent=result.urgent, rules_tried=tried,
-        missing=_names(result.rules.missing), blocked=blocked,
-        phase=_first(p.phases, result.phases.deciding), phase_missing=_names(result.phases.missing),
+        rule=rule,
+        disposition=disposition,
+        urgent=result.urgent,
+        rules_tried=tried,
+        missing=_names(result.rules.missing),
+        blocked=blocked,
+        phase=_first(p.phases, result.phases.deciding),
+        phase_missing=_names(result.phases.missing),
         warnings=[w for w, fires in result.warnings if fires],
     )
 
@@ -137,7 +141,9 @@ def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = 
     sources: list[tuple[str, str]] = []  # (statement id, why it is active)
     milestone = None
     if not decision.blocked:
-        sources += [(s, f"rule {deciding.id}") for s in _activated(deciding.statements, deciding.extra_statements, values)]
+        sources += [
+            (s, f"rule {deciding.id}") for s in _activated(deciding.statements, deciding.extra_statements, values)
+        ]
         if disposition_id == g.pathway.phased_disposition:
             milestone = next_milestone(g, case.weeks_conservative)
     if decision.phase is not None:
@@ -172,7 +178,8 @@ def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = 
         phase_missing=decision.phase_missing,
         weeks_conservative=case.weeks_conservative,
         next_milestone_week=milestone,
-        weeks_to_next_milestone=None if milestone is None or case.weeks_conservative is None
+        weeks_to_next_milestone=None
+        if milestone is None or case.weeks_conservative is None
         else milestone - case.weeks_conservative,
         statements=list(statements.values()),
         trace=trace,

@@ -1,10 +1,11 @@
 """The output contract: an evaluation carries its own trace, so every decision can be audited."""
+
 from typing import Any, Literal
 
 from core.engine.case import Case
-from core.model import Frozen
 from core.engine.inconsistencies import Inconsistency
 from core.engine.possible import PossibleDisposition
+from core.model import Frozen
 
 TruthText = Literal["true", "false", "unknown"]
 

@@ -1,4 +1,5 @@
 """The guideline as data: pydantic models for every file in data/, loaded and cross-checked once per process."""
+
 import datetime
 import functools
 from pathlib import Path
@@ -251,9 +252,7 @@ def _test_problem(test: Test) -> str | None:
     return None if fits else _KIND_RULES[kind].format(field=test.field, choices=choices)
 
 
-def condition_type_problems(
-    where: str, condition: Condition | None, extra_fields: tuple[str, ...]
-) -> list[Problem]:
+def condition_type_problems(where: str, condition: Condition | None, extra_fields: tuple[str, ...]) -> list[Problem]:
     """Problems with the field names, operators and value types of one condition (shared by verify)."""
     problems = []
     for test in tests_in(condition):
@@ -342,8 +341,12 @@ def build_guideline(raw: dict[str, Any]) -> Guideline:
     problems: list[Problem] = []
     parts: dict[str, Any] = {}
     models: dict[str, Any] = {
-        "info": GuidelineInfo, "fields": dict[str, FieldInfo], "statements": list[Statement],
-        "references": list[Reference], "pathway": Pathway, "scenarios": list[Scenario],
+        "info": GuidelineInfo,
+        "fields": dict[str, FieldInfo],
+        "statements": list[Statement],
+        "references": list[Reference],
+        "pathway": Pathway,
+        "scenarios": list[Scenario],
     }
     for key, model in models.items():
         try:

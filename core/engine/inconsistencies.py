@@ -2,11 +2,11 @@
 
 Kept as data in the pathway's condition language, like the invariants, so a reviewer can read and extend them.
 """
+
 import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
 
 from core.engine.conditions import Condition, fields_read, holds
 from core.engine.data_files import load_file
@@ -53,5 +53,8 @@ def load_inconsistency_rules(data_dir: Path = DATA_DIR) -> tuple[InconsistencyRu
 
 def find_inconsistencies(values: Mapping[str, Any], data_dir: Path = DATA_DIR) -> list[Inconsistency]:
     """The contradictions that hold on the case's known inputs, in file order."""
-    return [Inconsistency(id=r.id, text=r.text, fields=r.fields or fields_read(r.when))
-            for r in load_inconsistency_rules(data_dir) if holds(r.when, values) is True]
+    return [
+        Inconsistency(id=r.id, text=r.text, fields=r.fields or fields_read(r.when))
+        for r in load_inconsistency_rules(data_dir)
+        if holds(r.when, values) is True
+    ]

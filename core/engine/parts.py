@@ -3,14 +3,14 @@
 A week-25 case fails the decompression rule only on "weeks of conservative care >= 26"; listing every part of
 an `all` / `any` with true, false or unknown shows that at a glance. Nested combinations stay one part.
 """
+
 from collections.abc import Mapping
 from typing import Any
-
-from core.model import Frozen
 
 from core.engine.conditions import AllOf, AnyOf, Condition, describe, holds
 from core.engine.evaluation import TruthText, truth_text
 from core.engine.guideline import Guideline
+from core.model import Frozen
 
 PART_MARKS = {"true": "✓", "false": "✗", "unknown": "?"}
 
@@ -24,10 +24,16 @@ def condition_parts(condition: Condition | None, values: Mapping[str, Any], g: G
     """The top-level parts of an `all` / `any` with their values; a single test is its own one part."""
     if condition is None:
         return []
-    parts = condition.all if isinstance(condition, AllOf) else condition.any if isinstance(condition, AnyOf) \
+    parts = (
+        condition.all
+        if isinstance(condition, AllOf)
+        else condition.any
+        if isinstance(condition, AnyOf)
         else [condition]
-    return [ConditionPart(text=describe(p, g.labels, g.value_labels), value=truth_text(holds(p, values)))
-            for p in parts]
+    )
+    return [
+        ConditionPart(text=describe(p, g.labels, g.value_labels), value=truth_text(holds(p, values))) for p in parts
+    ]
 
 
 def parts_words(parts: list[ConditionPart]) -> str:

@@ -6,14 +6,14 @@ the progressive-weakness rule for a patient whose motor power is unassessed. The
 that already holds: no later rule can be reached. Listed most urgent first (the disposition's tone, then the
 order of the rules); a decided case lists just its own disposition.
 """
+
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, get_args
 
-from core.model import Frozen
-
 from core.engine.conditions import AllOf, AnyOf, Condition, NotOf, Test, describe, fields_read, fold, holds
 from core.engine.guideline import Guideline, Rule, Tone
+from core.model import Frozen
 
 TONES: tuple[str, ...] = get_args(Tone)
 OTHERWISE = "otherwise"
@@ -72,7 +72,8 @@ def _urgency(g: Guideline, disposition: str, first_rule: int) -> tuple[int, int]
 
 def _is_urgent(g: Guideline, rule: Rule, values: Mapping[str, Any]) -> bool:
     return g.disposition(rule.disposition).urgent or (
-        rule.urgent_when is not None and holds(rule.urgent_when, values) is True)
+        rule.urgent_when is not None and holds(rule.urgent_when, values) is True
+    )
 
 
 def possible_dispositions(values: Mapping[str, Any], g: Guideline) -> list[PossibleDisposition]:
@@ -87,10 +88,17 @@ def possible_dispositions(values: Mapping[str, Any], g: Guideline) -> list[Possi
             break  # this rule holds on known inputs: nothing after it can decide
     if len(reachable) == 1:  # decided: its own disposition, with the rule's whole condition
         n, rule, _ = reachable[0]
-        return [PossibleDisposition(
-            disposition=rule.disposition, label=g.disposition(rule.disposition).label,
-            condition=describe(rule.when, g.labels, g.value_labels) if rule.when is not None else OTHERWISE,
-            unless=[], assess=[], urgent=_is_urgent(g, rule, values), rules=[rule.id])]
+        return [
+            PossibleDisposition(
+                disposition=rule.disposition,
+                label=g.disposition(rule.disposition).label,
+                condition=describe(rule.when, g.labels, g.value_labels) if rule.when is not None else OTHERWISE,
+                unless=[],
+                assess=[],
+                urgent=_is_urgent(g, rule, values),
+                rules=[rule.id],
+            )
+        ]
 
     by_disposition: dict[str, list[tuple[int, Rule, Condition | bool]]] = {}
     for item in reachable:
@@ -111,8 +119,15 @@ def possible_dispositions(values: Mapping[str, Any], g: Guideline) -> list[Possi
             own = fields_read(joined)
         before = [left for n, _, left in reachable if n < first and not isinstance(left, bool)]
         assess = list(dict.fromkeys(own + [f for c in before for f in fields_read(c)]))
-        result.append(PossibleDisposition(
-            disposition=disposition, label=g.disposition(disposition).label, condition=condition, unless=earlier,
-            assess=assess, urgent=any(_is_urgent(g, rule, values) for _, rule, _ in routes),
-            rules=[rule.id for _, rule, _ in routes]))
+        result.append(
+            PossibleDisposition(
+                disposition=disposition,
+                label=g.disposition(disposition).label,
+                condition=condition,
+                unless=earlier,
+                assess=assess,
+                urgent=any(_is_urgent(g, rule, values) for _, rule, _ in routes),
+                rules=[rule.id for _, rule, _ in routes],
+            )
+        )
     return result

@@ -3,10 +3,10 @@
 Minimum PT is counted in weeks of formal PT actually completed, the six-month threshold in weeks of conservative
 care (each milestone's `clock` in data/pathway.yaml), so "week 8 with 4 weeks of PT" reads as two PT weeks short.
 """
-from core.model import Frozen
 
 from core.engine.case import Case
 from core.engine.guideline import Guideline
+from core.model import Frozen
 
 CLOCK_WORDS = {"pt_weeks": "formal physical therapy", "weeks_conservative": "conservative care"}
 
@@ -28,8 +28,11 @@ def milestones_ahead(case: Case, g: Guideline) -> list[MilestoneAhead]:
         if done is None or m.week <= done:
             continue
         left = m.week - done
-        sentence = (f"{left} more week{'s' if left != 1 else ''} of {CLOCK_WORDS[m.clock]} to week {m.week} "
-                    f"({m.label}); {done} done.")
-        ahead.append(MilestoneAhead(week=m.week, label=m.label, clock=m.clock, done=done, weeks_left=left,
-                                    sentence=sentence))
+        sentence = (
+            f"{left} more week{'s' if left != 1 else ''} of {CLOCK_WORDS[m.clock]} to week {m.week} "
+            f"({m.label}); {done} done."
+        )
+        ahead.append(
+            MilestoneAhead(week=m.week, label=m.label, clock=m.clock, done=done, weeks_left=left, sentence=sentence)
+        )
     return sorted(ahead, key=lambda a: (a.weeks_left, a.week))

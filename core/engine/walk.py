@@ -14,6 +14,7 @@ The walk never looks at a case: it is written over *masks* (which cases a statem
 provides. One case (plain booleans), a DataFrame (numpy boolean arrays), a SQL table (boolean expressions): each
 backend is a `Logic` and gets the same answer from this one function.
 """
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar

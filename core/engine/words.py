@@ -4,6 +4,7 @@ yes / no for yes/no fields; `not assessed` for an unknown value (never "unknown"
 as a finding); the value labels of data/fields.yaml when a guideline is given (raw ids otherwise, as the CLI's
 trace shows them); lists joined with commas, `none` when empty.
 """
+
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:

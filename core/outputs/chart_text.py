@@ -3,6 +3,7 @@
 A canvas says nothing to a screen reader. The pages give each figure `ChartText.alt` as its accessible name (read
 when a screen reader reaches the chart) and keep the full table under it; the figure draws the same title.
 """
+
 from typing import NamedTuple
 
 import pandas as pd
@@ -31,18 +32,20 @@ def _and(items: list[str]) -> str:
 
 def pathway_chart_text(guideline: Guideline, evaluation: Evaluation | None = None) -> ChartText:
     rules = guideline.pathway.rules
-    about = (f"{len(rules)} rules in a column, tried top to bottom; each that holds branches right to its "
-             "outcome.")
+    about = f"{len(rules)} rules in a column, tried top to bottom; each that holds branches right to its outcome."
     if evaluation is None:
         return ChartText(PATHWAY_TITLE, about + " No patient's route is drawn.")
     passed = len(evaluation.trace) - 1
     before = f"{passed} rule{'s' if passed != 1 else ''} do not decide" if passed else "the first rule applies"
     if evaluation.disposition == NEEDS_INFORMATION:
-        route = (f"This patient's route stops at {evaluation.deciding_rule}, which cannot be decided with what is "
-                 f"known: {evaluation.disposition_label}.")
+        route = (
+            f"This patient's route stops at {evaluation.deciding_rule}, which cannot be decided with what is "
+            f"known: {evaluation.disposition_label}."
+        )
     else:
-        route = (f"This patient's route: {before}, then {evaluation.deciding_rule} decides: "
-                 f"{evaluation.disposition_label}.")
+        route = (
+            f"This patient's route: {before}, then {evaluation.deciding_rule} decides: {evaluation.disposition_label}."
+        )
     return ChartText(PATHWAY_TITLE, f"{about} {route}")
 
 
@@ -52,15 +55,21 @@ def flow_chart_text(flows: pd.DataFrame, title: str = FLOW_TITLE) -> ChartText:
         return ChartText(title, "No cases to show.")
     counts = flows["disposition_label"].value_counts()
     top = [f"{label} ({n:,})" for label, n in counts.head(3).items()]
-    return ChartText(title, f"{len(flows):,} cases flow from presentation to MRI finding, deciding rule and "
-                            f"disposition; most end in {_and(top)}.")
+    return ChartText(
+        title,
+        f"{len(flows):,} cases flow from presentation to MRI finding, deciding rule and "
+        f"disposition; most end in {_and(top)}.",
+    )
 
 
-def timeline_chart_text(guideline: Guideline, weeks_conservative: int | None = None,
-                        pt_weeks: int | None = None) -> ChartText:
+def timeline_chart_text(
+    guideline: Guideline, weeks_conservative: int | None = None, pt_weeks: int | None = None
+) -> ChartText:
     weeks = _and([str(m.week) for m in sorted(guideline.pathway.milestones, key=lambda m: m.week)])
-    text = (f"Weeks of conservative care down an axis with milestones at weeks {weeks}, and the routes that leave "
-            "the timeline at any week.")
+    text = (
+        f"Weeks of conservative care down an axis with milestones at weeks {weeks}, and the routes that leave "
+        "the timeline at any week."
+    )
     patient = []
     if weeks_conservative is not None:
         patient.append(f"week {weeks_conservative} of conservative care")

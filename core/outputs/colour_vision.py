@@ -7,6 +7,7 @@ The simulation uses the full-severity matrices of Machado, Oliveira and Fernande
 model for simulation of color vision deficiency", applied to linear-light sRGB (as the `colorspacious` package
 does); distance is CIEDE2000 (Sharma, Wu and Dalal 2005) in CIELAB under D65.
 """
+
 import math
 from itertools import combinations
 
@@ -15,25 +16,17 @@ Lab = tuple[float, float, float]
 
 DEFICIENCIES = ("protanopia", "deuteranopia", "tritanopia")
 MACHADO_2009 = {
-    "protanopia": ((0.152286, 1.052583, -0.204868),
-                   (0.114503, 0.786281, 0.099216),
-                   (-0.003882, -0.048116, 1.051998)),
-    "deuteranopia": ((0.367322, 0.860646, -0.227968),
-                     (0.280085, 0.672501, 0.047413),
-                     (-0.011820, 0.042940, 0.968881)),
-    "tritanopia": ((1.255528, -0.076749, -0.178779),
-                   (-0.078411, 0.930809, 0.147602),
-                   (0.004733, 0.691367, 0.303900)),
+    "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216), (-0.003882, -0.048116, 1.051998)),
+    "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413), (-0.011820, 0.042940, 0.968881)),
+    "tritanopia": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602), (0.004733, 0.691367, 0.303900)),
 }
-SRGB_TO_XYZ = ((0.4124564, 0.3575761, 0.1804375),
-               (0.2126729, 0.7151522, 0.0721750),
-               (0.0193339, 0.1191920, 0.9503041))
+SRGB_TO_XYZ = ((0.4124564, 0.3575761, 0.1804375), (0.2126729, 0.7151522, 0.0721750), (0.0193339, 0.1191920, 0.9503041))
 D65_WHITE = (0.95047, 1.0, 1.08883)
 
 
 def hex_rgb(colour: str) -> Rgb:
     """`#RRGGBB` as sRGB components in 0..1."""
-    return tuple(int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))  # type: ignore[return-value]
+    return tuple(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))  # type: ignore[return-value]
 
 
 def rgb_hex(rgb: Rgb) -> str:
@@ -50,7 +43,7 @@ def _gamma(c: float) -> float:
 
 
 def _apply(matrix: tuple[tuple[float, float, float], ...], v: Rgb) -> Rgb:
-    return tuple(sum(m * x for m, x in zip(row, v)) for row in matrix)  # type: ignore[return-value]
+    return tuple(sum(m * x for m, x in zip(row, v, strict=False)) for row in matrix)  # type: ignore[return-value]
 
 
 def relative_luminance(colour: str) -> float:
@@ -78,7 +71,7 @@ def to_lab(colour: str) -> Lab:
     def f(t: float) -> float:
         return t ** (1 / 3) if t > (6 / 29) ** 3 else t / (3 * (6 / 29) ** 2) + 4 / 29
 
-    fx, fy, fz = (f(v / w) for v, w in zip(xyz, D65_WHITE))
+    fx, fy, fz = (f(v / w) for v, w in zip(xyz, D65_WHITE, strict=False))
     return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
 
 
@@ -87,7 +80,7 @@ def ciede2000(lab1: Lab, lab2: Lab) -> float:
     l1, a1, b1 = lab1
     l2, a2, b2 = lab2
     c_mean = (math.hypot(a1, b1) + math.hypot(a2, b2)) / 2
-    g = 0.5 * (1 - math.sqrt(c_mean ** 7 / (c_mean ** 7 + 25 ** 7)))
+    g = 0.5 * (1 - math.sqrt(c_mean**7 / (c_mean**7 + 25**7)))
     a1p, a2p = a1 * (1 + g), a2 * (1 + g)
     c1p, c2p = math.hypot(a1p, b1), math.hypot(a2p, b2)
     h1p = math.degrees(math.atan2(b1, a1p)) % 360 if c1p else 0.0
@@ -102,12 +95,16 @@ def ciede2000(lab1: Lab, lab2: Lab) -> float:
     hp = h1p + h2p
     if c1p * c2p:
         hp = (hp + 360) / 2 if abs(h1p - h2p) > 180 and hp < 360 else (hp - 360) / 2 if abs(h1p - h2p) > 180 else hp / 2
-    t = (1 - 0.17 * math.cos(math.radians(hp - 30)) + 0.24 * math.cos(math.radians(2 * hp))
-         + 0.32 * math.cos(math.radians(3 * hp + 6)) - 0.20 * math.cos(math.radians(4 * hp - 63)))
+    t = (
+        1
+        - 0.17 * math.cos(math.radians(hp - 30))
+        + 0.24 * math.cos(math.radians(2 * hp))
+        + 0.32 * math.cos(math.radians(3 * hp + 6))
+        - 0.20 * math.cos(math.radians(4 * hp - 63))
+    )
     sl = 1 + 0.015 * (lp - 50) ** 2 / math.sqrt(20 + (lp - 50) ** 2)
     sc, sh = 1 + 0.045 * cp, 1 + 0.015 * cp * t
-    rt = (-2 * math.sqrt(cp ** 7 / (cp ** 7 + 25 ** 7))
-          * math.sin(math.radians(60 * math.exp(-(((hp - 275) / 25) ** 2)))))
+    rt = -2 * math.sqrt(cp**7 / (cp**7 + 25**7)) * math.sin(math.radians(60 * math.exp(-(((hp - 275) / 25) ** 2))))
     return math.sqrt((dl / sl) ** 2 + (dc / sc) ** 2 + (dhh / sh) ** 2 + rt * (dc / sc) * (dhh / sh))
 
 

@@ -3,6 +3,7 @@
 Colours per state come from data/course_states.yaml and the order of states from the pathway data, so a state
 looks the same in every column, chart and table. Every figure has a table of the same numbers beside it.
 """
+
 from functools import cache
 from typing import Any
 
@@ -11,9 +12,9 @@ import plotly.graph_objects as go
 
 from core.analyses.course import CourseEvaluation, state_order
 from core.engine.guideline import DATA_DIR, Guideline, read_yaml
+from core.engine.words import value_words
 from core.outputs.figures import FONT, INK, MUTED_TEXT, rgba, wrap
 from core.outputs.palette import tint
-from core.engine.words import value_words
 
 COURSE_STATES = DATA_DIR / "course_states.yaml"
 SANKEY_HEIGHT = 560
@@ -46,20 +47,30 @@ def _short(label: str) -> str:
 def progression_table(links: pd.DataFrame, guideline: Guideline) -> pd.DataFrame:
     """The links in words, the same counts as the sankey: from week, from state, to week, to state, courses."""
     labels = state_labels(guideline)
-    return pd.DataFrame({
-        "from week": links["from_week"].astype(int), "from state": links["from_state"].map(lambda s: labels.get(s, s)),
-        "to week": links["to_week"].astype(int), "to state": links["to_state"].map(lambda s: labels.get(s, s)),
-        "courses": links["courses"].astype(int),
-    })
+    return pd.DataFrame(
+        {
+            "from week": links["from_week"].astype(int),
+            "from state": links["from_state"].map(lambda s: labels.get(s, s)),
+            "to week": links["to_week"].astype(int),
+            "to state": links["to_state"].map(lambda s: labels.get(s, s)),
+            "courses": links["courses"].astype(int),
+        }
+    )
 
 
 def progression_nodes(links: pd.DataFrame, guideline: Guideline) -> list[tuple[int, str]]:
     """(milestone week, state) of every node, columns left to right, states in the data's order in each."""
     order = {s: n for n, s in enumerate(state_order(guideline))}
-    ends = pd.concat([links[["from_week", "from_state"]].set_axis(["week", "state"], axis=1),
-                      links[["to_week", "to_state"]].set_axis(["week", "state"], axis=1)]).drop_duplicates()
-    return sorted(((int(w), str(s)) for w, s in ends.itertuples(index=False)),
-                  key=lambda node: (node[0], order.get(node[1], len(order))))
+    ends = pd.concat(
+        [
+            links[["from_week", "from_state"]].set_axis(["week", "state"], axis=1),
+            links[["to_week", "to_state"]].set_axis(["week", "state"], axis=1),
+        ]
+    ).drop_duplicates()
+    return sorted(
+        ((int(w), str(s)) for w, s in ends.itertuples(index=False)),
+        key=lambda node: (node[0], order.get(node[1], len(order))),
+    )
 
 
 def progression_sankey(links: pd.DataFrame, guideline: Guideline, title: str) -> go.Figure:
@@ -69,9 +80,13 @@ def progression_sankey(links: pd.DataFrame, guideline: Guideline, title: str) ->
     index = {node: n for n, node in enumerate(nodes)}
     weeks = sorted({w for w, _ in nodes})
     column_x = {w: 0.001 + 0.998 * n / max(len(weeks) - 1, 1) for n, w in enumerate(weeks)}
-    totals = {node: max(links.loc[(links["from_week"] == node[0]) & (links["from_state"] == node[1]), "courses"].sum(),
-                        links.loc[(links["to_week"] == node[0]) & (links["to_state"] == node[1]), "courses"].sum())
-              for node in nodes}
+    totals = {
+        node: max(
+            links.loc[(links["from_week"] == node[0]) & (links["from_state"] == node[1]), "courses"].sum(),
+            links.loc[(links["to_week"] == node[0]) & (links["to_state"] == node[1]), "courses"].sum(),
+        )
+        for node in nodes
+    }
     # Stack each column in the data's order (plotly's own placement would reorder nodes by flow).
     y: dict[tuple[int, str], float] = {}
     for week in weeks:
@@ -85,47 +100,88 @@ def progression_sankey(links: pd.DataFrame, guideline: Guideline, title: str) ->
     node_colours = [colours.get(s, "#9AA3AF") for _, s in nodes]
     # Small nodes go unlabelled (their labels would overprint); the hover, the picker and the table name them.
     column_total = {w: sum(totals[n] for n in nodes if n[0] == w) or 1 for w in weeks}
-    node_labels = [wrap(_short(labels.get(s, s)), 18) if totals[(w, s)] >= 0.05 * column_total[w] else ""
-                   for w, s in nodes]
-    figure = go.Figure(go.Sankey(
-        arrangement="fixed",
-        node=dict(label=node_labels, color=node_colours, pad=10,
-                  thickness=14, line=dict(width=0), x=[column_x[w] for w, _ in nodes], y=[y[n] for n in nodes],
-                  customdata=[f"week {w}: {labels.get(s, s)}" for w, s in nodes],
-                  hovertemplate="%{customdata}: %{value} courses<extra></extra>"),
-        link=dict(source=[index[(int(r.from_week), r.from_state)] for r in links.itertuples()],
-                  target=[index[(int(r.to_week), r.to_state)] for r in links.itertuples()],
-                  value=links["courses"].tolist(),
-                  color=[rgba(colours.get(r.from_state, "#9AA3AF"), 0.35) for r in links.itertuples()],
-                  customdata=[f"week {r.from_week} {labels.get(r.from_state, r.from_state)} -> week {r.to_week} "
-                              f"{labels.get(r.to_state, r.to_state)}" for r in links.itertuples()],
-                  hovertemplate="%{customdata}: %{value} courses<extra></extra>"),
-        textfont=dict(size=11, color=INK),
-    ))
-    annotations = [dict(x=column_x[w], y=1.0, xref="paper", yref="paper", yanchor="bottom", yshift=8,
-                        xanchor="left" if n == 0 else "right" if n == len(weeks) - 1 else "center",
-                        text=f"<b>week {w}</b>", showarrow=False, font=dict(size=11, color=MUTED_TEXT))
-                   for n, w in enumerate(weeks)]
+    node_labels = [
+        wrap(_short(labels.get(s, s)), 18) if totals[(w, s)] >= 0.05 * column_total[w] else "" for w, s in nodes
+    ]
+    figure = go.Figure(
+        go.Sankey(
+            arrangement="fixed",
+            node=dict(
+                label=node_labels,
+                color=node_colours,
+                pad=10,
+                thickness=14,
+                line=dict(width=0),
+                x=[column_x[w] for w, _ in nodes],
+                y=[y[n] for n in nodes],
+                customdata=[f"week {w}: {labels.get(s, s)}" for w, s in nodes],
+                hovertemplate="%{customdata}: %{value} courses<extra></extra>",
+            ),
+            link=dict(
+                source=[index[(int(r.from_week), r.from_state)] for r in links.itertuples()],
+                target=[index[(int(r.to_week), r.to_state)] for r in links.itertuples()],
+                value=links["courses"].tolist(),
+                color=[rgba(colours.get(r.from_state, "#9AA3AF"), 0.35) for r in links.itertuples()],
+                customdata=[
+                    f"week {r.from_week} {labels.get(r.from_state, r.from_state)} -> week {r.to_week} "
+                    f"{labels.get(r.to_state, r.to_state)}"
+                    for r in links.itertuples()
+                ],
+                hovertemplate="%{customdata}: %{value} courses<extra></extra>",
+            ),
+            textfont=dict(size=11, color=INK),
+        )
+    )
+    annotations = [
+        dict(
+            x=column_x[w],
+            y=1.0,
+            xref="paper",
+            yref="paper",
+            yanchor="bottom",
+            yshift=8,
+            xanchor="left" if n == 0 else "right" if n == len(weeks) - 1 else "center",
+            text=f"<b>week {w}</b>",
+            showarrow=False,
+            font=dict(size=11, color=MUTED_TEXT),
+        )
+        for n, w in enumerate(weeks)
+    ]
     if links.empty:
         annotations.append(dict(x=0.5, y=0.5, xref="paper", yref="paper", text="No courses to show", showarrow=False))
-    figure.update_layout(height=SANKEY_HEIGHT, margin=dict(l=8, r=8, t=64, b=8), font=FONT,
-                         paper_bgcolor="rgba(0,0,0,0)", annotations=annotations,
-                         title=dict(text=title, x=0, xanchor="left", font=dict(size=14)))
+    figure.update_layout(
+        height=SANKEY_HEIGHT,
+        margin=dict(l=8, r=8, t=64, b=8),
+        font=FONT,
+        paper_bgcolor="rgba(0,0,0,0)",
+        annotations=annotations,
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=14)),
+    )
     return figure
 
 
 # ------------------------------------------------------------------------------------------- course timeline
 
+
 def course_rows(result: CourseEvaluation, guideline: Guideline) -> pd.DataFrame:
     """One row per visit: the timeline's content as a table."""
     labels = state_labels(guideline)
-    return pd.DataFrame([{
-        "visit": v.visit, "week": v.week, "state": labels.get(v.state, v.state),
-        "what changed": ", ".join(f"{guideline.labels.get(k, k)}: {value_words(k, x, guideline)}" for k, x in v.changed.items())
-                        or "nothing new",
-        "PT weeks": "unknown" if v.evaluation.case.pt_weeks is None else v.evaluation.case.pt_weeks,
-        "warnings": ", ".join(guideline.warning_labels[w] for w in v.warnings) or "none",
-    } for v in result.visits])
+    return pd.DataFrame(
+        [
+            {
+                "visit": v.visit,
+                "week": v.week,
+                "state": labels.get(v.state, v.state),
+                "what changed": ", ".join(
+                    f"{guideline.labels.get(k, k)}: {value_words(k, x, guideline)}" for k, x in v.changed.items()
+                )
+                or "nothing new",
+                "PT weeks": "unknown" if v.evaluation.case.pt_weeks is None else v.evaluation.case.pt_weeks,
+                "warnings": ", ".join(guideline.warning_labels[w] for w in v.warnings) or "none",
+            }
+            for v in result.visits
+        ]
+    )
 
 
 def course_timeline(result: CourseEvaluation, guideline: Guideline) -> go.Figure:
@@ -142,46 +198,126 @@ def course_timeline(result: CourseEvaluation, guideline: Guideline) -> go.Figure
     for n, v in enumerate(result.visits):
         stop = weeks[n + 1] if n + 1 < len(weeks) else end
         if stop > v.week:
-            shapes.append(dict(type="rect", x0=v.week, x1=stop, y0=0, y1=top, layer="below", line=dict(width=0),
-                               fillcolor=tint(colours[v.state], 0.7)))
+            shapes.append(
+                dict(
+                    type="rect",
+                    x0=v.week,
+                    x1=stop,
+                    y0=0,
+                    y1=top,
+                    layer="below",
+                    line=dict(width=0),
+                    fillcolor=tint(colours[v.state], 0.7),
+                )
+            )
     # Milestones: a dotted line, the week above it, and a diamond in the colour of the course's state there (the
     # state's words are in the hover and in the milestone line under the chart: they would collide on a phone).
     for m in result.milestones:
-        shapes.append(dict(type="line", x0=m.week, x1=m.week, y0=0, y1=top * 1.1, line=dict(color=INK, width=1,
-                                                                                         dash="dot")))
-        annotations.append(dict(x=m.week, y=top * 1.16, yanchor="bottom", showarrow=False, text=f"<b>week {m.week}</b>",
-                                font=dict(size=10, color=INK)))
-    traces: list[dict[str, Any]] = [dict(
-        type="scatter", x=weeks, y=[top * 0.88] * len(weeks), mode="markers+text", name="visits",
-        marker=dict(size=14, color=[colours[v.state] for v in result.visits], line=dict(color="white", width=1.5)),
-        text=[f"V{v.visit}" for v in result.visits], textposition="bottom center",
-        hovertext=[f"visit {v.visit}, week {v.week}: {labels[v.state]}" for v in result.visits], hoverinfo="text",
-        showlegend=False)]
-    traces.append(dict(
-        type="scatter", x=[m.week for m in result.milestones], y=[top * 1.1] * len(result.milestones),
-        mode="markers", name="state at each milestone", showlegend=False, hoverinfo="text",
-        marker=dict(symbol="diamond", size=13, color=[colours[m.state] for m in result.milestones],
-                    line=dict(color=INK, width=1)),
-        hovertext=[f"week {m.week}: {labels[m.state]}" for m in result.milestones]))
+        shapes.append(
+            dict(type="line", x0=m.week, x1=m.week, y0=0, y1=top * 1.1, line=dict(color=INK, width=1, dash="dot"))
+        )
+        annotations.append(
+            dict(
+                x=m.week,
+                y=top * 1.16,
+                yanchor="bottom",
+                showarrow=False,
+                text=f"<b>week {m.week}</b>",
+                font=dict(size=10, color=INK),
+            )
+        )
+    traces: list[dict[str, Any]] = [
+        dict(
+            type="scatter",
+            x=weeks,
+            y=[top * 0.88] * len(weeks),
+            mode="markers+text",
+            name="visits",
+            marker=dict(size=14, color=[colours[v.state] for v in result.visits], line=dict(color="white", width=1.5)),
+            text=[f"V{v.visit}" for v in result.visits],
+            textposition="bottom center",
+            hovertext=[f"visit {v.visit}, week {v.week}: {labels[v.state]}" for v in result.visits],
+            hoverinfo="text",
+            showlegend=False,
+        )
+    ]
+    traces.append(
+        dict(
+            type="scatter",
+            x=[m.week for m in result.milestones],
+            y=[top * 1.1] * len(result.milestones),
+            mode="markers",
+            name="state at each milestone",
+            showlegend=False,
+            hoverinfo="text",
+            marker=dict(
+                symbol="diamond",
+                size=13,
+                color=[colours[m.state] for m in result.milestones],
+                line=dict(color=INK, width=1),
+            ),
+            hovertext=[f"week {m.week}: {labels[m.state]}" for m in result.milestones],
+        )
+    )
     # One legend entry per state the course passes through, so the colours can be read without hovering.
     for state in dict.fromkeys([v.state for v in result.visits] + [m.state for m in result.milestones]):
-        traces.append(dict(type="scatter", x=[None], y=[None], mode="markers", name=_short(labels[state]),
-                           marker=dict(size=11, symbol="square", color=colours[state]), hoverinfo="skip"))
-    known = [(w, p) for w, p in zip(weeks, pts) if p is not None]
+        traces.append(
+            dict(
+                type="scatter",
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=_short(labels[state]),
+                marker=dict(size=11, symbol="square", color=colours[state]),
+                hoverinfo="skip",
+            )
+        )
+    known = [(w, p) for w, p in zip(weeks, pts, strict=False) if p is not None]
     if known:
-        traces.append(dict(type="scatter", x=[w for w, _ in known], y=[p for _, p in known], mode="lines+markers",
-                           name="formal PT accumulated (weeks)", line=dict(color=PT_COLOUR, width=3, shape="linear"),
-                           marker=dict(size=7), hovertemplate="week %{x}: %{y} weeks of PT<extra></extra>"))
+        traces.append(
+            dict(
+                type="scatter",
+                x=[w for w, _ in known],
+                y=[p for _, p in known],
+                mode="lines+markers",
+                name="formal PT accumulated (weeks)",
+                line=dict(color=PT_COLOUR, width=3, shape="linear"),
+                marker=dict(size=7),
+                hovertemplate="week %{x}: %{y} weeks of PT<extra></extra>",
+            )
+        )
     fired = [(v.week, w) for v in result.visits for w in v.warnings]
     if fired:
-        traces.append(dict(type="scatter", x=[w for w, _ in fired], y=[top * 0.7] * len(fired), mode="markers",
-                           name="warning fired", marker=dict(symbol="x", size=12, color=WARNING_COLOUR),
-                           hovertext=[guideline.warning_labels[w] for _, w in fired], hoverinfo="text"))
-    return go.Figure(data=traces, layout=dict(
-        height=360, font=FONT, margin=dict(l=40, r=12, t=16, b=40), paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="white", shapes=shapes, annotations=annotations, dragmode=False,
-        xaxis=dict(title="weeks since MRI and the start of care", range=[-1, end], fixedrange=True,
-                   tickvals=sorted({0, 6, 12, 18, 26, *weeks})),
-        yaxis=dict(title="weeks of formal PT", range=[0, top * 1.28], fixedrange=True),
-        legend=dict(orientation="h", x=0, y=-0.3, yanchor="top", font=dict(size=11)),
-    ))
+        traces.append(
+            dict(
+                type="scatter",
+                x=[w for w, _ in fired],
+                y=[top * 0.7] * len(fired),
+                mode="markers",
+                name="warning fired",
+                marker=dict(symbol="x", size=12, color=WARNING_COLOUR),
+                hovertext=[guideline.warning_labels[w] for _, w in fired],
+                hoverinfo="text",
+            )
+        )
+    return go.Figure(
+        data=traces,
+        layout=dict(
+            height=360,
+            font=FONT,
+            margin=dict(l=40, r=12, t=16, b=40),
+            paper_bgcolor="rgba(0,0,0,0)",
+            plot_bgcolor="white",
+            shapes=shapes,
+            annotations=annotations,
+            dragmode=False,
+            xaxis=dict(
+                title="weeks since MRI and the start of care",
+                range=[-1, end],
+                fixedrange=True,
+                tickvals=sorted({0, 6, 12, 18, 26, *weeks}),
+            ),
+            yaxis=dict(title="weeks of formal PT", range=[0, top * 1.28], fixedrange=True),
+            legend=dict(orientation="h", x=0, y=-0.3, yanchor="top", font=dict(size=11)),
+        ),
+    )

@@ -1,5 +1,6 @@
 """Marks a clinician sees beside a statement where they read it: citations that do not resolve, and outside
 evidence that disagrees or only partly agrees (the same flags the report carries, in a few words)."""
+
 from core.engine.guideline import Guideline
 from core.review.evidence import EvidenceLayer, strongest_verdict
 

@@ -5,6 +5,7 @@ readable description, so no logic is lost and none is rewritten into another lan
 the CPG profile's R4) is the default; R5 (5.0.0) differs here only in `relatedAction.targetId` and a single
 `action.code`. The output is plain JSON; the tests validate it with the fhir.resources models of that version.
 """
+
 import json
 from typing import Any, Literal
 
@@ -45,14 +46,16 @@ def _documentation(g: Guideline, statement_ids: list[str]) -> list[dict[str, Any
 
 
 def _condition(g: Guideline, condition: Condition) -> list[dict[str, Any]]:
-    return [{
-        "kind": "applicability",
-        "expression": {
-            "language": CONDITION_LANGUAGE,
-            "expression": json.dumps(condition.model_dump(by_alias=True), separators=(",", ":")),
-            "description": g.describe(condition),
-        },
-    }]
+    return [
+        {
+            "kind": "applicability",
+            "expression": {
+                "language": CONDITION_LANGUAGE,
+                "expression": json.dumps(condition.model_dump(by_alias=True), separators=(",", ":")),
+                "description": g.describe(condition),
+            },
+        }
+    ]
 
 
 def _statement_text(s: Statement) -> str:
@@ -89,7 +92,8 @@ def _conditional_action(
 ) -> dict[str, Any]:
     """A phase or pitfall: its condition, readable text with the statements, and their citations."""
     action: dict[str, Any] = {
-        "id": _action_id(item_id), "title": title,
+        "id": _action_id(item_id),
+        "title": title,
         "textEquivalent": " ".join([lead] + [_statement_text(g.statement(s)) for s in dict.fromkeys(statements)]),
         "condition": _condition(g, when),
     }
@@ -105,12 +109,18 @@ def _timeline(g: Guideline) -> dict[str, Any]:
     actions = []
     for m in milestones:
         action: dict[str, Any] = {
-            "id": f"week-{m.week}", "title": m.label, "textEquivalent": f"Week {m.week} of conservative care: {m.label}."}
+            "id": f"week-{m.week}",
+            "title": m.label,
+            "textEquivalent": f"Week {m.week} of conservative care: {m.label}.",
+        }
         if m is not start:
-            action["relatedAction"] = [{
-                "actionId": f"week-{start.week}", "relationship": "after-start",
-                "offsetDuration": {"value": m.week - start.week, "unit": "weeks", "system": UCUM, "code": "wk"},
-            }]
+            action["relatedAction"] = [
+                {
+                    "actionId": f"week-{start.week}",
+                    "relationship": "after-start",
+                    "offsetDuration": {"value": m.week - start.week, "unit": "weeks", "system": UCUM, "code": "wk"},
+                }
+            ]
         actions.append(action)
     phases = []
     for p in g.pathway.phases:
@@ -123,8 +133,12 @@ def _timeline(g: Guideline) -> dict[str, Any]:
         "description": "Weeks are counted from the MRI and the start of structured conservative care (week 0).",
         "action": [
             {"id": "milestones", "title": "Review milestones", "selectionBehavior": "all", "action": actions},
-            {"id": "phases", "title": "Phase of conservative care (first that holds)",
-             "selectionBehavior": "exactly-one", "action": phases},
+            {
+                "id": "phases",
+                "title": "Phase of conservative care (first that holds)",
+                "selectionBehavior": "exactly-one",
+                "action": phases,
+            },
         ],
     }
 
@@ -138,7 +152,7 @@ def _pitfalls(g: Guideline) -> dict[str, Any]:
         "id": "pitfalls",
         "title": "Pitfalls, checked on every case",
         "description": "Each warning fires only when its condition holds on known inputs; `disposition` is the "
-                       "decision reached by the rules.",
+        "decision reached by the rules.",
         "selectionBehavior": "any",
         "action": actions,
     }
@@ -164,13 +178,22 @@ def plan_definition(guideline: Guideline, fhir_version: FhirVersion = "R4B") -> 
     resource = {
         "resourceType": "PlanDefinition",
         "id": g.info.id,
-        "meta": {"tag": [
-            {"system": f"{SYSTEM}:fhir-version", "code": release,
-             "display": f"FHIR {fhir_version} ({release}), checked with the fhir.resources {fhir_version} models; "
-                        "shaped like the CPG PlanDefinition profile, not validated against it"},
-            {"system": f"{SYSTEM}:guideline-version", "code": g.info.version,
-             "display": f"guideline data version {g.info.version} ({g.info.date.isoformat()})"},
-        ]},
+        "meta": {
+            "tag": [
+                {
+                    "system": f"{SYSTEM}:fhir-version",
+                    "code": release,
+                    "display": f"FHIR {fhir_version} ({release}), checked with the fhir.resources {fhir_version} "
+                    "models; "
+                    "shaped like the CPG PlanDefinition profile, not validated against it",
+                },
+                {
+                    "system": f"{SYSTEM}:guideline-version",
+                    "code": g.info.version,
+                    "display": f"guideline data version {g.info.version} ({g.info.date.isoformat()})",
+                },
+            ]
+        },
         "extension": [
             {"url": f"{CPG}/cpg-knowledgeCapability", "valueCode": "computable"},
             {"url": f"{CPG}/cpg-knowledgeRepresentationLevel", "valueCode": "structured"},
@@ -179,8 +202,15 @@ def plan_definition(guideline: Guideline, fhir_version: FhirVersion = "R4B") -> 
         "version": g.info.version,
         "name": _camel(g.info.id),
         "title": g.info.title,
-        "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/plan-definition-type",
-                             "code": "clinical-protocol", "display": "Clinical Protocol"}]},
+        "type": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/plan-definition-type",
+                    "code": "clinical-protocol",
+                    "display": "Clinical Protocol",
+                }
+            ]
+        },
         "status": "draft",
         "experimental": True,
         "date": g.info.date.isoformat(),
@@ -193,8 +223,8 @@ def plan_definition(guideline: Guideline, fhir_version: FhirVersion = "R4B") -> 
                 "id": "decision-rules",
                 "title": "Decision rules (first that holds decides)",
                 "description": "Rules are tried in order and the first whose condition holds decides. If a rule "
-                               "cannot be decided for lack of data before that, the result is: more information "
-                               "needed, listing the findings to assess.",
+                "cannot be decided for lack of data before that, the result is: more information "
+                "needed, listing the findings to assess.",
                 "selectionBehavior": "exactly-one",
                 "action": [_rule_action(g, r) for r in g.pathway.rules],
             },

@@ -7,6 +7,7 @@ URLs and e-mail addresses (`http://`, `www.`, `a@b.c`) are turned into links by 
 so a zero-width space goes inside them instead (invisible, and no link pattern matches). Line breaks fold to
 spaces, so the text cannot start a block of its own. Backticks stay: a code span shows its content literally.
 """
+
 import re
 
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")

@@ -7,6 +7,7 @@ tritanopia: the tones differ in lightness as well as hue (critical darkest, then
 `unknown` is a neutral slate, not a second orange. tests/test_palette.py holds them to both promises
 (core.outputs.colour_vision). A tone is never shown by colour alone: its disposition's words go with it.
 """
+
 TONE_COLOURS = {
     "critical": "#8E1519",  # dark red
     "high": "#9A5C00",  # dark orange
@@ -18,5 +19,5 @@ TONE_COLOURS = {
 
 def tint(colour: str, amount: float) -> str:
     """`colour` mixed with white; amount 0 is the colour, 1 is white."""
-    rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
     return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in rgb)

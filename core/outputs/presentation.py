@@ -4,17 +4,18 @@ The Patient page renders from this module alone, so a cold start does not pay fo
 (dicts) rendered as plain HTML tables, which screen readers read; cells say things in words
 (`MRI finding = cord compression`, `not assessed`), never raw ids alone.
 """
+
 import html
 import re
 from collections.abc import Iterable
 from typing import Any
 
 from core.engine.case import CASE_FIELDS
-from core.errors import Problem
 from core.engine.evaluation import Evaluation, Step
 from core.engine.guideline import NEEDS_INFORMATION, Guideline
-from core.engine.words import value_words
 from core.engine.parts import condition_parts, parts_words, step_condition
+from core.engine.words import value_words
+from core.errors import Problem
 
 # The order a clinician works through a case; `group` in data/fields.yaml says which heading a field goes under.
 GROUP_TITLES = {
@@ -64,22 +65,28 @@ def trace_rows(evaluation: Evaluation, guideline: Guideline) -> list[dict[str, A
     several), the inputs it read and its value; `decides` marks the rule that decided (or, for
     needs_information, the unknown rule that blocked)."""
     values = evaluation.case.values()
-    return [{
-        "rule": f"{step.id} · {step.label}",
-        "checks": checks_words(step, values, guideline),
-        "inputs read": inputs_words(step, guideline),
-        "result": TRUTH_WORDS[step.value],
-        "decides": step.id == evaluation.deciding_rule,
-    } for step in evaluation.trace]
+    return [
+        {
+            "rule": f"{step.id} · {step.label}",
+            "checks": checks_words(step, values, guideline),
+            "inputs read": inputs_words(step, guideline),
+            "result": TRUTH_WORDS[step.value],
+            "decides": step.id == evaluation.deciding_rule,
+        }
+        for step in evaluation.trace
+    ]
 
 
 def warning_rows(evaluation: Evaluation, guideline: Guideline) -> list[dict[str, str]]:
     """Every pitfall check, when it applies (with the inputs it read) and whether it applies now."""
-    return [{
-        "check": f"{step.id} · {step.label}",
-        "when": f"{step.condition} (read: {inputs_words(step, guideline)})",
-        "result": WARNING_WORDS[step.value],
-    } for step in evaluation.warning_trace]
+    return [
+        {
+            "check": f"{step.id} · {step.label}",
+            "when": f"{step.condition} (read: {inputs_words(step, guideline)})",
+            "result": WARNING_WORDS[step.value],
+        }
+        for step in evaluation.warning_trace
+    ]
 
 
 def deciding_sentence(evaluation: Evaluation) -> str:
@@ -87,8 +94,10 @@ def deciding_sentence(evaluation: Evaluation) -> str:
     e = evaluation
     step = next(s for s in e.trace if s.id == e.deciding_rule)
     if e.disposition == NEEDS_INFORMATION:
-        return (f"Rule {step.id} ({step.label}) cannot be decided with what is known, and no earlier rule "
-                "settles the case, so the pathway stops here.")
+        return (
+            f"Rule {step.id} ({step.label}) cannot be decided with what is known, and no earlier rule "
+            "settles the case, so the pathway stops here."
+        )
     tried = len(e.trace) - 1
     before = f"the {tried} rule{'s' if tried != 1 else ''} before it did not apply" if tried else "it is the first rule"
     return f"Rule {step.id} ({step.label}) decides: {before}."
@@ -111,9 +120,11 @@ def phase_sentence(evaluation: Evaluation, guideline: Guideline) -> str | None:
         text += f" Week {e.weeks_conservative} of conservative care"
         if e.next_milestone_week is not None:
             milestones = {m.week: m.label for m in guideline.pathway.milestones}
-            text += (f"; next milestone at week {e.next_milestone_week} "
-                     f"({milestones[e.next_milestone_week]}), in {e.weeks_to_next_milestone} "
-                     f"week{'s' if e.weeks_to_next_milestone != 1 else ''}.")
+            text += (
+                f"; next milestone at week {e.next_milestone_week} "
+                f"({milestones[e.next_milestone_week]}), in {e.weeks_to_next_milestone} "
+                f"week{'s' if e.weeks_to_next_milestone != 1 else ''}."
+            )
         else:
             text += "; past the last milestone."
     return text
@@ -148,8 +159,9 @@ def problems_by_field(problems: Iterable[Problem]) -> dict[str, list[Problem]]:
     return grouped
 
 
-def html_table(rows: list[dict[str, Any]], columns: list[str], highlight: Iterable[int] = (),
-               highlight_style: str = "") -> str:
+def html_table(
+    rows: list[dict[str, Any]], columns: list[str], highlight: Iterable[int] = (), highlight_style: str = ""
+) -> str:
     """A plain HTML table of `rows` (escaped); rows numbered in `highlight` get `highlight_style` and a class.
 
     Ids may wrap after each underscore (`<wbr>`), so a table fits a 390 px phone without sideways scrolling.
@@ -162,6 +174,8 @@ def html_table(rows: list[dict[str, Any]], columns: list[str], highlight: Iterab
     head = "".join(f"<th{CELL_STYLE}>{html.escape(c)}</th>" for c in columns)
     body = "".join(
         (f'<tr class="highlight" style="{html.escape(highlight_style)}">' if n in marked else "<tr>")
-        + "".join(f"<td{CELL_STYLE}>{cell(row[c])}</td>" for c in columns) + "</tr>"
-        for n, row in enumerate(rows))
+        + "".join(f"<td{CELL_STYLE}>{cell(row[c])}</td>" for c in columns)
+        + "</tr>"
+        for n, row in enumerate(rows)
+    )
     return f'<table style="{TABLE_STYLE}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'

@@ -1,15 +1,16 @@
 """One-page case report: the content is assembled once (`build_report`) and rendered as Markdown here, as HTML
 in core/outputs/report_html.py and as PDF in core/outputs/report_pdf.py."""
+
 from typing import Literal
 
-from core.outputs.markdown_text import inert_markdown
 from core.engine.evaluation import ActiveStatement, Evaluation
-from core.review.evidence import DISPUTING, EvidenceCheck, EvidenceLayer, load_evidence, strongest_verdict
 from core.engine.guideline import Guideline, Milestone
 from core.engine.standing import milestones_ahead
 from core.engine.words import value_words
 from core.model import Frozen
+from core.outputs.markdown_text import inert_markdown
 from core.outputs.summary import citation_line
+from core.review.evidence import DISPUTING, EvidenceCheck, EvidenceLayer, load_evidence, strongest_verdict
 
 
 class CaseRow(Frozen):
@@ -86,22 +87,32 @@ class ReportContent(Frozen):
 
 def _statement_row(s: ActiveStatement, listed: set[int], evidence: EvidenceLayer) -> StatementRow:
     return StatementRow(
-        id=s.id, text=s.text, origin=s.origin, citations=s.citations,
+        id=s.id,
+        text=s.text,
+        origin=s.origin,
+        citations=s.citations,
         unresolved=[n for n in s.citations if n not in listed],
-        verdict=strongest_verdict(evidence, s.id), checks=evidence.checks.get(s.id, []),
+        verdict=strongest_verdict(evidence, s.id),
+        checks=evidence.checks.get(s.id, []),
     )
 
 
 def milestone_rows(g: Guideline, weeks_conservative: int, pt_weeks: int | None) -> list[MilestoneRow]:
     """Each milestone passed, next or ahead on its own clock (minimum PT on the weeks of PT actually completed;
     with those unknown, on the weeks of care)."""
+
     def count(m: Milestone) -> int:
         return pt_weeks if m.clock == "pt_weeks" and pt_weeks is not None else weeks_conservative
 
     upcoming = min((m.week for m in g.pathway.milestones if m.week > count(m)), default=None)
-    return [MilestoneRow(week=m.week, label=m.label,
-                         state="passed" if m.week <= count(m) else ("next" if m.week == upcoming else "ahead"))
-            for m in g.pathway.milestones]
+    return [
+        MilestoneRow(
+            week=m.week,
+            label=m.label,
+            state="passed" if m.week <= count(m) else ("next" if m.week == upcoming else "ahead"),
+        )
+        for m in g.pathway.milestones
+    ]
 
 
 def build_report(evaluation: Evaluation, guideline: Guideline, evidence: EvidenceLayer | None = None) -> ReportContent:
@@ -141,18 +152,29 @@ def build_report(evaluation: Evaluation, guideline: Guideline, evidence: Evidenc
         case=[CaseRow(label=labels[k], value=value_words(k, v, g)) for k, v in case.items() if v not in (None, ())],
         not_assessed=[labels[k] for k, v in case.items() if v is None and k != "prior_fusion_levels"],
         trace=[
-            TraceRow(rule=s.id, label=s.label, condition=s.condition, value=s.value, deciding=s.id == e.deciding_rule,
-                     inputs=", ".join(f"{k}={value_words(k, v)}" for k, v in s.inputs.items()) or "-")
+            TraceRow(
+                rule=s.id,
+                label=s.label,
+                condition=s.condition,
+                value=s.value,
+                deciding=s.id == e.deciding_rule,
+                inputs=", ".join(f"{k}={value_words(k, v)}" for k, v in s.inputs.items()) or "-",
+            )
             for s in e.trace
         ],
         actions=[rows[s.id] for s in e.statements if not s.because.startswith("warning")],
         warnings=[
-            WarningRow(id=w, label=warning_labels[w].label,
-                       statements=[rows[sid] for sid in warning_labels[w].statements if sid in rows])
+            WarningRow(
+                id=w,
+                label=warning_labels[w].label,
+                statements=[rows[sid] for sid in warning_labels[w].statements if sid in rows],
+            )
             for w in e.warnings
         ],
-        citations=[CitationRow(number=n, text=citation_line(g, n), resolved=n in listed)
-                   for n in sorted({n for s in e.statements for n in s.citations})],
+        citations=[
+            CitationRow(number=n, text=citation_line(g, n), resolved=n in listed)
+            for n in sorted({n for s in e.statements for n in s.citations})
+        ],
     )
 
 

@@ -1,4 +1,5 @@
 """The case report as one self-contained, print-friendly HTML page. Every piece of text is escaped here."""
+
 from html import escape
 
 from core.outputs.report import ReportContent, StatementRow, citation_marks, evidence_flag
@@ -47,7 +48,8 @@ def report_html(content: ReportContent) -> str:
         f"<h1>{escape(c.title)}</h1>",
         f'<p class="notice">{escape(c.notice)} Guideline version {escape(c.guideline_version)}.</p>',
         f'<p class="disposition">{escape(c.disposition_label)} <code>{escape(c.disposition)}</code>'
-        + (' <span class="urgent">URGENT</span>' if c.urgent else "") + "</p>",
+        + (' <span class="urgent">URGENT</span>' if c.urgent else "")
+        + "</p>",
         f"<p>{escape(c.summary)}</p>",
     ]
     if c.missing:
@@ -57,10 +59,10 @@ def report_html(content: ReportContent) -> str:
     if c.phase_missing:
         parts.append(f"<p><strong>Phase undetermined; assess:</strong> {escape(', '.join(c.phase_missing))}</p>")
     if c.timeline:
-        steps = "".join(f'<span class="{m.state}">week {m.week}: {escape(m.label)} ({m.state})</span>'
-                        for m in c.milestones)
-        parts.append(f"<p><strong>Timeline:</strong> {escape(c.timeline)}.</p>"
-                     f'<p class="milestones">{steps}</p>')
+        steps = "".join(
+            f'<span class="{m.state}">week {m.week}: {escape(m.label)} ({m.state})</span>' for m in c.milestones
+        )
+        parts.append(f'<p><strong>Timeline:</strong> {escape(c.timeline)}.</p><p class="milestones">{steps}</p>')
     parts += ["<h2>Case</h2>", "<table><tr><th>field</th><th>value</th></tr>"]
     parts += [f"<tr><td>{escape(r.label)}</td><td>{escape(r.value)}</td></tr>" for r in c.case]
     parts.append("</table>")
@@ -69,23 +71,32 @@ def report_html(content: ReportContent) -> str:
     parts += ["<h2>Why</h2>", "<table><tr><th>rule</th><th>condition</th><th>inputs</th><th>value</th></tr>"]
     for t in c.trace:
         row_class = ' class="deciding"' if t.deciding else ""
-        parts.append(f"<tr{row_class}><td>{escape(t.rule)}</td><td>{escape(t.condition)}</td>"
-                     f"<td>{escape(t.inputs)}</td><td>{escape(t.value)}</td></tr>")
+        parts.append(
+            f"<tr{row_class}><td>{escape(t.rule)}</td><td>{escape(t.condition)}</td>"
+            f"<td>{escape(t.inputs)}</td><td>{escape(t.value)}</td></tr>"
+        )
     parts += ["</table>", "<h2>What to do</h2>", "<ul>"]
     parts += [_statement(row) for row in c.actions] or [
-        "<li>Assess the missing items above; the pathway cannot decide yet.</li>"]
+        "<li>Assess the missing items above; the pathway cannot decide yet.</li>"
+    ]
     parts.append("</ul>")
     if c.warnings:
         parts += ["<h2>Warnings</h2>", "<ul>"]
         for w in c.warnings:
             inner = "".join(_statement(row) for row in w.statements)
-            parts.append(f"<li><strong>{escape(w.id)}</strong>: {escape(w.label)}"
-                         + (f"<ul>{inner}</ul>" if inner else "") + "</li>")
+            parts.append(
+                f"<li><strong>{escape(w.id)}</strong>: {escape(w.label)}"
+                + (f"<ul>{inner}</ul>" if inner else "")
+                + "</li>"
+            )
         parts.append("</ul>")
     if c.citations:
         parts += ["<h2>Citations</h2>", "<ul>"]
         parts += [("<li>" if r.resolved else '<li class="unresolved">') + f"{escape(r.text)}</li>" for r in c.citations]
         parts.append("</ul>")
-    parts += [f"<footer>Guideline version {escape(c.guideline_version)} ({escape(c.guideline_date)}). "
-              f"{escape(c.source)}</footer>", "</body></html>"]
+    parts += [
+        f"<footer>Guideline version {escape(c.guideline_version)} ({escape(c.guideline_date)}). "
+        f"{escape(c.source)}</footer>",
+        "</body></html>",
+    ]
     return "\n".join(parts) + "\n"

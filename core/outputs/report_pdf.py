@@ -4,6 +4,7 @@ Core fonts cover Latin-1 only, so text passes through `latin1_text` first: typog
 their ASCII forms, accented letters outside Latin-1 lose the accent, anything else becomes `?`. No font file is
 needed, so the report renders the same on any machine.
 """
+
 import datetime
 import unicodedata
 
@@ -13,15 +14,38 @@ from fpdf.fonts import FontFace
 
 from core.outputs.report import ReportContent, StatementRow, citation_marks, evidence_flag
 
-REPLACEMENTS = str.maketrans({
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"',
-    "\u2026": "...", "\u2022": "-", "\u2265": ">=", "\u2264": "<=", "\u2192": "->", "\u2190": "<-",
-    "\u2260": "!=", "\u2009": " ", "\u202f": " ", "\u200b": "", "\u0141": "L", "\u0142": "l",
-    "\u0152": "OE", "\u0153": "oe",
-})
+REPLACEMENTS = str.maketrans(
+    {
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2026": "...",
+        "\u2022": "-",
+        "\u2265": ">=",
+        "\u2264": "<=",
+        "\u2192": "->",
+        "\u2190": "<-",
+        "\u2260": "!=",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\u200b": "",
+        "\u0141": "L",
+        "\u0142": "l",
+        "\u0152": "OE",
+        "\u0153": "oe",
+    }
+)
 # Fixed so the same case gives the same bytes (no clock in the file).
-EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
+EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 LINE = 3.6  # mm per line of body text
 RED = (176, 0, 32)
 DARK_RED = (138, 28, 0)
@@ -61,8 +85,9 @@ def _heading(pdf: FPDF, text: str) -> None:
     pdf.ln(0.8)
 
 
-def _para(pdf: FPDF, text: str, size: float = 8, style: str = "", color: tuple[int, int, int] = (0, 0, 0),
-          indent: float = 0) -> None:
+def _para(
+    pdf: FPDF, text: str, size: float = 8, style: str = "", color: tuple[int, int, int] = (0, 0, 0), indent: float = 0
+) -> None:
     pdf.set_font("Helvetica", style, size)
     pdf.set_text_color(*color)
     pdf.set_x(pdf.l_margin + indent)
@@ -92,8 +117,13 @@ def report_pdf(content: ReportContent) -> bytes:
     pdf.ln(0.5)
     _para(pdf, f"{c.notice} Guideline version {c.guideline_version}.", size=7.5, style="I", color=(120, 70, 0))
     pdf.ln(1)
-    _para(pdf, f"{c.disposition_label} ({c.disposition})" + ("  URGENT" if c.urgent else ""), size=11, style="B",
-          color=RED if c.urgent else (0, 0, 0))
+    _para(
+        pdf,
+        f"{c.disposition_label} ({c.disposition})" + ("  URGENT" if c.urgent else ""),
+        size=11,
+        style="B",
+        color=RED if c.urgent else (0, 0, 0),
+    )
     _para(pdf, c.summary)
     if c.missing:
         _para(pdf, "Assess next: " + ", ".join(c.missing), style="B")
@@ -110,18 +140,28 @@ def report_pdf(content: ReportContent) -> bytes:
     pdf.set_text_color(0, 0, 0)
     half = (len(c.case) + 1) // 2
     pairs = [(c.case[i], c.case[i + half] if i + half < len(c.case) else None) for i in range(half)]
-    with pdf.table(col_widths=(50, 43, 50, 43), text_align="LEFT", line_height=3.3, padding=0.6,
-                   first_row_as_headings=False) as table:
+    with pdf.table(
+        col_widths=(50, 43, 50, 43), text_align="LEFT", line_height=3.3, padding=0.6, first_row_as_headings=False
+    ) as table:
         for left, right in pairs:
-            table.row([latin1_text(x) for x in (left.label, left.value,
-                                                right.label if right else "", right.value if right else "")])
+            table.row(
+                [
+                    latin1_text(x)
+                    for x in (left.label, left.value, right.label if right else "", right.value if right else "")
+                ]
+            )
     if c.not_assessed:
         _para(pdf, "Not assessed: " + ", ".join(c.not_assessed) + ".", size=7.5)
 
     _heading(pdf, "Why (rules in order; the first that holds decides)")
     pdf.set_font("Helvetica", size=7.5)
-    with pdf.table(col_widths=(36, 136, 14), text_align="LEFT", line_height=3.3, padding=0.6,
-                   headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235))) as table:
+    with pdf.table(
+        col_widths=(36, 136, 14),
+        text_align="LEFT",
+        line_height=3.3,
+        padding=0.6,
+        headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
+    ) as table:
         table.row(["rule", "condition", "result"])
         for t in c.trace:
             style = FontFace(emphasis="BOLD", fill_color=(230, 238, 255)) if t.deciding else None

@@ -1,4 +1,5 @@
 """Plain-text account of an evaluation for a person at a terminal: decision, why, what to do, evidence."""
+
 from core.engine.evaluation import Evaluation
 from core.engine.guideline import NEEDS_INFORMATION, Guideline
 from core.engine.possible import OTHERWISE
@@ -30,7 +31,8 @@ def evaluation_text(evaluation: Evaluation, guideline: Guideline) -> str:
     if e.disposition == NEEDS_INFORMATION:
         lines += ["", "Still possible (most urgent first):"] + [
             f" - {p.label} [{p.disposition}]: {'if ' if p.condition != OTHERWISE else ''}{p.condition}"
-            for p in e.possible_dispositions]
+            for p in e.possible_dispositions
+        ]
     if e.inconsistencies:
         lines += ["", "Inputs that contradict each other:"] + [f" ? {i.id}: {i.text}" for i in e.inconsistencies]
     if e.phase:

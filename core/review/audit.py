@@ -3,6 +3,7 @@
 Everything here is computed from data/ (statements and references); nothing is typed in by hand, so editing the
 data changes the audit.
 """
+
 import pandas as pd
 
 from core.engine.guideline import Guideline, Reference, Statement
@@ -12,7 +13,15 @@ from core.model import Frozen
 NECK_AND_THORACIC = ("cervical", "thoracic", "cervicothoracic")
 FLAGS = ("unresolved citation", "no citation", "uncited safeguard", "region mismatch")
 AUDIT_COLUMNS = [
-    "statement", "section", "origin", "kind", "region", "citations", "resolved", "unresolved", "flags",
+    "statement",
+    "section",
+    "origin",
+    "kind",
+    "region",
+    "citations",
+    "resolved",
+    "unresolved",
+    "flags",
 ]
 
 
@@ -98,23 +107,27 @@ def audit_table(guideline: Guideline) -> pd.DataFrame:
     mismatched = {m.statement for m in audit_guideline(guideline).region_mismatches}
     rows = []
     for s in guideline.statements:
-        rows.append({
-            "statement": s.id,
-            "section": s.section,
-            "origin": s.origin,
-            "kind": s.kind,
-            "region": s.region,
-            "citations": ", ".join(map(str, s.citations)),
-            "resolved": "; ".join(f"{n} {refs[n].title.rstrip('.')} ({refs[n].region})"
-                                  for n in s.citations if n in refs),
-            "unresolved": ", ".join(str(n) for n in s.citations if n not in refs),
-            "flags": "; ".join(_flags(s, refs, mismatched)),
-        })
+        rows.append(
+            {
+                "statement": s.id,
+                "section": s.section,
+                "origin": s.origin,
+                "kind": s.kind,
+                "region": s.region,
+                "citations": ", ".join(map(str, s.citations)),
+                "resolved": "; ".join(
+                    f"{n} {refs[n].title.rstrip('.')} ({refs[n].region})" for n in s.citations if n in refs
+                ),
+                "unresolved": ", ".join(str(n) for n in s.citations if n not in refs),
+                "flags": "; ".join(_flags(s, refs, mismatched)),
+            }
+        )
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
 
 
 def audit_text(report: AuditReport) -> str:
     """The audit for a person at a terminal."""
+
     def listed(items: list) -> str:
         return ", ".join(map(str, items)) if items else "none"
 
@@ -125,9 +138,7 @@ def audit_text(report: AuditReport) -> str:
     lines.append(f"References no statement cites: {listed(report.unused_references)}")
     lines.append(f"Article statements with no citation: {listed(report.uncited_statements)}")
     lines.append(f"Safeguards (added by us, uncited by design): {listed(report.uncited_safeguards)}")
-    lines.append(
-        f"Neck or thoracic statements resting only on lumbar references: {len(report.region_mismatches)}"
-    )
+    lines.append(f"Neck or thoracic statements resting only on lumbar references: {len(report.region_mismatches)}")
     for m in report.region_mismatches:
         lines.append(f"  {m.statement} ({m.region}) cites {m.citations}: {m.note}")
     return "\n".join(lines) + "\n"

@@ -3,6 +3,7 @@
 data/conflicts.yaml holds the wording; an entry naming `computed_by` is reported only while that check (a
 function here, chosen from a fixed table, never evaluated text) still finds something in the data.
 """
+
 import functools
 import itertools
 from collections.abc import Callable
@@ -12,25 +13,37 @@ from typing import Any, Literal
 from pydantic import Field
 
 from core.engine.case import BOOL_FIELDS, INT_FIELDS, MRI_FINDINGS, parse_case
-from core.engine.evaluate import evaluate_case
-from core.errors import CaseError, DataError, Problem
 from core.engine.data_files import read_yaml, validate_content
+from core.engine.evaluate import evaluate_case
 from core.engine.guideline import DATA_DIR, Guideline, load_guideline
-from core.model import Frozen
 from core.engine.words import value_words
+from core.errors import CaseError, DataError, Problem
+from core.model import Frozen
 
 CONFLICTS_FILE = "conflicts.yaml"
 # Dispositions that put an operation on the table; the six-week minimum (conservative_minimum_6_weeks) is
 # about reaching one of these before six weeks of PT.
-SURGICAL_ROUTES = ("urgent_neurosurgical_referral", "neurosurgical_referral", "surgical_consultation",
-                   "decompression_referral")
+SURGICAL_ROUTES = (
+    "urgent_neurosurgical_referral",
+    "neurosurgical_referral",
+    "surgical_consultation",
+    "decompression_referral",
+)
 REFERRAL_SECTION = "When to refer to neurosurgery"
 UPPER_SPINE = ("cervical", "thoracic", "cervicothoracic")
 # An early, benign case in conservative care (week 3, 2 weeks of PT) from which bypasses are searched.
 EARLY_CASE: dict[str, Any] = {
-    "red_flags": False, "mri_finding": "nerve_root_compression", "myelopathy_signs": False,
-    "radicular_symptoms": True, "motor_grade_mrc": 5, "motor_deficit_progressive": False, "instability": False,
-    "deformity_progressive": False, "weeks_conservative": 3, "pt_weeks": 2, "conservative_failed": False,
+    "red_flags": False,
+    "mri_finding": "nerve_root_compression",
+    "myelopathy_signs": False,
+    "radicular_symptoms": True,
+    "motor_grade_mrc": 5,
+    "motor_deficit_progressive": False,
+    "instability": False,
+    "deformity_progressive": False,
+    "weeks_conservative": 3,
+    "pt_weeks": 2,
+    "conservative_failed": False,
     "correlating_pathology": False,
 }
 
@@ -82,8 +95,14 @@ class Found(Frozen):
 
 def _example(g: Guideline, label: str, case: dict[str, Any]) -> ConflictExample:
     e = evaluate_case(case, g)
-    return ConflictExample(label=label, case=case, disposition=e.disposition, disposition_label=e.disposition_label,
-                           deciding_rule=e.deciding_rule, statements=[s.id for s in e.statements])
+    return ConflictExample(
+        label=label,
+        case=case,
+        disposition=e.disposition,
+        disposition_label=e.disposition_label,
+        deciding_rule=e.deciding_rule,
+        statements=[s.id for s in e.statements],
+    )
 
 
 def _alternatives(field: str) -> list[Any]:
@@ -105,7 +124,7 @@ def bypasses_before_six_weeks(g: Guideline, spec: ConflictSpec) -> Found | None:
     for size in (1, 2):
         for chosen in itertools.combinations(fields, size):
             for values in itertools.product(*(_alternatives(f) for f in chosen)):
-                changes = dict(zip(chosen, values))
+                changes = dict(zip(chosen, values, strict=False))
                 example = _example(g, "", {**EARLY_CASE, **changes})
                 rule = example.deciding_rule
                 if example.disposition in SURGICAL_ROUTES and rule not in claimed and rule not in first:
@@ -128,14 +147,18 @@ def surgical_rules_without_referral_criterion(g: Guideline, spec: ConflictSpec) 
     """Rules leading to a surgical route that activate no statement of the article's referral list."""
     criteria = [s.id for s in g.statements if s.section == REFERRAL_SECTION]
     uncovered = [
-        r for r in g.pathway.rules
+        r
+        for r in g.pathway.rules
         if r.disposition in SURGICAL_ROUTES
         and not set(criteria) & set(r.statements + [s for x in r.extra_statements for s in x.statements])
     ]
     if not uncovered:
         return None
-    findings = [f"{r.id} ({r.label}) leads to {g.disposition(r.disposition).label}, which no referral criterion "
-                f"({', '.join(criteria)}) names." for r in uncovered]
+    findings = [
+        f"{r.id} ({r.label}) leads to {g.disposition(r.disposition).label}, which no referral criterion "
+        f"({', '.join(criteria)}) names."
+        for r in uncovered
+    ]
     return Found(statements=criteria + [s for r in uncovered for s in r.statements], findings=findings)
 
 
@@ -148,8 +171,10 @@ def unresolved_citations(g: Guideline, spec: ConflictSpec) -> Found | None:
     findings, statements = [], []
     for n in missing:
         citing = [s.id for s in g.statements if n in s.citations]
-        findings.append(f"[{n}] is cited by {len(citing)} statements but the list has entries "
-                        f"{', '.join(map(str, sorted(listed)))} only: {', '.join(citing)}.")
+        findings.append(
+            f"[{n}] is cited by {len(citing)} statements but the list has entries "
+            f"{', '.join(map(str, sorted(listed)))} only: {', '.join(citing)}."
+        )
         statements += citing
     return Found(statements=statements, findings=findings)
 
@@ -161,15 +186,22 @@ def lumbar_sources_for_upper_spine(g: Guideline, spec: ConflictSpec) -> Found | 
     for number, ref in lumbar.items():
         citing = [s.id for s in g.statements if s.region in UPPER_SPINE and number in s.citations]
         if citing:
-            findings.append(f"[{number}] {ref.title} (lumbar) is cited for {len(citing)} neck or thoracic "
-                            f"statements: {', '.join(citing)}.")
+            findings.append(
+                f"[{number}] {ref.title} (lumbar) is cited for {len(citing)} neck or thoracic "
+                f"statements: {', '.join(citing)}."
+            )
             statements += citing
     return Found(statements=statements, findings=findings) if findings else None
 
 
 CHECKS: dict[str, Callable[[Guideline, ConflictSpec], Found | None]] = {
-    f.__name__: f for f in (bypasses_before_six_weeks, surgical_rules_without_referral_criterion,
-                            unresolved_citations, lumbar_sources_for_upper_spine)
+    f.__name__: f
+    for f in (
+        bypasses_before_six_weeks,
+        surgical_rules_without_referral_criterion,
+        unresolved_citations,
+        lumbar_sources_for_upper_spine,
+    )
 }
 
 
@@ -181,14 +213,18 @@ def build_conflict_specs(raw: Any, guideline: Guideline) -> list[ConflictSpec]:
         where = f"{CONFLICTS_FILE}: conflicts.{n} ({spec.id})"
         if spec.computed_by is not None and spec.computed_by not in CHECKS:
             problems.append(Problem(field=where, message=f"unknown check `{spec.computed_by}`; one of {list(CHECKS)}"))
-        problems += [Problem(field=where, message=f"unknown statement `{s}`")
-                     for s in spec.statements if s not in guideline.statements_by_id]
+        problems += [
+            Problem(field=where, message=f"unknown statement `{s}`")
+            for s in spec.statements
+            if s not in guideline.statements_by_id
+        ]
         for k, example in enumerate(spec.examples):
             try:
                 parse_case(example.case)
             except CaseError as exc:
-                problems += [Problem(field=f"{where}: examples.{k}.case.{p.field}", message=p.message)
-                             for p in exc.problems]
+                problems += [
+                    Problem(field=f"{where}: examples.{k}.case.{p.field}", message=p.message) for p in exc.problems
+                ]
     ids = [s.id for s in specs]
     if len(set(ids)) != len(ids):
         problems.append(Problem(field=CONFLICTS_FILE, message="duplicate conflict ids"))
@@ -210,11 +246,18 @@ def resolve_conflicts(specs: list[ConflictSpec], guideline: Guideline) -> list[C
             continue
         found = found or Found(findings=[])
         examples = found.examples + [_example(guideline, x.label, x.case) for x in spec.examples]
-        conflicts.append(Conflict(
-            id=spec.id, title=spec.title, basis="computed" if spec.computed_by else "listed",
-            statements=list(dict.fromkeys(spec.statements + found.statements)), what=spec.what,
-            resolution=spec.resolution, findings=found.findings, examples=examples,
-        ))
+        conflicts.append(
+            Conflict(
+                id=spec.id,
+                title=spec.title,
+                basis="computed" if spec.computed_by else "listed",
+                statements=list(dict.fromkeys(spec.statements + found.statements)),
+                what=spec.what,
+                resolution=spec.resolution,
+                findings=found.findings,
+                examples=examples,
+            )
+        )
     return conflicts
 
 

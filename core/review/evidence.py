@@ -3,6 +3,7 @@
 A reviewer's edited layer is serialised by `evidence_to_yaml` to exactly the form `load_evidence` reads, so a
 downloaded file can replace data/evidence.yaml unchanged. The shipped file is itself written in that form.
 """
+
 import functools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -12,10 +13,10 @@ import yaml
 from pydantic import ConfigDict, Field, ValidationError
 
 from core.engine.data_files import validate_content
-from core.errors import DataError, PathwayError, Problem, validation_problems
-from core.safe_parse import load_yaml
 from core.engine.guideline import DATA_DIR, Guideline, load_guideline
+from core.errors import DataError, PathwayError, Problem, validation_problems
 from core.model import Frozen
+from core.safe_parse import load_yaml
 
 Verdict = Literal["agrees", "partly", "disagrees", "not_found"]
 SourceKind = Literal["guideline", "systematic_review", "rct", "policy", "regulatory", "other"]
@@ -65,12 +66,20 @@ def build_evidence(raw: Any, guideline: Guideline, filename: str = EVIDENCE_FILE
     known = guideline.statements_by_id
     for statement_id, checks in layer.checks.items():
         if statement_id not in known:
-            problems.append(Problem(field=f"{filename}: checks.{statement_id}",
-                                    message=f"unknown statement `{statement_id}` (not in statements.yaml)"))
+            problems.append(
+                Problem(
+                    field=f"{filename}: checks.{statement_id}",
+                    message=f"unknown statement `{statement_id}` (not in statements.yaml)",
+                )
+            )
         sources = [c.source.casefold() for c in checks]
         if len(set(sources)) != len(sources):
-            problems.append(Problem(field=f"{filename}: checks.{statement_id}",
-                                    message="the same source is checked twice; merge the two checks"))
+            problems.append(
+                Problem(
+                    field=f"{filename}: checks.{statement_id}",
+                    message="the same source is checked twice; merge the two checks",
+                )
+            )
     if problems:
         raise DataError(problems)
     return layer
@@ -96,8 +105,11 @@ def evidence_from_yaml(data: bytes | str, guideline: Guideline, filename: str = 
     except UnicodeDecodeError:
         raise DataError([Problem(field=filename, message="not UTF-8 text")]) from None
     raw = load_yaml(text, filename, max_values=MAX_CHECKS * VALUES_PER_CHECK, too_many=_too_many_checks)
-    checks = sum(len(c) for c in raw.get("checks", {}).values() if isinstance(c, list)) \
-        if isinstance(raw, dict) and isinstance(raw.get("checks"), dict) else 0
+    checks = (
+        sum(len(c) for c in raw.get("checks", {}).values() if isinstance(c, list))
+        if isinstance(raw, dict) and isinstance(raw.get("checks"), dict)
+        else 0
+    )
     if checks > MAX_CHECKS:
         raise DataError([Problem(field=filename, message=_too_many_checks())])
     return build_evidence(raw, guideline, filename)
@@ -180,11 +192,13 @@ def evidence_rows(layer: EvidenceLayer, guideline: Guideline) -> list[dict[str, 
     for sid, checks in layer.checks.items():
         statement = guideline.statements_by_id.get(sid)
         for check in checks:
-            rows.append({
-                "statement": sid,
-                "section": statement.section if statement else "",
-                "statement_text": statement.text if statement else "",
-                "citations": list(statement.citations) if statement else [],
-                **check.model_dump(),
-            })
+            rows.append(
+                {
+                    "statement": sid,
+                    "section": statement.section if statement else "",
+                    "statement_text": statement.text if statement else "",
+                    "citations": list(statement.citations) if statement else [],
+                    **check.model_dump(),
+                }
+            )
     return rows

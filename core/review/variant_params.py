@@ -4,6 +4,7 @@ A shipped variant, unedited, is `?variant=ID`. Any other is `?variant=custom` wi
 per change: `set=ID/FIELD:VALUE`, `drop=ID/FIELD`, `off=RULE_ID`, `send=RULE_ID:DISPOSITION_ID`. A link's
 variant is validated like a file's; a bad link yields problems, never a traceback.
 """
+
 from collections.abc import Mapping
 
 from pydantic import ValidationError
@@ -49,8 +50,9 @@ def _pairs(params: Mapping[str, str | list[str]], key: str, problems: list[Probl
     return pairs
 
 
-def variant_from_params(params: Mapping[str, str | list[str]], shipped: Mapping[str, Variant],
-                        g: Guideline) -> tuple[Variant | None, list[Problem]]:
+def variant_from_params(
+    params: Mapping[str, str | list[str]], shipped: Mapping[str, Variant], g: Guideline
+) -> tuple[Variant | None, list[Problem]]:
     """The variant a URL names (None when it names none), and the problems that made it unusable."""
     chosen = _values(params, VARIANT_PARAM)
     if not chosen:
@@ -58,18 +60,26 @@ def variant_from_params(params: Mapping[str, str | list[str]], shipped: Mapping[
     if chosen[0] != CUSTOM:
         if chosen[0] in shipped:
             return shipped[chosen[0]], []
-        return None, [Problem(field=VARIANT_PARAM, message=f"unknown variant `{chosen[0]}`; one of "
-                                                           f"{[*shipped, CUSTOM]}")]
+        return None, [
+            Problem(field=VARIANT_PARAM, message=f"unknown variant `{chosen[0]}`; one of {[*shipped, CUSTOM]}")
+        ]
     problems: list[Problem] = []
     thresholds: dict[str, int | str] = {}
     for address, value in _pairs(params, SET_PARAM, problems).items():
         thresholds[address] = int(value) if value.lstrip("-").isdigit() else value
     try:
-        variant = Variant(id=CUSTOM, title=CUSTOM_TITLE, rationale=CUSTOM_RATIONALE, thresholds=thresholds,
-                          drop=_values(params, DROP_PARAM), rules_off=_values(params, OFF_PARAM),
-                          dispositions=_pairs(params, SEND_PARAM, problems))
+        variant = Variant(
+            id=CUSTOM,
+            title=CUSTOM_TITLE,
+            rationale=CUSTOM_RATIONALE,
+            thresholds=thresholds,
+            drop=_values(params, DROP_PARAM),
+            rules_off=_values(params, OFF_PARAM),
+            dispositions=_pairs(params, SEND_PARAM, problems),
+        )
     except ValidationError as exc:
-        return None, problems + [Problem(field=".".join(str(p) for p in e["loc"]) or VARIANT_PARAM, message=e["msg"])
-                                 for e in exc.errors()]
+        return None, problems + [
+            Problem(field=".".join(str(p) for p in e["loc"]) or VARIANT_PARAM, message=e["msg"]) for e in exc.errors()
+        ]
     problems += variant_problems(variant, g, where="link")
     return (None if problems else variant), problems

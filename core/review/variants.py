@@ -11,6 +11,7 @@ by ids from data/pathway.yaml, never by position, so a variant still reads corre
 Applying one yields a full `Guideline`, validated by `build_guideline` like data/ itself, so the engine,
 `evaluate_frame`, `verify` and every other consumer use it unchanged. Nothing is evaluated as code.
 """
+
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,11 @@ from typing import Any
 import yaml
 from pydantic import ConfigDict, Field, StrictInt, ValidationError, model_validator
 
-from core.model import Frozen
 from core.engine.case import INT_FIELDS
 from core.engine.conditions import COMPARISONS, AllOf, Condition, Test, tests_in
 from core.engine.guideline import DATA_DIR, NEEDS_INFORMATION, Guideline, build_guideline, load_guideline, read_yaml
 from core.errors import DataError, Problem
+from core.model import Frozen
 
 VARIANTS_FILE = "variants.yaml"
 MAX_UPLOAD_BYTES = 200_000
@@ -85,6 +86,7 @@ class Threshold(Frozen):
 
 # ------------------------------------------------------------------------------------------ addressing
 
+
 def _items(g: Guideline) -> dict[str, tuple[str, Condition | None]]:
     """Rules, phases and warnings by id, with their kind and the condition a variant may change."""
     p = g.pathway
@@ -107,8 +109,18 @@ def thresholds(g: Guideline) -> list[Threshold]:
             tests = _numeric_tests(condition, field)
             if tests and field in INT_FIELDS:
                 low, high = INT_FIELDS[field]
-                found.append(Threshold(address=f"{item_id}/{field}", item=item_id, kind=kind, field=field,
-                                       op=tests[0].op, value=tests[0].value, low=low, high=high))
+                found.append(
+                    Threshold(
+                        address=f"{item_id}/{field}",
+                        item=item_id,
+                        kind=kind,
+                        field=field,
+                        op=tests[0].op,
+                        value=tests[0].value,
+                        low=low,
+                        high=high,
+                    )
+                )
     return found
 
 
@@ -129,8 +141,14 @@ def _split(address: str) -> tuple[str, str] | None:
 
 # -------------------------------------------------------------------------------------------- checking
 
-def variant_problems(variant: Variant, g: Guideline, evidence: Any = None, conflict_ids: list[str] | None = None,
-                     where: str = VARIANTS_FILE) -> list[Problem]:
+
+def variant_problems(
+    variant: Variant,
+    g: Guideline,
+    evidence: Any = None,
+    conflict_ids: list[str] | None = None,
+    where: str = VARIANTS_FILE,
+) -> list[Problem]:
     """What is wrong with a variant against this guideline (and the evidence layer and conflicts, when given).
 
     Each problem names the file, the variant, the path inside it and the reason.
@@ -163,27 +181,39 @@ def variant_problems(variant: Variant, g: Guideline, evidence: Any = None, confl
         item, field, condition = found
         if not _numeric_tests(condition, field):
             compared = sorted({t.field for t in tests_in(condition) if t.op in COMPARISONS})
-            problems.append(Problem(field=f"{at}: {path}", message=(
-                f"`{item}` does not compare `{field}` with a number (its number comparisons: "
-                f"{', '.join(compared) or 'none'})")))
+            problems.append(
+                Problem(
+                    field=f"{at}: {path}",
+                    message=(
+                        f"`{item}` does not compare `{field}` with a number (its number comparisons: "
+                        f"{', '.join(compared) or 'none'})"
+                    ),
+                )
+            )
             continue
         low, high = INT_FIELDS[field]
         if not low <= value <= high:
-            problems.append(Problem(field=f"{at}: {path}", message=f"{value} is out of range: `{field}` runs from "
-                                                                     f"{low} to {high}"))
+            problems.append(
+                Problem(field=f"{at}: {path}", message=f"{value} is out of range: `{field}` runs from {low} to {high}")
+            )
     for n, address in enumerate(variant.drop):
         found = address_problem(f"drop.{n}", address)
         if found is not None and address not in droppable(g):
-            problems.append(Problem(field=f"{at}: drop.{n}", message=(
-                f"`{address}` is not a criterion that can be left out; one of: {', '.join(droppable(g))}")))
+            problems.append(
+                Problem(
+                    field=f"{at}: drop.{n}",
+                    message=(f"`{address}` is not a criterion that can be left out; one of: {', '.join(droppable(g))}"),
+                )
+            )
     for address in set(variant.thresholds) & set(variant.drop):
         problems.append(Problem(field=f"{at}: thresholds.{address}", message="this criterion is also dropped"))
     for n, rule in enumerate(variant.rules_off):
         if rule not in rule_ids:
             problems.append(Problem(field=f"{at}: rules_off.{n}", message=f"unknown rule `{rule}`"))
         elif rule == rule_ids[-1]:
-            problems.append(Problem(field=f"{at}: rules_off.{n}",
-                                    message=f"`{rule}` is the last rule (otherwise) and always stays"))
+            problems.append(
+                Problem(field=f"{at}: rules_off.{n}", message=f"`{rule}` is the last rule (otherwise) and always stays")
+            )
     if len(set(variant.rules_off)) != len(variant.rules_off):
         problems.append(Problem(field=f"{at}: rules_off", message="a rule is listed twice"))
     for rule, disposition in variant.dispositions.items():
@@ -198,15 +228,26 @@ def variant_problems(variant: Variant, g: Guideline, evidence: Any = None, confl
     if variant.evidence is not None and evidence is not None:
         checks = evidence.checks.get(variant.evidence.statement)
         if checks is None:
-            problems.append(Problem(field=f"{at}: evidence.statement", message=(
-                f"no evidence check for statement `{variant.evidence.statement}` in evidence.yaml")))
+            problems.append(
+                Problem(
+                    field=f"{at}: evidence.statement",
+                    message=(f"no evidence check for statement `{variant.evidence.statement}` in evidence.yaml"),
+                )
+            )
         elif variant.evidence.source.casefold() not in [c.source.casefold() for c in checks]:
-            problems.append(Problem(field=f"{at}: evidence.source", message=(
-                f"no check of `{variant.evidence.statement}` has this source; its sources: "
-                f"{'; '.join(c.source for c in checks)}")))
+            problems.append(
+                Problem(
+                    field=f"{at}: evidence.source",
+                    message=(
+                        f"no check of `{variant.evidence.statement}` has this source; its sources: "
+                        f"{'; '.join(c.source for c in checks)}"
+                    ),
+                )
+            )
     if variant.conflict is not None and conflict_ids is not None and variant.conflict not in conflict_ids:
-        problems.append(Problem(field=f"{at}: conflict", message=f"unknown conflict `{variant.conflict}`; one of "
-                                                                 f"{conflict_ids}"))
+        problems.append(
+            Problem(field=f"{at}: conflict", message=f"unknown conflict `{variant.conflict}`; one of {conflict_ids}")
+        )
     if not problems:
         try:
             apply_variant(variant, g)
@@ -216,6 +257,7 @@ def variant_problems(variant: Variant, g: Guideline, evidence: Any = None, confl
 
 
 # -------------------------------------------------------------------------------------------- applying
+
 
 def _dumped_tests(node: Any) -> Iterator[dict[str, Any]]:
     """The leaf tests of a dumped condition (plain dicts), depth first."""
@@ -229,8 +271,13 @@ def _dumped_tests(node: Any) -> Iterator[dict[str, Any]]:
             yield from _dumped_tests(node["not"])
 
 
-def patched_pathway(g: Guideline, thresholds: dict[str, int] | None = None, drop: Sequence[str] = (),
-                    rules_off: Sequence[str] = (), dispositions: dict[str, str] | None = None) -> Guideline:
+def patched_pathway(
+    g: Guideline,
+    thresholds: dict[str, int] | None = None,
+    drop: Sequence[str] = (),
+    rules_off: Sequence[str] = (),
+    dispositions: dict[str, str] | None = None,
+) -> Guideline:
     """A copy of the guideline with the changes made, validated and cross-checked by `build_guideline`.
 
     Addresses are assumed checked (`variant_problems`); an unchecked bad one raises DataError or KeyError.
@@ -262,6 +309,7 @@ def apply_variant(variant: Variant, g: Guideline) -> Guideline:
 
 # ------------------------------------------------------------------------------------------ files
 
+
 def _validation_problems(exc: ValidationError, where: str, raw_items: list[Any]) -> list[Problem]:
     problems = []
     for e in exc.errors():
@@ -276,8 +324,9 @@ def _validation_problems(exc: ValidationError, where: str, raw_items: list[Any])
     return problems
 
 
-def build_variants(raw: Any, g: Guideline, evidence: Any = None, conflict_ids: list[str] | None = None,
-                   where: str = VARIANTS_FILE) -> list[Variant]:
+def build_variants(
+    raw: Any, g: Guideline, evidence: Any = None, conflict_ids: list[str] | None = None, where: str = VARIANTS_FILE
+) -> list[Variant]:
     """Validate parsed YAML (`variants: [...]`); DataError names the variant, the path and the reason."""
     listed = raw.get("variants") if isinstance(raw, dict) else None
     raw_items: list[Any] = listed if isinstance(listed, list) else []
@@ -287,8 +336,10 @@ def build_variants(raw: Any, g: Guideline, evidence: Any = None, conflict_ids: l
         raise DataError(_validation_problems(exc, where, raw_items)) from None
     problems = []
     ids = [v.id for v in variants]
-    problems += [Problem(field=f"{where}: variant {i}", message="the id is used twice")
-                 for i in sorted({i for i in ids if ids.count(i) > 1})]
+    problems += [
+        Problem(field=f"{where}: variant {i}", message="the id is used twice")
+        for i in sorted({i for i in ids if ids.count(i) > 1})
+    ]
     for variant in variants:
         problems += variant_problems(variant, g, evidence, conflict_ids, where)
     if problems:
@@ -310,8 +361,9 @@ def load_variants(data_dir: Path = DATA_DIR) -> list[Variant]:
     return build_variants(read_yaml(data_dir / VARIANTS_FILE), load_guideline(data_dir), evidence, conflict_ids)
 
 
-def variants_from_yaml(data: bytes | str, g: Guideline, filename: str = VARIANTS_FILE,
-                       data_dir: Path = DATA_DIR) -> list[Variant]:
+def variants_from_yaml(
+    data: bytes | str, g: Guideline, filename: str = VARIANTS_FILE, data_dir: Path = DATA_DIR
+) -> list[Variant]:
     """Variants from file content (an upload or a file named on the command line); never executes anything."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise DataError([Problem(field=filename, message=f"larger than {MAX_UPLOAD_BYTES:,} bytes")])

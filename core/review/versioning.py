@@ -4,6 +4,7 @@ The hash covers the parsed content (canonical JSON) of HASHED_FILES only, so com
 freely, and other files in data/ (cohorts, invariants) do not take part. `data/version.lock` holds the
 version and the hash recorded for it; `python -m core version --record` writes it after a version bump.
 """
+
 import hashlib
 import json
 from pathlib import Path
@@ -11,14 +12,20 @@ from pathlib import Path
 import yaml
 from pydantic import Field
 
-from core.errors import DataError, PathwayError, Problem
 from core.engine.data_files import load_file, read_yaml
 from core.engine.guideline import DATA_DIR, VERSION_PATTERN
+from core.errors import DataError, PathwayError, Problem
 from core.model import Frozen
 
 HASHED_FILES = (
-    "guideline.yaml", "fields.yaml", "statements.yaml", "references.yaml", "pathway.yaml", "scenarios.yaml",
-    "evidence.yaml", "conflicts.yaml",
+    "guideline.yaml",
+    "fields.yaml",
+    "statements.yaml",
+    "references.yaml",
+    "pathway.yaml",
+    "scenarios.yaml",
+    "evidence.yaml",
+    "conflicts.yaml",
 )
 LOCK_FILE = "version.lock"
 LOCK_HEADER = (
@@ -77,16 +84,28 @@ def version_status(data_dir: Path = DATA_DIR) -> VersionStatus:
     elif lock.content_sha256 == current and lock.version == version:
         matches, message = True, f"content matches the hash recorded for version {version}"
     elif lock.version == version:
-        matches, message = False, (
-            f"the content changed but the version is still {version}: bump `version` in guideline.yaml, add a "
-            "changelog entry, then run `python -m core version --record`")
+        matches, message = (
+            False,
+            (
+                f"the content changed but the version is still {version}: bump `version` in guideline.yaml, add a "
+                "changelog entry, then run `python -m core version --record`"
+            ),
+        )
     else:
-        matches, message = False, (
-            f"version {version} is not recorded yet ({LOCK_FILE} holds {lock.version}): "
-            "run `python -m core version --record`")
+        matches, message = (
+            False,
+            (
+                f"version {version} is not recorded yet ({LOCK_FILE} holds {lock.version}): "
+                "run `python -m core version --record`"
+            ),
+        )
     return VersionStatus(
-        version=version, recorded_version=lock.version if lock else None,
-        recorded_hash=lock.content_sha256 if lock else None, current_hash=current, matches=matches, message=message,
+        version=version,
+        recorded_version=lock.version if lock else None,
+        recorded_hash=lock.content_sha256 if lock else None,
+        current_hash=current,
+        matches=matches,
+        message=message,
     )
 
 
@@ -95,12 +114,20 @@ def record_version(data_dir: Path = DATA_DIR) -> VersionStatus:
     status = version_status(data_dir)
     if status.matches:
         return status
-    if status.recorded_version is not None and status.recorded_hash != status.current_hash:
-        if _version_key(status.version) <= _version_key(status.recorded_version):
-            raise PathwayError([Problem(
-                field="guideline.yaml: version",
-                message=f"the content changed since {status.recorded_version} was recorded; raise the version "
-                        f"above {status.recorded_version} (and add a changelog entry) before recording")])
+    if (
+        status.recorded_version is not None
+        and status.recorded_hash != status.current_hash
+        and _version_key(status.version) <= _version_key(status.recorded_version)
+    ):
+        raise PathwayError(
+            [
+                Problem(
+                    field="guideline.yaml: version",
+                    message=f"the content changed since {status.recorded_version} was recorded; raise the version "
+                    f"above {status.recorded_version} (and add a changelog entry) before recording",
+                )
+            ]
+        )
     lock = VersionLock(version=status.version, content_sha256=status.current_hash, covers=list(HASHED_FILES))
     body = yaml.safe_dump(lock.model_dump(), sort_keys=False, default_flow_style=False)
     (Path(data_dir) / LOCK_FILE).write_text(LOCK_HEADER + body, encoding="utf-8")

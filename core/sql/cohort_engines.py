@@ -7,6 +7,7 @@ and the summaries are added up, so memory stays bounded whatever the file's size
 limit and spills to a temporary folder past it. A file DuckDB's strict reader refuses (ragged rows, bytes that
 are not UTF-8, a damaged Parquet file) is read again by the usual reader, which reports it exactly as today.
 """
+
 import os
 import tempfile
 from collections.abc import Iterator
@@ -19,8 +20,6 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from core.analyses.cohort_read import check_header, read_header
-from core.analyses.csv_export import formula_safe, write_options
 from core.analyses.cohort import (
     BAD_ROWS_LISTED,
     CohortSummary,
@@ -30,6 +29,8 @@ from core.analyses.cohort import (
     read_cohort,
     write_results,
 )
+from core.analyses.cohort_read import check_header, read_header
+from core.analyses.csv_export import formula_safe, write_options
 from core.engine.case import CASE_FIELDS
 from core.engine.guideline import Guideline, load_guideline
 from core.errors import PathwayError, Problem
@@ -85,6 +86,7 @@ def run_cohort_file(path: str, out: str | None, options: EngineOptions, g: Guide
 
 # ------------------------------------------------------------------------------------------ DuckDB, streamed
 
+
 def _duckdb_batches(con: Any, path: str, chunk_rows: int) -> Iterator[pa.Table]:
     """The file's rows as read_cohort would give them, batch by batch, read by DuckDB."""
     if file_format(path) == "csv":
@@ -94,13 +96,18 @@ def _duckdb_batches(con: Any, path: str, chunk_rows: int) -> Iterator[pa.Table]:
         relation = con.sql(
             "SELECT * FROM read_csv($path, header = true, delim = ',', quote = '\"', escape = '\"', "
             "auto_detect = false, columns = $columns, strict_mode = true, null_padding = false)",
-            params={"path": path, "columns": {h: "VARCHAR" for h in header}})
+            params={"path": path, "columns": {h: "VARCHAR" for h in header}},
+        )
         for batch in relation.to_arrow_reader(chunk_rows):
             # read_cohort keeps an empty cell as an empty string (DuckDB reads NULL) and dictionary-encodes the
             # case columns; the same here, so the results file is the same.
             columns = {name: pc.fill_null(batch.column(name).cast(pa.string()), "") for name in batch.schema.names}
-            yield pa.table({name: pc.dictionary_encode(column) if name in CASE_FIELDS else column
-                            for name, column in columns.items()})
+            yield pa.table(
+                {
+                    name: pc.dictionary_encode(column) if name in CASE_FIELDS else column
+                    for name, column in columns.items()
+                }
+            )
         return
     schema = pq.read_schema(path).remove_metadata()
     check_header(schema.names, path)
@@ -126,12 +133,19 @@ class _ResultsWriter:
     def write(self, table: pa.Table) -> None:
         if self.schema is None:
             # Dictionary codes are as wide as each chunk needs; one width for the whole file.
-            self.schema = pa.schema([f.with_type(pa.dictionary(pa.int32(), f.type.value_type))
-                                     if pa.types.is_dictionary(f.type) else f for f in table.schema],
-                                    metadata=table.schema.metadata)
+            self.schema = pa.schema(
+                [
+                    f.with_type(pa.dictionary(pa.int32(), f.type.value_type)) if pa.types.is_dictionary(f.type) else f
+                    for f in table.schema
+                ],
+                metadata=table.schema.metadata,
+            )
             try:
-                self.writer = (pa_csv.CSVWriter(self.out, self.schema, write_options=write_options()) if self.fmt == "csv"
-                               else pq.ParquetWriter(self.out, self.schema))
+                self.writer = (
+                    pa_csv.CSVWriter(self.out, self.schema, write_options=write_options())
+                    if self.fmt == "csv"
+                    else pq.ParquetWriter(self.out, self.schema)
+                )
             except OSError as exc:
                 raise PathwayError([Problem(field=self.out, message=f"cannot write: {exc}")]) from None
         table = table.cast(self.schema)
@@ -191,6 +205,7 @@ def _run_duckdb(path: str, out: str | None, options: EngineOptions, g: Guideline
         con = duckdb_connection(options.memory_limit, spill)
         decide = duckdb_decider(con.cursor())  # its own cursor: the reader keeps a result open
         try:
+
             def first_batch_too(batches: Iterator[pa.Table]) -> Iterator[pa.Table]:
                 empty = True
                 for table in batches:

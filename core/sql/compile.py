@@ -15,6 +15,7 @@ and the one walk (`core.engine.walk`), read off as CASE expressions. Sub-express
 places that use them (the tree is a DAG) instead of copied: the tree is only ever generated, never rewritten,
 and copying cost seconds.
 """
+
 import functools
 import re
 from collections.abc import Callable
@@ -35,8 +36,15 @@ LAYERED_DIALECTS = ("duckdb", "bigquery", "snowflake")  # they can leave helper 
 HELPER_PREFIX = "pathway_truth_"
 TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}")
 RESULT_COLUMNS = ("disposition", "urgent", "deciding_rule", "missing", "phase", "warnings", "next_milestone_week")
-RESULT_TYPES = {"disposition": "VARCHAR", "urgent": "BOOLEAN", "deciding_rule": "VARCHAR", "missing": "VARCHAR",
-                "phase": "VARCHAR", "warnings": "VARCHAR", "next_milestone_week": "INTEGER"}
+RESULT_TYPES = {
+    "disposition": "VARCHAR",
+    "urgent": "BOOLEAN",
+    "deciding_rule": "VARCHAR",
+    "missing": "VARCHAR",
+    "phase": "VARCHAR",
+    "warnings": "VARCHAR",
+    "next_milestone_week": "INTEGER",
+}
 
 
 def column_type(field: str) -> str:
@@ -45,6 +53,7 @@ def column_type(field: str) -> str:
 
 
 # ------------------------------------------------------------------------------ the fold's and walk's backend
+
 
 def _literal(value: Any) -> "exp.Expression":
     from sqlglot import exp
@@ -99,12 +108,20 @@ class SqlLogic:
             column = self.column(test.field)
         if test.op == "includes":
             # `proposed` is never unknown (absent = nothing proposed): an exact item match in `;a;b;`, spaces ignored.
-            padded = exp.Concat(expressions=[
-                exp.Literal.string(";"),
-                exp.Anonymous(this="REPLACE", expressions=[
-                    exp.Coalesce(this=column, expressions=[exp.Literal.string("")]),
-                    exp.Literal.string(" "), exp.Literal.string("")]),
-                exp.Literal.string(";")])
+            padded = exp.Concat(
+                expressions=[
+                    exp.Literal.string(";"),
+                    exp.Anonymous(
+                        this="REPLACE",
+                        expressions=[
+                            exp.Coalesce(this=column, expressions=[exp.Literal.string("")]),
+                            exp.Literal.string(" "),
+                            exp.Literal.string(""),
+                        ],
+                    ),
+                    exp.Literal.string(";"),
+                ]
+            )
             found = exp.StrPosition(this=padded, substr=exp.Literal.string(f";{test.value};"))
             return exp.Paren(this=exp.GT(this=found, expression=exp.Literal.number(0)))
         if test.op in ("in", "not_in"):
@@ -115,7 +132,13 @@ class SqlLogic:
             member = exp.In(this=column, expressions=[_literal(v) for v in items])
             return exp.Paren(this=exp.Not(this=member)) if test.op == "not_in" else member
         comparison: dict[str, type[exp.Expression]] = {
-            "is": exp.EQ, "is_not": exp.NEQ, "ge": exp.GTE, "gt": exp.GT, "le": exp.LTE, "lt": exp.LT}
+            "is": exp.EQ,
+            "is_not": exp.NEQ,
+            "ge": exp.GTE,
+            "gt": exp.GT,
+            "le": exp.LTE,
+            "lt": exp.LT,
+        }
         return comparison[test.op](this=column, expression=_literal(test.value))
 
     def all_of(self, parts: list["exp.Expression"]) -> "exp.Expression":
@@ -147,9 +170,12 @@ class SqlLogic:
         if condition is None:
             return exp.Literal.number(1)
         c = fold(condition, self)
-        return (exp.Case().when(c, exp.Literal.number(1), copy=False)
-                .when(exp.Not(this=exp.Paren(this=c)), exp.Literal.number(0), copy=False)
-                .else_(exp.Null(), copy=False))
+        return (
+            exp.Case()
+            .when(c, exp.Literal.number(1), copy=False)
+            .when(exp.Not(this=exp.Paren(this=c)), exp.Literal.number(0), copy=False)
+            .else_(exp.Null(), copy=False)
+        )
 
     # ---- the walk's masks (two-valued)
     def const(self, value: bool) -> "exp.Expression":
@@ -182,8 +208,10 @@ class SqlLogic:
 
         if condition is None:
             return exp.Boolean(this=True)
-        return exp.EQ(this=exp.Coalesce(this=self._truth_atom(condition), expressions=[exp.Literal.number(0)]),
-                      expression=exp.Literal.number(1))
+        return exp.EQ(
+            this=exp.Coalesce(this=self._truth_atom(condition), expressions=[exp.Literal.number(0)]),
+            expression=exp.Literal.number(1),
+        )
 
     def unknown(self, condition: Condition | None) -> "exp.Expression":
         from sqlglot import exp
@@ -192,8 +220,7 @@ class SqlLogic:
             return exp.Boolean(this=False)
         return exp.Is(this=self._truth_atom(condition), expression=exp.Null())
 
-    def undecided(self, condition: Condition | None,
-                  where: "exp.Expression") -> list[tuple[str, "exp.Expression"]]:
+    def undecided(self, condition: Condition | None, where: "exp.Expression") -> list[tuple[str, "exp.Expression"]]:
         from sqlglot import exp
 
         if condition is None or _is_literal(where, False):
@@ -225,10 +252,14 @@ def joined(pieces: list[tuple[str, "exp.Expression"]]) -> "exp.Expression":
         earlier = [m for other, m in pieces[:k] if other == name]
         once: exp.Expression = mask
         if earlier:  # a name already given by an earlier mask is not given again
-            once = exp.Paren(this=exp.and_(mask, exp.Not(this=exp.Paren(this=exp.or_(*earlier, wrap=True, copy=False))),
-                                           wrap=True, copy=False))
-        parts.append(exp.Case().when(once, exp.Literal.string(f";{name}"), copy=False)
-                     .else_(exp.Literal.string(""), copy=False))
+            once = exp.Paren(
+                this=exp.and_(
+                    mask, exp.Not(this=exp.Paren(this=exp.or_(*earlier, wrap=True, copy=False))), wrap=True, copy=False
+                )
+            )
+        parts.append(
+            exp.Case().when(once, exp.Literal.string(f";{name}"), copy=False).else_(exp.Literal.string(""), copy=False)
+        )
     if not parts:
         return exp.Literal.string("")
     return exp.Substring(this=exp.Concat(expressions=parts), start=exp.Literal.number(2))
@@ -242,16 +273,24 @@ def result_expressions(g: Guideline, logic: SqlLogic) -> dict[str, "exp.Expressi
     column = logic.column
     result = walk(p, logic)
     rule_ids = [r.id for r in p.rules]
-    deciding_rule = first_of([(rule_id, logic.either(blocking, deciding)) for rule_id, blocking, deciding
-                              in zip(rule_ids, result.rules.blocking, result.rules.deciding, strict=True)])
+    deciding_rule = first_of(
+        [
+            (rule_id, logic.either(blocking, deciding))
+            for rule_id, blocking, deciding in zip(rule_ids, result.rules.blocking, result.rules.deciding, strict=True)
+        ]
+    )
     phased = [mask for disposition, mask in result.dispositions if disposition == p.phased_disposition]
     weeks = column("weeks_conservative")
     milestone = exp.Case()
     for week in sorted({m.week for m in p.milestones}):
-        milestone = milestone.when(exp.LT(this=weeks, expression=exp.Literal.number(week)),
-                                   exp.Literal.number(week), copy=False)
-    next_milestone_week = (exp.Case().when(functools.reduce(logic.either, phased), milestone, copy=False)
-                           if phased and p.milestones else exp.Null())
+        milestone = milestone.when(
+            exp.LT(this=weeks, expression=exp.Literal.number(week)), exp.Literal.number(week), copy=False
+        )
+    next_milestone_week = (
+        exp.Case().when(functools.reduce(logic.either, phased), milestone, copy=False)
+        if phased and p.milestones
+        else exp.Null()
+    )
     return {
         "disposition": first_of(result.dispositions),
         "urgent": result.urgent,
@@ -265,13 +304,20 @@ def result_expressions(g: Guideline, logic: SqlLogic) -> dict[str, "exp.Expressi
 
 # ------------------------------------------------------------------------------------------------ queries
 
+
 def _table(name: str) -> "exp.Table":
     from sqlglot import exp
 
     # A plain (catalog.)(schema.)table name: anything else is more likely a slip than a table.
     if not TABLE_NAME.fullmatch(name):
-        raise PathwayError([Problem(field="--table", message=f"{name!r} is not a table name like cases or "
-                                                             "warehouse.spine_visits (letters, digits, _)")])
+        raise PathwayError(
+            [
+                Problem(
+                    field="--table",
+                    message=f"{name!r} is not a table name like cases or warehouse.spine_visits (letters, digits, _)",
+                )
+            ]
+        )
     return exp.to_table(name)
 
 
@@ -299,8 +345,9 @@ def pathway_select(g: Guideline | None = None, table: str = DEFAULT_TABLE, layer
 def pathway_sql(dialect: str, g: Guideline | None = None, table: str = DEFAULT_TABLE, pretty: bool = True) -> str:
     """The query's text in one dialect (one of DIALECTS)."""
     if dialect not in DIALECTS:
-        raise PathwayError([Problem(field="--dialect", message=f"unknown dialect {dialect!r}; use one of "
-                                                               f"{', '.join(DIALECTS)}")])
+        raise PathwayError(
+            [Problem(field="--dialect", message=f"unknown dialect {dialect!r}; use one of {', '.join(DIALECTS)}")]
+        )
     return pathway_select(g, table, layered=dialect in LAYERED_DIALECTS).sql(dialect=dialect, pretty=pretty)
 
 
@@ -309,7 +356,8 @@ def expected_table(dialect: str, g: Guideline | None = None, table: str = DEFAUL
     from sqlglot import exp
 
     g = g or load_guideline()
-    columns = [exp.ColumnDef(this=exp.to_identifier(f), kind=exp.DataType.build(column_type(f)))
-               for f in pathway_fields(g)]
+    columns = [
+        exp.ColumnDef(this=exp.to_identifier(f), kind=exp.DataType.build(column_type(f))) for f in pathway_fields(g)
+    ]
     create = exp.Create(this=exp.Schema(this=_table(table), expressions=columns), kind="TABLE")
     return create.sql(dialect=dialect, pretty=True)

@@ -4,6 +4,7 @@ Each `*_decider` returns a function with `evaluate_frame`'s signature and result
 categories), so the cohort code can hand a typed frame to any of them. duckdb and pyspark are imported here,
 inside functions, never at the app's start-up; pyspark is a test-only dependency (requirements-test.txt).
 """
+
 import tempfile
 from collections.abc import Callable
 from typing import Any
@@ -51,8 +52,11 @@ def typed_table(frame: pd.DataFrame, fields: list[str]) -> pa.Table:
 def as_frame_results(table: pa.Table, g: Guideline, index: pd.Index) -> pd.DataFrame:
     """Query output in `evaluate_frame`'s shape: categorical columns with the same categories, urgent as bool."""
     p = g.pathway
-    fixed = {"disposition": [d.id for d in p.dispositions], "deciding_rule": [r.id for r in p.rules],
-             "phase": [ph.id for ph in p.phases]}
+    fixed = {
+        "disposition": [d.id for d in p.dispositions],
+        "deciding_rule": [r.id for r in p.rules],
+        "phase": [ph.id for ph in p.phases],
+    }
     out = {}
     for name in RESULT_COLUMNS:
         column = table.column(name)
@@ -83,6 +87,7 @@ class _QueryCache:
 
 
 # ----------------------------------------------------------------------------------------------- DuckDB
+
 
 def duckdb_connection(memory_limit: str = DEFAULT_MEMORY_LIMIT, spill_dir: str | None = None) -> Any:
     """An in-memory DuckDB that spills to `spill_dir` (a fresh temporary folder by default) past `memory_limit`."""
@@ -118,20 +123,29 @@ def duckdb_decider(con: Any) -> Decider:
 
 # ------------------------------------------------------------------------------------------------ Spark
 
+
 def spark_session(master: str = "local[1]") -> Any:
     """A Spark session (local by default; a cluster by URL). PathwayError saying how to install pyspark."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
-        raise PathwayError([Problem(
-            field="--engine spark",
-            message=f"pyspark is not installed; install it with `.venv/bin/pip install {PYSPARK_PIN}` "
-                    "(or `pip install -r requirements-test.txt`); Spark also needs Java 17 or later")]) from None
-    builder = (SparkSession.builder.master(master).appName("spine-pathway")
-               .config("spark.ui.enabled", "false")  # no web server from a command-line run
-               .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.shuffle.partitions", "2")
-               .config("spark.sql.session.timeZone", "UTC"))
+        raise PathwayError(
+            [
+                Problem(
+                    field="--engine spark",
+                    message=f"pyspark is not installed; install it with `.venv/bin/pip install {PYSPARK_PIN}` "
+                    "(or `pip install -r requirements-test.txt`); Spark also needs Java 17 or later",
+                )
+            ]
+        ) from None
+    builder = (
+        SparkSession.builder.master(master)
+        .appName("spine-pathway")
+        .config("spark.ui.enabled", "false")  # no web server from a command-line run
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.session.timeZone", "UTC")
+    )
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark

@@ -1,4 +1,5 @@
 """`python -m core export-sql`: the query an analyst runs where the data lives, with the table it expects."""
+
 from core.engine.guideline import Guideline, load_guideline
 from core.sql.compile import DEFAULT_TABLE, expected_table, pathway_sql
 
@@ -17,6 +18,7 @@ def export_sql_text(dialect: str, table: str = DEFAULT_TABLE, g: Guideline | Non
         "text); any other columns are carried through. Adds disposition, urgent, deciding_rule, missing, phase,\n"
         "warnings (missing and warnings `;`-separated) and next_milestone_week.\n"
         "Values must already meet the case format (python -m core cohort checks a file and names bad cells).\n"
-        "The table it expects:")
+        "The table it expects:"
+    )
     lines += _comment(expected_table(dialect, g, table))
     return "\n".join(lines) + "\n" + pathway_sql(dialect, g, table) + ";\n"
