@@ -6,7 +6,8 @@ from pydantic import BaseModel, ConfigDict
 
 from core.engine.evaluation import ActiveStatement, Evaluation
 from core.review.evidence import DISPUTING, EvidenceCheck, EvidenceLayer, load_evidence, strongest_verdict
-from core.engine.guideline import Guideline, Milestone
+from core.engine.guideline import NEEDS_INFORMATION, Guideline, Milestone
+from core.engine.possible import OTHERWISE
 from core.engine.standing import milestones_ahead
 from core.outputs.summary import citation_line, display_value
 
@@ -75,6 +76,8 @@ class ReportContent(Item):
     summary: str
     deciding_rule: str
     missing: list[str]
+    possible: list[str] = []  # while blocked: each disposition still possible and what leads there
+    inconsistencies: list[str] = []  # inputs that contradict each other
     phase: str | None
     phase_missing: list[str]
     timeline: str | None
@@ -100,6 +103,13 @@ def _value_text(g: Guideline, field: str, value: object) -> str:
     if isinstance(value, tuple | list):
         return ", ".join(names.get(v, v) for v in value) or "none"
     return names.get(value, display_value(value)) if isinstance(value, str) else display_value(value)
+
+
+def possible_sentences(evaluation: Evaluation) -> list[str]:
+    """`Neurosurgical referral ... if progressive motor deficit: yes and ...`, then `otherwise: Obtain ... MRI`."""
+    return [f"otherwise: {p.label}" if p.condition == OTHERWISE else
+            f"{'' if n == 0 else 'otherwise, '}{p.label} if {p.condition}"
+            for n, p in enumerate(evaluation.possible_dispositions)]
 
 
 def milestone_rows(g: Guideline, weeks_conservative: int, pt_weeks: int | None) -> list[MilestoneRow]:
@@ -144,6 +154,8 @@ def build_report(evaluation: Evaluation, guideline: Guideline, evidence: Evidenc
         summary=g.disposition(e.disposition).summary,
         deciding_rule=e.deciding_rule,
         missing=[labels[f] for f in e.missing],
+        possible=possible_sentences(e) if e.disposition == NEEDS_INFORMATION else [],
+        inconsistencies=[i.text for i in e.inconsistencies],
         phase=g.phase_labels[e.phase] if e.phase else None,
         phase_missing=[labels[f] for f in e.phase_missing],
         timeline=timeline,
@@ -222,6 +234,10 @@ def report_markdown(content: ReportContent) -> str:
     ]
     if c.missing:
         lines += ["**Assess next:** " + ", ".join(c.missing), ""]
+    if c.possible:
+        lines += ["**Still possible** (most urgent first):", ""] + [f"- {_cell(p)}" for p in c.possible] + [""]
+    if c.inconsistencies:
+        lines += ["**Inputs that contradict each other:**", ""] + [f"- {_cell(i)}" for i in c.inconsistencies] + [""]
     if c.phase:
         lines += [f"**Phase:** {c.phase}", ""]
     if c.phase_missing:
