@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from core.engine.inconsistencies import load_inconsistency_rules
 from core.review.conflicts import article_conflicts, load_conflict_specs
 from core.analyses.cohort import evaluate_cohort, file_format, read_cohort, summary_text, write_results
 from core.review.audit import audit_guideline, audit_text
@@ -51,12 +52,13 @@ def _validate(args: argparse.Namespace) -> int:
     g = load_guideline(data)
     evidence = load_evidence(data)
     conflicts = load_conflict_specs(data)
+    inconsistencies = load_inconsistency_rules(data)
     counts = ", ".join(f"{n} {v}" for v, n in verdict_counts(evidence).items())
     print(
         f"{args.data}: valid. Guideline {g.info.version}: {len(g.statements)} statements, "
         f"{len(g.references)} references, {len(g.pathway.rules)} rules, {len(g.pathway.warnings)} warnings, "
         f"{len(g.scenarios)} scenarios; {sum(len(c) for c in evidence.checks.values())} evidence checks "
-        f"({counts}); {len(conflicts)} conflict entries."
+        f"({counts}); {len(conflicts)} conflict entries; {len(inconsistencies)} inconsistency checks."
     )
     status = version_status(data)
     print(f"version lock: {'ok' if status.matches else 'NOT OK'}: {status.message}")

@@ -219,3 +219,15 @@ def test_the_report_of_a_blocked_case_says_what_is_still_possible_and_what_contr
     assert "weakest MRC grade &lt;= 4" in report_html(content)
     assert report_pdf(content).startswith(b"%PDF")
     assert build_report(evaluate_case(SCENARIOS["index_case_before_mri"]), guideline).possible == []
+
+
+def test_a_broken_inconsistency_file_is_named_by_validate(data_copy):
+    import subprocess
+    import sys
+
+    path = data_copy / "inconsistencies.yaml"
+    path.write_text(path.read_text().replace("field: motor_grade_mrc, op: ge, value: 5",
+                                             "field: motor_grade, op: ge, value: 5"))
+    result = subprocess.run([sys.executable, "-m", "core", "validate", "--data", str(data_copy)],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "inconsistencies.yaml" in result.stderr and "motor_grade" in result.stderr
