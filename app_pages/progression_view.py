@@ -17,6 +17,7 @@ from core.analyses.progression import (
     progression_links,
     read_visits,
 )
+from core.outputs.chart_text import progression_chart_text
 from core.outputs.course_figures import progression_nodes, progression_sankey, progression_table, state_labels
 
 LISTED_COURSES = 5000
@@ -39,7 +40,7 @@ def progression_section(progression: Progression, g: Guideline, key: str, title:
         progression_sankey(links, g, title),
         config={"displayModeBar": False},
         key=f"{key}_sankey",
-        alt="Sankey diagram of courses moving between milestone weeks",
+        alt=progression_chart_text(links, title).alt,
     )
     labels = state_labels(g)
     merged = f"fewer than {min_count}"

@@ -5,12 +5,14 @@ so it can be opened in a new tab or shared). Changes to known values come first,
 `core.analyses.counterfactuals`); the rest wait in an expander.
 """
 
+import functools
 import html
 from urllib.parse import urlencode
 
 import streamlit as st
 
-from core import Counterfactual, Evaluation, Guideline, counterfactuals
+from app_pages.session import guideline
+from core import Case, Counterfactual, Evaluation, Guideline, counterfactuals
 from core.engine.case_params import as_params, change_params
 from core.engine.case_text import case_to_text
 from core.outputs.palette import TONE_COLOURS, tint
@@ -52,9 +54,16 @@ def _items_html(items: list[Counterfactual], g: Guideline, case_text: dict) -> s
     return "".join(_item_html(item, g, case_text) for item in items)
 
 
+@functools.lru_cache(maxsize=256)
+def _counterfactuals(case: Case) -> tuple[Counterfactual, ...]:
+    # Per process, not per session: a shared link opened by many visitors is worked out once (the guideline is
+    # loaded once per process too, and a case is frozen and hashable).
+    return tuple(counterfactuals(case, guideline()))
+
+
 def what_would_change_section(evaluation: Evaluation, g: Guideline) -> None:
     st.subheader("What would change this decision")
-    items = counterfactuals(evaluation.case, g)
+    items = list(_counterfactuals(evaluation.case))
     if not items:
         st.write("No change of one input (or of two, for a worsening) gives another disposition.")
         return

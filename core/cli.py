@@ -23,6 +23,7 @@ from core.analyses.variant_effect import (
 from core.analyses.verify import load_invariants, report_text, verification_report
 from core.engine.evaluate import evaluate_case
 from core.engine.guideline import DATA_DIR, load_guideline
+from core.engine.inconsistencies import load_inconsistency_rules
 from core.errors import PathwayError, Problem
 from core.outputs.course_text import course_text
 from core.outputs.fhir import FHIR_RELEASES, export_fhir_json
@@ -97,12 +98,13 @@ def _validate(args: argparse.Namespace) -> int:
     g = load_guideline(data)
     evidence = load_evidence(data)
     conflicts = load_conflict_specs(data)
+    inconsistencies = load_inconsistency_rules(data)
     counts = ", ".join(f"{n} {v}" for v, n in verdict_counts(evidence).items())
     print(
         f"{args.data}: valid. Guideline {g.info.version}: {len(g.statements)} statements, "
         f"{len(g.references)} references, {len(g.pathway.rules)} rules, {len(g.pathway.warnings)} warnings, "
         f"{len(g.scenarios)} scenarios; {sum(len(c) for c in evidence.checks.values())} evidence checks "
-        f"({counts}); {len(conflicts)} conflict entries."
+        f"({counts}); {len(conflicts)} conflict entries; {len(inconsistencies)} inconsistency checks."
     )
     status = version_status(data)
     print(f"version lock: {'ok' if status.matches else 'NOT OK'}: {status.message}")

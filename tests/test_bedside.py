@@ -248,3 +248,35 @@ def test_the_changelog_counts_the_review_checks_the_page_shows(guideline):
     text = " ".join(c for entry in guideline.info.changelog for c in entry.changes)
     assert "eleven findings" not in " ".join(guideline.info.changelog[-2].changes)
     assert f"{total} checks of {len(layer.checks)} statements" in text
+
+
+def test_the_report_of_a_blocked_case_says_what_is_still_possible_and_what_contradicts(guideline):
+    from core.outputs.report_html import report_html
+    from core.outputs.report_pdf import report_pdf
+
+    case = {**INDEX_NO_MOTOR, "correlating_pathology": True}
+    content = build_report(evaluate_case(case), guideline)
+    assert content.possible == [
+        "Neurosurgical referral (progressive weakness) if progressive motor deficit: yes and weakest MRC grade <= 4",
+        "otherwise: Obtain cervical and thoracic MRI",
+    ]
+    assert len(content.inconsistencies) == 1
+    markdown = report_markdown(content)
+    assert "**Still possible**" in markdown and "- otherwise: Obtain cervical and thoracic MRI" in markdown
+    assert "weakest MRC grade &lt;= 4" in report_html(content)
+    assert report_pdf(content).startswith(b"%PDF")
+    assert build_report(evaluate_case(SCENARIOS["index_case_before_mri"]), guideline).possible == []
+
+
+def test_a_broken_inconsistency_file_is_named_by_validate(data_copy):
+    import subprocess
+    import sys
+
+    path = data_copy / "inconsistencies.yaml"
+    path.write_text(
+        path.read_text().replace("field: motor_grade_mrc, op: ge, value: 5", "field: motor_grade, op: ge, value: 5")
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "core", "validate", "--data", str(data_copy)], capture_output=True, text=True
+    )
+    assert result.returncode == 2 and "inconsistencies.yaml" in result.stderr and "motor_grade" in result.stderr

@@ -236,10 +236,10 @@ def test_the_evidence_editor_saves_a_check_from_the_keyboard(server, page):
 
 def test_every_chart_is_named_by_its_title_and_described_with_a_table_under_it(server, page):
     open_page(page, f"{server}/pathway?{FULL_CASE}")
-    page.locator(".js-plotly-plot").nth(2).wait_for()
+    page.locator(".js-plotly-plot").nth(3).wait_for()
     charts = page.locator('[data-testid="stPlotlyChart"]')
-    assert charts.count() == 3
-    for n in range(3):
+    assert charts.count() == 4  # flowchart, case sankey, timeline, progression sankey
+    for n in range(4):
         chart = charts.nth(n)
         title = chart.locator(".gtitle").text_content()
         name = chart.get_attribute("aria-label")

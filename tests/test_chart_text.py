@@ -63,3 +63,23 @@ def test_timeline_milestones_say_passed_and_this_week_in_words(guideline):
     assert "passed" in annotation(fig, "milestone 6").text
     assert "this week" in annotation(fig, "milestone 12").text
     assert "passed" not in annotation(fig, "milestone 26").text
+
+
+def test_the_progression_sankey_is_described_by_its_courses_and_where_most_end():
+    import pandas as pd
+
+    from core.outputs.chart_text import progression_chart_text
+
+    links = pd.DataFrame(
+        {
+            "from_week": [0, 0, 6, 6],
+            "from_state": ["physical_therapy_and_medication"] * 2 + ["interventional_options", "obtain_mri"],
+            "to_week": [6, 6, 12, 12],
+            "to_state": ["interventional_options", "obtain_mri", "surgical_consultation", "no_further_visit"],
+            "courses": [7, 3, 6, 1],
+        }
+    )
+    text = progression_chart_text(links, "Courses over six months")
+    assert text.alt.startswith("Courses over six months. 10 courses move between the milestone weeks 0 to 12")
+    assert "most are in surgical consultation (6) and no further visit (1)" in text.description
+    assert progression_chart_text(links.iloc[0:0], "t").description == "No courses to show."

@@ -78,3 +78,19 @@ def timeline_chart_text(
     if patient:
         text += f" This patient: {_and(patient)}."
     return ChartText(TIMELINE_TITLE, text)
+
+
+def progression_chart_text(links: pd.DataFrame, title: str) -> ChartText:
+    """The progression sankey (`core.analyses.progression.progression_links` rows): how many courses, and the
+    most common state at the last milestone."""
+    if links.empty:
+        return ChartText(title, "No courses to show.")
+    first, last = int(links["from_week"].min()), int(links["to_week"].max())
+    courses = int(links.loc[links["from_week"] == first, "courses"].sum())
+    ending = links[links["to_week"] == last].groupby("to_state")["courses"].sum().sort_values(ascending=False)
+    top = [f"{state.replace('_', ' ')} ({int(n):,})" for state, n in ending.head(3).items()]
+    return ChartText(
+        title,
+        f"{courses:,} courses move between the milestone weeks {first} to {last}, one column per milestone; "
+        f"at week {last} most are in {_and(top)}.",
+    )

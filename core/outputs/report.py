@@ -4,7 +4,8 @@ in core/outputs/report_html.py and as PDF in core/outputs/report_pdf.py."""
 from typing import Literal
 
 from core.engine.evaluation import ActiveStatement, Evaluation
-from core.engine.guideline import Guideline, Milestone
+from core.engine.guideline import NEEDS_INFORMATION, Guideline, Milestone
+from core.engine.possible import OTHERWISE
 from core.engine.standing import milestones_ahead
 from core.engine.words import value_words
 from core.model import Frozen
@@ -73,6 +74,8 @@ class ReportContent(Frozen):
     summary: str
     deciding_rule: str
     missing: list[str]
+    possible: list[str] = []  # while blocked: each disposition still possible and what leads there
+    inconsistencies: list[str] = []  # inputs that contradict each other
     phase: str | None
     phase_missing: list[str]
     timeline: str | None
@@ -95,6 +98,16 @@ def _statement_row(s: ActiveStatement, listed: set[int], evidence: EvidenceLayer
         verdict=strongest_verdict(evidence, s.id),
         checks=evidence.checks.get(s.id, []),
     )
+
+
+def possible_sentences(evaluation: Evaluation) -> list[str]:
+    """`Neurosurgical referral ... if progressive motor deficit: yes and ...`, then `otherwise: Obtain ... MRI`."""
+    return [
+        f"otherwise: {p.label}"
+        if p.condition == OTHERWISE
+        else f"{'' if n == 0 else 'otherwise, '}{p.label} if {p.condition}"
+        for n, p in enumerate(evaluation.possible_dispositions)
+    ]
 
 
 def milestone_rows(g: Guideline, weeks_conservative: int, pt_weeks: int | None) -> list[MilestoneRow]:
@@ -145,6 +158,8 @@ def build_report(evaluation: Evaluation, guideline: Guideline, evidence: Evidenc
         summary=g.disposition(e.disposition).summary,
         deciding_rule=e.deciding_rule,
         missing=[labels[f] for f in e.missing],
+        possible=possible_sentences(e) if e.disposition == NEEDS_INFORMATION else [],
+        inconsistencies=[i.text for i in e.inconsistencies],
         phase=g.phase_labels[e.phase] if e.phase else None,
         phase_missing=[labels[f] for f in e.phase_missing],
         timeline=timeline,
@@ -234,6 +249,10 @@ def report_markdown(content: ReportContent) -> str:
     ]
     if c.missing:
         lines += ["**Assess next:** " + ", ".join(c.missing), ""]
+    if c.possible:
+        lines += ["**Still possible** (most urgent first):", ""] + [f"- {_cell(p)}" for p in c.possible] + [""]
+    if c.inconsistencies:
+        lines += ["**Inputs that contradict each other:**", ""] + [f"- {_cell(i)}" for i in c.inconsistencies] + [""]
     if c.phase:
         lines += [f"**Phase:** {c.phase}", ""]
     if c.phase_missing:

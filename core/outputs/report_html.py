@@ -54,6 +54,14 @@ def report_html(content: ReportContent) -> str:
     ]
     if c.missing:
         parts.append(f"<p><strong>Assess next:</strong> {escape(', '.join(c.missing))}</p>")
+    for title, items in (
+        ("Still possible (most urgent first)", c.possible),
+        ("Inputs that contradict each other", c.inconsistencies),
+    ):
+        if items:
+            parts.append(
+                f"<p><strong>{title}:</strong></p><ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
+            )
     if c.phase:
         parts.append(f"<p><strong>Phase:</strong> {escape(c.phase)}</p>")
     if c.phase_missing:

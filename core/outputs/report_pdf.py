@@ -127,6 +127,14 @@ def report_pdf(content: ReportContent) -> bytes:
     _para(pdf, c.summary)
     if c.missing:
         _para(pdf, "Assess next: " + ", ".join(c.missing), style="B")
+    for title, items in (
+        ("Still possible (most urgent first)", c.possible),
+        ("Inputs that contradict each other", c.inconsistencies),
+    ):
+        if items:
+            _para(pdf, title + ":", style="B")
+            for item in items:
+                _para(pdf, "- " + item)
     if c.phase:
         _para(pdf, f"Phase: {c.phase}")
     if c.phase_missing:
