@@ -295,3 +295,14 @@ def test_a_picture_of_the_palette_under_each_colour_vision_deficiency(browser):
         assert path.stat().st_size > 5_000
     finally:
         tab.close()
+
+
+def test_the_course_editor_records_a_visit_from_the_keyboard(server, page):
+    open_page(page, f"{server}/patient?{FULL_CASE}")
+    # The expander's summary opens with Enter; then Tab reaches the button that records the case as a visit.
+    tab_until(page, lambda f: "Course of care:" in f["text"] and len(f["text"]) < 80, limit=120)
+    page.keyboard.press("Enter")
+    tab_until(page, lambda f: f["text"].endswith("Record this visit (week 10)"))
+    page.keyboard.press("Enter")
+    page.wait_for_url("**visit=**")
+    page.get_by_text("Course of care: 1 recorded visit").wait_for()
