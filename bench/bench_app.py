@@ -13,18 +13,18 @@ Run from the repository root:  .venv/bin/python bench/bench_app.py [--runs 5] [-
 
 import argparse
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tools.streamlit_server import free_port, streamlit_command, wait_healthy
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -45,44 +45,17 @@ EXTRA: list[str] = []
 ONE_LINE_APP = 'import streamlit as st\nst.write("ready")\n'
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(script: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(script),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            *EXTRA,
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
+        streamlit_command(str(script), port, *EXTRA),
         cwd=script.parent,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
-                return process, url
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError("streamlit exited during start-up") from None
-            time.sleep(0.05)
+    wait_healthy(url, process)
+    return process, url
 
 
 RENDERED = (

@@ -25,8 +25,8 @@ import pandas as pd  # noqa: E402
 
 from core.engine.case_params import as_params  # noqa: E402
 from core.engine.case_text import case_from_text, case_to_text  # noqa: E402
-from tests.browser_support import free_port, wait_healthy  # noqa: E402
 from tools.streamlit_client import run_page  # noqa: E402
+from tools.streamlit_server import free_port, streamlit_command, wait_healthy
 from tools.synthetic import synthetic_cases  # noqa: E402
 
 SETTLE_SECONDS = 5.0  # after closing, before reading memory (the server drops disconnected sessions)
@@ -87,21 +87,7 @@ def main() -> None:
     args = parser.parse_args()
     port = free_port()
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
+        streamlit_command("app.py", port),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import free_port, wait_healthy
 from tools.streamlit_client import run_page
+from tools.streamlit_server import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 UPLOAD_BYTES = 3_000_000
