@@ -24,18 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tools.streamlit_server import free_port, streamlit_command, wait_healthy
+from tools.streamlit_server import CHROMIUM, CHROMIUM_ARGS, start_streamlit
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CASE_QUERY = (
     "red_flags=false&mri_finding=nerve_root_compression&radicular_symptoms=true&motor_grade_mrc=5"
     "&motor_deficit_progressive=false&instability=false&deformity_progressive=false&weeks_conservative=10"
@@ -46,16 +36,7 @@ ONE_LINE_APP = 'import streamlit as st\nst.write("ready")\n'
 
 
 def start_server(script: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen(
-        streamlit_command(str(script), port, *EXTRA),
-        cwd=script.parent,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_healthy(url, process)
-    return process, url
+    return start_streamlit(script, *EXTRA)
 
 
 RENDERED = (

@@ -12,7 +12,6 @@ Run from the repository root:  .venv/bin/python bench/bench_load.py [--sessions 
 import argparse
 import asyncio
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,7 +25,7 @@ import pandas as pd  # noqa: E402
 from core.engine.case_params import as_params  # noqa: E402
 from core.engine.case_text import case_from_text, case_to_text  # noqa: E402
 from tools.streamlit_client import run_page  # noqa: E402
-from tools.streamlit_server import free_port, streamlit_command, wait_healthy
+from tools.streamlit_server import start_streamlit, stop
 from tools.synthetic import synthetic_cases  # noqa: E402
 
 SETTLE_SECONDS = 5.0  # after closing, before reading memory (the server drops disconnected sessions)
@@ -85,21 +84,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 10, 50])
     args = parser.parse_args()
-    port = free_port()
-    server = subprocess.Popen(
-        streamlit_command("app.py", port),
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    server, url = start_streamlit(ROOT / "app.py")
     try:
-        wait_healthy(url, server)
         started = rss_mb(server.pid)
         rows = asyncio.run(bench(url, server.pid, args.sessions))
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        stop(server)
     print(f"server after start-up: {started:.0f} MB resident")
     print(
         "| sessions | p50 s | p95 s | max s | failures | MB per open session | MB with sessions open | "

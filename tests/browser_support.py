@@ -4,25 +4,14 @@ one Debian chromium driven by playwright, and helpers that wait for a page's scr
 The fixtures are registered in tests/conftest.py, so any `tests/test_browser_*.py` file can use them.
 """
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tools.streamlit_server import free_port, streamlit_command, wait_healthy
+from tools.streamlit_server import CHROMIUM, CHROMIUM_ARGS, start_streamlit, stop
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
 WAIT_MS = 20_000
@@ -32,23 +21,11 @@ WAIT_MS = 20_000
 def server() -> Iterator[str]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium; scripts/test.sh does when run as root)")
-    port = free_port()
-    process = subprocess.Popen(
-        streamlit_command("app.py", port),
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    process, url = start_streamlit(ROOT / "app.py")
     try:
-        wait_healthy(url, process)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
 
 
 @pytest.fixture(scope="session")

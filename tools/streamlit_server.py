@@ -1,10 +1,24 @@
-"""`streamlit run` on a free loopback port, for the browser tests and the benchmarks (never used by the app)."""
+"""`streamlit run` on a free loopback port and Debian's chromium, for the browser tests and the benchmarks (never
+used by the app)."""
 
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Headless on a closed network: no background fetches (they would be refused, many at a time).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:
@@ -35,3 +49,29 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> No
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"streamlit not healthy after {timeout} s")
+
+
+def start_streamlit(script: Path, *extra: str) -> tuple[subprocess.Popen, str]:
+    """Serve `script` (from its own folder) and wait until it answers; returns the process and its URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        streamlit_command(script.name, port, *extra),
+        cwd=script.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, process)
+    except RuntimeError:
+        stop(process)
+        raise
+    return process, url
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
