@@ -14,23 +14,12 @@ from core.outputs.evidence_marks import statement_marks
 from core.outputs.presentation import trace_rows
 from core.outputs.report import build_report, evidence_flag, report_markdown
 from core.review.evidence import EvidenceCheck, EvidenceLayer, load_evidence
+from tests.conftest import case
 
 SCENARIOS = {s.id: s.case for s in load_guideline().scenarios}
 INDEX_NO_MOTOR = SCENARIOS["index_case_motor_power_unassessed"]
-ISSUE_WEEK_8 = {
-    "red_flags": False,
-    "mri_finding": "nerve_root_compression",
-    "myelopathy_signs": False,
-    "radicular_symptoms": True,
-    "motor_grade_mrc": 5,
-    "motor_deficit_progressive": False,
-    "instability": False,
-    "deformity_progressive": False,
-    "weeks_conservative": 8,
-    "pt_weeks": 4,
-    "conservative_failed": True,
-    "correlating_pathology": False,
-}
+# The issue's week-8 link: 4 weeks of PT, care failing, no correlating pathology.
+ISSUE_WEEK_8 = case(weeks_conservative=8, pt_weeks=4, correlating_pathology=False)
 SAFEGUARD = "myelopathy_signs_without_cord_compression"
 
 

@@ -5,6 +5,7 @@ import pytest
 from core import counterfactuals, evaluate_case, load_guideline, parse_case
 from core.analyses.counterfactuals import TONES
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, MRI_FINDINGS
+from tests.conftest import case as base_case
 
 SCENARIOS = {s.id: s.case for s in load_guideline().scenarios}
 
@@ -71,19 +72,7 @@ def test_a_case_with_an_mri_is_never_offered_the_mri_undone():
 
 def test_needs_information_is_outside_the_urgency_scale():
     # the link without deformity_progressive: assessing it decides the case, it is not "more urgent"
-    case = {
-        "red_flags": False,
-        "mri_finding": "nerve_root_compression",
-        "myelopathy_signs": False,
-        "radicular_symptoms": True,
-        "motor_grade_mrc": 5,
-        "motor_deficit_progressive": False,
-        "instability": False,
-        "weeks_conservative": 8,
-        "pt_weeks": 4,
-        "conservative_failed": True,
-        "correlating_pathology": False,
-    }
+    case = base_case(weeks_conservative=8, pt_weeks=4, correlating_pathology=False, deformity_progressive=...)
     items = counterfactuals(case)
     assert evaluate_case(case).disposition == "needs_information"
     assert {c.direction for c in items} == {"decides"}
