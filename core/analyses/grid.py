@@ -26,7 +26,7 @@ from typing import Any
 
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, pt_over_limit
 from core.engine.conditions import Condition, Junction, NotOf, Test, fold, holds, tests_in
-from core.engine.guideline import NEEDS_INFORMATION, Guideline, pathway_fields
+from core.engine.guideline import NEEDS_INFORMATION, Guideline, Pathway, pathway_fields
 from core.engine.walk import walk
 
 T, F, N = 1, 2, 4  # truth values as bits, so a set of them is a small integer
@@ -84,6 +84,20 @@ class GridSpace:
         self.dims: list[Dim] = [f for f in self.fields if f != "proposed"] + [("proposed", q) for q in self.proposals]
         self.candidates = {f: self._candidates(f, tests) for f in self.fields if f != "proposed"}
         self.leaf_truths: dict[tuple[int, Any], int] = {}  # (test, field state) -> truth set, shared by branches
+        p = self.guideline.pathway
+        # What the decision's walk asks about; its split plan depends only on their truth sets (see `_Splits`).
+        self.walk_conditions = [r.when for r in p.rules] + [r.urgent_when for r in p.rules] + [f.when for f in p.phases]
+        self.split_plans: dict[tuple[bool, tuple[int, ...]], list[_Open]] = {}
+        self.truths: dict[tuple[int, tuple[Any, ...]], int] = {}  # (condition, states of its dims) -> truth set
+        self._dims_read: dict[int, tuple[Dim, ...]] = {}
+
+    def dims_read(self, condition: Condition | None) -> tuple[Dim, ...]:
+        key = id(condition)
+        if key not in self._dims_read:
+            tests = tests_in(condition)
+            dims = (_proposal(t) if t.field == "proposed" else t.field for t in tests)
+            self._dims_read[key] = tuple(dict.fromkeys(dims))
+        return self._dims_read[key]
 
     @staticmethod
     def _candidates(name: str, tests: list[Test]) -> tuple[Any, ...]:
@@ -133,7 +147,15 @@ class _Branch:
         """The set of truth values the condition can take in this branch (results: for conditions on them)."""
         # Truths that read the results are not kept: the same branch is asked them with other results.
         if results is None:
-            return fold(condition, self._truths, self._memo)
+            # A truth set depends only on the states of the dims the condition reads: shared by every branch.
+            memo = self._memo.get(id(condition))
+            if memo is not None:
+                return memo
+            key = (id(condition), tuple(self.a.get(d, _UNSET) for d in self.space.dims_read(condition)))
+            if key not in self.space.truths:
+                self.space.truths[key] = fold(condition, self._truths, self._memo)
+            self._memo[id(condition)] = self.space.truths[key]
+            return self.space.truths[key]
         return fold(condition, TruthSets(self, results))
 
     def split_dim(self, condition: Condition | None, results: "_Results | None" = None) -> Dim | None:
@@ -164,32 +186,20 @@ class _Branch:
 
     # ---- the decision, as the engine makes it
     def decision_dim(self, with_details: bool = True) -> Dim | None:
-        p = self.space.guideline.pathway
-        blocked, deciding = False, None
-        for rule in p.rules:
-            truths = self.truth(rule.when)
-            if not single(truths):
-                return self.split_dim(rule.when)
-            if truths == N:
-                if with_details and (found := self.undecided_dim(rule.when)) is not None:
-                    return found
-                blocked = True
-            elif truths == T:
-                deciding = rule
-                break
-        if blocked or not with_details:
-            return None
-        assert deciding is not None, "the last rule always holds (checked on load)"
-        urgent = self.truth(deciding.urgent_when)
-        if urgent & T and urgent != T:
-            return self.split_dim(deciding.urgent_when)
-        if deciding.disposition == p.phased_disposition:
-            for phase in p.phases:
-                truths = self.truth(phase.when)
-                if not single(truths):
-                    return self.split_dim(phase.when)
-                if truths in (T, N):  # the phase is settled at the first true or unknown phase
-                    break
+        """The field to split on while the decision is open in this branch, None once it is settled.
+
+        The decision is the walk's (see `_Splits`), and the walk's answer depends only on the truth sets of the
+        conditions it reads: branches with the same truth sets share one run of it."""
+        conditions = self.space.walk_conditions
+        truths = tuple(self.truth(c) for c in conditions)
+        key = (with_details, truths)
+        if key not in self.space.split_plans:
+            by_id = {id(c): t for c, t in zip(conditions, truths, strict=True)}
+            self.space.split_plans[key] = _Splits(by_id, with_details).plan(self.space.guideline.pathway)
+        for opened in self.space.split_plans[key]:
+            dim = self.split_dim(opened.condition) if opened.split else self.undecided_dim(opened.condition)
+            if dim is not None:
+                return dim
         return None
 
     def all_known(self) -> int:
@@ -308,6 +318,90 @@ class _Worlds:
         """Whether some world of the branch is in the mask."""
         truth = self.branch.truth
         return any(all(bits & truth(self.conditions[key]) for key, bits in cube.items()) for cube in mask)
+
+
+@dataclass(frozen=True)
+class _Open:
+    """A mask the branch leaves open, and what would settle it: splitting on a field of `condition` (`split`), or
+    on a field that decides which of its fields are missing. `seq` is the order in which the walk met it."""
+
+    seq: int
+    condition: Condition | None
+    split: bool
+
+
+Mask = bool | _Open
+
+
+class _Splits:
+    """The walk's backend that finds where a branch must split, given the truth sets of the conditions the walk
+    reads. A mask is True or False where every case of the branch agrees, open where they may not. Combined
+    masks keep their earliest opening, so the open answers in the walk's order are the questions the engine
+    would ask, in turn, that this branch cannot answer yet."""
+
+    def __init__(self, truths: Mapping[int, int], with_details: bool):
+        self.truths = truths  # condition (by id) -> its set of truth values in the branch
+        self.with_details = with_details
+        self.seq = 0
+        self.decided_already = False
+
+    def plan(self, pathway: Pathway) -> list[_Open]:
+        """The open answers that bear on the decision, in the walk's order. Without details only the disposition
+        and the deciding rule are asked for: not the missing fields, the urgency or the phase."""
+        result = walk(pathway, self)
+        masks = [*result.rules.first, *result.rules.blocking, *(mask for _, mask in result.rules.missing)]
+        if self.with_details:
+            masks += [result.urgent, *result.phases.deciding, *result.phases.blocking]
+        opened = {m.seq: m for m in masks if isinstance(m, _Open)}
+        return [opened[seq] for seq in sorted(opened)]
+
+    def _is(self, condition: Condition | None, bit: int) -> Mask:
+        truths = self.truths[id(condition)]
+        self.seq += 1
+        if truths == bit:
+            return True
+        return False if not truths & bit else _Open(self.seq, condition, split=True)
+
+    @staticmethod
+    def const(value: bool) -> Mask:
+        return value
+
+    @staticmethod
+    def both(a: Mask, b: Mask) -> Mask:
+        if a is False or b is False:
+            return False
+        if a is True or b is True:
+            return b if a is True else a
+        return min(a, b, key=lambda m: m.seq)
+
+    @staticmethod
+    def either(a: Mask, b: Mask) -> Mask:
+        if a is True or b is True:
+            return True
+        if a is False or b is False:
+            return b if a is False else a
+        return min(a, b, key=lambda m: m.seq)
+
+    @staticmethod
+    def negate(a: Mask) -> Mask:
+        return (not a) if isinstance(a, bool) else a
+
+    def true(self, condition: Condition | None) -> Mask:
+        if self.decided_already:  # a warning: it reads the decision, and is a question of its own
+            return False
+        return self._is(condition, T)
+
+    def unknown(self, condition: Condition | None) -> Mask:
+        return self._is(condition, N)
+
+    def undecided(self, condition: Condition | None, where: Mask) -> list[tuple[str, Mask]]:
+        if where is True and self.with_details:
+            self.seq += 1
+            return [("", _Open(self.seq, condition, split=False))]
+        return [("", where)] if isinstance(where, _Open) else []
+
+    def decided(self, dispositions: list[tuple[str, Mask]]) -> None:
+        self.decided_already = True
 
 
 class _Results:

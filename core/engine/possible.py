@@ -11,8 +11,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, get_args
 
-from core.engine.conditions import AllOf, AnyOf, Condition, NotOf, Test, describe, fields_read, fold, holds
+from core.engine.conditions import (
+    AllOf,
+    AnyOf,
+    Condition,
+    NotOf,
+    Test,
+    Truth,
+    describe,
+    fields_read,
+    fold,
+    holds,
+    kleene_and,
+    kleene_not,
+    kleene_or,
+)
 from core.engine.guideline import Guideline, Rule, Tone
+from core.engine.walk import first_that_holds
 from core.model import Frozen
 
 TONES: tuple[str, ...] = get_args(Tone)
@@ -66,6 +81,44 @@ def residual(condition: Condition | None, values: Mapping[str, Any]) -> Conditio
     return fold(condition, _Residual(values))
 
 
+@dataclass(frozen=True)
+class _Possibly:
+    """The walk's backend for what one case may still come to: a mask is True, False or None (the unknown inputs
+    could make it either), in Kleene logic. A rule is still reachable where its `first` is not False."""
+
+    values: Mapping[str, Any]
+
+    @staticmethod
+    def const(value: bool) -> Truth:
+        return value
+
+    @staticmethod
+    def both(a: Truth, b: Truth) -> Truth:
+        return kleene_and([a, b])
+
+    @staticmethod
+    def either(a: Truth, b: Truth) -> Truth:
+        return kleene_or([a, b])
+
+    @staticmethod
+    def negate(a: Truth) -> Truth:
+        return kleene_not(a)
+
+    def true(self, condition: Condition | None) -> Truth:
+        return holds(condition, self.values)
+
+    def unknown(self, condition: Condition | None) -> Truth:
+        return holds(condition, self.values) is None
+
+    @staticmethod
+    def undecided(condition: Condition | None, where: Truth) -> list[tuple[str, Truth]]:
+        return []  # the routes name their own unknown inputs (see `residual`)
+
+    @staticmethod
+    def decided(dispositions: list[tuple[str, Truth]]) -> None:
+        pass
+
+
 def _urgency(g: Guideline, disposition: str, first_rule: int) -> tuple[int, int]:
     return TONES.index(g.disposition(disposition).tone), first_rule
 
@@ -78,14 +131,9 @@ def _is_urgent(g: Guideline, rule: Rule, values: Mapping[str, Any]) -> bool:
 
 def possible_dispositions(values: Mapping[str, Any], g: Guideline) -> list[PossibleDisposition]:
     """Every disposition the rule walk can still end in, given the known inputs, most urgent first."""
-    reachable: list[tuple[int, Rule, Condition | bool]] = []
-    for n, rule in enumerate(g.pathway.rules):
-        left = residual(rule.when, values)
-        if left is False:
-            continue
-        reachable.append((n, rule, left))
-        if left is True:
-            break  # this rule holds on known inputs: nothing after it can decide
+    rules = g.pathway.rules
+    could_decide = first_that_holds([rule.when for rule in rules], _Possibly(values), True).first
+    reachable = [(n, rule, residual(rule.when, values)) for n, rule in enumerate(rules) if could_decide[n] is not False]
     if len(reachable) == 1:  # decided: its own disposition, with the rule's whole condition
         n, rule, _ = reachable[0]
         return [
