@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from core.analyses.course import CourseEvaluation, state_order
 from core.engine.guideline import DATA_DIR, Guideline, read_yaml
 from core.engine.words import value_words
-from core.outputs.figures import FONT, INK, MUTED_TEXT, rgba, wrap
+from core.outputs.figures import FONT, INK, MUTED_TEXT, rgba, sankey_trace, wrap
 from core.outputs.palette import tint
 
 COURSE_STATES = DATA_DIR / "course_states.yaml"
@@ -104,33 +104,27 @@ def progression_sankey(links: pd.DataFrame, guideline: Guideline, title: str) ->
         wrap(_short(labels.get(s, s)), 18) if totals[(w, s)] >= 0.05 * column_total[w] else "" for w, s in nodes
     ]
     figure = go.Figure(
-        go.Sankey(
-            arrangement="fixed",
-            node=dict(
-                label=node_labels,
-                color=node_colours,
+        data=[
+            sankey_trace(
+                labels=node_labels,
+                colours=node_colours,
+                details=[f"week {w}: {labels.get(s, s)}" for w, s in nodes],
+                unit="courses",
                 pad=10,
-                thickness=14,
-                line=dict(width=0),
+                arrangement="fixed",
                 x=[column_x[w] for w, _ in nodes],
                 y=[y[n] for n in nodes],
-                customdata=[f"week {w}: {labels.get(s, s)}" for w, s in nodes],
-                hovertemplate="%{customdata}: %{value} courses<extra></extra>",
-            ),
-            link=dict(
                 source=[index[(int(r.from_week), r.from_state)] for r in links.itertuples()],
                 target=[index[(int(r.to_week), r.to_state)] for r in links.itertuples()],
-                value=links["courses"].tolist(),
-                color=[rgba(colours.get(r.from_state, "#9AA3AF"), 0.35) for r in links.itertuples()],
-                customdata=[
+                values=links["courses"].tolist(),
+                link_colours=[rgba(colours.get(r.from_state, "#9AA3AF"), 0.35) for r in links.itertuples()],
+                link_details=[
                     f"week {r.from_week} {labels.get(r.from_state, r.from_state)} -> week {r.to_week} "
                     f"{labels.get(r.to_state, r.to_state)}"
                     for r in links.itertuples()
                 ],
-                hovertemplate="%{customdata}: %{value} courses<extra></extra>",
-            ),
-            textfont=dict(size=11, color=INK),
-        )
+            )
+        ]
     )
     annotations = [
         dict(

@@ -378,6 +378,44 @@ def _sankey_positions(nodes: list[str], links: pd.DataFrame, height_px: int) -> 
     return x, y
 
 
+def sankey_trace(
+    *,
+    labels: list[str],
+    colours: list[str],
+    details: list[str],
+    source: list[int],
+    target: list[int],
+    values: list[int],
+    link_colours: list[str],
+    link_details: list[str],
+    unit: str = "cases",
+    pad: int = SANKEY_PAD,
+    arrangement: str = "snap",
+    x: list[float] | None = None,
+    y: list[float] | None = None,
+) -> dict[str, Any]:
+    """One sankey as plotly reads it, for every sankey of the app: the hover names each node and link with its
+    count in `unit`; nodes sit at `x`, `y` when given."""
+    hover = f"%{{customdata}}: %{{value}} {unit}<extra></extra>"
+    node = dict(label=labels, color=colours, pad=pad, thickness=14, line=dict(width=0), customdata=details)
+    if x is not None:
+        node |= dict(x=x, y=y)
+    return dict(
+        type="sankey",
+        arrangement=arrangement,
+        node=node | dict(hovertemplate=hover),
+        link=dict(
+            source=source,
+            target=target,
+            value=values,
+            color=link_colours,
+            customdata=link_details,
+            hovertemplate=hover,
+        ),
+        textfont=dict(size=11, color=INK),
+    )
+
+
 def _sankey_label(stage: str, value: str, guideline: Guideline) -> str:
     """Short text beside a node (the hover and the table carry the full name): rule numbers, wrapped labels."""
     if stage == "rule":
@@ -404,29 +442,17 @@ def sankey_figure(flows: pd.DataFrame, title: str = FLOW_TITLE, guideline: Guide
     x, y = _sankey_positions(nodes, links, SANKEY_HEIGHT - SANKEY_TOP - 8)
     d = Drawing()
     d.traces.append(
-        dict(
-            type="sankey",
-            arrangement="snap",
-            node=dict(
-                label=labels,
-                color=colours,
-                pad=SANKEY_PAD,
-                x=x,
-                y=y,
-                thickness=14,
-                line=dict(width=0),
-                customdata=details,
-                hovertemplate="%{customdata}: %{value} cases<extra></extra>",
-            ),
-            link=dict(
-                source=[index[s] for s in links["source"]],
-                target=[index[t] for t in links["target"]],
-                value=links["count"].tolist(),
-                color=[rgba(colours[index[t]], 0.35) for t in links["target"]],
-                customdata=[f"{s} -> {t}" for s, t in zip(links["source"], links["target"], strict=False)],
-                hovertemplate="%{customdata}: %{value} cases<extra></extra>",
-            ),
-            textfont=dict(size=11, color=INK),
+        sankey_trace(
+            labels=labels,
+            colours=colours,
+            details=details,
+            x=x,
+            y=y,
+            source=[index[s] for s in links["source"]],
+            target=[index[t] for t in links["target"]],
+            values=links["count"].tolist(),
+            link_colours=[rgba(colours[index[t]], 0.35) for t in links["target"]],
+            link_details=[f"{s} -> {t}" for s, t in zip(links["source"], links["target"], strict=False)],
         )
     )
     if flows.empty:

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from core.analyses.variant_effect import Transition
 from core.engine.guideline import Guideline
-from core.outputs.figures import FONT, INK, MUTED_TEXT, Drawing, rgba, wrap
+from core.outputs.figures import FONT, INK, MUTED_TEXT, Drawing, rgba, sankey_trace, wrap
 from core.outputs.palette import TONE_COLOURS
 
 ARTICLE, VARIANT = "article", "variant"
@@ -27,27 +27,18 @@ def transition_sankey(pairs: list[Transition], g: Guideline, title: str) -> go.F
     labels = [wrap(g.disposition(d).label.split(" (", 1)[0], 22) for _, d in nodes]
     d = Drawing()
     d.traces.append(
-        dict(
-            type="sankey",
-            arrangement="snap",
-            node=dict(
-                label=labels,
-                color=colours,
-                pad=12,
-                thickness=14,
-                line=dict(width=0),
-                customdata=[f"{side}: {g.disposition(x).label}" for side, x in nodes],
-                hovertemplate="%{customdata}: %{value} cases<extra></extra>",
-            ),
-            link=dict(
-                source=[index[(ARTICLE, p.from_)] for p in pairs],
-                target=[index[(VARIANT, p.to)] for p in pairs],
-                value=[p.cases for p in pairs],
-                color=[rgba(TONE_COLOURS[g.disposition(p.to).tone], 0.75 if p.from_ != p.to else 0.18) for p in pairs],
-                customdata=[f"{p.from_} -> {p.to}" + (" (changed)" if p.from_ != p.to else "") for p in pairs],
-                hovertemplate="%{customdata}: %{value} cases<extra></extra>",
-            ),
-            textfont=dict(size=11, color=INK),
+        sankey_trace(
+            labels=labels,
+            colours=colours,
+            details=[f"{side}: {g.disposition(x).label}" for side, x in nodes],
+            pad=12,
+            source=[index[(ARTICLE, p.from_)] for p in pairs],
+            target=[index[(VARIANT, p.to)] for p in pairs],
+            values=[p.cases for p in pairs],
+            link_colours=[
+                rgba(TONE_COLOURS[g.disposition(p.to).tone], 0.75 if p.from_ != p.to else 0.18) for p in pairs
+            ],
+            link_details=[f"{p.from_} -> {p.to}" + (" (changed)" if p.from_ != p.to else "") for p in pairs],
         )
     )
     if not pairs:
