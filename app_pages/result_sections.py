@@ -14,7 +14,7 @@ from app_pages.session import evidence_layer
 from app_pages.what_would_change import what_would_change_section
 from core import Evaluation, Guideline
 from core.engine.guideline import NEEDS_INFORMATION
-from core.engine.possible import OTHERWISE, PossibleDisposition
+from core.engine.possible import OTHERWISE, PossibleDisposition, either_way
 from core.engine.standing import milestones_ahead
 from core.outputs.evidence_marks import statement_marks
 from core.outputs.palette import TONE_COLOURS, tint
@@ -75,7 +75,7 @@ def _possible_line(item: PossibleDisposition, g: Guideline, first: bool) -> str:
         " (urgent)" if item.urgent else ""
     )
     if item.condition == OTHERWISE:
-        return f"<li>otherwise: {label}</li>"
+        return f"<li>otherwise: {label}{html.escape(either_way(item, g))}</li>"
     lead = "" if first else "otherwise, "
     return f"<li>{lead}{label} if {html.escape(item.condition)}</li>"
 

@@ -28,7 +28,7 @@ def test_a_blocked_decision_lists_what_is_still_possible_most_urgent_first():
         "deficit: yes and weakest MRC grade &lt;= 4"
     )
     assert shown.index("otherwise: <span", referral) > referral
-    assert "Obtain cervical and thoracic MRI" in shown[referral:]
+    assert "MRI</span>, needed either way unless Neurosurgical referral" in shown[referral:]
     assert "Nothing yet" not in shown
 
 

@@ -8,11 +8,12 @@ from core.engine.case import parse_case
 from core.engine.conditions import holds
 from core.engine.inconsistencies import find_inconsistencies, load_inconsistency_rules
 from core.engine.parts import condition_parts
-from core.engine.possible import OTHERWISE, possible_dispositions, residual
+from core.engine.possible import OTHERWISE, either_way, possible_dispositions, residual
 from core.engine.standing import milestones_ahead
 from core.outputs.evidence_marks import statement_marks
 from core.outputs.presentation import trace_rows
 from core.outputs.report import build_report, evidence_flag, report_markdown
+from core.outputs.summary import evaluation_text
 from core.review.evidence import EvidenceCheck, EvidenceLayer, load_evidence
 from tests.conftest import case
 
@@ -65,6 +66,16 @@ def test_the_articles_patient_with_motor_power_unassessed_reads_referral_if_prog
     assert referral.condition == "progressive motor deficit: yes and weakest MRC grade <= 4"
     assert (mri.disposition, mri.condition, mri.unless) == ("obtain_mri", OTHERWISE, ["neurosurgical_referral"])
     assert mri.assess == ["motor_deficit_progressive", "motor_grade_mrc"]
+
+
+def test_the_route_taken_otherwise_says_it_is_needed_either_way_unless_referred(guideline):
+    referral, mri = evaluate_case(INDEX_NO_MOTOR).possible_dispositions
+    assert either_way(referral, guideline) == ""
+    assert either_way(mri, guideline) == (
+        ", needed either way unless Neurosurgical referral (progressive weakness) applies"
+    )
+    text = evaluation_text(evaluate_case(INDEX_NO_MOTOR), guideline)
+    assert "Obtain cervical and thoracic MRI [obtain_mri]: otherwise, needed either way unless" in text
 
 
 def test_possible_dispositions_are_in_the_json_with_the_exact_keys():
@@ -247,7 +258,8 @@ def test_the_report_of_a_blocked_case_says_what_is_still_possible_and_what_contr
     content = build_report(evaluate_case(case), guideline)
     assert content.possible == [
         "Neurosurgical referral (progressive weakness) if progressive motor deficit: yes and weakest MRC grade <= 4",
-        "otherwise: Obtain cervical and thoracic MRI",
+        "otherwise: Obtain cervical and thoracic MRI, needed either way unless Neurosurgical referral "
+        "(progressive weakness) applies",
     ]
     assert len(content.inconsistencies) == 1
     markdown = report_markdown(content)

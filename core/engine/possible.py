@@ -179,3 +179,11 @@ def possible_dispositions(values: Mapping[str, Any], g: Guideline) -> list[Possi
             )
         )
     return result
+
+
+def either_way(item: PossibleDisposition, g: Guideline) -> str:
+    """For the route taken when nothing listed before it applies: that it is needed whatever the assessment
+    shows, unless one of those routes applies (`, needed either way unless ... applies`); empty otherwise."""
+    if item.condition != OTHERWISE or not item.unless:
+        return ""
+    return f", needed either way unless {' or '.join(g.disposition(d).label for d in item.unless)} applies"

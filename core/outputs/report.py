@@ -5,7 +5,7 @@ from typing import Literal
 
 from core.engine.evaluation import ActiveStatement, Evaluation
 from core.engine.guideline import NEEDS_INFORMATION, Guideline, Milestone
-from core.engine.possible import OTHERWISE
+from core.engine.possible import OTHERWISE, either_way
 from core.engine.standing import milestones_ahead
 from core.engine.words import value_words
 from core.model import Frozen
@@ -100,10 +100,10 @@ def _statement_row(s: ActiveStatement, listed: set[int], evidence: EvidenceLayer
     )
 
 
-def possible_sentences(evaluation: Evaluation) -> list[str]:
+def possible_sentences(evaluation: Evaluation, g: Guideline) -> list[str]:
     """`Neurosurgical referral ... if progressive motor deficit: yes and ...`, then `otherwise: Obtain ... MRI`."""
     return [
-        f"otherwise: {p.label}"
+        f"otherwise: {p.label}{either_way(p, g)}"
         if p.condition == OTHERWISE
         else f"{'' if n == 0 else 'otherwise, '}{p.label} if {p.condition}"
         for n, p in enumerate(evaluation.possible_dispositions)
@@ -158,7 +158,7 @@ def build_report(evaluation: Evaluation, guideline: Guideline, evidence: Evidenc
         summary=g.disposition(e.disposition).summary,
         deciding_rule=e.deciding_rule,
         missing=[labels[f] for f in e.missing],
-        possible=possible_sentences(e) if e.disposition == NEEDS_INFORMATION else [],
+        possible=possible_sentences(e, g) if e.disposition == NEEDS_INFORMATION else [],
         inconsistencies=[i.text for i in e.inconsistencies],
         phase=g.phase_labels[e.phase] if e.phase else None,
         phase_missing=[labels[f] for f in e.phase_missing],

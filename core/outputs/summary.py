@@ -2,7 +2,7 @@
 
 from core.engine.evaluation import Evaluation
 from core.engine.guideline import NEEDS_INFORMATION, Guideline
-from core.engine.possible import OTHERWISE
+from core.engine.possible import OTHERWISE, either_way
 from core.engine.words import value_words
 
 
@@ -31,6 +31,7 @@ def evaluation_text(evaluation: Evaluation, guideline: Guideline) -> str:
     if e.disposition == NEEDS_INFORMATION:
         lines += ["", "Still possible (most urgent first):"] + [
             f" - {p.label} [{p.disposition}]: {'if ' if p.condition != OTHERWISE else ''}{p.condition}"
+            + either_way(p, guideline)
             for p in e.possible_dispositions
         ]
     if e.inconsistencies:
