@@ -367,20 +367,22 @@ class _Splits:
         return value
 
     @staticmethod
-    def both(a: Mask, b: Mask) -> Mask:
-        if a is False or b is False:
-            return False
-        if a is True or b is True:
-            return b if a is True else a
+    def _combine(a: Mask, b: Mask, zero: bool) -> Mask:
+        """`zero` absorbs (False for `both`, True for `either`) and its opposite is neutral; of two open masks the
+        earlier opening is kept."""
+        if a is zero or b is zero:
+            return zero
+        if isinstance(a, bool):
+            return b
+        if isinstance(b, bool):
+            return a
         return min(a, b, key=lambda m: m.seq)
 
-    @staticmethod
-    def either(a: Mask, b: Mask) -> Mask:
-        if a is True or b is True:
-            return True
-        if a is False or b is False:
-            return b if a is False else a
-        return min(a, b, key=lambda m: m.seq)
+    def both(self, a: Mask, b: Mask) -> Mask:
+        return self._combine(a, b, zero=False)
+
+    def either(self, a: Mask, b: Mask) -> Mask:
+        return self._combine(a, b, zero=True)
 
     @staticmethod
     def negate(a: Mask) -> Mask:
