@@ -13,10 +13,10 @@ import pytest
 
 import app
 from core import load_guideline
-from core.outputs.colour_vision import DEFICIENCIES, closest_pairs, contrast_ratio, simulate
 from core.outputs.palette import TONE_COLOURS
 from core.outputs.presentation import field_groups
 from tests.browser_support import SCREENSHOTS, VIEWPORTS, WAIT_MS, disposition, open_page, settled
+from tools.colour_vision import DEFICIENCIES, closest_pairs, contrast_ratio, simulate
 
 pytestmark = pytest.mark.browser
 

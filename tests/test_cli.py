@@ -60,12 +60,10 @@ def test_validate_names_file_and_path_of_broken_data(tmp_path):
 
 def test_markdown_summary_has_decision_trace_actions_and_resolved_citations():
     from core import evaluate_case, load_guideline
-    from core.outputs.report import evaluation_markdown
+    from core.outputs.report import build_report, report_markdown
 
-    text = evaluation_markdown(
-        evaluate_case({"red_flags": False, "mri_finding": "cord_compression", "prior_fusion_levels": "L2-L5"}),
-        load_guideline(),
-    )
+    case = {"red_flags": False, "mri_finding": "cord_compression", "prior_fusion_levels": "L2-L5"}
+    text = report_markdown(build_report(evaluate_case(case), load_guideline()))
     assert "`urgent_neurosurgical_referral`" in text and "**URGENT**" in text
     assert "| **R2_cord_compression** |" in text and "| prior fusion levels | L2-L5 |" in text
     assert "[6] unresolved" in text and "[4] Medical Necessity Determination for Spinal Fusion" in text

@@ -5,7 +5,7 @@ import colorspacious
 import numpy as np
 import pytest
 
-from core.outputs.colour_vision import (
+from tools.colour_vision import (
     DEFICIENCIES,
     ciede2000,
     closest_pairs,

@@ -11,7 +11,6 @@ from core.review.evidence import (
     EvidenceLayer,
     checks_for,
     evidence_from_yaml,
-    evidence_rows,
     evidence_to_yaml,
     load_evidence,
     parse_check,
@@ -205,10 +204,3 @@ def test_form_input_errors_name_the_field():
         lambda: parse_check({"source": "", "year": 1700, "kind": "blog", "verdict": "agrees", "note": "ok"})
     )
     assert {m.split(":")[0] for m in found} == {"source", "year", "kind"}
-
-
-def test_rows_flatten_checks_with_their_statement(layer, guideline):
-    rows = evidence_rows(layer, guideline)
-    assert len(rows) == len(SEEDED)
-    facet = [r for r in rows if r["statement"] == "facet_injection"]
-    assert facet[0]["citations"] == [1] and "9-42%" in facet[0]["statement_text"] and facet[0]["year"] == 2009

@@ -4,8 +4,8 @@ text on and in each colour, and every pair of tones apart for readers with a col
 import pytest
 
 from core import load_guideline
-from core.outputs.colour_vision import DEFICIENCIES, closest_pairs, contrast_ratio
 from core.outputs.palette import TONE_COLOURS, tint
+from tools.colour_vision import DEFICIENCIES, closest_pairs, contrast_ratio
 
 # CIEDE2000: about 2 is just noticeable; categorical colours that must be told apart at a glance need far more.
 MIN_DISTANCE = {None: 15.0, **{deficiency: 12.0 for deficiency in DEFICIENCIES}}

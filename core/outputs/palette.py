@@ -5,7 +5,7 @@ Each colour carries white text at WCAG AA contrast (4.5:1 or more) and, as text,
 tint (`tint(colour, 0.9)` or lighter). The five stay apart for readers with protanopia, deuteranopia or
 tritanopia: the tones differ in lightness as well as hue (critical darkest, then moderate, then the others), and
 `unknown` is a neutral slate, not a second orange. tests/test_palette.py holds them to both promises
-(core.outputs.colour_vision). A tone is never shown by colour alone: its disposition's words go with it.
+(tools.colour_vision, checked by the tests). A tone is never shown by colour alone: its disposition's words go with it.
 """
 
 TONE_COLOURS = {

@@ -283,8 +283,3 @@ def report_markdown(content: ReportContent) -> str:
         lines += ["", "## Citations", ""] + [f"- {_cell(r.text)}" for r in c.citations]
     lines += ["", "---", "", f"Guideline version {c.guideline_version} ({c.guideline_date}). {_cell(c.source)}"]
     return "\n".join(lines) + "\n"
-
-
-def evaluation_markdown(evaluation: Evaluation, guideline: Guideline, evidence: EvidenceLayer | None = None) -> str:
-    """The Markdown report (kept as the entry point of issue 2; evidence defaults to data/evidence.yaml)."""
-    return report_markdown(build_report(evaluation, guideline, evidence))

@@ -184,21 +184,3 @@ def remove_check(layer: EvidenceLayer, statement_id: str, source: str) -> Eviden
         raise PathwayError([Problem(field="source", message=f"`{statement_id}` has no check from `{source}`")])
     checks = {sid: (kept if sid == statement_id else cs) for sid, cs in layer.checks.items()}
     return EvidenceLayer(checks={sid: cs for sid, cs in checks.items() if cs})
-
-
-def evidence_rows(layer: EvidenceLayer, guideline: Guideline) -> list[dict[str, Any]]:
-    """One flat row per check, with its statement's section, text and citations (a table for the page)."""
-    rows = []
-    for sid, checks in layer.checks.items():
-        statement = guideline.statements_by_id.get(sid)
-        for check in checks:
-            rows.append(
-                {
-                    "statement": sid,
-                    "section": statement.section if statement else "",
-                    "statement_text": statement.text if statement else "",
-                    "citations": list(statement.citations) if statement else [],
-                    **check.model_dump(),
-                }
-            )
-    return rows
