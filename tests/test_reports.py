@@ -9,7 +9,7 @@ import yaml
 
 from core import evaluate_case, load_guideline
 from core.engine.guideline import DATA_DIR
-from core.outputs.report import build_report, evaluation_markdown, report_markdown
+from core.outputs.report import build_report, report_markdown
 from core.outputs.report_html import report_html
 from core.outputs.report_pdf import latin1_text, report_pdf
 from core.review.evidence import EvidenceLayer, load_evidence, parse_check, upsert_check
@@ -64,14 +64,14 @@ def test_markdown_flags_disputed_statements_and_unresolved_citations(busy):
 
 
 def test_markdown_without_evidence_checks_has_no_dispute_flags():
-    text = evaluation_markdown(evaluate_case(BUSY), load_guideline(), EvidenceLayer())
+    text = report_markdown(build_report(evaluate_case(BUSY), load_guideline(), EvidenceLayer()))
     assert "Disputed" not in text and "[6 unresolved]" in text
 
 
 def test_a_reviewers_edited_evidence_changes_the_flags(guideline):
     check = parse_check({"source": "Trial X", "kind": "rct", "verdict": "disagrees", "note": "n"})
     layer = upsert_check(load_evidence(), "conservative_minimum_6_weeks", check, guideline)
-    text = evaluation_markdown(evaluate_case(BUSY), guideline, layer)
+    text = report_markdown(build_report(evaluate_case(BUSY), guideline, layer))
     assert "outside sources disagree: Trial X" in text
 
 
