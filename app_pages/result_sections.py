@@ -178,9 +178,10 @@ def why_section(evaluation: Evaluation, g: Guideline) -> None:
 def downloads_section(evaluation: Evaluation, g: Guideline) -> None:
     st.subheader("Download")
     with st.container(horizontal=True):
+        # Built on click, like the reports: no JSON made and kept per run, and the browser fetches nothing to check it.
         st.download_button(
             "Evaluation (JSON)",
-            evaluation.model_dump_json(indent=2),
+            lambda: evaluation.model_dump_json(indent=2),
             "evaluation.json",
             "application/json",
             icon=":material/download:",

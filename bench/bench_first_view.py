@@ -7,6 +7,10 @@ the two apps so both see the same machine load. A visit is timed from `goto` to 
 content visible, the script finished, no placeholder or stale element left). The figure is the ratio of the
 medians. Target: at most 1.5 times the one-line app.
 
+Then the Pathway page visited directly by new visitors (no chart library compiled yet): the median time to its
+first chart area showing something (the words of the loading placeholder, or the chart) and to its first chart
+drawn. Target: no chart area blank while the library loads.
+
 Run from the repository root:  .venv/bin/python bench/bench_first_view.py [--visits 9]
 """
 
@@ -32,6 +36,8 @@ FULL_CASE_QUERY = (
     "&proposed=long_term_opioids&prior_fusion_levels=L2-L5"
 )
 PATIENT_READY = ".disposition code"
+CHART_AREA = ".stPrintGraphic"  # a chart's area: the loading placeholder, then the chart
+CHART_DRAWN = ".js-plotly-plot .main-svg"
 
 
 def _visit(browser, url: str, ready: Callable) -> float:
@@ -86,6 +92,33 @@ def measure_first_view(visits: int) -> dict[str, list[float]]:
     return times
 
 
+def measure_pathway_charts(visits: int) -> dict[str, list[float]]:
+    """Seconds from `goto` to the first chart area shown and to the first chart drawn, per direct Pathway visit."""
+    from playwright.sync_api import sync_playwright
+
+    times: dict[str, list[float]] = {"area": [], "drawn": []}
+    with sync_playwright() as p:
+        process, url = start_server(ROOT / "app.py")
+        try:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for n in range(visits + 1):  # the first visit warms the server
+                context = browser.new_context(viewport={"width": 1280, "height": 800})
+                page = context.new_page()
+                started = time.perf_counter()
+                page.goto(f"{url}/pathway")
+                page.locator(CHART_AREA).first.wait_for(timeout=60_000)
+                area = time.perf_counter() - started
+                page.locator(CHART_DRAWN).first.wait_for(timeout=60_000)
+                if n:
+                    times["area"].append(area)
+                    times["drawn"].append(time.perf_counter() - started)
+                context.close()
+            browser.close()
+        finally:
+            _stop(process)
+    return times
+
+
 def ratio(times: dict[str, list[float]]) -> float:
     return statistics.median(times["patient"]) / statistics.median(times["one_line"])
 
@@ -103,6 +136,10 @@ def main() -> None:
     print(line("one-line app", times["one_line"]))
     print(line("Patient page with a full case in the URL", times["patient"]))
     print(f"  ratio: {ratio(times):.2f}x (target <= 1.5x)")
+    charts = measure_pathway_charts(args.visits)
+    print(f"Pathway page visited directly, new browser context per visit, median of {args.visits} visits")
+    print(line("first chart area shown (placeholder words)", charts["area"]))
+    print(line("first chart drawn", charts["drawn"]))
 
 
 if __name__ == "__main__":

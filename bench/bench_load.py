@@ -1,6 +1,8 @@
 """Load benchmark: N concurrent app sessions over Streamlit's own websocket protocol, no browser in the way.
 
-One `streamlit run app.py` server on a free loopback port. For N = 1, 10, 50 (after one warm-up session): N
+One `streamlit run app.py` server on a free loopback port. First the largest N on the cold server (nothing imported
+or read yet: a restart while visitors wait, or a shared link opened by many at once). Then for N = 1, 10, 50 (after
+one warm-up session): N
 sessions connect at once, each runs the Patient page with a different case in the query string; reported are
 the p50 / p95 seconds from the rerun request to the script's `script_finished`, failures (a timeout, a lost
 connection, a page exception), the server's resident memory per open session, and its memory once the sessions
@@ -75,9 +77,12 @@ async def one_round(url: str, pid: int, sessions: int, seed: int) -> dict:
 
 
 async def bench(url: str, pid: int, counts: list[int]) -> list[dict]:
+    cold = await one_round(url, pid, max(counts), seed=0)
     warm = await run_page(url, "patient", "red_flags=false")
     await warm.connection.close()
-    return [await one_round(url, pid, n, seed=n) for n in counts]
+    return [{**cold, "sessions": f"{cold['sessions']} (cold server)"}] + [
+        await one_round(url, pid, n, seed=n) for n in counts
+    ]
 
 
 def main() -> None:

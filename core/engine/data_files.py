@@ -3,6 +3,9 @@
 Every failure is a DataError whose problems name the file, the path inside it and the reason.
 """
 
+import functools
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -44,3 +47,21 @@ def validate_content(model: type[T], raw: Any, file: str, key: str | None = None
 def load_file(path: Path, model: type[T], key: str | None = None) -> T:
     """Read and validate one data file."""
     return validate_content(model, read_yaml(path), path.name, key)
+
+
+def once_per_directory(load: Callable[[Path], T]) -> Callable[[Path], T]:
+    """`load(data_dir)` run once per process and directory, however the directory is spelled.
+
+    One caller reads while any others asking at the same time wait for its result: app sessions that open
+    together (a server restart, a shared link) would otherwise each parse the same YAML files, all at once.
+    A failure is not kept; the next call tries again.
+    """
+    cached = functools.lru_cache(maxsize=4)(load)
+    lock = threading.Lock()
+
+    @functools.wraps(load)
+    def once(data_dir: Path) -> T:
+        with lock:
+            return cached(Path(data_dir))
+
+    return once

@@ -9,7 +9,7 @@ from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from core.engine.case import CASE_FIELDS, CHOICES, FIELD_KINDS, parse_case
 from core.engine.conditions import OPERATORS, Condition, Test, describe, fields_read, tests_in
-from core.engine.data_files import read_yaml, unwrap
+from core.engine.data_files import once_per_directory, read_yaml, unwrap
 from core.errors import CaseError, DataError, Problem, validation_problems
 from core.model import Frozen
 
@@ -362,10 +362,14 @@ def build_guideline(raw: dict[str, Any]) -> Guideline:
     return guideline
 
 
-@functools.lru_cache(maxsize=4)
 def load_guideline(data_dir: Path = DATA_DIR) -> Guideline:
     """Read and validate data/ once per process (per directory)."""
-    return build_guideline(read_raw(Path(data_dir)))
+    return _load_guideline(data_dir)
+
+
+@once_per_directory
+def _load_guideline(data_dir: Path) -> Guideline:
+    return build_guideline(read_raw(data_dir))
 
 
 def pathway_fields(guideline: Guideline) -> list[str]:

@@ -3,13 +3,12 @@
 Kept as data in the pathway's condition language, like the invariants, so a reviewer can read and extend them.
 """
 
-import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from core.engine.conditions import Condition, fields_read, holds
-from core.engine.data_files import load_file
+from core.engine.data_files import load_file, once_per_directory
 from core.engine.guideline import DATA_DIR, condition_type_problems
 from core.errors import DataError, Problem
 from core.model import Frozen
@@ -36,10 +35,14 @@ class InconsistencyFile(Frozen):
     inconsistencies: list[InconsistencyRule]
 
 
-@functools.lru_cache(maxsize=4)
 def load_inconsistency_rules(data_dir: Path = DATA_DIR) -> tuple[InconsistencyRule, ...]:
     """The file, validated: known fields with values of their type, unique ids; DataError names each problem."""
-    parsed = load_file(Path(data_dir) / INCONSISTENCIES_FILE, InconsistencyFile)
+    return _load_inconsistency_rules(data_dir)
+
+
+@once_per_directory
+def _load_inconsistency_rules(data_dir: Path) -> tuple[InconsistencyRule, ...]:
+    parsed = load_file(data_dir / INCONSISTENCIES_FILE, InconsistencyFile)
     problems: list[Problem] = []
     ids = [r.id for r in parsed.inconsistencies]
     if len(set(ids)) != len(ids):

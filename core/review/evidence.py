@@ -4,7 +4,6 @@ A reviewer's edited layer is serialised by `evidence_to_yaml` to exactly the for
 downloaded file can replace data/evidence.yaml unchanged. The shipped file is itself written in that form.
 """
 
-import functools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -12,7 +11,7 @@ from typing import Any, Literal, get_args
 import yaml
 from pydantic import ConfigDict, Field, ValidationError
 
-from core.engine.data_files import validate_content
+from core.engine.data_files import once_per_directory, validate_content
 from core.engine.guideline import DATA_DIR, Guideline, load_guideline
 from core.errors import DataError, PathwayError, Problem, validation_problems
 from core.model import Frozen
@@ -85,15 +84,19 @@ def build_evidence(raw: Any, guideline: Guideline, filename: str = EVIDENCE_FILE
     return layer
 
 
-@functools.lru_cache(maxsize=4)
 def load_evidence(data_dir: Path = DATA_DIR) -> EvidenceLayer:
-    """data/evidence.yaml, validated against the statements of the same data directory."""
-    path = Path(data_dir) / EVIDENCE_FILE
+    """data/evidence.yaml, validated against the statements of the same data directory (once per process)."""
+    return _load_evidence(data_dir)
+
+
+@once_per_directory
+def _load_evidence(data_dir: Path) -> EvidenceLayer:
+    path = data_dir / EVIDENCE_FILE
     try:
         text = path.read_bytes()
     except FileNotFoundError:
         raise DataError([Problem(field=EVIDENCE_FILE, message="file is missing")]) from None
-    return evidence_from_yaml(text, load_guideline(Path(data_dir)))
+    return evidence_from_yaml(text, load_guideline(data_dir))
 
 
 def evidence_from_yaml(data: bytes | str, guideline: Guideline, filename: str = EVIDENCE_FILE) -> EvidenceLayer:
