@@ -43,7 +43,7 @@ CARRIED, UNKNOWN = -2, -1  # cell codes below the value codes
 STATE_COLUMN = "state"
 ERROR_COLUMN = "error"
 LINK_COLUMNS = ("from_week", "from_state", "to_week", "to_state", "courses")
-LINK_TYPES = {"from_week": "int64", "to_week": "int64", "courses": "int64"}
+LINK_TYPES = {"from_week": "int64", "from_state": "str", "to_week": "int64", "to_state": "str", "courses": "int64"}
 DEMO_VISITS = DATA_DIR / "demo_visits.csv"
 
 
@@ -450,7 +450,7 @@ def progression_links(progression: Progression, min_count: int = 1) -> pd.DataFr
             )
         )
     if not frames:
-        return pd.DataFrame({c: [] for c in LINK_COLUMNS})
+        return pd.DataFrame({c: [] for c in LINK_COLUMNS}).astype(LINK_TYPES)
     links = pd.concat(frames, ignore_index=True)
     return merged_small_links(links.astype(LINK_TYPES)[list(LINK_COLUMNS)], min_count)
 

@@ -328,25 +328,30 @@ def sql_table(name: str) -> "exp.Table":
     return exp.to_table(name)
 
 
-def pathway_select(g: Guideline | None = None, table: str = DEFAULT_TABLE, layered: bool = True) -> "exp.Select":
-    """The query as one sqlglot tree: every column of `table`, then RESULT_COLUMNS.
+def pathway_select(
+    g: Guideline | None = None, table: str = DEFAULT_TABLE, layered: bool = True, columns: list[str] | None = None
+) -> "exp.Select":
+    """The query as one sqlglot tree: every column of `table` (or just `columns`), then RESULT_COLUMNS.
 
-    Layered (for dialects with `* EXCLUDE` / `* EXCEPT`): an inner select adds each rule's and phase's truth as
-    a helper column, computed once per row, and the outer select reads them and leaves them out of `*`. Flat
-    (Spark SQL, Postgres: no star exclusion): one select that repeats the truths where the walk reads them.
+    Layered: an inner select adds each rule's and phase's truth as a helper column, computed once per row, and
+    the outer select reads them and leaves them out, either by naming `columns` (any dialect) or from `*` (for
+    dialects with `* EXCLUDE` / `* EXCEPT`). Flat (Spark SQL, Postgres over a table whose columns are not
+    known here): one select that repeats the truths where the walk reads them.
     """
     from sqlglot import exp
 
     g = g or load_guideline()
     logic = SqlLogic(lambda field: exp.column(field), layered=layered)
     results = [exp.alias_(e, name, copy=False) for name, e in result_expressions(g, logic).items()]
+    kept: list[exp.Expression] = [exp.column(c) for c in columns] if columns else [exp.Star()]
     if not logic.helpers:
-        return exp.select(exp.Star(), *results, copy=False).from_(sql_table(table), copy=False)
+        return exp.select(*kept, *results, copy=False).from_(sql_table(table), copy=False)
     helpers = list(logic.helpers.values())
     inner = exp.select(exp.Star(), *(exp.alias_(truth, name, copy=False) for name, truth in helpers), copy=False)
     truths = inner.from_(sql_table(table), copy=False).subquery(DEFAULT_TABLE, copy=False)
-    star = exp.Star(except_=[exp.column(name) for name, _ in helpers])
-    return exp.select(star, *results, copy=False).from_(truths, copy=False)
+    if not columns:
+        kept = [exp.Star(except_=[exp.column(name) for name, _ in helpers])]
+    return exp.select(*kept, *results, copy=False).from_(truths, copy=False)
 
 
 def pathway_sql(dialect: str, g: Guideline | None = None, table: str = DEFAULT_TABLE, pretty: bool = True) -> str:

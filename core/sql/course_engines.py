@@ -35,7 +35,6 @@ from core.analyses.progression import (
 from core.engine.guideline import Guideline, load_guideline, pathway_fields
 from core.errors import PathwayError, Problem
 from core.sql.cohort_engines import EngineOptions, chosen_engine
-from core.sql.compile import LAYERED_DIALECTS
 from core.sql.courses import (
     ID_COLUMN,
     SEQ_COLUMN,
@@ -87,6 +86,21 @@ def _state_codes(column: pa.ChunkedArray | pa.Array, states: list[str]) -> np.nd
     return position[pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy(zero_copy_only=False)]
 
 
+_COMPILED: dict[tuple[int, str], tuple[Guideline, dict[str, str]]] = {}
+
+
+def _course_queries(g: Guideline, dialect: str) -> dict[str, str]:
+    """The course queries' texts as an engine runs them (compiling takes a fraction of a second; kept per guideline,
+    which is kept with them so its id is not reused meanwhile)."""
+    key = (id(g), dialect)
+    if key not in _COMPILED:
+        texts = {"visits": course_select("visits", g, VISITS_TABLE, ordered=False).sql(dialect=dialect)}
+        for query in ("milestones", "links"):
+            texts[query] = course_select(query, g, visit_results=VISIT_RESULTS).sql(dialect=dialect)
+        _COMPILED[key] = (g, texts)
+    return _COMPILED[key][1]
+
+
 def sql_progression(
     checked: CheckedVisits, g: Guideline, dialect: str, keep: Keep, fetch: Fetch
 ) -> tuple[Progression, pd.DataFrame]:
@@ -95,8 +109,8 @@ def sql_progression(
     from sqlglot import exp
 
     states = state_order(g)
-    layered = dialect in LAYERED_DIALECTS
-    keep(VISIT_RESULTS, course_select("visits", g, VISITS_TABLE, layered, ordered=False).sql(dialect=dialect))
+    queries = _course_queries(g, dialect)
+    keep(VISIT_RESULTS, queries["visits"])
     wanted = [exp.column(c) for c in (SEQ_COLUMN, *RESULT_COLUMNS, STATE_COLUMN)]
     per_visit = fetch(exp.select(*wanted).from_(VISIT_RESULTS).order_by(exp.column(SEQ_COLUMN)).sql(dialect=dialect))
     seq = per_visit.column(SEQ_COLUMN).to_numpy()
@@ -105,7 +119,7 @@ def sql_progression(
     state = _state_codes(per_visit.column(STATE_COLUMN), states)[in_order]
     visits = visit_results(checked, decided, state, states)
 
-    milestones = fetch(course_select("milestones", g, visit_results=VISIT_RESULTS).sql(dialect=dialect))
+    milestones = fetch(queries["milestones"])
     weeks = [m.week for m in g.pathway.milestones]
     ids = milestones.column(ID_COLUMN).to_pylist()
     first_seen = np.argsort(checked.course_ids.get_indexer(ids), kind="stable")  # as the pandas path lists them
@@ -113,7 +127,7 @@ def sql_progression(
     for week in weeks:
         codes = _state_codes(milestones.column(milestone_column(week)), states)[first_seen]
         courses[milestone_column(week)] = pd.Categorical.from_codes(codes, categories=states)
-    links = fetch(course_select("links", g, visit_results=VISIT_RESULTS).sql(dialect=dialect)).to_pandas()
+    links = fetch(queries["links"]).to_pandas()
     links = links.astype(LINK_TYPES)[list(LINK_COLUMNS)]
     progression = Progression(
         visits=visits, courses=courses, milestone_weeks=weeks, summary=progression_summary(checked, courses, g)
@@ -163,14 +177,11 @@ def _on_spark(checked: CheckedVisits, g: Guideline, master: str) -> tuple[Progre
             frame.unpersist()
 
 
-def run_progression_file(
-    path: str, options: EngineOptions, g: Guideline | None = None
+def progression_on(
+    table: pa.Table, engine: str, options: EngineOptions, g: Guideline
 ) -> tuple[Progression, pd.DataFrame]:
-    """Check and decide every row of a visits file with the chosen engine: the progression and its links (before
-    any small-cell merging)."""
-    g = g or load_guideline()
-    engine = chosen_engine(options.engine, path)
-    table = read_visits(path)
+    """A visits table checked and decided on one engine (pandas, duckdb or spark): the progression and its links
+    (before any small-cell merging)."""
     if engine == "pandas":
         progression = evaluate_visits(table, g)
         return progression, progression_links(progression)
@@ -178,3 +189,10 @@ def run_progression_file(
     if engine == "duckdb":
         return _on_duckdb(checked, g, options.memory_limit)
     return _on_spark(checked, g, options.spark_master)
+
+
+def run_progression_file(
+    path: str, options: EngineOptions, g: Guideline | None = None
+) -> tuple[Progression, pd.DataFrame]:
+    """A visits file checked and decided with the chosen engine (`auto`: as `cohort` chooses)."""
+    return progression_on(read_visits(path), chosen_engine(options.engine, path), options, g or load_guideline())

@@ -23,7 +23,7 @@ from core.analyses.progression import LINK_COLUMNS, milestone_column
 from core.engine.case import BOOL_FIELDS, INT_FIELDS, MRI_FINDINGS
 from core.engine.guideline import Guideline, load_guideline, pathway_fields
 from core.errors import PathwayError, Problem
-from core.sql.compile import DIALECTS, LAYERED_DIALECTS, column_type, listed, pathway_select, sql_table
+from core.sql.compile import DIALECTS, column_type, listed, pathway_select, sql_table
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -122,7 +122,7 @@ def _up_to_visit(aggregate: "exp.Expression") -> "exp.Expression":
     )
 
 
-def _visit_ctes(g: Guideline, table: str, layered: bool) -> list[tuple[str, "exp.Select"]]:
+def _visit_ctes(g: Guideline, table: str) -> list[tuple[str, "exp.Select"]]:
     """The per-visit steps: number the visits, carry the fields forward, decide each visit, name its state."""
     from sqlglot import exp
 
@@ -167,7 +167,8 @@ def _visit_ctes(g: Guideline, table: str, layered: bool) -> list[tuple[str, "exp
         exp.alias_(exp.column(WEEK_COLUMN), "weeks_conservative"),
         exp.column("proposed"),
     ).from_(LATEST)
-    decided = pathway_select(g, CARRIED, layered=layered)
+    # The carried columns are known, so the case query can be layered (each truth computed once) in every dialect.
+    decided = pathway_select(g, CARRIED, layered=True, columns=[c.alias_or_name for c in carried.expressions])
     phased = g.pathway.phased_disposition
     disposition = exp.column("disposition")
     state = _searched(
@@ -282,7 +283,6 @@ def course_select(
     query: str,
     g: Guideline | None = None,
     table: str = VISITS_TABLE,
-    layered: bool = True,
     visit_results: str | None = None,
     ordered: bool = True,
 ) -> "exp.Select":
@@ -295,7 +295,7 @@ def course_select(
     from sqlglot import exp
 
     g = g or load_guideline()
-    ctes = [] if visit_results else _visit_ctes(g, table, layered)
+    ctes = [] if visit_results else _visit_ctes(g, table)
     source = visit_results or VISIT_RESULTS
     if query == "visits":
         select = exp.select(exp.Star()).from_(VISIT_RESULTS)
@@ -324,7 +324,7 @@ def course_sql(
         raise PathwayError(
             [Problem(field="--dialect", message=f"unknown dialect {dialect!r}; use one of {', '.join(DIALECTS)}")]
         )
-    return course_select(query, g, table, layered=dialect in LAYERED_DIALECTS).sql(dialect=dialect, pretty=pretty)
+    return course_select(query, g, table).sql(dialect=dialect, pretty=pretty)
 
 
 def expected_visits_table(dialect: str, g: Guideline | None = None, table: str = VISITS_TABLE) -> str:

@@ -1,0 +1,186 @@
+"""Courses of care compiled to SQL (issue 13, item 2): on DuckDB, every visit's results and state, every course's
+milestone states and the progression links equal the pandas path's, row for row, and bad rows are reported the
+same way; the exported course queries parse in every dialect and run as printed."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pytest
+import sqlglot
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.analyses.progression import LINK_COLUMNS, check_visits, read_visits
+from core.engine.guideline import load_guideline
+from core.errors import PathwayError
+from core.sql import cohort_engines, course_engines
+from core.sql.cohort_engines import EngineOptions
+from core.sql.compile import DIALECTS
+from core.sql.course_engines import progression_on, run_progression_file, stated_visits
+from core.sql.courses import COURSE_QUERIES, course_select
+from core.sql.export import export_course_sql_text
+from tests.course_strategies import any_course, visits_csv
+from tools.synthetic_visits import synthetic_visits
+
+ROOT = Path(__file__).resolve().parent.parent
+G = load_guideline()
+OPTIONS = EngineOptions(memory_limit="500MB")
+HEADER = (
+    "case_id,week,red_flags,mri_finding,motor_deficit_progressive,deformity_progressive,pt_weeks,conservative_failed,"
+)
+HEADER += "proposed\n"
+START = "false,nerve_root_compression,false,false"
+# Every kind of row the course rules treat apart, in one small file.
+EDGES = (
+    f"a,0,{START},0,,\n"
+    "a,6,,,,,6,false,long_term_opioids\n"  # carried forward; proposed at this visit only
+    "a,8,unknown,,,,,,\n"  # red flags unknown from here: needs information
+    "a,9,false,,,,,,\n"  # restated
+    f"b,6,true,,,,,,\nb,0,{START},0,,\nb,6,false,,,,,,\n"  # ties keep file order, rows out of week order
+    "c,0,true,,,,,,\n"  # outside the pathway ends the course: no censoring at later milestones
+    f"d,0,{START},0,,\nd,8,,,,,5,,\nd,9,,,,,7,,\nd,10,,,,,10,,\n"  # pt_weeks: grows too fast after a good row
+    "e,x,,,,,,,\n"  # every row bad: reported, not counted
+    ",4,,,,,,,\n"  # no case id
+    f"f,0,{START},0,,surgery\n"  # a proposal that does not exist
+    f"g,2,{START},3,true,unknown\n"  # unknown proposal: nothing proposed
+    "g,30,,cord_compression,,,,,\n"
+)
+
+
+def as_table(text: str) -> pa.Table:
+    return read_visits(text.encode(), "csv", "visits.csv")
+
+
+def plain(frame: pd.DataFrame) -> dict[str, list]:
+    """Column values with every missing value as None (category lists aside, which no output file shows)."""
+    return {name: [None if pd.isna(v) else v for v in frame[name].astype(object)] for name in frame.columns}
+
+
+def assert_same_on(engine: str, table: pa.Table, options: EngineOptions = OPTIONS):
+    """The engine's progression and links equal the pandas path's; returns the pandas ones."""
+    expected, expected_links = progression_on(table, "pandas", options, G)
+    got, got_links = progression_on(table, engine, options, G)
+    assert plain(got.visits) == plain(expected.visits)
+    assert list(got.visits.columns) == list(expected.visits.columns)
+    pd.testing.assert_frame_equal(got.courses, expected.courses)
+    pd.testing.assert_frame_equal(got_links, expected_links)
+    assert got.summary == expected.summary and got.milestone_weeks == expected.milestone_weeks
+    return expected, expected_links
+
+
+def test_duckdb_equals_pandas_on_every_kind_of_visit_row():
+    expected, links = assert_same_on("duckdb", as_table(HEADER + EDGES))
+    assert {b.field for b in expected.summary.bad} == {"week", "case_id", "pt_weeks", "proposed"}
+    assert expected.summary.courses_without_visits == ["e", "f"]
+    # the cases the file was written for, so the equality above covers them
+    states = expected.visits["state"].tolist()
+    assert states[2] == "needs_information" and states[4:7] == [
+        "outside_pathway",
+        "physical_therapy_and_medication",
+        "physical_therapy_and_medication",
+    ]
+    assert expected.courses.set_index("case_id").loc["c", "week_26"] == "outside_pathway"
+    assert links.groupby("from_week")["courses"].sum().tolist() == [expected.summary.courses] * 3
+
+
+def test_duckdb_equals_pandas_on_synthetic_visits_with_bad_rows_and_unknowns():
+    frame = synthetic_visits(400, 5, seed=11)
+    frame.loc[3, "red_flags"] = "maybe"
+    frame.loc[8, "week"] = "-1"
+    frame.loc[13, "pt_weeks"] = "600"
+    frame.loc[21, "case_id"] = " "
+    frame.loc[[30, 31], "mri_finding"] = "unknown"
+    frame["weeks_conservative"] = ""
+    frame.loc[40, "weeks_conservative"] = "99"
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    expected, _ = assert_same_on("duckdb", table)
+    assert expected.summary.bad_rows >= 5 and expected.summary.rows == 2000
+    assert (stated_visits(check_visits(table), G).column("unknown_fields").null_count) < 2000  # unknowns sent
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(any_course(), min_size=1, max_size=12))
+def test_duckdb_equals_pandas_on_any_courses(courses):
+    assert_same_on("duckdb", read_visits(visits_csv(courses), "csv", "visits.csv"))
+
+
+def test_a_header_only_file_gives_no_courses_on_either_engine():
+    expected, links = assert_same_on("duckdb", as_table(HEADER))
+    assert expected.summary.rows == 0 and links.empty
+
+
+def test_progression_command_writes_the_same_files_and_text_with_either_engine(tmp_path):
+    source = tmp_path / "visits.csv"
+    source.write_text(HEADER + EDGES)
+    outputs = []
+    for engine in ("pandas", "duckdb"):
+        links, visits = tmp_path / f"links_{engine}.csv", tmp_path / f"visits_{engine}.csv"
+        done = subprocess.run(
+            [sys.executable, "-m", "core", "progression", str(source), "--engine", engine, "--min-count", "2"]
+            + ["--out", str(links), "--visits-out", str(visits)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append((done.stdout, links.read_bytes(), visits.read_bytes()))
+    assert outputs[0] == outputs[1]
+    assert "row 14: case_id: required" in outputs[0][0] and b"fewer than 2" in outputs[0][1]
+
+
+def test_auto_sends_large_visits_files_to_duckdb(tmp_path, monkeypatch):
+    source = tmp_path / "visits.csv"
+    source.write_text(HEADER + EDGES)
+    ran = []
+    original = course_engines._on_duckdb
+    monkeypatch.setattr(course_engines, "_on_duckdb", lambda *a: ran.append(1) or original(*a))
+    run_progression_file(str(source), EngineOptions(engine="auto"))
+    assert ran == []
+    monkeypatch.setattr(cohort_engines, "AUTO_DUCKDB_BYTES", 10)
+    run_progression_file(str(source), EngineOptions(engine="auto"))
+    assert ran == [1]
+
+
+def test_a_bad_memory_limit_is_named(tmp_path):
+    with pytest.raises(PathwayError) as info:
+        progression_on(as_table(HEADER + EDGES), "duckdb", EngineOptions(memory_limit="lots"), G)
+    assert info.value.problems[0].field == "--memory-limit"
+
+
+@pytest.mark.parametrize("query", COURSE_QUERIES)
+def test_each_course_query_parses_back_in_every_dialect_postgres_included(query):
+    tree = course_select(query, G, table="warehouse.spine_visits")
+    for dialect in DIALECTS:
+        text = tree.sql(dialect=dialect)
+        assert sqlglot.parse_one(text, read=dialect) is not None
+        assert "IGNORE NULLS" not in text  # PostgreSQL has none: the carry-forward does without
+
+
+def test_the_exported_links_query_runs_on_duckdb_as_printed_and_counts_like_pandas():
+    table = as_table(HEADER + EDGES)
+    _, expected = progression_on(table, "pandas", OPTIONS, G)
+    con = duckdb.connect()
+    con.register("clinic_visits", stated_visits(check_visits(table), G))
+    text = export_course_sql_text("links", "duckdb", "clinic_visits", G)
+    assert text.startswith("-- Educational decision support") and "CREATE TABLE clinic_visits" in text
+    got = con.sql(text.rstrip().rstrip(";")).df().astype({"from_week": "int64", "to_week": "int64"})
+    pd.testing.assert_frame_equal(got[list(LINK_COLUMNS)], expected)
+
+
+def test_export_sql_prints_the_course_queries_from_the_command_line():
+    done = subprocess.run(
+        [sys.executable, "-m", "core", "export-sql", "--query", "milestones", "--dialect", "spark"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        "FROM visits" in done.stdout and "week_26" in done.stdout and "ROWS BETWEEN UNBOUNDED PRECEDING" in done.stdout
+    )
