@@ -40,6 +40,7 @@ from core.sql.courses import (
     SEQ_COLUMN,
     STATE_COLUMN,
     UNKNOWN_COLUMN,
+    VISIT_COLUMN,
     VISIT_RESULTS,
     VISITS_TABLE,
     WEEK_COLUMN,
@@ -92,9 +93,16 @@ _COMPILED: dict[tuple[int, str], tuple[Guideline, dict[str, str]]] = {}
 def _course_queries(g: Guideline, dialect: str) -> dict[str, str]:
     """The course queries' texts as an engine runs them (compiling takes a fraction of a second; kept per guideline,
     which is kept with them so its id is not reused meanwhile)."""
+    from sqlglot import exp
+
     key = (id(g), dialect)
     if key not in _COMPILED:
-        texts = {"visits": course_select("visits", g, VISITS_TABLE, ordered=False).sql(dialect=dialect)}
+        # The engine keeps only what it reads back (not each visit's carried case), so its table stays small.
+        visits = course_select("visits", g, VISITS_TABLE, ordered=False)
+        kept = [
+            exp.column(c) for c in (ID_COLUMN, WEEK_COLUMN, SEQ_COLUMN, VISIT_COLUMN, *RESULT_COLUMNS, STATE_COLUMN)
+        ]
+        texts = {"visits": visits.select(*kept, append=False, copy=False).sql(dialect=dialect)}
         for query in ("milestones", "links"):
             texts[query] = course_select(query, g, visit_results=VISIT_RESULTS).sql(dialect=dialect)
         _COMPILED[key] = (g, texts)

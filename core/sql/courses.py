@@ -152,7 +152,14 @@ def _visit_ctes(g: Guideline, table: str) -> list[tuple[str, "exp.Select"]]:
         return _searched(
             [
                 (stated, _packed(visit, _value_code(field), PACK)),
-                (listed(exp.column(UNKNOWN_COLUMN), field), _packed(visit, _number(CLEARED), PACK)),
+                # Most visits make nothing unknown: the text search runs only where the list is there.
+                (
+                    exp.and_(
+                        exp.Not(this=exp.Is(this=exp.column(UNKNOWN_COLUMN), expression=exp.Null())),
+                        listed(exp.column(UNKNOWN_COLUMN), field),
+                    ),
+                    _packed(visit, _number(CLEARED), PACK),
+                ),
             ]
         )
 
