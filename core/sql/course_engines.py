@@ -109,25 +109,31 @@ def _course_queries(g: Guideline, dialect: str) -> dict[str, str]:
     return _COMPILED[key][1]
 
 
-def sql_progression(
-    checked: CheckedVisits, g: Guideline, dialect: str, keep: Keep, fetch: Fetch
-) -> tuple[Progression, pd.DataFrame]:
-    """Run the course queries on an engine whose `visits` table holds `stated_visits(checked)`; the progression
-    and the links (before any small-cell merging) in the pandas path's shapes."""
+def engine_answers(g: Guideline, dialect: str, keep: Keep, fetch: Fetch) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """Run the course queries on an engine whose `visits` table holds `stated_visits(...)`: the visits' results
+    (by `visit_seq`), the milestone states per course and the links."""
     from sqlglot import exp
 
-    states = state_order(g)
     queries = _course_queries(g, dialect)
     keep(VISIT_RESULTS, queries["visits"])
     wanted = [exp.column(c) for c in (SEQ_COLUMN, *RESULT_COLUMNS, STATE_COLUMN)]
     per_visit = fetch(exp.select(*wanted).from_(VISIT_RESULTS).order_by(exp.column(SEQ_COLUMN)).sql(dialect=dialect))
+    return per_visit, fetch(queries["milestones"]), fetch(queries["links"])
+
+
+def sql_progression(
+    checked: CheckedVisits, g: Guideline, answers: tuple[pa.Table, pa.Table, pa.Table]
+) -> tuple[Progression, pd.DataFrame]:
+    """The engine's answers in the pandas path's shapes: the progression, and the links before any small-cell
+    merging."""
+    per_visit, milestones, links = answers
+    states = state_order(g)
     seq = per_visit.column(SEQ_COLUMN).to_numpy()
     in_order = np.searchsorted(seq, checked.order)  # the pandas path's row order: course, week, file order
     decided = as_frame_results(per_visit, g, pd.RangeIndex(len(seq))).iloc[in_order].reset_index(drop=True)
     state = _state_codes(per_visit.column(STATE_COLUMN), states)[in_order]
     visits = visit_results(checked, decided, state, states)
 
-    milestones = fetch(queries["milestones"])
     weeks = [m.week for m in g.pathway.milestones]
     ids = milestones.column(ID_COLUMN).to_pylist()
     first_seen = np.argsort(checked.course_ids.get_indexer(ids), kind="stable")  # as the pandas path lists them
@@ -135,12 +141,10 @@ def sql_progression(
     for week in weeks:
         codes = _state_codes(milestones.column(milestone_column(week)), states)[first_seen]
         courses[milestone_column(week)] = pd.Categorical.from_codes(codes, categories=states)
-    links = fetch(queries["links"]).to_pandas()
-    links = links.astype(LINK_TYPES)[list(LINK_COLUMNS)]
     progression = Progression(
         visits=visits, courses=courses, milestone_weeks=weeks, summary=progression_summary(checked, courses, g)
     )
-    return progression, links
+    return progression, links.to_pandas().astype(LINK_TYPES)[list(LINK_COLUMNS)]
 
 
 def _on_duckdb(checked: CheckedVisits, g: Guideline, memory_limit: str) -> tuple[Progression, pd.DataFrame]:
@@ -157,13 +161,14 @@ def _on_duckdb(checked: CheckedVisits, g: Guideline, memory_limit: str) -> tuple
 
             def keep(name: str, query: str) -> None:
                 con.sql(query).create(name)
+                con.unregister(VISITS_TABLE)  # the stated rows are no longer needed
 
-            try:
-                return sql_progression(checked, g, "duckdb", keep, lambda q: con.sql(q).to_arrow_table())
-            except duckdb.Error as exc:  # e.g. out of memory even after spilling: say so, without a traceback
-                raise PathwayError([Problem(field="--engine duckdb", message=str(exc).splitlines()[0])]) from None
+            answers = engine_answers(g, "duckdb", keep, lambda q: con.sql(q).to_arrow_table())
+        except duckdb.Error as exc:  # e.g. out of memory even after spilling: say so, without a traceback
+            raise PathwayError([Problem(field="--engine duckdb", message=str(exc).splitlines()[0])]) from None
         finally:
-            con.close()
+            con.close()  # DuckDB's memory is given back before the results are put together
+    return sql_progression(checked, g, answers)
 
 
 def _on_spark(checked: CheckedVisits, g: Guideline, master: str) -> tuple[Progression, pd.DataFrame]:
@@ -179,10 +184,11 @@ def _on_spark(checked: CheckedVisits, g: Guideline, master: str) -> tuple[Progre
         kept.append(frame)
 
     try:
-        return sql_progression(checked, g, "spark", keep, lambda q: spark.sql(q).toArrow())
+        answers = engine_answers(g, "spark", keep, lambda q: spark.sql(q).toArrow())
     finally:
         for frame in kept:
             frame.unpersist()
+    return sql_progression(checked, g, answers)
 
 
 def progression_on(
