@@ -49,6 +49,7 @@ from core.sql.courses import (
 )
 from core.sql.engines import ROW_COLUMN, as_frame_results, typed_table
 
+ENCODED_BATCH_ROWS = 100_000
 Keep = Callable[[str, str], None]  # run a query and keep its result as a table by that name
 Fetch = Callable[[str], pa.Table]  # run a query and return its rows
 
@@ -109,15 +110,21 @@ def _course_queries(g: Guideline, dialect: str) -> dict[str, str]:
     return _COMPILED[key][1]
 
 
-def engine_answers(g: Guideline, dialect: str, keep: Keep, fetch: Fetch) -> tuple[pa.Table, pa.Table, pa.Table]:
+def engine_answers(
+    g: Guideline, dialect: str, keep: Keep, fetch: Fetch, fetch_encoded: Fetch | None = None
+) -> tuple[pa.Table, pa.Table, pa.Table]:
     """Run the course queries on an engine whose `visits` table holds `stated_visits(...)`: the visits' results
-    (by `visit_seq`), the milestone states per course and the links."""
+    (by `visit_seq`; through `fetch_encoded` when the engine can hand its text columns over dictionary-encoded,
+    a row's few distinct words as small codes), the milestone states per course and the links."""
     from sqlglot import exp
 
     queries = _course_queries(g, dialect)
+    fetch_encoded = fetch_encoded or fetch
     keep(VISIT_RESULTS, queries["visits"])
     wanted = [exp.column(c) for c in (SEQ_COLUMN, *RESULT_COLUMNS, STATE_COLUMN)]
-    per_visit = fetch(exp.select(*wanted).from_(VISIT_RESULTS).order_by(exp.column(SEQ_COLUMN)).sql(dialect=dialect))
+    per_visit = fetch_encoded(
+        exp.select(*wanted).from_(VISIT_RESULTS).order_by(exp.column(SEQ_COLUMN)).sql(dialect=dialect)
+    )
     return per_visit, fetch(queries["milestones"]), fetch(queries["links"])
 
 
@@ -147,6 +154,12 @@ def sql_progression(
     return progression, links.to_pandas().astype(LINK_TYPES)[list(LINK_COLUMNS)]
 
 
+def _encoded(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """The batch with its text columns dictionary-encoded."""
+    columns = [pc.dictionary_encode(c) if pa.types.is_string(c.type) else c for c in batch.columns]
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+
+
 def _on_duckdb(checked: CheckedVisits, g: Guideline, memory_limit: str) -> tuple[Progression, pd.DataFrame]:
     import tempfile
 
@@ -163,7 +176,12 @@ def _on_duckdb(checked: CheckedVisits, g: Guideline, memory_limit: str) -> tuple
                 con.sql(query).create(name)
                 con.unregister(VISITS_TABLE)  # the stated rows are no longer needed
 
-            answers = engine_answers(g, "duckdb", keep, lambda q: con.sql(q).to_arrow_table())
+            def encoded(query: str) -> pa.Table:
+                reader = con.sql(query).to_arrow_reader(ENCODED_BATCH_ROWS)
+                batches = [_encoded(b) for b in reader]
+                return pa.Table.from_batches(batches).unify_dictionaries() if batches else reader.schema.empty_table()
+
+            answers = engine_answers(g, "duckdb", keep, lambda q: con.sql(q).to_arrow_table(), encoded)
         except duckdb.Error as exc:  # e.g. out of memory even after spilling: say so, without a traceback
             raise PathwayError([Problem(field="--engine duckdb", message=str(exc).splitlines()[0])]) from None
         finally:
