@@ -16,6 +16,7 @@ cannot tell "not stated" from "made unknown", and PostgreSQL has no IGNORE NULLS
 MAX runs in every dialect, and all fields share one window, so the engine sorts once.
 """
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from core.analyses.course import NO_FURTHER_VISIT, NOT_YET_SEEN, ending_states, state_order
@@ -54,7 +55,7 @@ def _number(value: int) -> "exp.Expression":
     return exp.Literal.number(value)
 
 
-def _searched(pairs: list[tuple["exp.Expression", "exp.Expression"]]) -> "exp.Expression":
+def _searched(pairs: Sequence[tuple["exp.Expression", "exp.Expression"]]) -> "exp.Case":
     from sqlglot import exp
 
     case = exp.Case()
@@ -154,9 +155,11 @@ def _visit_ctes(g: Guideline, table: str) -> list[tuple[str, "exp.Select"]]:
                 (stated, _packed(visit, _value_code(field), PACK)),
                 # Most visits make nothing unknown: the text search runs only where the list is there.
                 (
-                    exp.and_(
-                        exp.Not(this=exp.Is(this=exp.column(UNKNOWN_COLUMN), expression=exp.Null())),
-                        listed(exp.column(UNKNOWN_COLUMN), field),
+                    exp.Paren(
+                        this=exp.and_(
+                            exp.Not(this=exp.Is(this=exp.column(UNKNOWN_COLUMN), expression=exp.Null())),
+                            listed(exp.column(UNKNOWN_COLUMN), field),
+                        )
                     ),
                     _packed(visit, _number(CLEARED), PACK),
                 ),
@@ -232,9 +235,11 @@ def _milestone_ctes(g: Guideline, visit_results: str) -> list[tuple[str, "exp.Se
     def at(m: int) -> "exp.Expression":
         latest = exp.column(f"latest_at_{m}")
         rank = _low(latest, base)
-        censored = exp.and_(
-            exp.LT(this=exp.column("last_week"), expression=_number(m)),
-            exp.Not(this=exp.In(this=rank, expressions=ending)),
+        censored = exp.Paren(
+            this=exp.and_(
+                exp.LT(this=exp.column("last_week"), expression=_number(m)),
+                exp.Not(this=exp.In(this=rank, expressions=ending)),
+            )
         )
         named = _searched(
             [(exp.EQ(this=rank, expression=_number(n)), exp.Literal.string(s)) for n, s in enumerate(states)]
@@ -272,7 +277,7 @@ def _links_select(g: Guideline, milestones: str) -> "exp.Select":
             .from_(milestones)
             .group_by(a, b)
         )
-    union = pairs[0]
+    union: exp.Query = pairs[0]
     for pair in pairs[1:]:
         union = exp.union(union, pair, distinct=False)
     return (
