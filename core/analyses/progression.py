@@ -200,7 +200,7 @@ def _pt_violations(pt: _Column, weeks: np.ndarray, groups: np.ndarray, order: np
         active = active[~np.isin(active, active[hit[firsts]])]
 
 
-def _typed(field: str, values: list[Any], codes: np.ndarray) -> Any:
+def typed_column(field: str, values: list[Any], codes: np.ndarray) -> Any:
     """The typed column `evaluate_frame` reads, from effective codes (negative = unknown)."""
     known = codes >= 0
     safe = np.where(known, codes, 0)
@@ -322,7 +322,7 @@ def evaluate_visits(table: pa.Table, guideline: Guideline | None = None) -> Prog
     start = np.r_[True, groups[1:] != groups[:-1]] if len(order) else np.zeros(0, dtype=bool)
     frame = pd.DataFrame(
         {
-            f: _typed(f, c.values, c.codes[order] if f == "proposed" else _carry(c.codes[order], start))
+            f: typed_column(f, c.values, c.codes[order] if f == "proposed" else _carry(c.codes[order], start))
             for f, c in columns.items()
             if f != "weeks_conservative"
         }

@@ -23,13 +23,13 @@ from core.analyses.progression import (
     UNKNOWN,
     CheckedVisits,
     Progression,
-    _typed,
     check_visits,
     evaluate_visits,
     milestone_column,
     progression_links,
     progression_summary,
     read_visits,
+    typed_column,
     visit_results,
 )
 from core.engine.guideline import Guideline, load_guideline, pathway_fields
@@ -59,7 +59,7 @@ def stated_visits(checked: CheckedVisits, g: Guideline) -> pa.Table:
     the cell was blank or `unknown`), the keys made unknown in `unknown_fields`, the file row as `visit_seq`."""
     good = np.flatnonzero(checked.errors == None)  # noqa: E711
     frame = pd.DataFrame(
-        {f: _typed(f, c.values, c.codes[good]) for f, c in checked.columns.items() if f != "weeks_conservative"}
+        {f: typed_column(f, c.values, c.codes[good]) for f, c in checked.columns.items() if f != "weeks_conservative"}
     )
     fields = [f for f in pathway_fields(g) if f != "weeks_conservative"]
     cases = typed_table(frame, fields).drop_columns([ROW_COLUMN])
