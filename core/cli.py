@@ -389,7 +389,8 @@ def build_parser() -> argparse.ArgumentParser:
         "export-sql",
         help="the pathway as one SQL query (and the table it expects) for an analyst's database",
         description="Print the pathway compiled to SQL for one dialect: every column of the table, then "
-        "disposition, urgent, deciding_rule, missing, phase, warnings and next_milestone_week.",
+        "disposition, urgent, deciding_rule, missing, phase, warnings and next_milestone_week. With --query visits, "
+        "milestones or links: courses of care over a table of visits (the table is described in the file).",
     )
     export_sql.add_argument("--dialect", choices=DIALECTS, default="duckdb")
     export_sql.add_argument(

@@ -14,8 +14,9 @@ import sqlglot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.analyses.course import parse_course
 from core.analyses.progression import LINK_COLUMNS, check_visits, read_visits
-from core.engine.guideline import load_guideline
+from core.engine.guideline import load_guideline, pathway_fields
 from core.errors import PathwayError
 from core.sql import cohort_engines, course_engines
 from core.sql.cohort_engines import EngineOptions
@@ -184,3 +185,24 @@ def test_export_sql_prints_the_course_queries_from_the_command_line():
     assert (
         "FROM visits" in done.stdout and "week_26" in done.stdout and "ROWS BETWEEN UNBOUNDED PRECEDING" in done.stdout
     )
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(any_course(), min_size=1, max_size=8))
+def test_the_visits_query_carries_each_field_forward_as_a_course_does(courses):
+    """The carried case at every visit is `parse_course`'s effective case (blank carried, null unknown from then on,
+    proposed its visit's own, weeks_conservative the week)."""
+    table = read_visits(visits_csv(courses), "csv", "visits.csv")
+    con = duckdb.connect()
+    con.register("visits", stated_visits(check_visits(table), G))
+    got = con.sql(course_select("visits", G).sql(dialect="duckdb")).df()
+    for n, course in enumerate(courses):
+        rows = got[got["case_id"] == f"c{n}"]
+        expected = parse_course(course).cases
+        assert rows["visit"].tolist() == list(range(1, len(expected) + 1))
+        for field in pathway_fields(G):
+            values = [None if pd.isna(v) else v for v in rows[field].astype(object)]
+            wanted = [getattr(case, field) for case in expected]
+            if field == "proposed":  # nothing proposed: an empty list in a case, empty text or NULL in SQL
+                values, wanted = [v or None for v in values], [";".join(p) or None for p in wanted]
+            assert values == wanted, (field, n)
