@@ -48,6 +48,7 @@ def main() -> int:
     parser.add_argument("--memory-limit", default="1GB")
     args = parser.parse_args()
     print(f"{'engine':<8}{'visits':>12}{'seconds':>10}{'peak MB':>10}{'s per 1M':>10}   (medians of {args.repeats})")
+    measured: dict[str, list[tuple[int, float, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-sql-courses-") as folder:
         for visits in sorted(args.visits):
             source = Path(folder) / f"visits_{visits}.parquet"
@@ -73,6 +74,7 @@ def main() -> int:
                 ]
                 seconds = statistics.median(s for s, _ in runs)
                 peak = statistics.median(m for _, m in runs)
+                measured.setdefault(engine, []).append((visits, seconds, peak))
                 links[engine] = out.read_bytes()
                 print(
                     f"{engine:<8}{courses * VISITS_PER_COURSE:>12,}{seconds:>10.1f}{peak:>10.0f}"
@@ -82,6 +84,16 @@ def main() -> int:
             if links["pandas"] != links["duckdb"]:
                 raise SystemExit(f"the links differ between engines at {visits:,} visits")
             source.unlink()
+    for engine, points in measured.items():
+        if len(points) < 2:
+            continue
+        (small, s_seconds, s_peak), (large, l_seconds, l_peak) = points[0], points[-1]
+        per_million = (l_seconds - s_seconds) / (large - small) * 1e6
+        mb_per_million = (l_peak - s_peak) / (large - small) * 1e6
+        print(
+            f"{engine}: {large / small:.0f}x the visits took {l_seconds / s_seconds:.1f}x the time; beyond the "
+            f"smallest size each extra 1,000,000 visits cost {per_million:.1f} s and {mb_per_million:.0f} MB"
+        )
     print(
         f"DuckDB ran with memory_limit={args.memory_limit}; the rows are checked in Python on both engines, so peak "
         "MB is the whole process (the file, the checks, DuckDB and the results)."
