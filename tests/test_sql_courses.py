@@ -206,3 +206,11 @@ def test_the_visits_query_carries_each_field_forward_as_a_course_does(courses):
             if field == "proposed":  # nothing proposed: an empty list in a case, empty text or NULL in SQL
                 values, wanted = [v or None for v in values], [";".join(p) or None for p in wanted]
             assert values == wanted, (field, n)
+
+
+def test_progression_on_spark_without_pyspark_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    with pytest.raises(PathwayError) as info:
+        progression_on(as_table(HEADER + EDGES), "spark", OPTIONS, G)
+    assert "pip install pyspark==" in info.value.problems[0].message

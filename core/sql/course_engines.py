@@ -56,7 +56,8 @@ Fetch = Callable[[str], pa.Table]  # run a query and return its rows
 
 def stated_visits(checked: CheckedVisits, g: Guideline) -> pa.Table:
     """The good rows as the visits table the course queries read: each value as stated at its visit (NULL when
-    the cell was blank or `unknown`), the keys made unknown in `unknown_fields`, the file row as `visit_seq`."""
+    the cell was blank or `unknown`; `proposed` empty when nothing is proposed), the keys made unknown in
+    `unknown_fields`, the file row as `visit_seq`."""
     good = np.flatnonzero(checked.errors == None)  # noqa: E711
     frame = pd.DataFrame(
         {f: typed_column(f, c.values, c.codes[good]) for f, c in checked.columns.items() if f != "weeks_conservative"}

@@ -301,9 +301,9 @@ def course_select(
     """One of COURSE_QUERIES as a sqlglot tree over the visits table: `visits` (every visit with its carried case,
     results and state), `milestones` (per course, the state at each milestone week) or `links` (the progression
     links, as `progression_links` counts them). With `visit_results`, the milestones and links read that table
-    (the `visits` query's output, kept by an engine) instead of computing it again. `ordered`: sorted by course
-    (and visit, and for links by milestone and state) for a person to read; an engine that keeps the visits'
-    results as a table does not need their order."""
+    (the `visits` query's output, kept by an engine) instead of computing it again. Visits come sorted by course
+    and visit unless `ordered` is false (an engine keeping them as a table does not need the order); milestones
+    come by course, links by milestone pair and state, in the data's order of states."""
     from sqlglot import exp
 
     g = g or load_guideline()
