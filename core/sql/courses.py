@@ -16,6 +16,7 @@ cannot tell "not stated" from "made unknown", and PostgreSQL has no IGNORE NULLS
 MAX runs in every dialect, and all fields share one window, so the engine sorts once.
 """
 
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -336,7 +337,18 @@ def course_sql(
         raise PathwayError(
             [Problem(field="--dialect", message=f"unknown dialect {dialect!r}; use one of {', '.join(DIALECTS)}")]
         )
-    return course_select(query, g, table).sql(dialect=dialect, pretty=pretty)
+    logger = logging.getLogger("sqlglot")
+    logger.addFilter(_null_order_notice)
+    try:
+        return course_select(query, g, table).sql(dialect=dialect, pretty=pretty)
+    finally:
+        logger.removeFilter(_null_order_notice)
+
+
+def _null_order_notice(record: logging.LogRecord) -> bool:
+    """Drop sqlglot's notice that BigQuery cannot say NULLS LAST in a window: the windows order by columns that are
+    never NULL (week, visit_seq, the visit number), so where NULLs would go does not matter."""
+    return "'NULLS LAST' translation not supported" not in record.getMessage()
 
 
 def expected_visits_table(dialect: str, g: Guideline | None = None, table: str = VISITS_TABLE) -> str:
