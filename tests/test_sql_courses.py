@@ -16,13 +16,14 @@ from hypothesis import strategies as st
 
 from core.analyses.course import parse_course
 from core.analyses.progression import LINK_COLUMNS, check_visits, read_visits
+from core.engine.case import CHOICES, INT_FIELDS
 from core.engine.guideline import load_guideline, pathway_fields
 from core.errors import PathwayError
 from core.sql import cohort_engines, course_engines
 from core.sql.cohort_engines import EngineOptions
 from core.sql.compile import DIALECTS
 from core.sql.course_engines import progression_on, run_progression_file, stated_visits
-from core.sql.courses import COURSE_QUERIES, course_select, course_sql
+from core.sql.courses import CLEARED, COURSE_QUERIES, PACK, carried_fields, course_select, course_sql
 from core.sql.export import export_course_sql_text
 from tests.course_strategies import any_course, visits_csv
 from tools.synthetic_visits import synthetic_visits
@@ -220,3 +221,10 @@ def test_exporting_for_bigquery_logs_no_warning_about_null_order(caplog):
     # the windows order by columns that are never NULL, so BigQuery's missing NULLS LAST changes nothing
     text = course_sql("links", "bigquery", G)
     assert "ROWS BETWEEN UNBOUNDED PRECEDING" in text and not caplog.records
+
+
+def test_every_value_a_visit_can_carry_packs_below_the_cleared_code():
+    # visit * PACK + code must keep the visit number apart from the value, and CLEARED apart from every value
+    highest = [high for field, (_, high) in INT_FIELDS.items() if field in carried_fields(G)]
+    highest += [len(CHOICES[f]) - 1 for f in carried_fields(G) if f in CHOICES]
+    assert highest and max(highest) < CLEARED < PACK

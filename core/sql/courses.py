@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from core.analyses.course import NO_FURTHER_VISIT, NOT_YET_SEEN, ending_states, state_order
 from core.analyses.progression import LINK_COLUMNS, milestone_column
-from core.engine.case import BOOL_FIELDS, INT_FIELDS, MRI_FINDINGS
+from core.engine.case import BOOL_FIELDS, CHOICES, INT_FIELDS
 from core.engine.guideline import Guideline, load_guideline, pathway_fields
 from core.errors import PathwayError, Problem
 from core.sql.compile import DIALECTS, column_type, listed, pathway_select, sql_table
@@ -75,7 +75,7 @@ def _value_code(field: str) -> "exp.Expression":
     if field in INT_FIELDS:
         return column
     return _searched(
-        [(exp.EQ(this=column, expression=exp.Literal.string(v)), _number(n)) for n, v in enumerate(MRI_FINDINGS)]
+        [(exp.EQ(this=column, expression=exp.Literal.string(v)), _number(n)) for n, v in enumerate(CHOICES[field])]
     )
 
 
@@ -95,7 +95,7 @@ def _value_of(field: str, code: "exp.Expression") -> "exp.Expression":
             [(exp.LT(this=code, expression=_number(CLEARED)), exp.Cast(this=code, to=exp.DataType.build("INTEGER")))]
         )
     return _searched(
-        [(exp.EQ(this=code, expression=_number(n)), exp.Literal.string(v)) for n, v in enumerate(MRI_FINDINGS)]
+        [(exp.EQ(this=code, expression=_number(n)), exp.Literal.string(v)) for n, v in enumerate(CHOICES[field])]
     )
 
 
