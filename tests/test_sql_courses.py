@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import sqlglot
 from hypothesis import HealthCheck, given, settings
@@ -228,3 +229,24 @@ def test_every_value_a_visit_can_carry_packs_below_the_cleared_code():
     highest = [high for field, (_, high) in INT_FIELDS.items() if field in carried_fields(G)]
     highest += [len(CHOICES[f]) - 1 for f in carried_fields(G) if f in CHOICES]
     assert highest and max(highest) < CLEARED < PACK
+
+
+def test_a_parquet_visits_file_with_typed_columns_gives_the_same_results(tmp_path):
+    path = tmp_path / "visits.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "case_id": ["a", "a", "b", "a"],
+                "week": [0, 6, 0, 30],
+                "red_flags": [False, None, True, None],
+                "mri_finding": ["normal", None, None, "cord_compression"],
+                "pt_weeks": [0, 6, None, 7],
+                "conservative_failed": [None, True, None, None],
+                "site": ["north", "north", "south", None],  # carried through to the results
+            }
+        ),
+        path,
+    )
+    expected, _ = assert_same_on("duckdb", read_visits(path))
+    assert expected.visits["state"].tolist()[2:] == ["outside_pathway", "urgent_neurosurgical_referral"]
+    assert plain(expected.visits)["site"] == ["north", "north", "south", None]
