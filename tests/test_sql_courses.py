@@ -2,7 +2,6 @@
 milestone states and the progression links equal the pandas path's, row for row, and bad rows are reported the
 same way; the exported course queries parse in every dialect and run as printed."""
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from hypothesis import strategies as st
 
 from core.analyses.course import parse_course
 from core.analyses.progression import LINK_COLUMNS, check_visits, read_visits
+from core.cli import main
 from core.engine.case import CHOICES, INT_FIELDS
 from core.engine.guideline import load_guideline, pathway_fields
 from core.errors import PathwayError
@@ -116,22 +116,15 @@ def test_a_header_only_file_gives_no_courses_on_either_engine():
     assert expected.summary.rows == 0 and links.empty
 
 
-def test_progression_command_writes_the_same_files_and_text_with_either_engine(tmp_path):
+def test_progression_command_writes_the_same_files_and_text_with_either_engine(tmp_path, capsys):
     source = tmp_path / "visits.csv"
     source.write_text(HEADER + EDGES)
     outputs = []
     for engine in ("pandas", "duckdb"):
         links, visits = tmp_path / f"links_{engine}.csv", tmp_path / f"visits_{engine}.csv"
-        done = subprocess.run(
-            [sys.executable, "-m", "core", "progression", str(source), "--engine", engine, "--min-count", "2"]
-            + ["--out", str(links), "--visits-out", str(visits)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert done.returncode == 0, done.stderr
-        outputs.append((done.stdout, links.read_bytes(), visits.read_bytes()))
+        arguments = ["progression", str(source), "--engine", engine, "--min-count", "2"]
+        assert main([*arguments, "--out", str(links), "--visits-out", str(visits)]) == 0
+        outputs.append((capsys.readouterr().out, links.read_bytes(), visits.read_bytes()))
     assert outputs[0] == outputs[1]
     assert "row 14: case_id: required" in outputs[0][0] and b"fewer than 2" in outputs[0][1]
 
@@ -155,9 +148,10 @@ def test_a_bad_memory_limit_is_named(tmp_path):
     assert info.value.problems[0].field == "--memory-limit"
 
 
-@pytest.mark.parametrize("query", COURSE_QUERIES)
-def test_each_course_query_parses_back_in_every_dialect_postgres_included(query):
-    tree = course_select(query, G, table="warehouse.spine_visits")
+def test_the_course_queries_parse_back_in_every_dialect_postgres_included():
+    # the links query holds every step (visits numbered, carried, decided; milestones; links)
+    tree = course_select("links", G, table="warehouse.spine_visits")
+    assert {"pathway_carried", "pathway_decided", "pathway_milestones"} <= {c.alias for c in tree.ctes}
     for dialect in DIALECTS:
         text = tree.sql(dialect=dialect)
         assert sqlglot.parse_one(text, read=dialect) is not None
@@ -175,18 +169,12 @@ def test_the_exported_links_query_runs_on_duckdb_as_printed_and_counts_like_pand
     pd.testing.assert_frame_equal(got[list(LINK_COLUMNS)], expected)
 
 
-def test_export_sql_prints_the_course_queries_from_the_command_line():
-    done = subprocess.run(
-        [sys.executable, "-m", "core", "export-sql", "--query", "milestones", "--dialect", "spark"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    assert (
-        "FROM visits" in done.stdout and "week_26" in done.stdout and "ROWS BETWEEN UNBOUNDED PRECEDING" in done.stdout
-    )
+def test_export_sql_prints_each_course_query_from_the_command_line(capsys):
+    for query in COURSE_QUERIES:
+        assert main(["export-sql", "--query", query, "--dialect", "spark"]) == 0
+        text = capsys.readouterr().out
+        assert "FROM visits" in text and "ROWS BETWEEN UNBOUNDED PRECEDING" in text
+        assert ("week_26" in text) == (query != "visits") and ("from_state" in text) == (query == "links")
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
