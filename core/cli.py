@@ -40,7 +40,7 @@ from core.safe_parse import load_json
 from core.sql.cohort_engines import AUTO_DUCKDB_BYTES, ENGINES, EngineOptions, run_cohort_file
 from core.sql.compile import DEFAULT_TABLE, DIALECTS
 from core.sql.engines import DEFAULT_MEMORY_LIMIT
-from core.sql.export import export_sql_text
+from core.sql.export import COURSE_QUERY_TEXT, export_course_sql_text, export_sql_text
 
 
 def read_json(path: str) -> Any:
@@ -197,8 +197,33 @@ def _cohort(args: argparse.Namespace) -> int:
 
 
 def _export_sql(args: argparse.Namespace) -> int:
-    _write(args.out, export_sql_text(args.dialect, args.table), binary=False)
+    if args.query == "cases":
+        text = export_sql_text(args.dialect, args.table or DEFAULT_TABLE)
+    else:
+        text = export_course_sql_text(args.query, args.dialect, args.table)
+    _write(args.out, text, binary=False)
     return 0
+
+
+def _engine_arguments(parser: argparse.ArgumentParser, duckdb_role: str) -> None:
+    """--engine, --memory-limit and --spark-master, the same for every command that can run on SQL engines."""
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help=f"who decides the rows: pandas in memory, {duckdb_role}, or Spark SQL "
+        f"(auto: DuckDB for files over {AUTO_DUCKDB_BYTES // 2**20} MB)",
+    )
+    parser.add_argument(
+        "--memory-limit",
+        default=DEFAULT_MEMORY_LIMIT,
+        help="DuckDB's memory limit; past it DuckDB spills to a temporary folder (default 1GB)",
+    )
+    parser.add_argument(
+        "--spark-master",
+        default="local[1]",
+        help="Spark master URL for --engine spark (default local[1]; e.g. spark://host:7077)",
+    )
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -308,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="K",
         help="merge links of fewer than K courses into one row per milestone pair",
     )
+    _engine_arguments(progression, "DuckDB (rows checked in Python)")
     progression.set_defaults(run=_progression)
 
     validate = commands.add_parser("validate", help="check the guideline data files")
@@ -356,33 +382,27 @@ def build_parser() -> argparse.ArgumentParser:
     cohort.add_argument("--out", help="write the rows with their results (and errors) to .csv or .parquet")
     cohort.add_argument("--format", choices=["text", "json"], default="text", help="summary format")
     cohort.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
-    cohort.add_argument(
-        "--engine",
-        choices=ENGINES,
-        default="auto",
-        help=f"who decides the rows: pandas in memory, DuckDB streaming the file, or Spark SQL "
-        f"(auto: DuckDB for files over {AUTO_DUCKDB_BYTES // 2**20} MB)",
-    )
-    cohort.add_argument(
-        "--memory-limit",
-        default=DEFAULT_MEMORY_LIMIT,
-        help="DuckDB's memory limit; past it DuckDB spills to a temporary folder (default 1GB)",
-    )
-    cohort.add_argument(
-        "--spark-master",
-        default="local[1]",
-        help="Spark master URL for --engine spark (default local[1]; e.g. spark://host:7077)",
-    )
+    _engine_arguments(cohort, "DuckDB streaming the file")
     cohort.set_defaults(run=_cohort)
 
     export_sql = commands.add_parser(
         "export-sql",
         help="the pathway as one SQL query (and the table it expects) for an analyst's database",
         description="Print the pathway compiled to SQL for one dialect: every column of the table, then "
-        "disposition, urgent, deciding_rule, missing, phase, warnings and next_milestone_week.",
+        "disposition, urgent, deciding_rule, missing, phase, warnings and next_milestone_week. With --query visits, "
+        "milestones or links: courses of care over a table of visits (the table is described in the file).",
     )
     export_sql.add_argument("--dialect", choices=DIALECTS, default="duckdb")
-    export_sql.add_argument("--table", default=DEFAULT_TABLE, help="the table of cases to read (default: cases)")
+    export_sql.add_argument(
+        "--query",
+        choices=["cases", *COURSE_QUERY_TEXT],
+        default="cases",
+        help="cases: the pathway over a table of cases (default); visits, milestones, links: courses of care over "
+        "a table of visits",
+    )
+    export_sql.add_argument(
+        "--table", help="the table to read (default: cases, or visits for the course queries)", default=None
+    )
     export_sql.add_argument("--out", help="write to this file instead of standard output")
     export_sql.set_defaults(run=_export_sql)
 

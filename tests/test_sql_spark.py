@@ -1,4 +1,5 @@
-"""Spark SQL (local mode) runs the compiled pathway with `evaluate_frame`'s results, row for row.
+"""Spark SQL (local mode) runs the compiled pathway with `evaluate_frame`'s results, row for row, and the compiled
+courses with the pandas path's.
 
 One SparkSession for the module (starting the JVM costs most of the time), small data.
 """
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from core.analyses.frame import RESULT_COLUMNS, cases_frame, evaluate_frame
 from core.analyses.grid import verification_grid
+from core.analyses.progression import read_visits
 from core.engine.evaluate import next_milestone
 from core.engine.guideline import load_guideline, pathway_fields
 from core.sql.cohort_engines import EngineOptions, run_cohort_file
@@ -19,6 +21,7 @@ from core.sql.compile import pathway_sql
 from core.sql.engines import ROW_COLUMN, spark_session, typed_table
 from tests.strategies import any_case
 from tests.test_sql_cohort import MIXED
+from tests.test_sql_courses import EDGES, HEADER, assert_same_on
 
 pytest.importorskip("pyspark", reason="pyspark is installed by scripts/test.sh (requirements-test.txt)")
 pytestmark = pytest.mark.slow
@@ -68,3 +71,8 @@ def test_cohort_with_the_spark_engine_writes_the_same_file_and_summary_as_pandas
         summary = run_cohort_file(str(source), str(tmp_path / f"{engine}.csv"), EngineOptions(engine=engine))
         outputs.append((summary, (tmp_path / f"{engine}.csv").read_bytes()))
     assert outputs[0] == outputs[1]
+
+
+def test_courses_on_spark_equal_the_pandas_path_visit_for_visit(spark):
+    # every kind of visit row (carried, unknown, ties, bad cells, pt_weeks rules, a course with no good row)
+    assert_same_on("spark", read_visits((HEADER + EDGES).encode(), "csv", "visits.csv"))

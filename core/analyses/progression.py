@@ -43,6 +43,7 @@ CARRIED, UNKNOWN = -2, -1  # cell codes below the value codes
 STATE_COLUMN = "state"
 ERROR_COLUMN = "error"
 LINK_COLUMNS = ("from_week", "from_state", "to_week", "to_state", "courses")
+LINK_TYPES = {"from_week": "int64", "from_state": "str", "to_week": "int64", "to_state": "str", "courses": "int64"}
 DEMO_VISITS = DATA_DIR / "demo_visits.csv"
 
 
@@ -199,7 +200,7 @@ def _pt_violations(pt: _Column, weeks: np.ndarray, groups: np.ndarray, order: np
         active = active[~np.isin(active, active[hit[firsts]])]
 
 
-def _typed(field: str, values: list[Any], codes: np.ndarray) -> Any:
+def typed_column(field: str, values: list[Any], codes: np.ndarray) -> Any:
     """The typed column `evaluate_frame` reads, from effective codes (negative = unknown)."""
     known = codes >= 0
     safe = np.where(known, codes, 0)
@@ -233,9 +234,24 @@ def _decide(frame: pd.DataFrame, g: Guideline) -> pd.DataFrame:
     )
 
 
-def evaluate_visits(table: pa.Table, guideline: Guideline | None = None) -> Progression:
-    """Compile a visits table into courses and decide every visit; PathwayError when case_id or week is absent."""
-    g = guideline or load_guideline()
+@dataclass(frozen=True)
+class CheckedVisits:
+    """A visits table after every row check: the bad rows' errors, and the good rows in course order."""
+
+    table: pa.Table
+    ids: pd.Series  # case_id per row (None when blank)
+    course_codes: np.ndarray  # per row: the course's position in order of first appearance (-1 without an id)
+    course_ids: pd.Index
+    weeks: np.ndarray  # per row (-1 when bad)
+    columns: dict[str, _Column]  # the case columns as given (before carry-forward)
+    errors: np.ndarray  # per row, None when good
+    error_fields: np.ndarray
+    order: np.ndarray  # the good rows, sorted by course, week and file order
+
+
+def check_visits(table: pa.Table) -> CheckedVisits:
+    """Check every row of a visits table (cells, then the course rules of pt_weeks); PathwayError when case_id or
+    week is absent. Every engine starts here, so bad rows are reported the same way whoever decides the rest."""
     missing = [c for c in (ID_COLUMN, WEEK) if c not in table.column_names]
     if missing:
         raise PathwayError([Problem(field=c, message="required column of a visits file") for c in missing])
@@ -284,12 +300,29 @@ def evaluate_visits(table: pa.Table, guideline: Guideline | None = None) -> Prog
             errors[row], error_fields[row] = reason, "pt_weeks"
         good = errors == None  # noqa: E711
         order = order[good[order]]
+    return CheckedVisits(
+        table=table,
+        ids=ids,
+        course_codes=course_codes,
+        course_ids=course_ids,
+        weeks=weeks,
+        columns=columns,
+        errors=errors,
+        error_fields=error_fields,
+        order=order,
+    )
 
-    groups = course_codes[order]
+
+def evaluate_visits(table: pa.Table, guideline: Guideline | None = None) -> Progression:
+    """Compile a visits table into courses and decide every visit; PathwayError when case_id or week is absent."""
+    g = guideline or load_guideline()
+    checked = check_visits(table)
+    order, columns, weeks = checked.order, checked.columns, checked.weeks
+    groups = checked.course_codes[order]
     start = np.r_[True, groups[1:] != groups[:-1]] if len(order) else np.zeros(0, dtype=bool)
     frame = pd.DataFrame(
         {
-            f: _typed(f, c.values, c.codes[order] if f == "proposed" else _carry(c.codes[order], start))
+            f: typed_column(f, c.values, c.codes[order] if f == "proposed" else _carry(c.codes[order], start))
             for f, c in columns.items()
             if f != "weeks_conservative"
         }
@@ -308,14 +341,21 @@ def evaluate_visits(table: pa.Table, guideline: Guideline | None = None) -> Prog
     is_conservative = decided["disposition"].to_numpy() == phased
     state = np.where(is_conservative, phase_state[decided["phase"].cat.codes.to_numpy()], to_state[disposition])
 
-    visits = _visit_results(table, decided, state, states, order, errors, error_fields)
-    courses, milestone_weeks = _milestones(g, groups, weeks[order], state, course_ids, states)
+    visits = visit_results(checked, decided, state, states)
+    courses, milestone_weeks = _milestones(g, groups, weeks[order], state, checked.course_ids, states)
+    summary = progression_summary(checked, courses, g)
+    return Progression(visits=visits, courses=courses, milestone_weeks=milestone_weeks, summary=summary)
+
+
+def progression_summary(checked: CheckedVisits, courses: pd.DataFrame, g: Guideline) -> ProgressionSummary:
+    """Rows, counted courses and the bad rows (the first BAD_ROWS_LISTED named) of a checked visits table."""
     counted = set(courses[ID_COLUMN])
-    without = [str(c) for c in course_ids if c not in counted]
-    bad_rows = np.flatnonzero(~good)
-    summary = ProgressionSummary(
+    without = [str(c) for c in checked.course_ids if c not in counted]
+    bad_rows = np.flatnonzero(checked.errors != None)  # noqa: E711
+    ids = checked.ids
+    return ProgressionSummary(
         guideline_version=g.info.version,
-        rows=rows,
+        rows=checked.table.num_rows,
         courses=len(courses),
         bad_rows=len(bad_rows),
         courses_without_visits=without,
@@ -323,25 +363,18 @@ def evaluate_visits(table: pa.Table, guideline: Guideline | None = None) -> Prog
             BadVisit(
                 row=int(n) + 1,
                 case_id=None if ids.iat[n] is None or pd.isna(ids.iat[n]) else str(ids.iat[n]),
-                field=str(error_fields[n]),
-                reason=str(errors[n]),
+                field=str(checked.error_fields[n]),
+                reason=str(checked.errors[n]),
             )
             for n in bad_rows[:BAD_ROWS_LISTED]
         ],
     )
-    return Progression(visits=visits, courses=courses, milestone_weeks=milestone_weeks, summary=summary)
 
 
-def _visit_results(
-    table: pa.Table,
-    decided: pd.DataFrame,
-    state: np.ndarray,
-    states: list[str],
-    order: np.ndarray,
-    errors: np.ndarray,
-    error_fields: np.ndarray,
-) -> pd.DataFrame:
-    """The input rows in file order with their results; a bad row's results are empty and its error says why."""
+def visit_results(checked: CheckedVisits, decided: pd.DataFrame, state: np.ndarray, states: list[str]) -> pd.DataFrame:
+    """The input rows in file order with their results (`decided` and `state` codes are in `checked.order`); a bad
+    row's results are empty and its error says why."""
+    table, order, errors, error_fields = checked.table, checked.order, checked.errors, checked.error_fields
     rows = table.num_rows
     output = (STATE_COLUMN, *RESULT_COLUMNS, ERROR_COLUMN)
     results = table.select([c for c in table.column_names if c not in output]).to_pandas()
@@ -405,34 +438,45 @@ def progression_links(progression: Progression, min_count: int = 1) -> pd.DataFr
         codes = a.cat.codes.to_numpy().astype(np.int64) * len(states) + b.cat.codes.to_numpy()
         count = np.bincount(codes, minlength=len(states) ** 2)
         pairs = np.flatnonzero(count)
-        link = pd.DataFrame(
-            {
-                "from_week": before,
-                "from_state": [states[p // len(states)] for p in pairs],
-                "to_week": after,
-                "to_state": [states[p % len(states)] for p in pairs],
-                "courses": count[pairs],
-            }
+        frames.append(
+            pd.DataFrame(
+                {
+                    "from_week": before,
+                    "from_state": [states[p // len(states)] for p in pairs],
+                    "to_week": after,
+                    "to_state": [states[p % len(states)] for p in pairs],
+                    "courses": count[pairs],
+                }
+            )
         )
-        if min_count > 1:
-            small = link["courses"] < min_count
-            if small.any():
-                label = f"fewer than {min_count}"
-                merged = pd.DataFrame(
-                    {
-                        "from_week": [before],
-                        "from_state": [label],
-                        "to_week": [after],
-                        "to_state": [label],
-                        "courses": [int(link.loc[small, "courses"].sum())],
-                    }
-                )
-                link = pd.concat([link[~small], merged], ignore_index=True)
-        frames.append(link)
     if not frames:
-        return pd.DataFrame({c: [] for c in LINK_COLUMNS})
+        return pd.DataFrame({c: [] for c in LINK_COLUMNS}).astype(LINK_TYPES)
     links = pd.concat(frames, ignore_index=True)
-    return links.astype({"from_week": "int64", "to_week": "int64", "courses": "int64"})[list(LINK_COLUMNS)]
+    return merged_small_links(links.astype(LINK_TYPES)[list(LINK_COLUMNS)], min_count)
+
+
+def merged_small_links(links: pd.DataFrame, min_count: int) -> pd.DataFrame:
+    """Links (LINK_COLUMNS, grouped by milestone pair) with those under `min_count` courses merged into one
+    `fewer than K` row at the end of their milestone pair (nothing changes when min_count is 1)."""
+    if min_count <= 1 or links.empty:
+        return links
+    label = f"fewer than {min_count}"
+    frames = []
+    for (before, after), link in links.groupby(["from_week", "to_week"], sort=False):
+        small = link["courses"] < min_count
+        if small.any():
+            merged = pd.DataFrame(
+                {
+                    "from_week": [before],
+                    "from_state": [label],
+                    "to_week": [after],
+                    "to_state": [label],
+                    "courses": [int(link.loc[small, "courses"].sum())],
+                }
+            )
+            link = pd.concat([link[~small], merged], ignore_index=True)
+        frames.append(link)
+    return pd.concat(frames, ignore_index=True).astype(LINK_TYPES)[list(LINK_COLUMNS)]
 
 
 # -------------------------------------------------------------------------------------------------- files

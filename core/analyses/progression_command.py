@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from core.analyses.cohort import ID_COLUMN, file_format, write_results
-from core.analyses.progression import Progression, evaluate_visits, progression_links, read_visits
+from core.analyses.progression import Progression, merged_small_links
 from core.errors import PathwayError, Problem
 
 
@@ -60,8 +60,12 @@ def progression_main(args: argparse.Namespace) -> int:
     for out in (args.out, args.visits_out):
         if out:
             file_format(out)
-    progression = evaluate_visits(read_visits(args.visits))
-    links = progression_links(progression, args.min_count)
+    from core.sql.cohort_engines import EngineOptions
+    from core.sql.course_engines import run_progression_file
+
+    options = EngineOptions(engine=args.engine, memory_limit=args.memory_limit, spark_master=args.spark_master)
+    progression, links = run_progression_file(args.visits, options)
+    links = merged_small_links(links, args.min_count)
     if args.visits_out:
         visits = progression.visits
         write_results(neutralised(visits) if file_format(args.visits_out) == "csv" else visits, args.visits_out)

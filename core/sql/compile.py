@@ -107,23 +107,8 @@ class SqlLogic:
         else:
             column = self.column(test.field)
         if test.op == "includes":
-            # `proposed` is never unknown (absent = nothing proposed): an exact item match in `;a;b;`, spaces ignored.
-            padded = exp.Concat(
-                expressions=[
-                    exp.Literal.string(";"),
-                    exp.Anonymous(
-                        this="REPLACE",
-                        expressions=[
-                            exp.Coalesce(this=column, expressions=[exp.Literal.string("")]),
-                            exp.Literal.string(" "),
-                            exp.Literal.string(""),
-                        ],
-                    ),
-                    exp.Literal.string(";"),
-                ]
-            )
-            found = exp.StrPosition(this=padded, substr=exp.Literal.string(f";{test.value};"))
-            return exp.Paren(this=exp.GT(this=found, expression=exp.Literal.number(0)))
+            # `proposed` is never unknown (absent = nothing proposed).
+            return listed(column, str(test.value))
         if test.op in ("in", "not_in"):
             items = list(test.value) if isinstance(test.value, list) else [test.value]
             if not items:  # `x in []`: false when x is known, unknown when it is not
@@ -233,6 +218,28 @@ class SqlLogic:
         self.disposition = first_of(dispositions)
 
 
+def listed(column: "exp.Expression", item: str) -> "exp.Expression":
+    """Whether `;`-separated text holds `item` (an exact item match in `;a;b;`, spaces ignored; NULL holds none)."""
+    from sqlglot import exp
+
+    padded = exp.Concat(
+        expressions=[
+            exp.Literal.string(";"),
+            exp.Anonymous(
+                this="REPLACE",
+                expressions=[
+                    exp.Coalesce(this=column, expressions=[exp.Literal.string("")]),
+                    exp.Literal.string(" "),
+                    exp.Literal.string(""),
+                ],
+            ),
+            exp.Literal.string(";"),
+        ]
+    )
+    found = exp.StrPosition(this=padded, substr=exp.Literal.string(f";{item};"))
+    return exp.Paren(this=exp.GT(this=found, expression=exp.Literal.number(0)))
+
+
 def first_of(items: list[tuple[str, "exp.Expression"]]) -> "exp.Expression":
     """CASE WHEN mask THEN 'name' ... END: the name of the first mask that holds (NULL when none)."""
     from sqlglot import exp
@@ -305,7 +312,7 @@ def result_expressions(g: Guideline, logic: SqlLogic) -> dict[str, "exp.Expressi
 # ------------------------------------------------------------------------------------------------ queries
 
 
-def _table(name: str) -> "exp.Table":
+def sql_table(name: str) -> "exp.Table":
     from sqlglot import exp
 
     # A plain (catalog.)(schema.)table name: anything else is more likely a slip than a table.
@@ -321,25 +328,30 @@ def _table(name: str) -> "exp.Table":
     return exp.to_table(name)
 
 
-def pathway_select(g: Guideline | None = None, table: str = DEFAULT_TABLE, layered: bool = True) -> "exp.Select":
-    """The query as one sqlglot tree: every column of `table`, then RESULT_COLUMNS.
+def pathway_select(
+    g: Guideline | None = None, table: str = DEFAULT_TABLE, layered: bool = True, columns: list[str] | None = None
+) -> "exp.Select":
+    """The query as one sqlglot tree: every column of `table` (or just `columns`), then RESULT_COLUMNS.
 
-    Layered (for dialects with `* EXCLUDE` / `* EXCEPT`): an inner select adds each rule's and phase's truth as
-    a helper column, computed once per row, and the outer select reads them and leaves them out of `*`. Flat
-    (Spark SQL, Postgres: no star exclusion): one select that repeats the truths where the walk reads them.
+    Layered: an inner select adds each rule's and phase's truth as a helper column, computed once per row, and
+    the outer select reads them and leaves them out, either by naming `columns` (any dialect) or from `*` (for
+    dialects with `* EXCLUDE` / `* EXCEPT`). Flat (Spark SQL, Postgres over a table whose columns are not
+    known here): one select that repeats the truths where the walk reads them.
     """
     from sqlglot import exp
 
     g = g or load_guideline()
     logic = SqlLogic(lambda field: exp.column(field), layered=layered)
     results = [exp.alias_(e, name, copy=False) for name, e in result_expressions(g, logic).items()]
+    kept: list[exp.Expression] = [exp.column(c) for c in columns] if columns else [exp.Star()]
     if not logic.helpers:
-        return exp.select(exp.Star(), *results, copy=False).from_(_table(table), copy=False)
+        return exp.select(*kept, *results, copy=False).from_(sql_table(table), copy=False)
     helpers = list(logic.helpers.values())
     inner = exp.select(exp.Star(), *(exp.alias_(truth, name, copy=False) for name, truth in helpers), copy=False)
-    truths = inner.from_(_table(table), copy=False).subquery(DEFAULT_TABLE, copy=False)
-    star = exp.Star(except_=[exp.column(name) for name, _ in helpers])
-    return exp.select(star, *results, copy=False).from_(truths, copy=False)
+    truths = inner.from_(sql_table(table), copy=False).subquery(DEFAULT_TABLE, copy=False)
+    if not columns:
+        kept = [exp.Star(except_=[exp.column(name) for name, _ in helpers])]
+    return exp.select(*kept, *results, copy=False).from_(truths, copy=False)
 
 
 def pathway_sql(dialect: str, g: Guideline | None = None, table: str = DEFAULT_TABLE, pretty: bool = True) -> str:
@@ -359,5 +371,5 @@ def expected_table(dialect: str, g: Guideline | None = None, table: str = DEFAUL
     columns = [
         exp.ColumnDef(this=exp.to_identifier(f), kind=exp.DataType.build(column_type(f))) for f in pathway_fields(g)
     ]
-    create = exp.Create(this=exp.Schema(this=_table(table), expressions=columns), kind="TABLE")
+    create = exp.Create(this=exp.Schema(this=sql_table(table), expressions=columns), kind="TABLE")
     return create.sql(dialect=dialect, pretty=True)

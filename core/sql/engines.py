@@ -64,7 +64,9 @@ def as_frame_results(table: pa.Table, g: Guideline, index: pd.Index) -> pd.DataF
             out[name] = column.to_numpy(zero_copy_only=False).astype(bool)
             continue
         # Dictionary-encode in Arrow (a few distinct strings), then recode to the categories evaluate_frame uses.
-        encoded = pc.dictionary_encode(column.cast(pa.string())).combine_chunks()
+        if not pa.types.is_dictionary(column.type):  # an engine may hand them over encoded already
+            column = pc.dictionary_encode(column.cast(pa.string()))
+        encoded = column.combine_chunks()
         seen = encoded.dictionary.to_pylist()
         categories = fixed.get(name) or list(dict.fromkeys(["" if v is None else v for v in seen]))
         position = np.array([categories.index(v) if v in categories else -1 for v in seen] + [-1], dtype=np.int32)

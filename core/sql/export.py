@@ -22,3 +22,34 @@ def export_sql_text(dialect: str, table: str = DEFAULT_TABLE, g: Guideline | Non
     )
     lines += _comment(expected_table(dialect, g, table))
     return "\n".join(lines) + "\n" + pathway_sql(dialect, g, table) + ";\n"
+
+
+COURSE_QUERY_TEXT = {
+    "visits": "every visit with its case after carry-forward (case keys), visit (its number in the course),\n"
+    "disposition, urgent, deciding_rule, missing, phase, warnings, next_milestone_week and state",
+    "milestones": "per course: case_id and its state at each milestone week (week_0, week_6, ...)",
+    "links": "the progression links: from_week, from_state, to_week, to_state, courses (every count, however\n"
+    "small: merge small cells before sharing them, as `progression --min-count K` does)",
+}
+
+
+def export_course_sql_text(query: str, dialect: str, table: str | None = None, g: Guideline | None = None) -> str:
+    """A runnable SQL file for courses of care (`query` one of visits, milestones, links): comments (notice,
+    version, the visits table it expects), then the query."""
+    from core.sql.courses import VISITS_TABLE, course_sql, expected_visits_table
+
+    g = g or load_guideline()
+    table = table or VISITS_TABLE
+    lines = _comment(g.info.notice.strip())
+    lines += _comment(
+        f"Spine pathway courses of care ({query}), guideline version {g.info.version}, compiled for {dialect}.\n"
+        f"Reads table {table}: one row per visit, identified by case_id, in week order (visit_seq orders the\n"
+        "visits of one course in the same week). A case key that is NULL is not stated at this visit and is\n"
+        "carried forward from the course's previous visit; unknown_fields lists (`;`-separated) the keys this\n"
+        "visit makes unknown from then on; weeks_conservative is the week; proposed belongs to its visit only.\n"
+        f"Gives {COURSE_QUERY_TEXT[query]}.\n"
+        "Rows must already pass the visit checks (python -m core progression checks a file and names bad rows).\n"
+        "The table it expects:"
+    )
+    lines += _comment(expected_visits_table(dialect, g, table))
+    return "\n".join(lines) + "\n" + course_sql(query, dialect, g, table) + ";\n"
