@@ -7,15 +7,15 @@ child's maximum resident set size (os.wait4), so the generator's memory does not
 """
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tools.measure import measured  # noqa: E402
 
 GENERATE = """
 import sys
@@ -31,19 +31,6 @@ pa_csv.write_csv(pa.Table.from_pandas(synthetic_cases(courses * visits, seed=1),
 """
 
 
-def run(*args: str) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MB) of one `python -m core ...` process."""
-    start = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "core", *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - start
-    if status != 0:
-        raise SystemExit(f"{args[0]} failed: {child.stderr.read().decode()}")
-    return seconds, usage.ru_maxrss / 1024
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--courses", type=int, default=200_000)
@@ -56,14 +43,19 @@ def main() -> int:
         subprocess.run(
             [sys.executable, "-c", GENERATE, str(args.courses), str(args.visits), str(folder)], cwd=ROOT, check=True
         )
-        cohort_s, cohort_mb = run("cohort", str(cases), "--out", str(folder / "results.csv"))
-        progression_s, progression_mb = run(
-            "progression",
-            str(visits),
-            "--out",
-            str(folder / "links.csv"),
-            "--visits-out",
-            str(folder / "visit_results.csv"),
+        core = [sys.executable, "-m", "core"]
+        cohort_s, cohort_mb = measured([*core, "cohort", str(cases), "--out", str(folder / "results.csv")], ROOT)
+        progression_s, progression_mb = measured(
+            [
+                *core,
+                "progression",
+                str(visits),
+                "--out",
+                str(folder / "links.csv"),
+                "--visits-out",
+                str(folder / "visit_results.csv"),
+            ],
+            ROOT,
         )
     ratio = progression_s / cohort_s
     print(f"cohort:      {rows:,} case rows in {cohort_s:.2f} s, peak memory {cohort_mb:,.0f} MB")

@@ -8,10 +8,8 @@ is synthetic (tools/synthetic.py), written in a temporary folder that is removed
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +18,7 @@ sys.path.insert(0, str(ROOT))
 import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
+from tools.measure import measured  # noqa: E402
 from tools.synthetic import synthetic_cases  # noqa: E402
 
 PART_ROWS = 1_000_000
@@ -59,28 +58,13 @@ def write_cases(path: Path, rows: int) -> None:
     writer.close()
 
 
-def run(child: str, *args: str) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MB) of one child process."""
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-c", child, *args],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stderr=subprocess.PIPE,
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    if status != 0:
-        raise SystemExit(f"child failed: {process.stderr.read().decode()[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duckdb-rows", type=int, nargs="+", default=[1_000_000, 3_000_000, 10_000_000])
     parser.add_argument("--pandas-rows", type=int, nargs="+", default=[1_000_000, 3_000_000])
     parser.add_argument("--memory-limit", default="1GB")
     args = parser.parse_args()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # the children import core
     print(f"{'engine':<8}{'rows':>12}{'seconds':>10}{'peak MB':>10}{'rows/s':>12}{'s per 1M':>10}")
     with tempfile.TemporaryDirectory(prefix="bench-sql-") as folder:
         for rows in sorted(set(args.duckdb_rows) | set(args.pandas_rows)):
@@ -91,9 +75,10 @@ def main() -> None:
                     continue
                 out = Path(folder) / f"out_{engine}_{rows}.parquet"
                 if engine == "duckdb":
-                    seconds, peak = run(DUCKDB_CHILD, str(source), str(out), args.memory_limit)
+                    child = [sys.executable, "-c", DUCKDB_CHILD, str(source), str(out), args.memory_limit]
+                    seconds, peak = measured(child, ROOT, env)
                 else:
-                    seconds, peak = run(PANDAS_CHILD, str(source), str(out))
+                    seconds, peak = measured([sys.executable, "-c", PANDAS_CHILD, str(source), str(out)], ROOT, env)
                 assert pq.read_metadata(out).num_rows == rows  # rows in = rows out
                 print(
                     f"{engine:<8}{rows:>12,}{seconds:>10.1f}{peak:>10.0f}{rows / seconds:>12,.0f}"

@@ -8,15 +8,17 @@ does not count. The data is synthetic (tools/synthetic_visits.py), in a temporar
 """
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tools.measure import measured  # noqa: E402
+
 VISITS_PER_COURSE = 5
 
 GENERATE = """
@@ -28,19 +30,6 @@ pq.write_table(pa.Table.from_pandas(synthetic_visits(courses, 5, seed=1), preser
 """
 
 
-def run(*args: str) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MB) of one `python -m core ...` process."""
-    start = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "core", *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - start
-    if status != 0:
-        raise SystemExit(f"{args[0]} failed: {child.stderr.read().decode()[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--visits", type=int, nargs="+", default=[100_000, 300_000, 1_000_000])
@@ -48,7 +37,7 @@ def main() -> int:
     parser.add_argument("--memory-limit", default="1GB")
     args = parser.parse_args()
     print(f"{'engine':<8}{'visits':>12}{'seconds':>10}{'peak MB':>10}{'s per 1M':>10}   (medians of {args.repeats})")
-    measured: dict[str, list[tuple[int, float, float]]] = {}
+    figures: dict[str, list[tuple[int, float, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-sql-courses-") as folder:
         for visits in sorted(args.visits):
             source = Path(folder) / f"visits_{visits}.parquet"
@@ -58,23 +47,29 @@ def main() -> int:
             for engine in ("pandas", "duckdb"):
                 out = Path(folder) / f"links_{engine}.csv"
                 runs = [
-                    run(
-                        "progression",
-                        str(source),
-                        "--engine",
-                        engine,
-                        "--memory-limit",
-                        args.memory_limit,
-                        "--out",
-                        str(out),
-                        "--visits-out",
-                        str(Path(folder) / f"results_{engine}.parquet"),
+                    measured(
+                        [
+                            sys.executable,
+                            "-m",
+                            "core",
+                            "progression",
+                            str(source),
+                            "--engine",
+                            engine,
+                            "--memory-limit",
+                            args.memory_limit,
+                            "--out",
+                            str(out),
+                            "--visits-out",
+                            str(Path(folder) / f"results_{engine}.parquet"),
+                        ],
+                        ROOT,
                     )
                     for _ in range(args.repeats)
                 ]
                 seconds = statistics.median(s for s, _ in runs)
                 peak = statistics.median(m for _, m in runs)
-                measured.setdefault(engine, []).append((visits, seconds, peak))
+                figures.setdefault(engine, []).append((visits, seconds, peak))
                 links[engine] = out.read_bytes()
                 print(
                     f"{engine:<8}{courses * VISITS_PER_COURSE:>12,}{seconds:>10.1f}{peak:>10.0f}"
@@ -84,7 +79,7 @@ def main() -> int:
             if links["pandas"] != links["duckdb"]:
                 raise SystemExit(f"the links differ between engines at {visits:,} visits")
             source.unlink()
-    for engine, points in measured.items():
+    for engine, points in figures.items():
         if len(points) < 2:
             continue
         (small, s_seconds, s_peak), (large, l_seconds, l_peak) = points[0], points[-1]
