@@ -8,20 +8,24 @@ def _comment(text: str) -> list[str]:
     return [f"-- {line}".rstrip() for line in text.splitlines()]
 
 
+def _sql_file(g: Guideline, about: str, expected_table: str, query: str) -> str:
+    """A runnable SQL file: the notice, what the query reads and gives, the table it expects (as comments), then
+    the query."""
+    lines = _comment(g.info.notice.strip()) + _comment(about + "\nThe table it expects:") + _comment(expected_table)
+    return "\n".join(lines) + "\n" + query + ";\n"
+
+
 def export_sql_text(dialect: str, table: str = DEFAULT_TABLE, g: Guideline | None = None) -> str:
     """A runnable SQL file: comments (notice, version, the expected table), then the query."""
     g = g or load_guideline()
-    lines = _comment(g.info.notice.strip())
-    lines += _comment(
+    about = (
         f"Spine pathway, guideline version {g.info.version}, compiled for {dialect}.\n"
         f"Reads table {table}: one row per case; the columns below (NULL = unknown; proposed as `;`-separated\n"
         "text); any other columns are carried through. Adds disposition, urgent, deciding_rule, missing, phase,\n"
         "warnings (missing and warnings `;`-separated) and next_milestone_week.\n"
-        "Values must already meet the case format (python -m core cohort checks a file and names bad cells).\n"
-        "The table it expects:"
+        "Values must already meet the case format (python -m core cohort checks a file and names bad cells)."
     )
-    lines += _comment(expected_table(dialect, g, table))
-    return "\n".join(lines) + "\n" + pathway_sql(dialect, g, table) + ";\n"
+    return _sql_file(g, about, expected_table(dialect, g, table), pathway_sql(dialect, g, table))
 
 
 COURSE_QUERY_TEXT = {
@@ -40,16 +44,13 @@ def export_course_sql_text(query: str, dialect: str, table: str | None = None, g
 
     g = g or load_guideline()
     table = table or VISITS_TABLE
-    lines = _comment(g.info.notice.strip())
-    lines += _comment(
+    about = (
         f"Spine pathway courses of care ({query}), guideline version {g.info.version}, compiled for {dialect}.\n"
         f"Reads table {table}: one row per visit, identified by case_id, in week order (visit_seq orders the\n"
         "visits of one course in the same week). A case key that is NULL is not stated at this visit and is\n"
         "carried forward from the course's previous visit; unknown_fields lists (`;`-separated) the keys this\n"
         "visit makes unknown from then on; weeks_conservative is the week; proposed belongs to its visit only.\n"
         f"Gives {COURSE_QUERY_TEXT[query]}.\n"
-        "Rows must already pass the visit checks (python -m core progression checks a file and names bad rows).\n"
-        "The table it expects:"
+        "Rows must already pass the visit checks (python -m core progression checks a file and names bad rows)."
     )
-    lines += _comment(expected_visits_table(dialect, g, table))
-    return "\n".join(lines) + "\n" + course_sql(query, dialect, g, table) + ";\n"
+    return _sql_file(g, about, expected_visits_table(dialect, g, table), course_sql(query, dialect, g, table))
