@@ -46,19 +46,19 @@ def _field_widget(g: Guideline, field: str, prefix: str, store_key: str, after: 
             v: f"{label}: {info.value_hints[v]}" if v in info.value_hints else label for v, label in info.values.items()
         }
         words[UNKNOWN] = NOT_ASSESSED
-        st.selectbox(label, choice_options(field), format_func=words.get, **common)
+        st.radio(label, choice_options(field), format_func=words.get, **common)
     elif field == "motor_grade_mrc":
-        st.selectbox(label, choice_options(field), format_func=lambda v: NOT_ASSESSED if v == UNKNOWN else v, **common)
+        st.segmented_control(
+            label,
+            choice_options(field),
+            format_func=lambda v: NOT_ASSESSED if v == UNKNOWN else v,
+            required=True,
+            **common,
+        )
     elif field in ("weeks_conservative", "pt_weeks"):
         st.number_input(label, min_value=0, max_value=MAX_WEEKS, step=1, value=None, placeholder=NOT_ASSESSED, **common)
     elif field == "proposed":
-        st.multiselect(
-            label,
-            list(PROPOSALS),
-            format_func=lambda v: info.values.get(v, v),
-            placeholder="nothing proposed",
-            **common,
-        )
+        st.pills(label, list(PROPOSALS), selection_mode="multi", format_func=lambda v: info.values.get(v, v), **common)
     else:
         st.text_input(label, max_chars=16, placeholder="e.g. L2-L5", **common)
 

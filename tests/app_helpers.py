@@ -37,12 +37,14 @@ def enter_case(at: AppTest, case: Mapping[str, Any], prefix: str = PATIENT_PREFI
         value, key = form_value(field, text), prefix + field
         if field in BOOL_FIELDS:
             at.segmented_control(key=key).set_value(value)
-        elif field in ("mri_finding", "motor_grade_mrc"):
-            at.selectbox(key=key).set_value(value)
+        elif field == "mri_finding":
+            at.radio(key=key).set_value(value)
+        elif field == "motor_grade_mrc":
+            at.segmented_control(key=key).set_value(value)
         elif field in ("weeks_conservative", "pt_weeks"):
             at.number_input(key=key).set_value(value)
         elif field == "proposed":
-            at.multiselect(key=key).set_value(value)
+            at.pills(key=key).set_value(value)
         else:
             at.text_input(key=key).set_value(value)
     return at.run()

@@ -79,7 +79,7 @@ def test_step_through_shows_each_part_of_a_condition_with_its_value():
 
 def test_the_mri_choices_say_what_a_reader_looks_for():
     at = open_case({})
-    box = at.selectbox(key="patient_mri_finding")
+    box = at.radio(key="patient_mri_finding")
     options = " ".join(box.options)
     assert "foraminal" in options and "nerve root compression" in options
 

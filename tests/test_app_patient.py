@@ -51,7 +51,7 @@ def test_a_link_with_a_scenario_in_its_query_reproduces_the_evaluation_at_once(s
     at = start_app(case_to_text(parse_case(scenario.case)))
     assert not at.exception
     assert dispositions_shown(at) == [scenario.expected.disposition]
-    assert at.multiselect(key=PATIENT_PREFIX + "proposed").value == list(scenario.case.get("proposed", []))
+    assert at.pills(key=PATIENT_PREFIX + "proposed").value == list(scenario.case.get("proposed", []))
 
 
 def test_a_link_opened_on_the_patient_path_fills_the_form():
@@ -66,9 +66,9 @@ def test_a_link_opened_on_the_patient_path_fills_the_form():
         page="patient",
     )
     assert at.segmented_control(key=PATIENT_PREFIX + "red_flags").value == "false"
-    assert at.selectbox(key=PATIENT_PREFIX + "mri_finding").value == "nerve_root_compression"
+    assert at.radio(key=PATIENT_PREFIX + "mri_finding").value == "nerve_root_compression"
     assert at.number_input(key=PATIENT_PREFIX + "pt_weeks").value == 8
-    assert at.multiselect(key=PATIENT_PREFIX + "proposed").value == ["fusion", "long_term_opioids"]
+    assert at.pills(key=PATIENT_PREFIX + "proposed").value == ["fusion", "long_term_opioids"]
     assert at.segmented_control(key=PATIENT_PREFIX + "instability").value == "unknown"
 
 

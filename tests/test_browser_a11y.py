@@ -148,9 +148,10 @@ def tab_until(tab, wanted, limit: int = 80) -> dict:
 FOCUS_SEEN = """() => {
   const e = document.activeElement;
   if (!e || e === document.body || e.getAttribute('data-testid') === 'stMain') return true;
-  const r = e.getBoundingClientRect();
+  const box = e.closest('label') || e;  // a radio input is drawn by its label
+  const r = box.getBoundingClientRect();
   const hit = document.elementFromPoint(r.left + r.width / 2, r.top + Math.min(r.height / 2, 6));
-  return !!hit && (e.contains(hit) || hit.contains(e));
+  return !!hit && (box.contains(hit) || hit.contains(box));
 }"""
 
 
@@ -193,13 +194,29 @@ def test_the_patient_form_is_tabbed_in_reading_order_and_changes_the_case_withou
 def test_a_choice_list_changes_from_the_keyboard_and_the_decision_follows(server, page):
     open_page(page, server + CORD_LINK)
     disposition(page, "urgent_neurosurgical_referral").wait_for()
-    tab_until(page, lambda f: f["key"] == "patient_mri_finding" and f["role"] == "combobox")
-    page.keyboard.type("not done")
-    page.keyboard.press("Enter")
+    tab_until(page, lambda f: f["key"] == "patient_mri_finding" and f["tag"] == "INPUT")
+    # The findings are a radio group: one tab stop, the arrow keys choose (cord compression -> not done is up one).
+    page.keyboard.press("ArrowUp")
     page.wait_for_url("**mri_finding=not_done**")
     # Without cord compression, the unassessed progressive weakness (rule 3) now blocks the decision.
     disposition(page, "needs_information").wait_for()
     assert disposition(page, "urgent_neurosurgical_referral").count() == 0
+
+
+TICK = "e => getComputedStyle(e.querySelector('p'), '::before').content"
+
+
+def test_a_chosen_option_is_marked_by_a_tick_not_by_its_tint_alone(server, page):
+    open_page(page, f"{server}/patient?{FULL_CASE}")
+    chosen = {
+        "red_flags": page.locator(".st-key-patient_red_flags button[aria-checked='true']"),
+        "motor_grade_mrc": page.locator(".st-key-patient_motor_grade_mrc button[aria-checked='true']"),
+        "proposed": page.locator(".st-key-patient_proposed button[aria-pressed='true']").first,
+    }
+    for field, button in chosen.items():
+        assert "✓" in button.evaluate(TICK), field
+    other = page.locator(".st-key-patient_proposed button[aria-pressed='false']").first
+    assert "✓" not in other.evaluate(TICK)
 
 
 def test_the_downloads_work_from_the_keyboard(server, page):

@@ -27,6 +27,11 @@ def test_a_chart_still_loading_says_so_in_words_until_it_is_drawn(server, browse
         page.locator(PLACEHOLDER).nth(PATHWAY_CHARTS - 1).wait_for(state="attached")
         placeholders = page.locator(PLACEHOLDER)
         assert placeholders.count() == PATHWAY_CHARTS
+        # The words come with the page's style sheet, which may land a moment after the placeholders.
+        page.wait_for_function(
+            "s => [...document.querySelectorAll(s)].every(e => getComputedStyle(e, '::after').content !== 'none')",
+            arg=PLACEHOLDER,
+        )
         for n in range(PATHWAY_CHARTS):
             words = placeholders.nth(n).evaluate("e => getComputedStyle(e, '::after').content")
             assert "Loading the chart" in words and "table below" in words
