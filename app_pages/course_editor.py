@@ -104,21 +104,21 @@ def course_section(case: Case | None, g: Guideline) -> None:
             return
         # Figures need plotly and pandas: imported only once a course exists, so a single case starts as fast.
         from app_pages.flow_view import text_table
-        from core.outputs.course_figures import course_rows, course_timeline, state_labels
+        from core.outputs.course_figures import course_rows, course_timeline
+        from core.outputs.course_text import milestones_words
 
         try:
             result = evaluate_course({"visits": course_visits(case)}, g)
         except CaseError as exc:
             show_problems(exc.problems, g, "The course cannot be evaluated:")
             return
-        labels = state_labels(g)
         st.plotly_chart(
             course_timeline(result, g),
             config={"displayModeBar": False},
             key="course_timeline",
             alt="Timeline of the patient's course: visits, states, milestones, PT and warnings",
         )
-        st.markdown("**Milestones:** " + "; ".join(f"week {m.week}: {labels[m.state]}" for m in result.milestones))
+        st.markdown("**Milestones:** " + milestones_words(result, g))
         if result.deviations:
             st.markdown(
                 "**Deviations:** "

@@ -4,7 +4,8 @@ import streamlit as st
 
 from core import Guideline, evaluate_course
 from core.analyses.course_scenarios import load_course_scenarios
-from core.outputs.course_figures import course_rows, course_timeline, state_labels
+from core.outputs.course_figures import course_rows, course_timeline
+from core.outputs.course_text import milestones_words, state_labels
 
 PLAYER_SOURCE_KEY = "course_player_source"
 PLAYER_VISIT_KEY = "course_player_visit"
@@ -45,7 +46,7 @@ def course_player_section(g: Guideline) -> None:
         key="course_player_timeline",
         alt="Timeline of the teaching course up to this visit",
     )
-    st.markdown("**Milestones so far:** " + "; ".join(f"week {m.week}: {labels[m.state]}" for m in result.milestones))
+    st.markdown("**Milestones so far:** " + milestones_words(result, g))
     st.dataframe(course_rows(result, g), hide_index=True, key="course_player_visits")
     finished = shown >= len(visits)
     with st.container(horizontal=True):

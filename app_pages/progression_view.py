@@ -18,7 +18,8 @@ from core.analyses.progression import (
     read_visits,
 )
 from core.outputs.chart_text import progression_chart_text
-from core.outputs.course_figures import progression_nodes, progression_sankey, progression_table, state_labels
+from core.outputs.course_figures import progression_nodes, progression_sankey, progression_table
+from core.outputs.course_text import state_labels
 
 LISTED_COURSES = 5000
 ILLUSTRATIVE = (

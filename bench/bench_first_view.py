@@ -16,7 +16,6 @@ Run from the repository root:  .venv/bin/python bench/bench_first_view.py [--vis
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_app import CHROMIUM, CHROMIUM_ARGS, ONE_LINE_APP, RENDERED, start_server  # noqa: E402
+from tools.streamlit_server import stop  # noqa: E402
 
 # A full case: every field the form offers is set, as a shared link would have it.
 FULL_CASE_QUERY = (
@@ -65,14 +65,6 @@ def _visit(browser, url: str, ready: Callable) -> float:
         context.close()
 
 
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 def measure_first_view(visits: int) -> dict[str, list[float]]:
     """Seconds per first view of each app: {'one_line': [...], 'patient': [...]}, `visits` each."""
     from playwright.sync_api import sync_playwright
@@ -100,7 +92,7 @@ def measure_first_view(visits: int) -> dict[str, list[float]]:
             browser.close()
         finally:
             for process, _ in servers:
-                _stop(process)
+                stop(process)
     return times
 
 
@@ -127,7 +119,7 @@ def measure_pathway_charts(visits: int) -> dict[str, list[float]]:
                 context.close()
             browser.close()
         finally:
-            _stop(process)
+            stop(process)
     return times
 
 

@@ -4,40 +4,27 @@ Colours per state come from data/course_states.yaml and the order of states from
 looks the same in every column, chart and table. Every figure has a table of the same numbers beside it.
 """
 
-from functools import cache
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from core.analyses.course import CourseEvaluation, state_order
-from core.engine.guideline import DATA_DIR, Guideline, read_yaml
+from core.engine.guideline import Guideline
 from core.engine.words import value_words
+from core.outputs.course_text import course_states, state_labels
 from core.outputs.figures import FONT, INK, MUTED_TEXT, rgba, sankey_trace, wrap
 from core.outputs.palette import tint
 
-COURSE_STATES = DATA_DIR / "course_states.yaml"
 SANKEY_HEIGHT = 560
 PT_COLOUR = "#243B53"
 WARNING_COLOUR = "#B4464B"
 
 
-@cache
-def _course_states() -> dict[str, Any]:
-    return read_yaml(COURSE_STATES)
-
-
 def state_colours(guideline: Guideline) -> dict[str, str]:
     """State -> colour, for every state a course can take (a KeyError here means the data lacks one)."""
-    colours = _course_states()["colours"]
+    colours = course_states()["colours"]
     return {s: colours[s] for s in state_order(guideline)}
-
-
-def state_labels(guideline: Guideline) -> dict[str, str]:
-    """State -> words: a phase's or disposition's label, or the course-only states' labels."""
-    labels = {d.id: d.label for d in guideline.pathway.dispositions} | guideline.phase_labels
-    labels |= _course_states()["labels"]
-    return {s: labels.get(s, s) for s in state_order(guideline)}
 
 
 def _short(label: str) -> str:

@@ -1,23 +1,36 @@
 """Plain-text account of a course for a person at a terminal: week by week, then the milestone states."""
 
-from core.analyses.course import CourseEvaluation
-from core.engine.guideline import Guideline
+from functools import cache
+from typing import Any
+
+from core.analyses.course import CourseEvaluation, state_order
+from core.engine.guideline import DATA_DIR, Guideline, read_yaml
 from core.engine.words import value_words
 
+COURSE_STATES = DATA_DIR / "course_states.yaml"
 
-def state_label(guideline: Guideline, state: str) -> str:
-    """A state's words: a phase's or a disposition's label, or the two course states of the progression."""
-    labels = {
-        **{d.id: d.label for d in guideline.pathway.dispositions},
-        **guideline.phase_labels,
-        "not_yet_seen": "Not yet seen",
-        "no_further_visit": "No further visit (censored)",
-    }
-    return labels.get(state, state)
+
+@cache
+def course_states() -> dict[str, Any]:
+    """The course states' colours and the labels of the states only courses have (data/course_states.yaml)."""
+    return read_yaml(COURSE_STATES)
+
+
+def state_labels(guideline: Guideline) -> dict[str, str]:
+    """State -> words: a phase's or disposition's label, or the course-only states' labels."""
+    labels = {d.id: d.label for d in guideline.pathway.dispositions} | guideline.phase_labels
+    labels |= course_states()["labels"]
+    return {s: labels.get(s, s) for s in state_order(guideline)}
 
 
 def changed_text(changed: dict[str, object]) -> str:
     return ", ".join(f"{k}={value_words(k, v)}" for k, v in changed.items()) or "nothing new"
+
+
+def milestones_words(result: CourseEvaluation, guideline: Guideline) -> str:
+    """`week 0: ...; week 6: ...`: the state at each milestone, for one line on a page."""
+    labels = state_labels(guideline)
+    return "; ".join(f"week {m.week}: {labels[m.state]}" for m in result.milestones)
 
 
 def course_text(result: CourseEvaluation, guideline: Guideline) -> str:
@@ -29,9 +42,10 @@ def course_text(result: CourseEvaluation, guideline: Guideline) -> str:
         "",
     ]
     rules = {rule.id: rule.label for rule in guideline.pathway.rules}
+    labels = state_labels(guideline)
     for v in r.visits:
         urgent = "  ** URGENT **" if v.urgent else ""
-        lines.append(f"Visit {v.visit}, week {v.week}: {state_label(guideline, v.state)} [{v.state}]{urgent}")
+        lines.append(f"Visit {v.visit}, week {v.week}: {labels[v.state]} [{v.state}]{urgent}")
         lines.append(f"  changed: {changed_text(v.changed)}")
         lines.append(
             f"  why: rule {v.evaluation.deciding_rule} ({rules[v.evaluation.deciding_rule]})"
@@ -39,7 +53,7 @@ def course_text(result: CourseEvaluation, guideline: Guideline) -> str:
         )
         lines += [f"  ! {w}: {guideline.warning_labels[w]}" for w in v.warnings]
     lines += ["", "Milestones:"]
-    lines += [f"  week {m.week:>3}: {state_label(guideline, m.state)} [{m.state}]" for m in r.milestones]
+    lines += [f"  week {m.week:>3}: {labels[m.state]} [{m.state}]" for m in r.milestones]
     lines += ["", "Deviations from the pathway:"]
     lines += [
         f"  {d.warning}: {d.label} (first at week {d.first_week}, on {d.visits} visit{'s' if d.visits != 1 else ''})"
