@@ -13,7 +13,7 @@ from core.analyses.course import CourseEvaluation, state_order
 from core.engine.guideline import Guideline
 from core.engine.words import value_words
 from core.outputs.course_text import course_states, state_labels
-from core.outputs.figures import FONT, INK, MUTED_TEXT, rgba, sankey_trace, wrap
+from core.outputs.figures import FONT, INK, Drawing, rgba, sankey_trace, wrap
 from core.outputs.palette import tint
 
 SANKEY_HEIGHT = 560
@@ -90,55 +90,34 @@ def progression_sankey(links: pd.DataFrame, guideline: Guideline, title: str) ->
     node_labels = [
         wrap(_short(labels.get(s, s)), 18) if totals[(w, s)] >= 0.05 * column_total[w] else "" for w, s in nodes
     ]
-    figure = go.Figure(
-        data=[
-            sankey_trace(
-                labels=node_labels,
-                colours=node_colours,
-                details=[f"week {w}: {labels.get(s, s)}" for w, s in nodes],
-                unit="courses",
-                pad=10,
-                arrangement="fixed",
-                x=[column_x[w] for w, _ in nodes],
-                y=[y[n] for n in nodes],
-                source=[index[(int(r.from_week), r.from_state)] for r in links.itertuples()],
-                target=[index[(int(r.to_week), r.to_state)] for r in links.itertuples()],
-                values=links["courses"].tolist(),
-                link_colours=[rgba(colours.get(r.from_state, "#9AA3AF"), 0.35) for r in links.itertuples()],
-                link_details=[
-                    f"week {r.from_week} {labels.get(r.from_state, r.from_state)} -> week {r.to_week} "
-                    f"{labels.get(r.to_state, r.to_state)}"
-                    for r in links.itertuples()
-                ],
-            )
-        ]
-    )
-    annotations = [
-        dict(
-            x=column_x[w],
-            y=1.0,
-            xref="paper",
-            yref="paper",
-            yanchor="bottom",
-            yshift=8,
-            xanchor="left" if n == 0 else "right" if n == len(weeks) - 1 else "center",
-            text=f"<b>week {w}</b>",
-            showarrow=False,
-            font=dict(size=11, color=MUTED_TEXT),
+    d = Drawing()
+    d.traces.append(
+        sankey_trace(
+            labels=node_labels,
+            colours=node_colours,
+            details=[f"week {w}: {labels.get(s, s)}" for w, s in nodes],
+            unit="courses",
+            pad=10,
+            arrangement="fixed",
+            x=[column_x[w] for w, _ in nodes],
+            y=[y[n] for n in nodes],
+            source=[index[(int(r.from_week), r.from_state)] for r in links.itertuples()],
+            target=[index[(int(r.to_week), r.to_state)] for r in links.itertuples()],
+            values=links["courses"].tolist(),
+            link_colours=[rgba(colours.get(r.from_state, "#9AA3AF"), 0.35) for r in links.itertuples()],
+            link_details=[
+                f"week {r.from_week} {labels.get(r.from_state, r.from_state)} -> week {r.to_week} "
+                f"{labels.get(r.to_state, r.to_state)}"
+                for r in links.itertuples()
+            ],
         )
-        for n, w in enumerate(weeks)
-    ]
-    if links.empty:
-        annotations.append(dict(x=0.5, y=0.5, xref="paper", yref="paper", text="No courses to show", showarrow=False))
-    figure.update_layout(
-        height=SANKEY_HEIGHT,
-        margin=dict(l=8, r=8, t=64, b=8),
-        font=FONT,
-        paper_bgcolor="rgba(0,0,0,0)",
-        annotations=annotations,
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=14)),
     )
-    return figure
+    d.column_headings([(column_x[w], f"week {w}", f"week {w}") for w in weeks], 8)
+    if links.empty:
+        d.note(0.5, 0.5, "No courses to show", "empty", xref="paper", yref="paper")
+    return d.figure(
+        SANKEY_HEIGHT, margin=dict(l=8, r=8, t=64, b=8), title=dict(text=title, x=0, xanchor="left", font=dict(size=14))
+    )
 
 
 # ------------------------------------------------------------------------------------------- course timeline

@@ -146,6 +146,24 @@ class Drawing:
     def note(self, x: float, y: float, text: str, name: str, **style: Any) -> None:
         self.annotations.append(dict(x=x, y=y, text=text, name=name, showarrow=False, **style))
 
+    def column_headings(self, headings: list[tuple[float, str, str]], yshift: int) -> None:
+        """Bold headings over the columns of a sankey, (x, text, name) each: the first flush left, the last flush
+        right, the others centred."""
+        for n, (x, text, name) in enumerate(headings):
+            anchor = "left" if n == 0 else "right" if n == len(headings) - 1 else "center"
+            self.note(
+                x,
+                1.0,
+                f"<b>{text}</b>",
+                name,
+                xref="paper",
+                yref="paper",
+                yanchor="bottom",
+                yshift=yshift,
+                xanchor=anchor,
+                font=dict(size=11, color=MUTED_TEXT),
+            )
+
 
 # ---------------------------------------------------------------------------------------------------- pathway
 
@@ -457,20 +475,7 @@ def sankey_figure(flows: pd.DataFrame, title: str = FLOW_TITLE, guideline: Guide
     )
     if flows.empty:
         d.note(0.5, 0.5, "No cases to show", "empty", xref="paper", yref="paper")
-    anchors = ["left"] + ["center"] * (len(STAGES) - 2) + ["right"]
-    for stage, column_x, anchor in zip(STAGES, SANKEY_COLUMNS, anchors, strict=False):
-        d.note(
-            column_x,
-            1.0,
-            f"<b>{stage}</b>",
-            f"stage {stage}",
-            xref="paper",
-            yref="paper",
-            yanchor="bottom",
-            yshift=14,
-            xanchor=anchor,
-            font=dict(size=11, color=MUTED_TEXT),
-        )
+    d.column_headings([(x, stage, f"stage {stage}") for stage, x in zip(STAGES, SANKEY_COLUMNS, strict=True)], 14)
     return d.figure(SANKEY_HEIGHT, margin=dict(l=8, r=8, t=SANKEY_TOP, b=8), title=_title(title))
 
 

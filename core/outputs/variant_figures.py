@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from core.analyses.variant_effect import Transition
 from core.engine.guideline import Guideline
-from core.outputs.figures import FONT, INK, MUTED_TEXT, Drawing, rgba, sankey_trace, wrap
+from core.outputs.figures import FONT, INK, Drawing, rgba, sankey_trace, wrap
 from core.outputs.palette import TONE_COLOURS
 
 ARTICLE, VARIANT = "article", "variant"
@@ -43,19 +43,7 @@ def transition_sankey(pairs: list[Transition], g: Guideline, title: str) -> go.F
     )
     if not pairs:
         d.note(0.5, 0.5, "No cases to show", "empty", xref="paper", yref="paper")
-    for x, text, anchor in ((0.0, "<b>article's pathway</b>", "left"), (1.0, "<b>variant</b>", "right")):
-        d.note(
-            x,
-            1.0,
-            text,
-            text,
-            xref="paper",
-            yref="paper",
-            yanchor="bottom",
-            yshift=10,
-            xanchor=anchor,
-            font=dict(size=11, color=MUTED_TEXT),
-        )
+    d.column_headings([(0.0, "article's pathway", "<b>article's pathway</b>"), (1.0, "variant", "<b>variant</b>")], 10)
     return d.figure(
         520, margin=dict(l=8, r=8, t=70, b=8), title=dict(text=title, x=0, xanchor="left", font=dict(size=14))
     )
