@@ -26,10 +26,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core.engine.case import CASE_FIELDS
+from core.engine.guideline import DATA_DIR
+
+# Every case key but the scope's region: the demo patients' region is not recorded (scope not confirmed).
+COLUMNS = tuple(f for f in CASE_FIELDS if f != "region")
 
 SEED = 20260112
 ROWS = 300
-OUT = ROOT / "data" / "demo_cohort.csv"
+OUT = DATA_DIR / "demo_cohort.csv"
 
 MRI_SHARES = {
     "not_done": 0.10,
@@ -94,7 +98,7 @@ def _patient(rng: np.random.Generator) -> dict[str, object]:
         "proposed": ";".join(proposed),
         "prior_fusion_levels": str(rng.choice(FUSION_LEVELS)),
     }
-    for field in CASE_FIELDS:
+    for field in COLUMNS:
         if field not in ("proposed", "prior_fusion_levels", "mri_finding") and chance(UNASSESSED):
             patient[field] = None
     if patient["weeks_conservative"] is None:
@@ -108,7 +112,7 @@ def generate(seed: int = SEED, n: int = ROWS) -> pd.DataFrame:
     rows = [
         {"case_id": f"synthetic-{i:03d}", **{k: _text(v) for k, v in _patient(rng).items()}} for i in range(1, n + 1)
     ]
-    return pd.DataFrame(rows, columns=["case_id", *CASE_FIELDS], dtype=str)
+    return pd.DataFrame(rows, columns=["case_id", *COLUMNS], dtype=str)
 
 
 def write(frame: pd.DataFrame, out: Path) -> None:

@@ -10,9 +10,11 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Element
 
 from app import page_script
-from core.engine.case import BOOL_FIELDS, CASE_FIELDS, parse_case
+from core.engine.case import CASE_FIELDS, DEFAULT_SCHEMA, parse_case
 from core.engine.case_params import form_value, read_case_params
 from core.engine.case_text import case_to_text
+
+BOOL_FIELDS = DEFAULT_SCHEMA.bool_fields  # the default pack's yes/no fields
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PATIENT_PREFIX = "patient_"

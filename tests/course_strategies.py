@@ -5,7 +5,9 @@ import io
 
 from hypothesis import strategies as st
 
-from core.engine.case import BOOL_FIELDS, MRI_FINDINGS, PROPOSALS
+from core.engine.case import DEFAULT_SCHEMA, MRI_FINDINGS, PROPOSALS
+
+BOOL_FIELDS = DEFAULT_SCHEMA.bool_fields  # the default pack's yes/no fields
 
 VISIT_FIELDS = (*BOOL_FIELDS, "mri_finding", "motor_grade_mrc", "pt_weeks", "proposed")
 

@@ -2,7 +2,9 @@
 
 from hypothesis import strategies as st
 
-from core.engine.case import BOOL_FIELDS, MAX_WEEKS, MRI_FINDINGS, PROPOSALS
+from core.engine.case import DEFAULT_SCHEMA, MAX_WEEKS, MRI_FINDINGS, PROPOSALS
+
+BOOL_FIELDS = DEFAULT_SCHEMA.bool_fields  # the default pack's yes/no fields
 
 
 def maybe(strategy: st.SearchStrategy) -> st.SearchStrategy:

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data" / "packs" / "neck-upper-back-pain-after-lumbar-fusion"
 
 
 def run(*args, stdin=None):
@@ -51,11 +52,11 @@ def test_validate_reports_the_data_is_valid():
 def test_validate_names_file_and_path_of_broken_data(tmp_path):
     import shutil
 
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    (tmp_path / "data" / "guideline.yaml").write_text("id: x\ntitle: y\nversion: one\n")
+    shutil.copytree(DATA_DIR, tmp_path / "data")
+    (tmp_path / "data" / "manifest.yaml").write_text("id: x\ntitle: y\nversion: one\n")
     result = run("validate", "--data", str(tmp_path / "data"))
     assert result.returncode == 2
-    assert "guideline.yaml: version" in result.stderr and "guideline.yaml: date" in result.stderr
+    assert "manifest.yaml: version" in result.stderr and "manifest.yaml: date" in result.stderr
 
 
 def test_markdown_summary_has_decision_trace_actions_and_resolved_citations():

@@ -11,6 +11,7 @@ import pypdf
 from fhir.resources.R4B.plandefinition import PlanDefinition
 
 ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data" / "packs" / "neck-upper-back-pain-after-lumbar-fusion"
 CASE = {"red_flags": False, "mri_finding": "cord_compression", "prior_fusion_levels": "L2-L5"}
 
 
@@ -64,7 +65,7 @@ def test_version_reports_match_and_refuses_to_record_without_a_bump(tmp_path):
     ok = run("version")
     assert ok.returncode == 0 and "status:          ok" in ok.stdout
     data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    shutil.copytree(DATA_DIR, data)
     path = data / "scenarios.yaml"
     path.write_text(path.read_text().replace("The article's patient, before MRI", "The index patient"))
     changed = run("version", "--data", str(data))

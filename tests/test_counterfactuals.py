@@ -4,8 +4,10 @@ import pytest
 
 from core import counterfactuals, evaluate_case, load_guideline, parse_case
 from core.analyses.counterfactuals import TONES
-from core.engine.case import BOOL_FIELDS, CASE_FIELDS, MRI_FINDINGS
+from core.engine.case import CASE_FIELDS, DEFAULT_SCHEMA, MRI_FINDINGS
 from tests.conftest import case as base_case
+
+BOOL_FIELDS = DEFAULT_SCHEMA.bool_fields  # the default pack's yes/no fields
 
 SCENARIOS = {s.id: s.case for s in load_guideline().scenarios}
 

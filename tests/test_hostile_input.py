@@ -175,7 +175,7 @@ def test_a_cohort_file_without_read_permission_is_named(tmp_path, monkeypatch, c
 
 @pytest.mark.parametrize("command", ["validate", "audit", "verify", "version"])
 def test_data_pointing_at_a_file_is_refused(tmp_path, command):
-    file = tmp_path / "guideline.yaml"
+    file = tmp_path / "manifest.yaml"
     file.write_text("x: 1\n")
     assert_clean_refusal(cli(command, "--data", str(file)), "--data", "is a file")
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 import core
 from core import CaseError, DataError, evaluate_case, evaluate_frame, parse_case
-from core.engine.case import PT_OVER_LIMIT, pt_over_limit
+from core.engine.case import pt_over_limit
 from core.engine.data_files import load_file
 from core.engine.words import NOT_ASSESSED, value_words
 from core.errors import Problem, validation_problems
@@ -25,6 +25,7 @@ from core.outputs.summary import evaluation_text
 from core.review.versioning import VersionLock
 
 ROOT = Path(__file__).resolve().parent.parent
+PT_OVER_LIMIT = "cannot exceed weeks_conservative"
 
 
 def test_an_unassessed_value_reads_not_assessed_at_the_terminal_in_reports_and_on_pages(guideline):

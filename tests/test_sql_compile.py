@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from core.analyses.frame import RESULT_COLUMNS, cases_frame, evaluate_frame
 from core.analyses.grid import verification_grid
 from core.engine.evaluate import evaluate_case, next_milestone
-from core.engine.guideline import load_guideline, pathway_fields
+from core.engine.guideline import load_guideline
 from core.errors import PathwayError
 from core.sql.compile import DIALECTS, LAYERED_DIALECTS, SqlLogic, pathway_select, pathway_sql
 from core.sql.engines import duckdb_connection, duckdb_decider, typed_table
@@ -25,7 +25,7 @@ from tests.strategies import any_case
 
 ROOT = Path(__file__).resolve().parent.parent
 G = load_guideline()
-FIELDS = pathway_fields(G)
+FIELDS = G.decision_fields
 
 
 @pytest.fixture(scope="module")

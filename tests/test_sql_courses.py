@@ -18,7 +18,7 @@ from core.analyses.course import parse_course
 from core.analyses.progression import LINK_COLUMNS, check_visits, read_visits
 from core.cli import main
 from core.engine.case import CHOICES, INT_FIELDS
-from core.engine.guideline import load_guideline, pathway_fields
+from core.engine.guideline import load_guideline
 from core.errors import PathwayError
 from core.sql import cohort_engines, course_engines
 from core.sql.cohort_engines import EngineOptions
@@ -190,7 +190,7 @@ def test_the_visits_query_carries_each_field_forward_as_a_course_does(courses):
         rows = got[got["case_id"] == f"c{n}"]
         expected = parse_course(course).cases
         assert rows["visit"].tolist() == list(range(1, len(expected) + 1))
-        for field in pathway_fields(G):
+        for field in G.decision_fields:
             values = [None if pd.isna(v) else v for v in rows[field].astype(object)]
             wanted = [getattr(case, field) for case in expected]
             if field == "proposed":  # nothing proposed: an empty list in a case, empty text or NULL in SQL

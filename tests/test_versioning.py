@@ -13,7 +13,7 @@ def bump(data_dir, version):
         info["version"] = version
         info["changelog"].insert(0, {"version": version, "date": info["date"], "changes": ["Test change."]})
 
-    edit(data_dir / "guideline.yaml", change)
+    edit(data_dir / "manifest.yaml", change)
 
 
 def test_shipped_data_matches_the_hash_recorded_for_its_version():
@@ -62,14 +62,14 @@ def test_only_the_content_files_are_hashed(data_copy):
     (data_copy / "demo_cohort.csv").write_text("red_flags\ntrue\n")
     (data_copy / "invariants.yaml").write_text("invariants: []\n")
     assert content_hash(data_copy) == content_hash(DATA_DIR)
-    assert {"guideline.yaml", "evidence.yaml", "conflicts.yaml", "scenarios.yaml"} <= set(HASHED_FILES)
+    assert {"manifest.yaml", "evidence.yaml", "conflicts.yaml", "scenarios.yaml"} <= set(HASHED_FILES)
 
 
 def test_changelog_must_start_with_the_current_version(data_copy):
-    edit(data_copy / "guideline.yaml", lambda d: d.update(version="1.9.0"))
+    edit(data_copy / "manifest.yaml", lambda d: d.update(version="1.9.0"))
     with pytest.raises(DataError) as info:
         load_guideline(data_copy)
-    assert "guideline.yaml" in str(info.value) and "newest changelog entry must be version 1.9.0" in str(info.value)
+    assert "manifest.yaml" in str(info.value) and "newest changelog entry must be version 1.9.0" in str(info.value)
 
 
 def test_changelog_is_dated_and_newest_first(guideline):

@@ -159,7 +159,7 @@ def flows_from_results(
             "presentation": _presentations(cases),
             "mri_finding": _mri_labels(cases, g),
             "deciding_rule": pd.Categorical(results["deciding_rule"]),
-            "deciding_rule_label": _labelled(results["deciding_rule"], {r.id: r.label for r in g.pathway.rules}),
+            "deciding_rule_label": _labelled(results["deciding_rule"], {r.id: r.label for r in g.decision_rules}),
             "disposition": pd.Categorical(results["disposition"]),
             "disposition_label": _labelled(results["disposition"], {d.id: d.label for d in g.pathway.dispositions}),
             "urgent": results["urgent"].to_numpy(dtype=bool),
@@ -189,7 +189,7 @@ def _stage_order(stage: str, guideline: Guideline) -> list[str]:
     if stage == "MRI":
         return [guideline.value_labels["mri_finding"][m] for m in MRI_FINDINGS] + [NOT_ASSESSED]
     if stage == "rule":
-        return [r.id for r in guideline.pathway.rules]
+        return [r.id for r in guideline.decision_rules]
     return [d.id for d in guideline.pathway.dispositions]
 
 

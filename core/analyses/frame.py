@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, PT_OVER_LIMIT, parse_case, pt_over_limit
+from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, VOCABULARY_SCHEMA, parse_case, pt_over_limit
 from core.engine.conditions import Condition, Test, Undecided, fold, holds
-from core.engine.guideline import Guideline, load_guideline, pathway_fields
+from core.engine.guideline import Guideline, load_guideline
 from core.engine.walk import walk
 from core.errors import CaseError, Problem
 
@@ -132,14 +132,16 @@ def code_columns(frame: pd.DataFrame, fields: list[str]) -> dict[str, Coded]:
             columns[field] = Coded(
                 codes=np.full(n, -1, dtype=np.int32), values=(), unknown=() if field == "proposed" else None
             )
-    if "pt_weeks" in columns and "weeks_conservative" in columns:
-        pt, total = columns["pt_weeks"], columns["weeks_conservative"]
-        both = (pt.codes >= 0) & (total.codes >= 0)
-        pt_value = np.where(both, np.asarray(pt.values or (0,))[np.maximum(pt.codes, 0)], 0)
-        total_value = np.where(both, np.asarray(total.values or (0,))[np.maximum(total.codes, 0)], 0)
-        bad = both & pt_over_limit(pt_value, total_value)
+    for c in VOCABULARY_SCHEMA.constraints:
+        if c.field not in columns or c.at_most not in columns:
+            continue
+        value, limit = columns[c.field], columns[c.at_most]
+        both = (value.codes >= 0) & (limit.codes >= 0)
+        values = np.where(both, np.asarray(value.values or (0,))[np.maximum(value.codes, 0)], 0)
+        limits = np.where(both, np.asarray(limit.values or (0,))[np.maximum(limit.codes, 0)], 0)
+        bad = both & pt_over_limit(values, limits)
         if bad.any():
-            problems.append(Problem(field="pt_weeks", message=f"{PT_OVER_LIMIT} ({_rows(frame.index, bad)})"))
+            problems.append(Problem(field=c.field, message=f"{c.message} ({_rows(frame.index, bad)})"))
     if problems:
         raise CaseError(problems)
     return columns
@@ -261,16 +263,18 @@ def evaluate_frame(frame: pd.DataFrame, guideline: Guideline | None = None) -> p
     g = guideline or load_guideline()
     p = g.pathway
     rows = len(frame)
-    logic = ConditionEvaluator(code_columns(frame, pathway_fields(g)), rows)
-    result = walk(p, logic)
+    logic = ConditionEvaluator(code_columns(frame, g.decision_fields), rows)
+    result = walk(p, logic, g.scope_rule)
 
     disposition_ids = [d.id for d in p.dispositions]
     disposition = np.zeros(rows, dtype=np.int32)
     for disposition_id, where in result.dispositions:
         disposition[where] = disposition_ids.index(disposition_id)
     rule_index = np.full(rows, -1, dtype=np.int32)
+    first = len(g.decision_rules) - len(p.rules)  # the scope gate, when there is one, comes first
+    rule_index[result.outside] = 0
     for n, (blocking, deciding) in enumerate(zip(result.rules.blocking, result.rules.deciding, strict=True)):
-        rule_index[blocking | deciding] = n
+        rule_index[blocking | deciding] = first + n
     phase = np.full(rows, -1, dtype=np.int32)
     for n, deciding in enumerate(result.phases.deciding):
         phase[deciding] = n
@@ -281,7 +285,7 @@ def evaluate_frame(frame: pd.DataFrame, guideline: Guideline | None = None) -> p
             "urgent": result.urgent,
             "warnings": joined_labels(result.warnings, rows),
             "missing": joined_labels(result.rules.missing, rows),
-            "deciding_rule": pd.Categorical.from_codes(rule_index, categories=[r.id for r in p.rules]),
+            "deciding_rule": pd.Categorical.from_codes(rule_index, categories=[r.id for r in g.decision_rules]),
             "phase": pd.Categorical.from_codes(phase, categories=[ph.id for ph in p.phases]),
         },
         index=frame.index,

@@ -4,128 +4,121 @@ An absent key means *unknown* (not false); `proposed` absent means nothing is pr
 """
 
 from collections.abc import Mapping
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationError, ValidationInfo, create_model, field_validator
 from pydantic_core import ErrorDetails
 
+from core.engine.packs import default_schema, vocabulary_schema
+from core.engine.vocabulary import CaseSchema, Constraint, FieldDef
 from core.errors import CaseError, Problem, quoted, validation_problems
 from core.model import Frozen
 
-MriFinding = Literal["not_done", "cord_compression", "nerve_root_compression", "degenerative_only", "normal"]
-Proposal = Literal[
-    "fusion",
-    "decompression",
-    "cervical_manipulation",
-    "long_term_opioids",
-    "epidural_steroid_injection",
-    "facet_injection",
-]
-MRI_FINDINGS: tuple[str, ...] = get_args(MriFinding)
-PROPOSALS: tuple[str, ...] = get_args(Proposal)
-MAX_WEEKS = 520
-PT_OVER_LIMIT = "cannot exceed weeks_conservative"
 
+def pt_over_limit(value: Any, limit: Any) -> Any:
+    """A vocabulary constraint broken: `value` above the field it may not exceed (formal PT above care).
 
-def pt_over_limit(pt_weeks: Any, weeks_conservative: Any) -> Any:
-    """The case's one rule across fields: formal PT is part of conservative care, so it cannot have lasted longer.
-
-    Written once for every checker: two whole numbers give a bool (the Case model, the verification grid), two
+    Written once for every checker: two whole numbers give a bool (the case model, the verification grid), two
     integer arrays give a bool array (evaluate_frame, the cohort reader). Callers pass known values only.
     """
-    return pt_weeks > weeks_conservative
+    return value > limit
 
 
 class Case(Frozen):
-    """One patient as entered by a clinician. None means the item was not assessed."""
+    """One patient as entered by a clinician. None means the item was not assessed.
+
+    The base of every pack's case model (`case_model`): the fields come from the vocabulary and the pack.
+    """
 
     model_config = ConfigDict(strict=True)
 
-    red_flags: bool | None = None
-    mri_finding: MriFinding | None = None
-    myelopathy_signs: bool | None = None
-    radicular_symptoms: bool | None = None
-    motor_grade_mrc: int | None = Field(default=None, ge=0, le=5)
-    motor_deficit_progressive: bool | None = None
-    instability: bool | None = None
-    deformity_progressive: bool | None = None
-    weeks_conservative: int | None = Field(default=None, ge=0, le=MAX_WEEKS)
-    pt_weeks: int | None = Field(default=None, ge=0, le=MAX_WEEKS)
-    conservative_failed: bool | None = None
-    correlating_pathology: bool | None = None
-    proposed: tuple[Proposal, ...] = ()
-    prior_fusion_levels: str | None = Field(default=None, max_length=16, pattern=r"^[CTLS][0-9]{1,2}-[CTLS][0-9]{1,2}$")
-
-    @field_validator("proposed", mode="before")
-    @classmethod
-    def _proposed_as_unique_tuple(cls, value: Any) -> Any:
-        # JSON gives a list; repeated items carry no meaning, so keep the first of each.
-        if value is None:
-            return ()
-        if isinstance(value, list | tuple):
-            return tuple(dict.fromkeys(value))
-        return value
-
-    @field_validator("pt_weeks")
-    @classmethod
-    def _pt_within_conservative(cls, value: int | None, info: ValidationInfo) -> int | None:
-        total = info.data.get("weeks_conservative")
-        if value is not None and total is not None and pt_over_limit(value, total):
-            raise ValueError(f"{PT_OVER_LIMIT} ({value} > {total})")
-        return value
-
     def values(self) -> dict[str, Any]:
         """Field -> value for condition evaluation (None = unknown)."""
-        return {name: getattr(self, name) for name in CASE_FIELDS}
+        return {name: getattr(self, name) for name in type(self).model_fields}
 
 
-CASE_FIELDS: tuple[str, ...] = tuple(Case.model_fields)
-BOOL_FIELDS: tuple[str, ...] = (
-    "red_flags",
-    "myelopathy_signs",
-    "radicular_symptoms",
-    "motor_deficit_progressive",
-    "instability",
-    "deformity_progressive",
-    "conservative_failed",
-    "correlating_pathology",
-)
-INT_FIELDS: dict[str, tuple[int, int]] = {
-    "motor_grade_mrc": (0, 5),
-    "weeks_conservative": (0, MAX_WEEKS),
-    "pt_weeks": (0, MAX_WEEKS),
-}
-# What kind of value each field holds, and the choices of the choice and list fields (the condition language's
-# type checks read these).
-CHOICES: dict[str, tuple[str, ...]] = {"mri_finding": MRI_FINDINGS, "proposed": PROPOSALS}
-FIELD_KINDS: dict[str, str] = {
-    **{f: "bool" for f in BOOL_FIELDS},
-    **{f: "int" for f in INT_FIELDS},
-    "mri_finding": "choice",
-    "proposed": "list",
-}
+def _unique_tuple(value: Any) -> Any:
+    # JSON gives a list; repeated items carry no meaning, so keep the first of each.
+    if value is None:
+        return ()
+    if isinstance(value, list | tuple):
+        return tuple(dict.fromkeys(value))
+    return value
 
 
-def _message(error: ErrorDetails) -> str:
+def _annotation(d: FieldDef, choices: tuple[str, ...]) -> tuple[Any, Any]:
+    """A field's type and default for pydantic, from its vocabulary definition."""
+    if d.kind == "bool":
+        return bool | None, None
+    if d.kind == "int":
+        return int | None, Field(default=None, ge=d.min, le=d.max)
+    if d.kind == "choice":
+        return Literal[choices] | None, None  # type: ignore[valid-type]
+    if d.kind == "list":
+        return tuple[Literal[choices], ...], ()  # type: ignore[valid-type]
+    return str | None, Field(default=None, max_length=d.max_length, pattern=d.pattern)
+
+
+def case_model(schema: CaseSchema) -> type[Case]:
+    """The pydantic model of a case under one pack: one optional field per field it reads."""
+    fields = {f: _annotation(d, schema.choices.get(f, ())) for f, d in schema.defs.items()}
+    validators: dict[str, Any] = {
+        f"_unique_{f}": field_validator(f, mode="before")(_unique_tuple) for f in schema.list_fields
+    }
+    for c in schema.constraints:
+
+        def within(cls: Any, value: int | None, info: ValidationInfo, c: Constraint = c) -> int | None:
+            limit = info.data.get(c.at_most)
+            if value is not None and limit is not None and pt_over_limit(value, limit):
+                raise ValueError(f"{c.message} ({value} > {limit})")
+            return value
+
+        validators[f"_within_{c.field}"] = field_validator(c.field)(within)
+    return create_model("Case", __base__=Case, __validators__=validators, **fields)
+
+
+# Kinds, ranges and choices over the whole vocabulary: what kind of value a field holds is the same in every
+# pack, so the backends that code values (the frame, the grid, SQL) dispatch on these; which fields a pack reads,
+# and the values it accepts, come from its own schema (`Guideline.schema`).
+VOCABULARY_SCHEMA = vocabulary_schema()
+BOOL_FIELDS: tuple[str, ...] = VOCABULARY_SCHEMA.bool_fields
+INT_FIELDS: dict[str, tuple[int, int]] = VOCABULARY_SCHEMA.int_fields
+CHOICES: dict[str, tuple[str, ...]] = dict(VOCABULARY_SCHEMA.choices)
+FIELD_KINDS: dict[str, str] = VOCABULARY_SCHEMA.kinds
+MAX_WEEKS = VOCABULARY_SCHEMA.max_int
+DEFAULT_SCHEMA = default_schema()
+CASE_FIELDS: tuple[str, ...] = DEFAULT_SCHEMA.fields
+MRI_FINDINGS = CHOICES["mri_finding"]
+PROPOSALS = DEFAULT_SCHEMA.choices["proposed"]
+
+
+def _message(error: ErrorDetails, schema: CaseSchema) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         return "unknown field (not part of the case format)"
     if kind == "literal_error":
         return f"unknown value {quoted(error['input'])}; expected {error['ctx']['expected']}"
     if kind == "string_pattern_mismatch":
-        return f"{quoted(error['input'])} is not a level range like L2-L5"
+        field = schema.defs.get(str(error["loc"][0])) if error["loc"] else None
+        hint = field.pattern_hint if field and field.pattern_hint else "in the expected form"
+        return f"{quoted(error['input'])} is not {hint}"
     if kind.startswith("value_error"):
         return str(error["ctx"]["error"])
     return f"{error['msg'].lower()} (got {quoted(error['input'])})"
 
 
-def parse_case(data: Mapping[str, Any] | Case) -> Case:
-    """Validate a mapping (parsed JSON, a form, a CSV row) into a Case, or raise CaseError naming each field."""
-    if isinstance(data, Case):
+def parse_case(data: Mapping[str, Any] | Case, schema: CaseSchema | None = None) -> Case:
+    """Validate a mapping (parsed JSON, a form, a CSV row) into a pack's Case, or raise CaseError naming each field.
+
+    Without a schema, the default pack's."""
+    schema = schema or DEFAULT_SCHEMA
+    if isinstance(data, schema.model):
         return data
+    if isinstance(data, Case):
+        data = data.model_dump(exclude_defaults=True)
     if not isinstance(data, Mapping):
         raise CaseError([Problem(field="case", message=f"expected an object of fields, got {type(data).__name__}")])
     try:
-        return Case.model_validate(dict(data))
+        return schema.model.model_validate(dict(data))
     except ValidationError as exc:
-        raise CaseError(validation_problems(exc, depth=1, message=_message, top="case")) from None
+        raise CaseError(validation_problems(exc, depth=1, message=lambda e: _message(e, schema), top="case")) from None

@@ -4,7 +4,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.engine.case import Case, parse_case
+from core.engine.case import Case
 from core.engine.conditions import Condition, Truth, fields_read, holds, undecided_fields
 from core.engine.evaluation import ActiveStatement, Evaluation, Step, truth_text
 from core.engine.guideline import ConditionalStatements, Guideline, Phase, Rule, load_guideline
@@ -105,11 +105,14 @@ def next_milestone(g: Guideline, weeks: int | None) -> int | None:
 def decide(values: Mapping[str, Any], guideline: Guideline) -> Decision:
     """The walk (core.engine.walk) read off for one case."""
     p = guideline.pathway
-    result = walk(p, OneCase(dict(values)))
+    result = walk(p, OneCase(dict(values)), guideline.scope_rule)
     blocked = result.rules.blocked
-    rule = _first(p.rules, result.rules.blocking if blocked else result.rules.deciding)
-    tried = p.rules.index(_first(p.rules, result.rules.first)) + 1
     disposition = _first([d for d, _ in result.dispositions], [here for _, here in result.dispositions])
+    if result.outside and guideline.scope_rule is not None:
+        rule, tried = guideline.scope_rule, 0
+    else:
+        rule = _first(p.rules, result.rules.blocking if blocked else result.rules.deciding)
+        tried = p.rules.index(_first(p.rules, result.rules.first)) + 1
     return Decision(
         rule=rule,
         disposition=disposition,
@@ -129,14 +132,18 @@ def _names(named: list[tuple[str, bool]]) -> list[str]:
 
 def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = None) -> Evaluation:
     """Decide one case. Raises CaseError (naming each bad field) for input that breaks the contract."""
-    case = parse_case(case)
     g = guideline or load_guideline()
+    case = g.parse_case(case)
     values = case.values()
     decision = decide(values, g)
     deciding, disposition_id, urgent, missing = decision.rule, decision.disposition, decision.urgent, decision.missing
     # A blocked walk stops at the unknown rule that blocks it; later rules are in possible_dispositions.
     walked = g.pathway.rules.index(deciding) + 1 if decision.blocked else decision.rules_tried
     trace = [_step(g, rule.id, rule.label, rule.when, values, rule.disposition) for rule in g.pathway.rules[:walked]]
+    in_scope = None if g.info.scope is None else holds(g.info.scope, values)
+    if g.scope_rule is not None and in_scope is False:
+        scope = g.scope_rule
+        trace.insert(0, _step(g, scope.id, scope.label, scope.when, values, scope.disposition))
 
     sources: list[tuple[str, str]] = []  # (statement id, why it is active)
     milestone = None
@@ -167,8 +174,11 @@ def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = 
 
     return Evaluation(
         guideline_version=g.info.version,
+        pathway=g.info.id,
+        in_scope=True if g.info.scope is None else in_scope,
         case=case,
         disposition=disposition_id,
+        disposition_class=g.disposition(disposition_id).class_,
         disposition_label=g.disposition(disposition_id).label,
         urgent=urgent,
         deciding_rule=deciding.id,
@@ -185,5 +195,5 @@ def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = 
         trace=trace,
         warning_trace=warning_trace,
         possible_dispositions=possible_dispositions(values, g),
-        inconsistencies=find_inconsistencies(values),
+        inconsistencies=find_inconsistencies(values, g.source_dir),
     )

@@ -38,8 +38,11 @@ class ActiveStatement(Frozen):
 
 class Evaluation(Frozen):
     guideline_version: str
+    pathway: str  # the pack's id
+    in_scope: bool | None  # None: the case lacks what the pack's scope reads (evaluated as if in scope)
     case: Case
     disposition: str
+    disposition_class: str
     disposition_label: str
     urgent: bool
     deciding_rule: str

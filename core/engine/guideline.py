@@ -1,59 +1,34 @@
-"""The guideline as data: pydantic models for every file in data/, loaded and cross-checked once per process."""
+"""A pathway pack as data: pydantic models for every file of a pack, loaded and cross-checked once per process.
 
-import datetime
+The pack's case fields come from the shared vocabulary (core.engine.vocabulary) through its manifest.
+"""
+
 import functools
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, TypeAdapter, ValidationError, model_validator
+from pydantic import Field, TypeAdapter, ValidationError
 
-from core.engine.case import CASE_FIELDS, CHOICES, FIELD_KINDS, parse_case
-from core.engine.conditions import OPERATORS, Condition, Test, describe, fields_read, tests_in
+from core.engine.case import Case, parse_case
+from core.engine.conditions import OPERATORS, Condition, NotOf, Test, describe, fields_read, tests_in
 from core.engine.data_files import once_per_directory, read_yaml, unwrap
+from core.engine.manifest import MANIFEST_FILE, VERSION_PATTERN, Manifest
+from core.engine.packs import default_pack_dir, schema_for
+from core.engine.vocabulary import CaseSchema, FieldDef
 from core.errors import CaseError, DataError, Problem, validation_problems
 from core.model import Frozen
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DATA_DIR = default_pack_dir()
 NEEDS_INFORMATION = "needs_information"
 Region = Literal["cervical", "thoracic", "cervicothoracic", "lumbar", "general"]
-
-
-VERSION_PATTERN = r"^\d+\.\d+\.\d+$"
-
-
-class ChangeEntry(Frozen):
-    """One dated release of the guideline data: what changed, in a few lines."""
-
-    version: str = Field(pattern=VERSION_PATTERN)
-    date: datetime.date
-    changes: list[str] = Field(min_length=1)
-
-
-class GuidelineInfo(Frozen):
-    id: str
-    title: str
-    version: str = Field(pattern=VERSION_PATTERN)
-    date: datetime.date
-    source: str
-    notice: str
-    changelog: list[ChangeEntry] = []  # newest first
-
-    @model_validator(mode="after")
-    def _changelog_names_this_version(self) -> "GuidelineInfo":
-        versions = [entry.version for entry in self.changelog]
-        if len(set(versions)) != len(versions):
-            raise ValueError("changelog lists a version twice")
-        if versions and versions[0] != self.version:
-            raise ValueError(f"the newest changelog entry must be version {self.version} (found {versions[0]})")
-        return self
-
-
-class FieldInfo(Frozen):
-    label: str
-    group: str
-    help: str
-    values: dict[str, str] = {}
-    value_hints: dict[str, str] = {}  # what a reader looks for, per value (forms show it beside the label)
+# What kind of answer a disposition is: the same six words in every pack, so pathways can be compared.
+DispositionClass = Literal[
+    "referral", "imaging", "conservative_care", "evaluation_elsewhere", "outside_scope", "needs_information"
+]
+OUTSIDE_SCOPE = "outside_scope"  # the class of the disposition a case outside the pack's scope gets
+SCOPE_RULE = "scope"  # the deciding rule's id for a case outside the scope
+__all__ = ["VERSION_PATTERN"]
 
 
 class Statement(Frozen):
@@ -80,6 +55,7 @@ Tone = Literal["critical", "high", "moderate", "routine", "unknown"]
 
 class Disposition(Frozen):
     id: str
+    class_: DispositionClass = Field(alias="class")
     label: str
     urgent: bool
     tone: Tone
@@ -147,6 +123,9 @@ class Expected(Frozen):
     phase: str | None = None
     missing: list[str] | None = None
     possible: list[str] | None = None  # the dispositions still possible, most urgent first
+    class_: DispositionClass | None = Field(default=None, alias="class")
+    rule: str | None = None  # the deciding rule's id
+    scope: Literal["inside", "outside", "unknown"] | None = None  # whether the case is in the pack's scope
 
 
 class Scenario(Frozen):
@@ -160,12 +139,51 @@ class Scenario(Frozen):
 class Guideline(Frozen):
     """Everything in data/, validated. Lookups by id are plain dict comprehensions over small lists."""
 
-    info: GuidelineInfo
-    fields: dict[str, FieldInfo]
+    info: Manifest
+    fields: dict[str, FieldDef]
     statements: list[Statement]
     references: list[Reference]
     pathway: Pathway
     scenarios: list[Scenario]
+    source_dir: Path = DATA_DIR  # the pack's folder, where its other files (evidence, variants, demo data) are
+
+    @functools.cached_property
+    def schema(self) -> CaseSchema:
+        """The pack's case fields: kinds, ranges, choices and rules across fields (from the vocabulary)."""
+        return schema_for(self.info)
+
+    @property
+    def fields_in_order(self) -> tuple[str, ...]:
+        return self.schema.fields
+
+    def parse_case(self, data: Mapping[str, Any] | Case) -> Case:
+        """A case under this pack's fields, or CaseError naming each bad field."""
+        return parse_case(data, self.schema)
+
+    @functools.cached_property
+    def scope_disposition(self) -> Disposition | None:
+        """The disposition a case outside the scope gets (the one of class outside_scope)."""
+        return next((d for d in self.pathway.dispositions if d.class_ == OUTSIDE_SCOPE), None)
+
+    @functools.cached_property
+    def scope_rule(self) -> "Rule | None":
+        """The gate before the rules: it holds where the case is certainly outside the pack's scope."""
+        d = self.scope_disposition
+        if self.info.scope is None or d is None:
+            return None
+        outside = NotOf.model_validate({"not": self.info.scope})
+        return Rule(id=SCOPE_RULE, label="Outside this pathway's scope", when=outside, disposition=d.id)
+
+    @functools.cached_property
+    def decision_rules(self) -> list["Rule"]:
+        """The rules a case can be decided by, in the order they are tried: the scope gate first, if any."""
+        return ([self.scope_rule] if self.scope_rule is not None else []) + self.pathway.rules
+
+    @functools.cached_property
+    def decision_fields(self) -> list[str]:
+        """The fields the scope and the rules, phases and warnings read (what a decision needs)."""
+        scope = fields_read(self.info.scope) if self.info.scope is not None else []
+        return list(dict.fromkeys(scope + pathway_fields(self)))
 
     def statement(self, statement_id: str) -> Statement:
         return self.statements_by_id[statement_id]
@@ -195,11 +213,11 @@ class Guideline(Frozen):
 
     @functools.cached_property
     def labels(self) -> dict[str, str]:
-        return {name: f.label for name, f in self.fields.items()}
+        return {name: f.label for name, f in self.fields.items()} | {"disposition": "disposition"}
 
     @functools.cached_property
     def value_labels(self) -> dict[str, dict[str, str]]:
-        return {name: f.values for name, f in self.fields.items() if f.values}
+        return {name: f.words for name, f in self.fields.items() if f.words}
 
     @functools.cached_property
     def conditions(self) -> list[Condition]:
@@ -214,15 +232,14 @@ class Guideline(Frozen):
 
 
 FILES = {
-    "info": "guideline.yaml",
-    "fields": "fields.yaml",
+    "info": MANIFEST_FILE,
     "statements": "statements.yaml",
     "references": "references.yaml",
     "pathway": "pathway.yaml",
     "scenarios": "scenarios.yaml",
 }
-# The key inside each file that holds its content (guideline.yaml and pathway.yaml are the content).
-WRAPPERS = {"fields": "fields", "statements": "statements", "references": "references", "scenarios": "scenarios"}
+# The key inside each file that holds its content (manifest.yaml and pathway.yaml are the content).
+WRAPPERS = {"statements": "statements", "references": "references", "scenarios": "scenarios"}
 
 
 def read_raw(data_dir: Path = DATA_DIR) -> dict[str, Any]:
@@ -238,29 +255,33 @@ _KIND_RULES = {
 }
 
 
-def _test_problem(test: Test) -> str | None:
+def _test_problem(test: Test, schema: CaseSchema) -> str | None:
     """Why a leaf test's operator or value does not fit its case field's kind (None when it fits)."""
-    kind = FIELD_KINDS[test.field]
+    kind = schema.kinds[test.field]
     op, value = OPERATORS[test.op], test.value
-    choices = CHOICES.get(test.field, ())
+    choices = schema.choices.get(test.field, ())
     values = value if isinstance(value, list) else [value]
     fits = kind in op.kinds and (
         (kind == "bool" and isinstance(value, bool))
         or (kind == "int" and type(value) is int)
         or (kind in ("choice", "list") and all(v in choices for v in values))
     )
-    return None if fits else _KIND_RULES[kind].format(field=test.field, choices=choices)
+    return (
+        None if fits else _KIND_RULES.get(kind, "`{field}` cannot be tested").format(field=test.field, choices=choices)
+    )
 
 
-def condition_type_problems(where: str, condition: Condition | None, extra_fields: tuple[str, ...]) -> list[Problem]:
+def condition_type_problems(
+    where: str, condition: Condition | None, extra_fields: tuple[str, ...], schema: CaseSchema
+) -> list[Problem]:
     """Problems with the field names, operators and value types of one condition (shared by verify)."""
     problems = []
     for test in tests_in(condition):
         if test.field in extra_fields:
             continue
-        if test.field not in CASE_FIELDS:
+        if test.field not in schema.kinds:
             problems.append(Problem(field=where, message=f"condition reads unknown field `{test.field}`"))
-        elif (reason := _test_problem(test)) is not None:
+        elif (reason := _test_problem(test, schema)) is not None:
             problems.append(Problem(field=where, message=reason))
     return problems
 
@@ -292,9 +313,18 @@ def _cross_check(g: Guideline) -> list[Problem]:
         problems.append(Problem(field="pathway.yaml: dispositions", message=f"`{NEEDS_INFORMATION}` must be defined"))
     if not p.rules or p.rules[-1].when is not None:
         problems.append(Problem(field="pathway.yaml: rules", message="the last rule must have no `when` (otherwise)"))
-    missing_fields = [f for f in CASE_FIELDS if f not in g.fields]
-    if missing_fields:
-        problems.append(Problem(field="fields.yaml", message=f"no label for case fields {missing_fields}"))
+    schema = g.schema
+    if g.info.scope is not None:
+        problems += condition_type_problems(f"{MANIFEST_FILE}: scope", g.info.scope, (), schema)
+        if g.scope_disposition is None:
+            problems.append(
+                Problem(
+                    field="pathway.yaml: dispositions",
+                    message=f"a pack with a scope needs a disposition of class {OUTSIDE_SCOPE}",
+                )
+            )
+    if any(d.class_ == NEEDS_INFORMATION for d in p.dispositions if d.id != NEEDS_INFORMATION):
+        problems.append(Problem(field="pathway.yaml: dispositions", message="only `needs_information` has that class"))
     for n, r in enumerate(p.rules):
         where = f"pathway.yaml: rules.{n} ({r.id})"
         if r.disposition not in disposition_ids or r.disposition == NEEDS_INFORMATION:
@@ -303,16 +333,16 @@ def _cross_check(g: Guideline) -> list[Problem]:
             problems.append(Problem(field=where, message="only the last rule may have no `when`"))
         known_statements(where, r.statements + [s for x in r.extra_statements for s in x.statements])
         for cond in [r.when, r.urgent_when] + [x.when for x in r.extra_statements]:
-            problems += condition_type_problems(where, cond, ())
+            problems += condition_type_problems(where, cond, (), schema)
     for n, ph in enumerate(p.phases):
         where = f"pathway.yaml: phases.{n} ({ph.id})"
         known_statements(where, ph.statements + [s for x in ph.extra_statements for s in x.statements])
         for cond in [ph.when] + [x.when for x in ph.extra_statements]:
-            problems += condition_type_problems(where, cond, ())
+            problems += condition_type_problems(where, cond, (), schema)
     for n, w in enumerate(p.warnings):
         where = f"pathway.yaml: warnings.{n} ({w.id})"
         known_statements(where, w.statements)
-        problems += condition_type_problems(where, w.when, ("disposition",))
+        problems += condition_type_problems(where, w.when, ("disposition",), schema)
         for t in tests_in(w.when):
             values = t.value if isinstance(t.value, list) else [t.value]
             if t.field == "disposition" and any(v not in disposition_ids for v in values):
@@ -320,9 +350,11 @@ def _cross_check(g: Guideline) -> list[Problem]:
     for n, sc in enumerate(g.scenarios):
         where = f"scenarios.yaml: {n} ({sc.id})"
         try:
-            parse_case(sc.case)
+            g.parse_case(sc.case)
         except CaseError as exc:
             problems += [Problem(field=f"{where}: case.{e.field}", message=e.message) for e in exc.problems]
+        if sc.expected.rule not in [None, SCOPE_RULE, *[r.id for r in p.rules]]:
+            problems.append(Problem(field=where, message=f"unknown rule `{sc.expected.rule}`"))
         if sc.expected.disposition not in disposition_ids:
             problems.append(Problem(field=where, message=f"unknown disposition `{sc.expected.disposition}`"))
         for wid in sc.expected.warnings:
@@ -336,13 +368,12 @@ def _cross_check(g: Guideline) -> list[Problem]:
     return problems
 
 
-def build_guideline(raw: dict[str, Any]) -> Guideline:
+def build_guideline(raw: dict[str, Any], source_dir: Path = DATA_DIR) -> Guideline:
     """Validate parsed data files into a Guideline; DataError lists every problem with file and path."""
     problems: list[Problem] = []
     parts: dict[str, Any] = {}
     models: dict[str, Any] = {
-        "info": GuidelineInfo,
-        "fields": dict[str, FieldInfo],
+        "info": Manifest,
         "statements": list[Statement],
         "references": list[Reference],
         "pathway": Pathway,
@@ -355,7 +386,8 @@ def build_guideline(raw: dict[str, Any]) -> Guideline:
             problems += validation_problems(exc, FILES[key], within=[WRAPPERS[key]] if key in WRAPPERS else [])
     if problems:
         raise DataError(problems)
-    guideline = Guideline(**parts)
+    schema = schema_for(parts["info"])
+    guideline = Guideline(**parts, fields=dict(schema.defs), source_dir=source_dir)
     problems = _cross_check(guideline)
     if problems:
         raise DataError(problems)
@@ -369,7 +401,7 @@ def load_guideline(data_dir: Path = DATA_DIR) -> Guideline:
 
 @once_per_directory
 def _load_guideline(data_dir: Path) -> Guideline:
-    return build_guideline(read_raw(data_dir))
+    return build_guideline(read_raw(data_dir), data_dir)
 
 
 def pathway_fields(guideline: Guideline) -> list[str]:

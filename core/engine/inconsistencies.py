@@ -10,6 +10,7 @@ from typing import Any
 from core.engine.conditions import Condition, fields_read, holds
 from core.engine.data_files import load_file, once_per_directory
 from core.engine.guideline import DATA_DIR, condition_type_problems
+from core.engine.packs import schema_of
 from core.errors import DataError, Problem
 from core.model import Frozen
 
@@ -42,13 +43,16 @@ def load_inconsistency_rules(data_dir: Path = DATA_DIR) -> tuple[InconsistencyRu
 
 @once_per_directory
 def _load_inconsistency_rules(data_dir: Path) -> tuple[InconsistencyRule, ...]:
+    if not (data_dir / INCONSISTENCIES_FILE).is_file():
+        return ()  # a pack need not name any
     parsed = load_file(data_dir / INCONSISTENCIES_FILE, InconsistencyFile)
+    schema = schema_of(data_dir)
     problems: list[Problem] = []
     ids = [r.id for r in parsed.inconsistencies]
     if len(set(ids)) != len(ids):
         problems.append(Problem(field=INCONSISTENCIES_FILE, message="an id is used twice"))
     for rule in parsed.inconsistencies:
-        problems += condition_type_problems(f"{INCONSISTENCIES_FILE}: {rule.id}", rule.when, ())
+        problems += condition_type_problems(f"{INCONSISTENCIES_FILE}: {rule.id}", rule.when, (), schema)
     if problems:
         raise DataError(problems)
     return tuple(parsed.inconsistencies)

@@ -132,6 +132,9 @@ def _is_urgent(g: Guideline, rule: Rule, values: Mapping[str, Any]) -> bool:
 def possible_dispositions(values: Mapping[str, Any], g: Guideline) -> list[PossibleDisposition]:
     """Every disposition the rule walk can still end in, given the known inputs, most urgent first."""
     rules = g.pathway.rules
+    scope = g.scope_rule
+    if scope is not None and holds(scope.when, values) is True:  # outside the scope: no rule is tried
+        rules = [scope]
     could_decide = first_that_holds([rule.when for rule in rules], _Possibly(values), True).first
     reachable = [(n, rule, residual(rule.when, values)) for n, rule in enumerate(rules) if could_decide[n] is not False]
     if len(reachable) == 1:  # decided: its own disposition, with the rule's whole condition

@@ -8,7 +8,10 @@ The semantics (see data/pathway.yaml):
 - the deciding rule is urgent when its disposition is, or when its `urgent_when` holds;
 - phases apply only under the disposition that has phases, tried like the rules: the first phase that holds is
   the patient's, unless an unknown phase comes before it (then the phase is undecided, with its missing fields);
-- warnings read the case and the disposition, and fire where they hold.
+- warnings read the case and the disposition, and fire where they hold;
+- before any rule, the pack's scope: a case certainly outside it gets the scope rule's disposition (class
+  outside_scope) and no rule is tried; a case whose scope is unknown is walked as if inside (its result says the
+  scope was not confirmed), so an unknown scope never blocks.
 
 The walk never looks at a case: it is written over *masks* (which cases a statement is true of) that a backend
 provides. One case (plain booleans), a DataFrame (numpy boolean arrays), a SQL table (boolean expressions): each
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from core.engine.conditions import Condition
-from core.engine.guideline import NEEDS_INFORMATION, Pathway
+from core.engine.guideline import NEEDS_INFORMATION, Pathway, Rule
 
 M = TypeVar("M")
 
@@ -92,13 +95,18 @@ class Walk(Generic[M]):
     dispositions: list[tuple[str, M]]  # (disposition id, where it is the case's disposition); a partition
     phases: FirstThatHolds[M]  # evaluated only where the disposition has phases
     warnings: list[tuple[str, M]]  # (warning id, where it fires)
+    outside: M  # where the case is certainly outside the pack's scope (the scope rule decides)
 
 
-def walk(pathway: Pathway, logic: Logic[M]) -> Walk[M]:
-    rules = first_that_holds([rule.when for rule in pathway.rules], logic, logic.const(True))
+def walk(pathway: Pathway, logic: Logic[M], scope: Rule | None = None) -> Walk[M]:
+    """`scope`: the pack's scope rule (`Guideline.scope_rule`), whose `when` holds outside the scope."""
+    outside = logic.true(scope.when) if scope is not None else logic.const(False)
+    rules = first_that_holds([rule.when for rule in pathway.rules], logic, logic.negate(outside))
     by_id = {d.id: d for d in pathway.dispositions}
     urgent, phased = logic.const(False), logic.const(False)
     dispositions = [(NEEDS_INFORMATION, rules.blocked)]
+    if scope is not None:
+        dispositions.append((scope.disposition, outside))
     for rule, deciding in zip(pathway.rules, rules.deciding, strict=True):
         dispositions.append((rule.disposition, deciding))
         if by_id[rule.disposition].urgent:
@@ -110,4 +118,4 @@ def walk(pathway: Pathway, logic: Logic[M]) -> Walk[M]:
     phases = first_that_holds([phase.when for phase in pathway.phases], logic, phased)
     logic.decided(dispositions)
     warnings = [(warning.id, logic.true(warning.when)) for warning in pathway.warnings]
-    return Walk(rules, urgent, dispositions, phases, warnings)
+    return Walk(rules, urgent, dispositions, phases, warnings, outside)

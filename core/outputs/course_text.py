@@ -41,7 +41,7 @@ def course_text(result: CourseEvaluation, guideline: Guideline) -> str:
         f"Guideline {guideline.info.title}, version {r.guideline_version}. {r.notice}",
         "",
     ]
-    rules = {rule.id: rule.label for rule in guideline.pathway.rules}
+    rules = {rule.id: rule.label for rule in guideline.decision_rules}
     labels = state_labels(guideline)
     for v in r.visits:
         urgent = "  ** URGENT **" if v.urgent else ""

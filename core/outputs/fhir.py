@@ -215,7 +215,7 @@ def plan_definition(guideline: Guideline, fhir_version: FhirVersion = "R4B") -> 
         "experimental": True,
         "date": g.info.date.isoformat(),
         "publisher": "Spine Pathway Explorer",
-        "description": g.info.source,
+        "description": g.info.source.line,
         "usage": g.info.notice,
         "relatedArtifact": [_citation(g, n) for n in all_cited],
         "action": [

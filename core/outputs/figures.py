@@ -449,7 +449,7 @@ def sankey_figure(flows: pd.DataFrame, title: str = FLOW_TITLE, guideline: Guide
     nodes = flow_nodes(flows, g)
     index = {name: n for n, name in enumerate(nodes)}
     tones = {d.id: TONE_COLOURS[d.tone] for d in g.pathway.dispositions}
-    rule_labels = {r.id: r.label for r in g.pathway.rules}
+    rule_labels = {r.id: r.label for r in g.decision_rules}
     colours, labels, details = [], [], []
     for name in nodes:
         stage, value = name.split(": ", 1)

@@ -151,7 +151,7 @@ def build_report(evaluation: Evaluation, guideline: Guideline, evidence: Evidenc
         notice=g.info.notice,
         guideline_version=e.guideline_version,
         guideline_date=g.info.date.isoformat(),
-        source=g.info.source,
+        source=g.info.source.line,
         disposition=e.disposition,
         disposition_label=e.disposition_label,
         urgent=e.urgent,

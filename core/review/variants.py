@@ -299,7 +299,7 @@ def patched_pathway(
     pathway["rules"] = [r for r in pathway["rules"] if r["id"] not in set(rules_off)]
     for rule in pathway["rules"]:
         rule["disposition"] = (dispositions or {}).get(rule["id"], rule["disposition"])
-    return build_guideline(raw)
+    return build_guideline(raw, g.source_dir)
 
 
 def apply_variant(variant: Variant, g: Guideline) -> Guideline:

@@ -1,25 +1,28 @@
 """The guideline content may not change without a new version: a hash of the content is recorded with it.
 
 The hash covers the parsed content (canonical JSON) of HASHED_FILES only, so comments and layout may change
-freely, and other files in data/ (cohorts, invariants) do not take part. `data/version.lock` holds the
+freely, and other files of a pack (cohorts, invariants) do not take part; the vocabulary entries of the fields
+the pack reads do. The pack's `version.lock` holds the
 version and the hash recorded for it; `python -m core version --record` writes it after a version bump.
 """
 
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import Field
 
 from core.engine.data_files import load_file, read_yaml
 from core.engine.guideline import DATA_DIR, VERSION_PATTERN
+from core.engine.manifest import MANIFEST_FILE
+from core.engine.vocabulary import VOCABULARY_FILE
 from core.errors import DataError, PathwayError, Problem
 from core.model import Frozen
 
 HASHED_FILES = (
-    "guideline.yaml",
-    "fields.yaml",
+    "manifest.yaml",
     "statements.yaml",
     "references.yaml",
     "pathway.yaml",
@@ -28,6 +31,7 @@ HASHED_FILES = (
     "conflicts.yaml",
 )
 LOCK_FILE = "version.lock"
+VOCABULARY_KEY = "vocabulary.yaml (fields read)"
 LOCK_HEADER = (
     "# Written by `python -m core version --record`; do not edit by hand.\n"
     "# content_sha256: SHA-256 of the canonical JSON of the parsed files listed under `covers`.\n"
@@ -53,16 +57,25 @@ class VersionStatus(Frozen):
 
 def content_hash(data_dir: Path = DATA_DIR) -> str:
     """SHA-256 over the canonical JSON of the parsed content files (dates as ISO text, keys sorted)."""
-    content = {name: read_yaml(Path(data_dir) / name) for name in HASHED_FILES}
+    content = {name: read_yaml(Path(data_dir) / name) for name in HASHED_FILES if (Path(data_dir) / name).is_file()}
+    # The shared vocabulary's entries for the fields the pack reads are part of its content: a changed label or
+    # range changes what the pack means.
+    content[VOCABULARY_KEY] = {f: read_yaml(VOCABULARY_FILE)["fields"].get(f) for f in _fields_read(content)}
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def _fields_read(content: dict[str, Any]) -> list[str]:
+    manifest = content.get(MANIFEST_FILE)
+    entries = manifest.get("fields", []) if isinstance(manifest, dict) else []
+    return [e if isinstance(e, str) else next(iter(e), "") for e in entries if isinstance(e, str | dict)]
+
+
 def _data_version(data_dir: Path) -> str:
-    info = read_yaml(Path(data_dir) / "guideline.yaml")
+    info = read_yaml(Path(data_dir) / MANIFEST_FILE)
     version = info.get("version") if isinstance(info, dict) else None
     if not isinstance(version, str):
-        raise DataError([Problem(field="guideline.yaml: version", message="missing or not text")])
+        raise DataError([Problem(field=f"{MANIFEST_FILE}: version", message="missing or not text")])
     return version
 
 
@@ -87,7 +100,7 @@ def version_status(data_dir: Path = DATA_DIR) -> VersionStatus:
         matches, message = (
             False,
             (
-                f"the content changed but the version is still {version}: bump `version` in guideline.yaml, add a "
+                f"the content changed but the version is still {version}: bump `version` in manifest.yaml, add a "
                 "changelog entry, then run `python -m core version --record`"
             ),
         )
@@ -122,13 +135,14 @@ def record_version(data_dir: Path = DATA_DIR) -> VersionStatus:
         raise PathwayError(
             [
                 Problem(
-                    field="guideline.yaml: version",
+                    field=f"{MANIFEST_FILE}: version",
                     message=f"the content changed since {status.recorded_version} was recorded; raise the version "
                     f"above {status.recorded_version} (and add a changelog entry) before recording",
                 )
             ]
         )
-    lock = VersionLock(version=status.version, content_sha256=status.current_hash, covers=list(HASHED_FILES))
+    covers = [*HASHED_FILES, VOCABULARY_KEY]
+    lock = VersionLock(version=status.version, content_sha256=status.current_hash, covers=covers)
     body = yaml.safe_dump(lock.model_dump(), sort_keys=False, default_flow_style=False)
     (Path(data_dir) / LOCK_FILE).write_text(LOCK_HEADER + body, encoding="utf-8")
     return version_status(data_dir)

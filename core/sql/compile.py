@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.engine.case import BOOL_FIELDS, INT_FIELDS
 from core.engine.conditions import Condition, Test, Undecided, fold
-from core.engine.guideline import Guideline, load_guideline, pathway_fields
+from core.engine.guideline import Guideline, load_guideline
 from core.engine.walk import walk
 from core.errors import PathwayError, Problem
 
@@ -278,10 +278,11 @@ def result_expressions(g: Guideline, logic: SqlLogic) -> dict[str, "exp.Expressi
 
     p = g.pathway
     column = logic.column
-    result = walk(p, logic)
+    result = walk(p, logic, g.scope_rule)
     rule_ids = [r.id for r in p.rules]
     deciding_rule = first_of(
-        [
+        ([(g.scope_rule.id, result.outside)] if g.scope_rule is not None else [])
+        + [
             (rule_id, logic.either(blocking, deciding))
             for rule_id, blocking, deciding in zip(rule_ids, result.rules.blocking, result.rules.deciding, strict=True)
         ]
@@ -369,7 +370,7 @@ def expected_table(dialect: str, g: Guideline | None = None, table: str = DEFAUL
 
     g = g or load_guideline()
     columns = [
-        exp.ColumnDef(this=exp.to_identifier(f), kind=exp.DataType.build(column_type(f))) for f in pathway_fields(g)
+        exp.ColumnDef(this=exp.to_identifier(f), kind=exp.DataType.build(column_type(f))) for f in g.decision_fields
     ]
     create = exp.Create(this=exp.Schema(this=sql_table(table), expressions=columns), kind="TABLE")
     return create.sql(dialect=dialect, pretty=True)

@@ -32,7 +32,7 @@ from core.analyses.progression import (
     typed_column,
     visit_results,
 )
-from core.engine.guideline import Guideline, load_guideline, pathway_fields
+from core.engine.guideline import Guideline, load_guideline
 from core.errors import PathwayError, Problem
 from core.sql.cohort_engines import EngineOptions, chosen_engine
 from core.sql.courses import (
@@ -62,7 +62,7 @@ def stated_visits(checked: CheckedVisits, g: Guideline) -> pa.Table:
     frame = pd.DataFrame(
         {f: typed_column(f, c.values, c.codes[good]) for f, c in checked.columns.items() if f != "weeks_conservative"}
     )
-    fields = [f for f in pathway_fields(g) if f != "weeks_conservative"]
+    fields = [f for f in g.decision_fields if f != "weeks_conservative"]
     cases = typed_table(frame, fields).drop_columns([ROW_COLUMN])
     cleared_fields = [f for f in carried_fields(g) if f in checked.columns]
     cleared = np.zeros((len(good), len(cleared_fields)), dtype=bool)

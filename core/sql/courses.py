@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from core.analyses.course import NO_FURTHER_VISIT, NOT_YET_SEEN, ending_states, state_order
 from core.analyses.progression import LINK_COLUMNS, milestone_column
 from core.engine.case import BOOL_FIELDS, CHOICES, INT_FIELDS
-from core.engine.guideline import Guideline, load_guideline, pathway_fields
+from core.engine.guideline import Guideline, load_guideline
 from core.errors import PathwayError, Problem
 from core.sql.compile import DIALECTS, column_type, listed, pathway_select, sql_table
 
@@ -47,7 +47,7 @@ VISIT_RESULTS, COURSE_ENDS, MILESTONES = "pathway_visit_results", "pathway_cours
 
 def carried_fields(g: Guideline) -> list[str]:
     """The case keys a visit carries forward (weeks_conservative is the week; proposed is the visit's own)."""
-    return [f for f in pathway_fields(g) if f not in ("weeks_conservative", "proposed")]
+    return [f for f in g.decision_fields if f not in ("weeks_conservative", "proposed")]
 
 
 def _number(value: int) -> "exp.Expression":
@@ -357,7 +357,7 @@ def expected_visits_table(dialect: str, g: Guideline | None = None, table: str =
 
     g = g or load_guideline()
     types = {ID_COLUMN: "VARCHAR", WEEK_COLUMN: "INTEGER", SEQ_COLUMN: "BIGINT"}
-    types |= {f: column_type(f) for f in pathway_fields(g) if f != "weeks_conservative"}
+    types |= {f: column_type(f) for f in g.decision_fields if f != "weeks_conservative"}
     types[UNKNOWN_COLUMN] = "VARCHAR"
     columns = [exp.ColumnDef(this=exp.to_identifier(c), kind=exp.DataType.build(t)) for c, t in types.items()]
     create = exp.Create(this=exp.Schema(this=sql_table(table), expressions=columns), kind="TABLE")

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from core.analyses.frame import RESULT_COLUMNS
 from core.engine.case import BOOL_FIELDS, INT_FIELDS
-from core.engine.guideline import Guideline, load_guideline, pathway_fields
+from core.engine.guideline import Guideline, load_guideline
 from core.errors import PathwayError, Problem
 from core.sql.compile import DEFAULT_TABLE, pathway_sql
 
@@ -54,7 +54,7 @@ def as_frame_results(table: pa.Table, g: Guideline, index: pd.Index) -> pd.DataF
     p = g.pathway
     fixed = {
         "disposition": [d.id for d in p.dispositions],
-        "deciding_rule": [r.id for r in p.rules],
+        "deciding_rule": [r.id for r in g.decision_rules],
         "phase": [ph.id for ph in p.phases],
     }
     out = {}
@@ -112,7 +112,7 @@ def duckdb_decider(con: Any) -> Decider:
 
     def decide(frame: pd.DataFrame, guideline: Guideline | None = None) -> pd.DataFrame:
         g = guideline or load_guideline()
-        con.register(DEFAULT_TABLE, typed_table(frame, pathway_fields(g)))
+        con.register(DEFAULT_TABLE, typed_table(frame, g.decision_fields))
         try:
             # Projection only: DuckDB keeps the rows in table order (preserve_insertion_order).
             table = con.sql(query(g)).to_arrow_table()
@@ -159,7 +159,7 @@ def spark_decider(spark: Any) -> Decider:
 
     def decide(frame: pd.DataFrame, guideline: Guideline | None = None) -> pd.DataFrame:
         g = guideline or load_guideline()
-        view = spark.createDataFrame(typed_table(frame, pathway_fields(g)))
+        view = spark.createDataFrame(typed_table(frame, g.decision_fields))
         view.createOrReplaceTempView(DEFAULT_TABLE)
         table = spark.sql(query(g)).orderBy(ROW_COLUMN).toArrow()
         return as_frame_results(table, g, frame.index)
