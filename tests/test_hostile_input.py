@@ -280,7 +280,7 @@ def test_ragged_rows_in_a_large_file_keep_their_place_without_the_slow_path(tmp_
 
     rows = 120_000  # several of pyarrow's read blocks
     lines = ["case_id,red_flags,site"] + [f"c{n},false,s" for n in range(rows)]
-    lines[10] = 'c9,false,"two\nlines"'  # a quoted line break before a ragged row must not shift it
+    lines[10] = 'c9,false,"two, parts"'  # a quoted comma before a ragged row must not shift it
     ragged = {5: "c4,false", 70_001: "c70000,true,s,extra", rows: f"c{rows - 1}"}
     for line, text in ragged.items():
         lines[line] = text
@@ -293,8 +293,8 @@ def test_ragged_rows_in_a_large_file_keep_their_place_without_the_slow_path(tmp_
     assert bad == [line - 1 for line in ragged]
     assert result.results["case_id"].iloc[70_000] == "c70000"
     assert result.results["error"].iloc[4] == "the row has 2 cells but the header has 3"
-    assert result.results["site"].iloc[9] == "two\nlines" and result.summary.evaluated == rows - 3
-    assert cohort.RAGGED_COLUMN not in result.results.columns
+    assert result.results["site"].iloc[9] == "two, parts" and result.summary.evaluated == rows - 3
+    assert cohort.PROBLEM_COLUMN not in result.results.columns
 
 
 def _counting(reader, limit: int):

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from core.analyses.cohort_read import RAGGED_COLUMN, Source, file_format, read_cohort  # noqa: F401  (the API)
+from core.analyses.cohort_read import PROBLEM_COLUMN, Source, file_format, read_cohort  # noqa: F401  (the API)
 from core.analyses.csv_export import csv_bytes, write_csv
 from core.analyses.frame import RESULT_COLUMNS, evaluate_frame
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, pt_over_limit
@@ -171,9 +171,10 @@ class CheckedCohort:
 def check_cohort(table: pa.Table) -> CheckedCohort:
     """Check every row of a table from `read_cohort`; each distinct value of a column is checked once."""
     rows = table.num_rows
-    ragged = table.column(RAGGED_COLUMN).to_numpy(zero_copy_only=False) if RAGGED_COLUMN in table.column_names else None
-    if ragged is not None:
-        table = table.drop_columns([RAGGED_COLUMN])
+    ragged = None
+    if PROBLEM_COLUMN in table.column_names:
+        ragged = table.column(PROBLEM_COLUMN).to_numpy(zero_copy_only=False)
+        table = table.drop_columns([PROBLEM_COLUMN])
     fields = [c for c in table.column_names if c in CASE_FIELDS]
     others = [c for c in table.column_names if c not in CASE_FIELDS]
     checked = {f: _check_column(f, table.column(f)) for f in fields}
