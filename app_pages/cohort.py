@@ -156,13 +156,22 @@ def results_section(results: pd.DataFrame) -> None:
     table.index = table.index + 1  # row numbers as in the file (and in the bad-row list)
     leading = [c for c in (cohort_files.ID_COLUMN, *cohort_files.OUTPUT_COLUMNS) if c in table.columns]
     st.dataframe(table, column_order=leading + [c for c in table.columns if c not in leading], key="cohort_results")
-    st.download_button(
+    as_csv, as_parquet = st.columns(2)
+    as_csv.download_button(
         "Download all results (CSV)",
         data=lambda: cohort_files.results_csv(results),
         file_name="cohort_results.csv",
         mime="text/csv",
         on_click="ignore",
         key="cohort_download",
+    )
+    as_parquet.download_button(
+        "Download all results (Parquet)",
+        data=lambda: cohort_files.results_parquet(results),
+        file_name="cohort_results.parquet",
+        mime="application/vnd.apache.parquet",
+        on_click="ignore",
+        key="cohort_download_parquet",
     )
 
 

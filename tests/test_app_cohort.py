@@ -65,7 +65,10 @@ def test_the_demo_cohort_shows_counts_flow_results_and_each_bad_row(demo):
     bad = table_with(app, "reason")
     assert bad["row"].tolist() == [121] and bad["case_id"].tolist() == ["bad-1"]
     assert bad["reason"].iat[0].startswith("red_flags: expected true, false or unknown, got 'maybe'")
-    assert len(app.get("download_button")) == 1
+    assert [b.proto.label for b in app.get("download_button")] == [
+        "Download all results (CSV)",
+        "Download all results (Parquet)",
+    ]
 
 
 def test_the_cohort_flows_through_the_shared_sankey_stages_and_the_bad_row_does_not(demo):

@@ -11,12 +11,13 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from core import load_guideline
-from core.analyses.cohort import evaluate_cohort, read_cohort, results_csv
+from core.analyses.cohort import evaluate_cohort, read_cohort, results_csv, results_parquet
 from core.cli import main
 from core.engine.case_params import apply_change_params, read_case_params
 from core.engine.case_text import case_from_text
@@ -208,6 +209,17 @@ def test_formula_cells_are_neutralised_in_the_download_and_in_cli_out(tmp_path):
     assert cli("cohort", str(path), "--out", str(out)).returncode == 0
     rows = list(csv.DictReader(out.open(newline="")))
     assert all(r["case_id"][0] == "'" for r in rows) and all(r["urgent"] == "false" for r in rows)
+
+
+def test_plain_numbers_and_lone_signs_are_written_as_they_are(tmp_path):
+    path = tmp_path / "c.csv"
+    numbers = ["-1.5", "+3", "-", "1e-3", ".5"]
+    path.write_text("case_id,red_flags,score\n" + "".join(f"c{n},false,{v}\n" for n, v in enumerate(numbers)))
+    result = evaluate_cohort(read_cohort(path))
+    written = pd.read_csv(io.BytesIO(results_csv(result.results)), na_values=["-"])
+    assert written["score"].dtype == float and written["score"].tolist()[:2] == [-1.5, 3.0]
+    assert [r["score"] for r in csv.DictReader(io.StringIO(results_csv(result.results).decode()))] == numbers
+    assert pq.read_table(io.BytesIO(results_parquet(result.results))).column("score").to_pylist() == numbers
 
 
 def test_the_markdown_report_shows_evidence_sources_as_text(tmp_path):

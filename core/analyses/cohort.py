@@ -298,6 +298,13 @@ def results_csv(results: pd.DataFrame) -> bytes:
     return csv_bytes(_arrow(results))
 
 
+def results_parquet(results: pd.DataFrame) -> bytes:
+    """The results as Parquet bytes: typed columns, cells exactly as read (data for R or pandas, not a spreadsheet)."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(_arrow(results), sink)
+    return bytes(sink.getvalue().to_pybytes())
+
+
 def write_results(results: pd.DataFrame, path: str | Path) -> None:
     """Write CSV or Parquet, chosen by the file extension."""
     fmt = file_format(path)
