@@ -114,6 +114,9 @@ class Milestone(Frozen):
     week: int = Field(ge=0)
     label: str
     clock: Literal["weeks_conservative", "pt_weeks"] = "weeks_conservative"  # the count that reaches it
+    # A milestone that names an action (get the MRI, start PT) is not passed while the case still needs it: while
+    # this holds, or cannot be told, the milestone is due rather than passed.
+    open_while: Condition | None = None
 
 
 class Warning(Frozen):
@@ -309,6 +312,8 @@ def _cross_check(g: Guideline) -> list[Problem]:
         known_statements(where, ph.statements + [s for x in ph.extra_statements for s in x.statements])
         for cond in [ph.when] + [x.when for x in ph.extra_statements]:
             problems += condition_type_problems(where, cond, ())
+    for n, m in enumerate(p.milestones):
+        problems += condition_type_problems(f"pathway.yaml: milestones.{n} (week {m.week})", m.open_while, ())
     for n, w in enumerate(p.warnings):
         where = f"pathway.yaml: warnings.{n} ({w.id})"
         known_statements(where, w.statements)
