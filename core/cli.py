@@ -295,11 +295,16 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    report = audit_guideline(load_guideline(data_dir(args.data)))
+    folder = data_dir(args.data)
+    report = audit_guideline(load_guideline(folder), load_evidence(folder))
     if args.format == "json":
         print(report.model_dump_json(indent=2))
     else:
         print(audit_text(report), end="")
+    if args.strict and not report.clean:
+        unresolved = ", ".join(map(str, report.unresolved_citations))
+        print(f"audit --strict: citation numbers with no reference ({unresolved})", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -442,6 +447,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = commands.add_parser("audit", help="audit citations: unresolved numbers, unused references, mismatches")
     audit.add_argument("--format", choices=["text", "json"], default="text")
+    audit.add_argument("--strict", action="store_true", help="exit 1 when a citation number resolves to no reference")
     audit.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
     audit.set_defaults(run=_audit)
     return parser
