@@ -28,7 +28,7 @@ def open_what_if(tab, url: str) -> None:
 
 
 def test_the_what_if_page_draws_the_sankey_and_the_sweep(server, page):
-    open_what_if(page, f"{server}/what-if")
+    open_what_if(page, f"{server}/what-if?variant={SIX_WEEKS}")
     assert page.locator(".js-plotly-plot").count() == 2
     assert f"variant={SIX_WEEKS}" in page.url
     assert page.get_by_text("the article: 26").count() == 1
@@ -36,7 +36,7 @@ def test_the_what_if_page_draws_the_sankey_and_the_sweep(server, page):
 
 
 def test_editing_a_threshold_puts_the_edited_variant_in_the_url(server, page):
-    open_what_if(page, f"{server}/what-if")
+    open_what_if(page, f"{server}/what-if?variant={SIX_WEEKS}")
     page.get_by_text("Edit this variant").click()
     field = page.get_by_role("spinbutton", name="R7_failed_six_months · weeks_conservative")
     field.fill("12")
@@ -47,7 +47,7 @@ def test_editing_a_threshold_puts_the_edited_variant_in_the_url(server, page):
 
 
 def test_the_variant_downloads_as_yaml_that_the_data_accepts(server, page):
-    open_what_if(page, f"{server}/what-if")
+    open_what_if(page, f"{server}/what-if?variant={SIX_WEEKS}")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download this variant (YAML)").click()
     variants = variants_from_yaml(Path(download.value.path()).read_bytes(), load_guideline())

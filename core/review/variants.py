@@ -55,6 +55,9 @@ class Variant(Frozen):
     drop: list[str] = []
     rules_off: list[str] = []
     dispositions: dict[str, str] = {}
+    # Verification checks the variant fails by design (its change is what breaks them), so a reader is told the
+    # failure is the point rather than a fault.
+    intended_failures: list[str] = []
 
     @model_validator(mode="after")
     def _changes_something(self) -> "Variant":
