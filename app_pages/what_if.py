@@ -308,7 +308,7 @@ def _cohort(g: Guideline) -> cohort_files.CohortResult | None:
 
 
 def effect_section(result: cohort_files.CohortResult, variant: Variant, patched: Guideline, g: Guideline) -> None:
-    changes = changes_table(result, patched)
+    changes = changes_table(result, patched, variant.id)
     pairs = transitions(changes)
     changed = int(changes["changed"].sum())
     rerouted, undecided = changed_kinds(changes)

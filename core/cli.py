@@ -27,6 +27,7 @@ from core.engine.inconsistencies import load_inconsistency_rules
 from core.errors import PathwayError, Problem
 from core.outputs.course_text import course_text
 from core.outputs.fhir import FHIR_RELEASES, export_fhir_json
+from core.outputs.provenance import with_provenance
 from core.outputs.report import build_report, report_markdown
 from core.outputs.report_html import report_html
 from core.outputs.report_pdf import report_pdf
@@ -289,7 +290,7 @@ def _sweep(args: argparse.Namespace) -> int:
     result = evaluate_cohort(read_cohort(args.cohort), g)
     counts = sweep(evaluated_cases(result), g, args.threshold, values)
     if args.out:
-        write_results(counts, args.out)
+        write_results(with_provenance(counts, g), args.out)
     print(sweep_text(counts, args.threshold, threshold_at(g, args.threshold).value), end="")
     return 0
 

@@ -292,3 +292,17 @@ def test_reading_from_memory_refuses_bad_bytes_with_a_named_problem():
     with pytest.raises(PathwayError) as info:
         read_cohort(b"not parquet", fmt="parquet", name="upload.parquet")
     assert info.value.problems[0].field == "upload.parquet" and "Parquet" in info.value.problems[0].message
+
+
+def test_every_results_file_says_which_guideline_version_made_it(tmp_path):
+    from core import load_guideline
+
+    version = load_guideline().info.version
+    result = cohort(HEADER + "a,true,,,,,\nb,nope,,,,,\n")
+    text = results_csv(result.results).decode()
+    assert text.splitlines()[0].endswith('"guideline_version"') and f'"{version}"' in text.splitlines()[2]
+    out = tmp_path / "out.parquet"
+    source = tmp_path / "in.csv"
+    source.write_text(HEADER + "a,true,,,,,\n")
+    assert run("cohort", str(source), "--out", str(out)).returncode == 0
+    assert pq.read_table(out).column("guideline_version").to_pylist() == [version]

@@ -30,10 +30,11 @@ from core.engine.case_text import case_from_text
 from core.engine.guideline import DATA_DIR, Guideline, load_guideline
 from core.errors import CaseError, PathwayError, Problem
 from core.model import Frozen
+from core.outputs.provenance import VERSION_COLUMN, provenance_columns
 
 ID_COLUMN = "case_id"
 ERROR_COLUMN = "error"
-OUTPUT_COLUMNS = (*RESULT_COLUMNS, ERROR_COLUMN)
+OUTPUT_COLUMNS = (*RESULT_COLUMNS, ERROR_COLUMN, VERSION_COLUMN)
 DEMO_COHORT = DATA_DIR / "demo_cohort.csv"
 BAD_ROWS_LISTED = 1000
 CHUNK_ROWS = 100_000
@@ -61,8 +62,9 @@ class CohortSummary(Frozen):
 
 @dataclass(frozen=True)
 class CohortResult:
-    """The results table (input columns as read, then RESULT_COLUMNS and `error`), its summary, and the cases as
-    `evaluate_frame` read them (typed; a bad row's fields unknown), on the same index (for `flows_from_results`)."""
+    """The results table (input columns as read, then RESULT_COLUMNS, `error` and the guideline version), its
+    summary, and the cases as `evaluate_frame` read them (typed; a bad row's fields unknown), on the same index
+    (for `flows_from_results`)."""
 
     results: pd.DataFrame
     summary: CohortSummary
@@ -245,6 +247,8 @@ def evaluate_cohort(
         else:
             results[name] = pd.Categorical.from_codes(np.where(bad, -1, column.cat.codes), column.cat.categories)
     results[ERROR_COLUMN] = pd.array(errors, dtype="str")
+    for name, column in provenance_columns(rows, g).items():
+        results[name] = column
     return CohortResult(results=results, summary=_summary(results, g, fields, others), cases=frame)
 
 

@@ -21,6 +21,7 @@ from core.engine.guideline import NEEDS_INFORMATION, Guideline, pathway_fields
 from core.engine.walk import walk
 from core.errors import PathwayError, Problem
 from core.model import Frozen
+from core.outputs.provenance import with_provenance
 from core.review.variants import Threshold, Variant, apply_variant, patched_pathway, thresholds
 
 CHANGE_COLUMNS = ("row", ID_COLUMN, "baseline", "variant", "changed", "baseline_rule", "variant_rule", ERROR_COLUMN)
@@ -78,8 +79,9 @@ def variant_verification(variant_guideline: Guideline, invariants: list[Invarian
     )
 
 
-def changes_table(result: CohortResult, variant_guideline: Guideline) -> pd.DataFrame:
-    """Every row of the cohort (same order): both dispositions and deciding rules, `changed`, and `error`."""
+def changes_table(result: CohortResult, variant_guideline: Guideline, variant_id: str = "") -> pd.DataFrame:
+    """Every row of the cohort (same order): both dispositions and deciding rules, `changed`, `error`, and what
+    produced it (the guideline version and the variant's id)."""
     bad = result.results[ERROR_COLUMN].notna().to_numpy()
     decided = evaluate_frame(result.cases, variant_guideline)
     rows = len(result.results)
@@ -106,7 +108,7 @@ def changes_table(result: CohortResult, variant_guideline: Guideline) -> pd.Data
         },
         columns=list(CHANGE_COLUMNS),
     )
-    return table
+    return with_provenance(table, variant_guideline, variant_id)
 
 
 def changed_kinds(changes: pd.DataFrame) -> tuple[int, int]:
@@ -130,7 +132,7 @@ def variant_effect(
     """The effect summary and the per-row changes table of a variant on an evaluated cohort."""
     patched = apply_variant(variant, baseline)
     invariants = load_invariants(baseline) if invariants is None else invariants
-    changes = changes_table(result, patched)
+    changes = changes_table(result, patched, variant.id)
     summary = result.summary
     rerouted, undecided = changed_kinds(changes)
     return VariantEffect(

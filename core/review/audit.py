@@ -8,6 +8,7 @@ import pandas as pd
 
 from core.engine.guideline import Guideline, Reference, Statement
 from core.model import Frozen
+from core.outputs.provenance import VERSION_COLUMN
 from core.review.evidence import EvidenceLayer
 
 # Regions a statement can be about that are not the lumbar spine the article's guideline sources discuss.
@@ -23,6 +24,7 @@ AUDIT_COLUMNS = [
     "resolved",
     "unresolved",
     "flags",
+    VERSION_COLUMN,
 ]
 
 
@@ -155,6 +157,7 @@ def audit_table(guideline: Guideline) -> pd.DataFrame:
                 ),
                 "unresolved": ", ".join(str(n) for n in s.citations if n not in refs),
                 "flags": "; ".join(_flags(s, refs, mismatched)),
+                VERSION_COLUMN: guideline.info.version,
             }
         )
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
