@@ -152,7 +152,9 @@ def results_section(results: pd.DataFrame) -> None:
     shown = _filtered(results, chosen, flagged, only_urgent)
     more = f"; showing the first {TABLE_ROWS:,}" if len(shown) > TABLE_ROWS else ""
     st.caption(f"{len(shown):,} matching rows{more}")
-    table = shown.head(TABLE_ROWS)
+    # A blank cell is shown blank, not as the word None; the downloads keep the data as it is.
+    table = shown.head(TABLE_ROWS).astype(object)
+    table = table.where(table.notna(), "")
     table.index = table.index + 1  # row numbers as in the file (and in the bad-row list)
     leading = [c for c in (cohort_files.ID_COLUMN, *cohort_files.OUTPUT_COLUMNS) if c in table.columns]
     st.dataframe(table, column_order=leading + [c for c in table.columns if c not in leading], key="cohort_results")

@@ -34,6 +34,7 @@ from core.outputs.variant_figures import sweep_figure, transition_sankey
 from core.review.evidence import checks_for
 from core.review.variant_params import CUSTOM, VARIANT_PARAMS, variant_from_params, variant_params
 from core.review.variants import (
+    MAX_UPLOAD_MB,
     Variant,
     apply_variant,
     droppable,
@@ -225,7 +226,9 @@ def file_section(variant: Variant | None, g: Guideline) -> None:
             icon=":material/download:",
             on_click="ignore",
         )
-    upload = right.file_uploader("Upload a variants file", type=["yaml", "yml"], key="whatif_upload")
+    upload = right.file_uploader(
+        "Upload a variants file", type=["yaml", "yml"], key="whatif_upload", max_upload_size=MAX_UPLOAD_MB
+    )
     if upload is None:
         return
     digest = hashlib.sha256(upload.getvalue()).hexdigest()

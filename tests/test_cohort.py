@@ -306,3 +306,14 @@ def test_every_results_file_says_which_guideline_version_made_it(tmp_path):
     source.write_text(HEADER + "a,true,,,,,\n")
     assert run("cohort", str(source), "--out", str(out)).returncode == 0
     assert pq.read_table(out).column("guideline_version").to_pylist() == [version]
+
+
+def test_repeated_case_ids_are_noted_and_each_row_still_evaluated():
+    result = cohort("case_id,red_flags\na,true\na,false\nb,true\n")
+    assert len(result.results) == 3 and result.summary.evaluated == 3
+    assert any("`a` on rows 1, 2" in note for note in result.summary.notes)
+
+
+def test_a_directory_is_named_as_a_directory(tmp_path):
+    result = run("cohort", str(tmp_path))
+    assert result.returncode != 0 and "is a directory" in result.stderr and "Traceback" not in result.stderr

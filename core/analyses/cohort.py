@@ -10,7 +10,6 @@ single case's; rows then pick their value by code, without a loop over rows. Oth
 are read from a path or from bytes in memory; nothing is written except the results file asked for.
 """
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from core.analyses.cohort_read import PROBLEM_COLUMN, Source, file_format, read_cohort  # noqa: F401  (the API)
+from core.analyses.cohort_read import (  # noqa: F401  (the API)
+    PROBLEM_COLUMN,
+    Source,
+    file_format,
+    read_cohort,
+    suggested_field,
+)
 from core.analyses.csv_export import csv_bytes, write_csv
 from core.analyses.frame import RESULT_COLUMNS, evaluate_frame
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, pt_over_limit
@@ -252,6 +257,20 @@ def evaluate_cohort(
     return CohortResult(results=results, summary=_summary(results, g, fields, others), cases=frame)
 
 
+def _repeated_ids(ids: pd.Series) -> list[str]:
+    """A note when case ids repeat: both rows are evaluated, but a reader joining on the id would mix them up."""
+    known = ids[ids.notna() & (ids.astype(str) != "")]
+    repeated = known[known.duplicated(keep=False)]
+    if repeated.empty:
+        return []
+    groups = repeated.groupby(repeated.astype(str), sort=False).groups
+    shown = "; ".join(
+        f"`{cid}` on rows {', '.join(str(n + 1) for n in list(rows)[:5])}" for cid, rows in list(groups.items())[:5]
+    )
+    more = f" and {len(groups) - 5:,} more" if len(groups) > 5 else ""
+    return [f"{len(groups):,} `{ID_COLUMN}` value(s) appear more than once ({shown}{more}); each row is evaluated"]
+
+
 def _summary(results: pd.DataFrame, g: Guideline, fields: list[str], others: list[str]) -> CohortSummary:
     bad = results[ERROR_COLUMN].notna().to_numpy()
     counts = results["disposition"].value_counts()
@@ -265,10 +284,12 @@ def _summary(results: pd.DataFrame, g: Guideline, fields: list[str], others: lis
         if column in OUTPUT_COLUMNS:
             notes.append(f"column `{column}` is a result column: replaced by this run's results")
             continue
-        close = difflib.get_close_matches(column, CASE_FIELDS, n=1)
-        hint = f" (did you mean `{close[0]}`?)" if close and close[0] not in fields else ""
+        close = suggested_field(column)
+        hint = f" (did you mean `{close}`?)" if close and close not in fields else ""
         notes.append(f"column `{column}` is not part of the case format: carried through unread{hint}")
     ids = results[ID_COLUMN] if ID_COLUMN in results.columns else None
+    if ids is not None:
+        notes += _repeated_ids(ids)
     listed = np.flatnonzero(bad)[:BAD_ROWS_LISTED]
     return CohortSummary(
         rows=len(results),

@@ -10,6 +10,7 @@ the checks read and CSV can hold.
 """
 
 import csv
+import difflib
 import io
 import json
 from dataclasses import dataclass
@@ -335,13 +336,30 @@ def _plain_column(column: str, values: pa.ChunkedArray, name: str) -> pa.Chunked
     )
 
 
+def suggested_field(column: str) -> str | None:
+    """The case field a column name was probably meant to be (`Red_Flags`, `red flags`, `redflags`), or None."""
+    folded = {f.casefold(): f for f in CASE_FIELDS}
+    key = column.strip().casefold().replace(" ", "_").replace("-", "_")
+    if key in folded:
+        return folded[key]
+    close = difflib.get_close_matches(key, list(folded), n=1)
+    return folded[close[0]] if close else None
+
+
 def check_header(header: list[str], name: str) -> None:
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
         raise PathwayError([Problem(field=name, message=f"columns appear more than once: {', '.join(repeated)}")])
     if not any(h in CASE_FIELDS for h in header):
+        hints = [f"`{h}` -> `{f}`" for h in header if (f := suggested_field(h)) is not None]
+        hint = f" (did you mean {', '.join(hints)}? names are lower case)" if hints else ""
         raise PathwayError(
-            [Problem(field=name, message=f"no column is a case field; expected some of: {', '.join(CASE_FIELDS)}")]
+            [
+                Problem(
+                    field=name,
+                    message=f"no column is a case field{hint}; expected some of: {', '.join(CASE_FIELDS)}",
+                )
+            ]
         )
 
 
@@ -353,9 +371,9 @@ def read_cohort(source: Source, fmt: str | None = None, name: str | None = None)
     instead, and the table gets a PROBLEM_COLUMN that `evaluate_cohort` turns into those rows' errors.
     """
     name = name or (str(source) if not isinstance(source, bytes) else "upload")
-    fmt = fmt or file_format(name)
     if not isinstance(source, bytes):
-        _check_readable(Path(source), name)
+        _check_readable(Path(source), name)  # first: a directory is named as one, not as a file type
+    fmt = fmt or file_format(name)
     try:
         return _read_csv(source, name) if fmt == "csv" else _read_parquet(source, name)
     except OSError as exc:  # a file that vanished or changed permissions while being read
