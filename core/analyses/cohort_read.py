@@ -121,10 +121,12 @@ def _parse(source: Any, header: list[str], skip: int, threads: bool, name: str) 
 def holds_line_breaks(table: pa.Table) -> bool:
     """Whether a cell holds a line break: in a cohort or visits file, always a quote left open."""
     for column in table.columns:
-        for chunk in column.chunks:
-            values = chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk
-            if pa.types.is_string(values.type) and pc.any(pc.match_substring(values, "\n")).as_py():
-                return True
+        if pa.types.is_dictionary(column.type):  # each chunk's few distinct values, scanned in one call
+            values: Any = pa.concat_arrays([chunk.dictionary for chunk in column.chunks]) if column.chunks else None
+        else:
+            values = column
+        if values is not None and pa.types.is_string(values.type) and pc.any(pc.match_substring(values, "\n")).as_py():
+            return True
     return False
 
 
