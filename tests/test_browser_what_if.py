@@ -81,13 +81,13 @@ def test_screenshots_of_the_what_if_page(server, browser, viewport):
         assert page_width <= width, f"{name} at {width}x{height} scrolls sideways"
 
     try:
-        open_what_if(tab, f"{server}/what-if")
+        open_what_if(tab, f"{server}/what-if?variant={SIX_WEEKS}")
         shoot("top")
         tab.get_by_text("Edit this variant").click()
         tab.wait_for_timeout(400)
         shoot("edit")
         tab.get_by_role("button", name="Verify this variant").click()
-        tab.get_by_text("checks fail over", exact=False).wait_for(timeout=VERIFY_MS)
+        tab.get_by_text("as this variant intends", exact=False).wait_for(timeout=VERIFY_MS)
         settled(tab)
         _scroll_to(tab, "Verification of the variant")
         shoot("verification")
