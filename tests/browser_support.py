@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from app_pages.first_view import PENDING_MARK_KEY
 from tools.streamlit_client import run_page
 from tools.streamlit_server import CHROMIUM, CHROMIUM_ARGS, start_streamlit, stop
 
@@ -29,12 +30,13 @@ WARM_UP_RUNS = [("pathway", ""), ("patient", "weeks_conservative=0&visit=week%3D
 # Streamlit marks its root with the script's state ("initial" before the first run, "running", "notRunning") and
 # the connection's. The status widget and stale marks are not enough: both show only 0.5 s into a run, so a page
 # checked in its first half second looks finished while its script is still running.
-SETTLED = """() => {
+# A first view's first pass (app_pages.first_view) is marked until the rerun it asks for has drawn the page.
+SETTLED = f"""() => {{
   const app = document.querySelector('[data-testid="stApp"]');
   return app !== null && app.dataset.testScriptState === 'notRunning'
     && app.dataset.testConnectionState === 'CONNECTED'
-    && !document.querySelector('[data-testid="stSkeleton"], [data-stale="true"]');
-}"""
+    && !document.querySelector('[data-testid="stSkeleton"], [data-stale="true"], .st-key-{PENDING_MARK_KEY}');
+}}"""
 # True once the main area's height, the scroll position and every expander's box are unchanged for three frames:
 # after a scroll or an expander's opening animation, before a screenshot.
 STILL = """() => {
