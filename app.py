@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages.chart_warmup import warm_up_charts
+from app_pages.first_view import end_of_run
 from app_pages.inert import problem_list
 from app_pages.session import guideline, note_page
 from core import PathwayError
@@ -66,6 +67,7 @@ def run() -> None:
     note_page(page.url_path)
     notice()
     page.run()
+    end_of_run()
     warm_up_charts()
 
 

@@ -152,17 +152,28 @@ def results_section(results: pd.DataFrame) -> None:
     shown = _filtered(results, chosen, flagged, only_urgent)
     more = f"; showing the first {TABLE_ROWS:,}" if len(shown) > TABLE_ROWS else ""
     st.caption(f"{len(shown):,} matching rows{more}")
-    table = shown.head(TABLE_ROWS)
+    # A blank cell is shown blank, not as the word None; the downloads keep the data as it is.
+    table = shown.head(TABLE_ROWS).astype(object)
+    table = table.where(table.notna(), "")
     table.index = table.index + 1  # row numbers as in the file (and in the bad-row list)
     leading = [c for c in (cohort_files.ID_COLUMN, *cohort_files.OUTPUT_COLUMNS) if c in table.columns]
     st.dataframe(table, column_order=leading + [c for c in table.columns if c not in leading], key="cohort_results")
-    st.download_button(
+    as_csv, as_parquet = st.columns(2)
+    as_csv.download_button(
         "Download all results (CSV)",
         data=lambda: cohort_files.results_csv(results),
         file_name="cohort_results.csv",
         mime="text/csv",
         on_click="ignore",
         key="cohort_download",
+    )
+    as_parquet.download_button(
+        "Download all results (Parquet)",
+        data=lambda: cohort_files.results_parquet(results),
+        file_name="cohort_results.parquet",
+        mime="application/vnd.apache.parquet",
+        on_click="ignore",
+        key="cohort_download_parquet",
     )
 
 

@@ -7,14 +7,17 @@ core.review.evidence's; this module lays it out and routes the reviewer's input 
 """
 
 from textwrap import shorten
+from typing import get_args
 
 import streamlit as st
 
 from app_pages.inert import inert, problem_list
 from app_pages.session import evidence_layer, set_evidence_layer
 from core import Guideline
+from core.engine.guideline import Region
 from core.errors import DataError, PathwayError, Problem
 from core.outputs.presentation import reference_anchor
+from core.review.audit import NECK_AND_THORACIC
 from core.review.evidence import (
     MAX_UPLOAD_BYTES,
     SOURCE_KINDS,
@@ -46,7 +49,7 @@ KIND_WORDS = {
 FILTER_KEY = "evidence_verdicts"
 PICK_KEY = "evidence_pick"
 NEW_CHECK = ""  # the editor's "start a new check" choice
-FORM_FIELDS = ("statement", "source", "year", "kind", "verdict", "note", "confirmed")
+FORM_FIELDS = ("statement", "source", "year", "kind", "verdict", "note", "confirmed", "region", "link")
 FORM_PREFIX = "evidence_form_"
 FORM_PROBLEMS_KEY = "evidence_form_problems"
 UPLOAD_KEY = "evidence_upload"
@@ -60,13 +63,20 @@ def verdict_mark(verdict: str) -> str:
     return f":{VERDICT_COLOURS[verdict]}[**{VERDICT_WORDS[verdict]}**]"
 
 
-def check_line(check: EvidenceCheck) -> str:
+def check_line(check: EvidenceCheck, claim_region: str) -> str:
     year = f"{check.year}, " if check.year else ""
     confirmed = "confirmed against the full text" if check.confirmed else "*unconfirmed: from a summary*"
+    # The link is shown as text: the app makes no request to another host, and a reviewer copies it.
+    link = f" · {inert(check.link)}" if check.link else " · *no DOI, PMID or URL recorded*"
+    region = (
+        f" · :orange[**region mismatch:**] the source is about the lumbar spine, the claim about the {claim_region}"
+        if check.region == "lumbar" and claim_region in NECK_AND_THORACIC
+        else ""
+    )
     return (
         f"- {verdict_mark(check.verdict)} · {inert(check.source)} ({year}{KIND_WORDS[check.kind]}): "
         f"{inert(check.note)} "
-        f"· {confirmed}"
+        f"· {confirmed}{link}{region}"
     )
 
 
@@ -106,7 +116,7 @@ def evidence_section(g: Guideline) -> None:
         st.write("No statement has a check with that verdict.")
     for s in shown:
         lines = [f"**`{s.id}`** · {s.section} · cites {_citations(s.citations)}", "", s.text, ""] + [
-            check_line(c) for c in checks_for(layer, s.id)
+            check_line(c, s.region) for c in checks_for(layer, s.id)
         ]
         st.markdown("\n".join(lines))
 
@@ -128,7 +138,7 @@ def _load_pick() -> None:
     st.session_state.pop(FORM_PROBLEMS_KEY, None)
     picked = st.session_state.get(PICK_KEY, NEW_CHECK)
     if picked == NEW_CHECK:
-        for field in ("source", "year", "note", "confirmed"):
+        for field in ("source", "year", "note", "confirmed", "region", "link"):
             st.session_state.pop(_field_key(field), None)
         return
     statement_id, source = picked.split(SEPARATOR, 1)
@@ -136,7 +146,7 @@ def _load_pick() -> None:
     if check is None:  # gone meanwhile (removed or replaced by an upload): nothing to load
         return
     st.session_state[_field_key("statement")] = statement_id
-    for field in ("source", "year", "kind", "verdict", "note", "confirmed"):
+    for field in ("source", "year", "kind", "verdict", "note", "confirmed", "region", "link"):
         st.session_state[_field_key(field)] = getattr(check, field)
 
 
@@ -144,7 +154,9 @@ def _save_check(g: Guideline) -> None:
     values = {f: st.session_state.get(_field_key(f)) for f in FORM_FIELDS}
     statement_id = values.pop("statement")
     try:
-        check = parse_check({**values, "source": values["source"] or "", "note": values["note"] or ""})
+        check = parse_check(
+            {**values, "source": values["source"] or "", "note": values["note"] or "", "link": values["link"] or None}
+        )
         layer = upsert_check(evidence_layer(), statement_id, check, g)
     except PathwayError as exc:
         st.session_state[FORM_PROBLEMS_KEY] = exc.problems
@@ -239,6 +251,24 @@ def _check_form(g: Guideline) -> None:
             _field_errors("verdict")
         st.text_input("Note (one line, in your own words)", max_chars=300, key=_field_key("note"))
         _field_errors("note")
+        region, link = st.columns([1, 2])
+        with region:
+            st.selectbox(
+                "Part of the spine the source is about",
+                [None, *get_args(Region)],
+                format_func=lambda r: "not one region" if r is None else r,
+                key=_field_key("region"),
+                help="A low-back source checking a neck claim is flagged, as the audit does for the article.",
+            )
+            _field_errors("region")
+        with link:
+            st.text_input(
+                "DOI, PMID or URL",
+                max_chars=300,
+                key=_field_key("link"),
+                placeholder="doi:10... · pmid:... · https://...",
+            )
+            _field_errors("link")
         st.checkbox("Confirmed against the source's full text", key=_field_key("confirmed"))
         st.form_submit_button(
             "Save check", icon=":material/save:", key="evidence_save", on_click=_save_check, args=(g,)

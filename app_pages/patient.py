@@ -1,10 +1,16 @@
-"""Patient page: enter a case, see what to do next, why, and on what evidence. The result follows the inputs."""
+"""Patient page: enter a case, see what to do next, why, and on what evidence. The result follows the inputs.
+
+A new visitor's first run shows the answer alone (app_pages.first_view): the result's first sections, which are
+text. The form, the course of care, the variant switch and the sections a clinician reads after the answer
+(why, what would change, downloads) come with the second pass, in the places kept for them.
+"""
 
 import streamlit as st
 
 from app_pages.case_form import case_form
 from app_pages.course_editor import COURSE_PARAMS, course_section, sync_course_with_url
-from app_pages.result_sections import RESULT_SECTIONS
+from app_pages.first_view import ask_for_the_rest, first_view, pending_mark
+from app_pages.result_sections import RESULT_SECTIONS, timeline_section
 from app_pages.session import (
     CASE_KEY,
     current_case,
@@ -21,6 +27,11 @@ from core.review.variant_params import VARIANT_PARAMS
 
 WIDGET_PREFIX = "patient_"
 COLUMNS_KEY = "patient_columns"
+# Above the answer, empty in a first pass: kept as containers so the answer keeps its place when they fill.
+COURSE_SLOT_KEY, VARIANT_SLOT_KEY = "patient_course_slot", "patient_variant_slot"
+# The sections a first pass draws: the answer and what a clinician reads first, all text (each later section has
+# widgets, a table or a computation of its own).
+FIRST_SECTIONS = RESULT_SECTIONS[: RESULT_SECTIONS.index(timeline_section) + 1]
 
 
 def patient_page() -> None:
@@ -46,18 +57,28 @@ def patient_page() -> None:
     )
     with st.container(key=COLUMNS_KEY):
         inputs, result = st.columns([5, 7], gap="large")
-    with inputs:
-        case_form(g, CASE_KEY, WIDGET_PREFIX, problems, after_change=forget_url_problems, notes=notes)
+    whole = not first_view()
     with result:
-        course_section(case, g)
+        with st.container(key=COURSE_SLOT_KEY):
+            if whole:
+                course_section(case, g)
         if evaluation is None:
             st.warning(
                 "No evaluation while an input is invalid: correct the field marked in red.", icon=":material/block:"
             )
-            return
-        variant_comparison(case, g)
-        for section in RESULT_SECTIONS:
-            section(evaluation, g)
+        else:
+            with st.container(key=VARIANT_SLOT_KEY):
+                if whole:
+                    variant_comparison(case, g)
+            for section in RESULT_SECTIONS if whole else FIRST_SECTIONS:
+                section(evaluation, g)
+    with inputs:
+        if whole:
+            case_form(g, CASE_KEY, WIDGET_PREFIX, problems, after_change=forget_url_problems, notes=notes)
+        else:
+            pending_mark("The form with this case, the course of care and the details follow in a moment.")
+    if not whole:
+        ask_for_the_rest()
 
 
 guarded(patient_page)

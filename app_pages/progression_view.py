@@ -46,7 +46,9 @@ def progression_section(progression: Progression, g: Guideline, key: str, title:
     labels = state_labels(g)
     merged = f"fewer than {min_count}"
     nodes = [n for n in progression_nodes(links, g) if n[1] != merged]
-    if nodes:
+    if min_count > 1:  # a list of the courses behind a node would name those in the merged small cells
+        st.caption(f"Courses are not listed one by one while links of fewer than {min_count} are merged.")
+    elif nodes:
         node = st.selectbox(
             "Show the courses behind a node",
             nodes,

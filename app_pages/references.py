@@ -77,10 +77,16 @@ def _followed_citation(g: Guideline) -> None:
             f"**You followed citation [{number}]:** {r.title.rstrip('.')}. {r.source}, {r.year} ({r.type}).",
             icon=":material/link:",
         )
-    else:
+    elif statements_citing(g, number):
         st.warning(
             f"**You followed citation [{number}]:** the article cites it but its reference list has no "
             f"entry {number}, so the claims resting on it cannot be checked.",
+            icon=":material/link_off:",
+        )
+    else:
+        st.warning(
+            f"**Citation [{number}]:** the article neither cites it nor lists a reference {number}; "
+            f"its references run from {min(refs)} to {max(refs)}.",
             icon=":material/link_off:",
         )
 

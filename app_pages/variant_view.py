@@ -61,7 +61,10 @@ def variant_comparison(case: Case, g: Guideline) -> None:
     shipped = shipped_variants()
     variant, problems = variant_from_params(raw, shipped, g)
     if problems:  # shown as inert text: they quote the link
-        st.error("The link's variant cannot be used:", icon=":material/error:")
+        intro = (
+            "Parts of the link's variant are ignored:" if variant is not None else "The link's variant cannot be used:"
+        )
+        st.error(intro, icon=":material/error:")
         st.text("\n".join(str(p) for p in problems))
     options = [NONE, *shipped] + ([variant.id] if variant is not None and variant.id not in shipped else [])
     st.session_state[PATIENT_PICK_KEY] = variant.id if variant is not None else NONE

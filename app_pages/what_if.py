@@ -12,12 +12,14 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.flow_view import text_table
-from app_pages.session import guarded, guideline
+from app_pages.inert import inert
+from app_pages.session import evidence_layer, guarded, guideline
 from app_pages.variant_view import NOT_THE_ARTICLE, patient_link, shipped_variants
 from core import PathwayError
 from core.analyses import cohort as cohort_files
 from core.analyses.frame import frame_cases
 from core.analyses.variant_effect import (
+    changed_kinds,
     changes_table,
     evaluated_cases,
     sweep,
@@ -29,9 +31,10 @@ from core.analyses.verify import load_invariants
 from core.engine.case import parse_case
 from core.engine.guideline import NEEDS_INFORMATION, Guideline
 from core.outputs.variant_figures import sweep_figure, transition_sankey
-from core.review.evidence import checks_for, load_evidence
+from core.review.evidence import checks_for
 from core.review.variant_params import CUSTOM, VARIANT_PARAMS, variant_from_params, variant_params
 from core.review.variants import (
+    MAX_UPLOAD_MB,
     Variant,
     apply_variant,
     droppable,
@@ -51,6 +54,7 @@ DROP_KEY = "whatif_drop"
 VERIFIED_KEY = "whatif_verified"
 COHORT_KEY = "whatif_cohort"
 UPLOAD, DEMO = "Upload a file", "Synthetic demo cohort"
+ARTICLE = ""  # the picker's option for no variant: no variant id is empty
 LINKED_ROWS = 500
 
 
@@ -59,17 +63,15 @@ def _known() -> dict[str, Variant]:
 
 
 def _current(g: Guideline) -> Variant | None:
-    """The URL's variant when the URL changed from outside (a link, history), else the session's."""
+    """The URL's variant when the URL changed from outside (a link, history), else the session's; the article's
+    pathway (None) when there is neither, so an edit starts from the article and nothing else."""
     raw = {k: st.query_params.get_all(k) for k in VARIANT_PARAMS if k in st.query_params}
     if raw and raw != st.session_state.get(URL_KEY):
         variant, problems = variant_from_params(raw, shipped_variants(), g)
-        if problems:
-            show_problems("The link's variant cannot be used:", problems)
-        if variant is not None:
-            st.session_state[VARIANT_KEY] = variant
-    if VARIANT_KEY not in st.session_state:
-        st.session_state[VARIANT_KEY] = next(iter(shipped_variants().values()))
-    return st.session_state[VARIANT_KEY]
+        if problems:  # as on the Patient page: each bad parameter is named and ignored, the rest is used
+            show_problems("Parts of the link's variant are ignored:", problems)
+        st.session_state[VARIANT_KEY] = variant
+    return st.session_state.setdefault(VARIANT_KEY, None)
 
 
 def _write_url(variant: Variant | None) -> None:
@@ -104,7 +106,8 @@ def show_problems(intro: str, problems: list) -> None:
 
 
 def _pick() -> None:
-    st.session_state[VARIANT_KEY] = _known()[st.session_state[PICK_KEY]]
+    picked = st.session_state[PICK_KEY]
+    st.session_state[VARIANT_KEY] = None if picked == ARTICLE else _known()[picked]
 
 
 def _from_widgets(current: Variant | None, g: Guideline) -> Variant | None:
@@ -144,16 +147,16 @@ def _from_widgets(current: Variant | None, g: Guideline) -> Variant | None:
 def choose_section(g: Guideline) -> Variant | None:
     current = _current(g)
     known = _known()
-    options = list(known) + ([current.id] if current is not None and current.id not in known else [])
-    if current is not None:
-        st.session_state[PICK_KEY] = current.id
-    titles = {v.id: v.title for v in known.values()}
+    options = [ARTICLE, *known] + ([current.id] if current is not None and current.id not in known else [])
+    st.session_state[PICK_KEY] = current.id if current is not None else ARTICLE
+    titles = {ARTICLE: "The article's pathway (no change): start here", **{v.id: v.title for v in known.values()}}
     st.selectbox(
-        "Variant",
+        "Starting point",
         options,
         key=PICK_KEY,
         on_change=_pick,
         format_func=lambda i: titles.get(i, current.title if current is not None else i),
+        help="Edits below start from this: the article's pathway, or a shipped or uploaded variant.",
     )
     _load_widgets(current, g)
     with st.expander("Edit this variant: thresholds, criteria, rules", icon=":material/tune:"):
@@ -191,36 +194,41 @@ def choose_section(g: Guideline) -> Variant | None:
 def about_section(variant: Variant, g: Guideline) -> None:
     st.text(variant.rationale)
     if variant.evidence is not None:
-        # Checked against data/evidence.yaml when the variant was read; our own text is shown, not the file's.
+        # The session's evidence layer, as the Patient and References pages use: a reviewer's edits count.
         statement = g.statement(variant.evidence.statement)
         check = next(
             (
                 c
-                for c in checks_for(load_evidence(), statement.id)
+                for c in checks_for(evidence_layer(), statement.id)
                 if c.source.casefold() == variant.evidence.source.casefold()
             ),
             None,
         )
         if check is not None:
             st.caption(
-                f"Answers the evidence check of `{statement.id}` against {check.source} "
-                f"(verdict: {check.verdict}; {check.note})"
+                f"Answers the evidence check of `{statement.id}` against {inert(check.source)} "
+                f"(verdict: {check.verdict}; {inert(check.note)})"
             )
+        else:
+            st.caption(f"Answers a check of `{statement.id}` that this session's evidence layer no longer holds.")
     if variant.conflict is not None:
         st.caption(f"Answers the article's conflict `{variant.conflict}` (References page, conflicts).")
 
 
-def file_section(variant: Variant, g: Guideline) -> None:
+def file_section(variant: Variant | None, g: Guideline) -> None:
     left, right = st.columns(2)
-    left.download_button(
-        "Download this variant (YAML)",
-        variants_to_yaml([variant]),
-        f"{variant.id}.yaml",
-        "application/x-yaml",
-        icon=":material/download:",
-        on_click="ignore",
+    if variant is not None:
+        left.download_button(
+            "Download this variant (YAML)",
+            variants_to_yaml([variant]),
+            f"{variant.id}.yaml",
+            "application/x-yaml",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+    upload = right.file_uploader(
+        "Upload a variants file", type=["yaml", "yml"], key="whatif_upload", max_upload_size=MAX_UPLOAD_MB
     )
-    upload = right.file_uploader("Upload a variants file", type=["yaml", "yml"], key="whatif_upload")
     if upload is None:
         return
     digest = hashlib.sha256(upload.getvalue()).hexdigest()
@@ -254,12 +262,23 @@ def verification_section(variant: Variant, patched: Guideline, g: Guideline) -> 
     if report.passed:
         st.success(f"All {report.checks} checks pass over {report.grid_cases:,} cases.", icon=":material/check:")
         return
-    st.error(
-        f"{len(report.failed)} of {report.checks} checks fail over {report.grid_cases:,} cases.",
-        icon=":material/error:",
-    )
-    for check in report.failed:
-        st.markdown(f"**{check.kind}: `{check.id}`**")
+    intended = [c for c in report.failed if c.id in variant.intended_failures]
+    unexpected = [c for c in report.failed if c.id not in variant.intended_failures]
+    if unexpected:
+        st.error(
+            f"{len(unexpected)} of {report.checks} checks fail over {report.grid_cases:,} cases that the variant "
+            "does not set out to break.",
+            icon=":material/error:",
+        )
+    if intended:
+        st.info(
+            f"{len(intended)} of {report.checks} checks fail as this variant intends: its change is what breaks "
+            f"{'it' if len(intended) == 1 else 'them'} ({', '.join(f'`{c.id}`' for c in intended)}).",
+            icon=":material/info:",
+        )
+    for check in unexpected + intended:
+        mark = " (intended)" if check in intended else ""
+        st.markdown(f"**{check.kind}: `{check.id}`{mark}**")
         st.text(f"{check.title}\n{check.detail}")
         if check.counterexample is not None:
             st.code(
@@ -292,13 +311,16 @@ def _cohort(g: Guideline) -> cohort_files.CohortResult | None:
 
 
 def effect_section(result: cohort_files.CohortResult, variant: Variant, patched: Guideline, g: Guideline) -> None:
-    changes = changes_table(result, patched)
+    changes = changes_table(result, patched, variant.id)
     pairs = transitions(changes)
     changed = int(changes["changed"].sum())
-    columns = st.columns(3)
+    rerouted, undecided = changed_kinds(changes)
+    columns = st.columns(5)
     columns[0].metric("Cases evaluated", f"{result.summary.evaluated:,}")
     columns[1].metric("Decisions changed", f"{changed:,}")
-    columns[2].metric("Bad rows (not evaluated)", f"{result.summary.bad_rows:,}")
+    columns[2].metric("Re-routed to another decision", f"{rerouted:,}")
+    columns[3].metric("Now need more information", f"{undecided:,}", help="Changed only to “more information needed”")
+    columns[4].metric("Bad rows (not evaluated)", f"{result.summary.bad_rows:,}")
     st.plotly_chart(
         transition_sankey(pairs, g, "The article's disposition → the variant's"),
         config={"displayModeBar": False},
@@ -392,9 +414,10 @@ def what_if_page() -> None:
     variant = choose_section(g)
     if variant is None:
         st.info(
-            "No change from the article's pathway: switch a rule, move a threshold or pick a variant.",
+            "No change from the article's pathway: switch a rule, move a threshold, pick a variant or upload one.",
             icon=":material/info:",
         )
+        file_section(None, g)
         return
     problems = variant_problems(variant, g)
     if problems:

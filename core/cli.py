@@ -27,6 +27,7 @@ from core.engine.inconsistencies import load_inconsistency_rules
 from core.errors import PathwayError, Problem
 from core.outputs.course_text import course_text
 from core.outputs.fhir import FHIR_RELEASES, export_fhir_json
+from core.outputs.provenance import with_provenance
 from core.outputs.report import build_report, report_markdown
 from core.outputs.report_html import report_html
 from core.outputs.report_pdf import report_pdf
@@ -289,17 +290,22 @@ def _sweep(args: argparse.Namespace) -> int:
     result = evaluate_cohort(read_cohort(args.cohort), g)
     counts = sweep(evaluated_cases(result), g, args.threshold, values)
     if args.out:
-        write_results(counts, args.out)
+        write_results(with_provenance(counts, g), args.out)
     print(sweep_text(counts, args.threshold, threshold_at(g, args.threshold).value), end="")
     return 0
 
 
 def _audit(args: argparse.Namespace) -> int:
-    report = audit_guideline(load_guideline(data_dir(args.data)))
+    folder = data_dir(args.data)
+    report = audit_guideline(load_guideline(folder), load_evidence(folder))
     if args.format == "json":
         print(report.model_dump_json(indent=2))
     else:
         print(audit_text(report), end="")
+    if args.strict and not report.clean:
+        unresolved = ", ".join(map(str, report.unresolved_citations))
+        print(f"audit --strict: citation numbers with no reference ({unresolved})", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -442,6 +448,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = commands.add_parser("audit", help="audit citations: unresolved numbers, unused references, mismatches")
     audit.add_argument("--format", choices=["text", "json"], default="text")
+    audit.add_argument("--strict", action="store_true", help="exit 1 when a citation number resolves to no reference")
     audit.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
     audit.set_defaults(run=_audit)
     return parser

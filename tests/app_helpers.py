@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Element
 
 from app import page_script
+from app_pages.first_view import REST_PENDING_KEY
 from core.engine.case import CASE_FIELDS, DEFAULT_SCHEMA, parse_case
 from core.engine.case_params import form_value, read_case_params
 from core.engine.case_text import case_to_text
@@ -29,7 +30,10 @@ def start_app(query: Mapping[str, Any] | None = None, page: str | None = None) -
     at.query_params.update(query or {})
     if page is not None:
         at.switch_page(page_script(page))
-    return at.run()
+    at.run()
+    if REST_PENDING_KEY in at.session_state and at.session_state[REST_PENDING_KEY]:
+        at.run()  # the rerun the browser asks for once a first view is on screen (AppTest has no timer)
+    return at
 
 
 def enter_case(at: AppTest, case: Mapping[str, Any], prefix: str = PATIENT_PREFIX) -> AppTest:

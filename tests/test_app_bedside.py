@@ -1,10 +1,22 @@
 """The Patient page at the bedside (AppTest): every outcome still possible, contradictions beside the fields,
 evidence marks inline, where the patient stands in time, and which part of a rule failed."""
 
+from streamlit.testing.v1 import AppTest
+
+from app_pages.first_view import REST_PENDING_KEY
 from core import load_guideline
 from core.engine.case import parse_case
 from core.engine.case_text import case_to_text
-from tests.app_helpers import block_holding, dispositions_shown, html_blocks, html_tables, start_app, texts
+from tests.app_helpers import (
+    APP,
+    APP_TIMEOUT,
+    block_holding,
+    dispositions_shown,
+    html_blocks,
+    html_tables,
+    start_app,
+    texts,
+)
 
 SCENARIOS = {s.id: s.case for s in load_guideline().scenarios}
 
@@ -104,3 +116,30 @@ def test_compare_shows_phase_and_time_side_by_side():
     assert "Continued conservative care" in times[0] and "Formal physical therapy and medication" in times[1]
     assert "2 more weeks of formal physical therapy to week 6" in times[1]
     assert scenario["pt_weeks"] == 8
+
+
+def test_a_new_visitors_first_run_shows_the_answer_alone_and_the_next_run_the_whole_page():
+    """The first burst a browser draws holds the answer as text: no widget (each kind loads a script of its own)."""
+    text = case_to_text(parse_case(SCENARIOS["index_case_motor_power_unassessed"]))
+    at = AppTest.from_file(str(APP), default_timeout=APP_TIMEOUT)
+    at.query_params.update(text)
+    at.run()
+    assert not at.exception
+    assert dispositions_shown(at) == ["needs_information"]
+    assert "What to do now" in [h.value for h in at.subheader]
+    widgets = [
+        *at.radio,
+        *at.button_group,
+        *at.number_input,
+        *at.text_input,
+        *at.toggle,
+        *at.button,
+        *at.get("download_button"),
+    ]
+    assert widgets == []
+    assert at.session_state[REST_PENDING_KEY]  # the browser's timer reruns the app once this is on screen
+    at.run()
+    assert dispositions_shown(at) == ["needs_information"]
+    assert at.radio(key="patient_mri_finding").value == text["mri_finding"]
+    assert len(at.get("download_button")) == 4
+    assert not at.session_state[REST_PENDING_KEY]

@@ -65,7 +65,10 @@ def test_the_demo_cohort_shows_counts_flow_results_and_each_bad_row(demo):
     bad = table_with(app, "reason")
     assert bad["row"].tolist() == [121] and bad["case_id"].tolist() == ["bad-1"]
     assert bad["reason"].iat[0].startswith("red_flags: expected true, false or unknown, got 'maybe'")
-    assert len(app.get("download_button")) == 1
+    assert [b.proto.label for b in app.get("download_button")] == [
+        "Download all results (CSV)",
+        "Download all results (Parquet)",
+    ]
 
 
 def test_the_cohort_flows_through_the_shared_sankey_stages_and_the_bad_row_does_not(demo):
@@ -122,3 +125,19 @@ def test_an_uploaded_file_is_evaluated_and_an_unreadable_one_is_explained(tmp_pa
     assert "`site` is not part of the case format" in app.warning[0].value
     app.file_uploader[0].set_value(("cases.csv", b"name,age\nx,3\n", "text/csv")).run()
     assert not app.exception and "no column is a case field" in app.error[0].value
+
+
+def test_blank_cells_show_blank_not_none(demo):
+    app = page()
+    app.radio[0].set_value("Synthetic demo cohort").run()
+    table = next(d.value for d in app.dataframe if "disposition" in d.value.columns)
+    assert not table.isna().any().any() and "None" not in table.astype(str).to_numpy()
+
+
+def test_a_header_in_the_wrong_case_is_named_with_the_field_it_means(tmp_path, monkeypatch):
+    from core import PathwayError
+    from core.analyses.cohort import read_cohort
+
+    with pytest.raises(PathwayError) as info:
+        read_cohort(b"case_id,Red_Flags\na,true\n", fmt="csv", name="x.csv")
+    assert "`Red_Flags` -> `red_flags`" in info.value.problems[0].message

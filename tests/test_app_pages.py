@@ -199,3 +199,10 @@ def test_the_audit_filters_by_flag(references_app):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Unresolved citation numbers"] == "5, 6"
     assert "Audit (CSV)" in [b.label for b in at.get("download_button")]
+
+
+@pytest.mark.parametrize("number", ["0", "9", "9999"])
+def test_a_followed_number_the_article_neither_cites_nor_lists_is_not_called_cited(number):
+    at = start_app({"ref": number}, page="references")
+    warning = next(w for w in texts(at.warning) if f"[{number}]" in w)
+    assert "cites it but" not in warning and "neither cites it nor lists" in warning

@@ -43,10 +43,18 @@ def url(at: AppTest) -> dict[str, list[str]]:
 
 @pytest.fixture(scope="module")
 def first_variant() -> AppTest:
-    return open_page(WHAT_IF)
+    return open_page(WHAT_IF, {"variant": FIRST})
 
 
-def test_the_page_opens_on_a_shipped_variant_with_the_notice_and_its_effect(first_variant):
+def test_the_page_opens_on_the_articles_pathway_first_and_by_default():
+    at = open_page(WHAT_IF)
+    assert not at.exception
+    picker = at.selectbox(key="whatif_pick")
+    assert picker.value == "" and picker.options[0].startswith("The article's pathway")
+    assert url(at) == {} and any("No change from the article's pathway" in i for i in texts(at.info))
+
+
+def test_a_shipped_variant_shows_the_notice_and_its_effect_counted_by_kind(first_variant):
     at = first_variant
     assert not at.exception
     assert "not a medical device" in at.caption[0].value
@@ -54,7 +62,38 @@ def test_the_page_opens_on_a_shipped_variant_with_the_notice_and_its_effect(firs
     assert url(at) == {"variant": [FIRST]}
     assert at.selectbox(key="whatif_pick").value == FIRST
     assert SHIPPED[FIRST].rationale in texts(at.text)
-    assert metrics(at) == {"Cases evaluated": "300", "Decisions changed": "7", "Bad rows (not evaluated)": "0"}
+    counts = metrics(at)
+    assert counts["Decisions changed"] == "7" and counts["Cases evaluated"] == "300"
+    assert int(counts["Re-routed to another decision"]) + int(counts["Now need more information"]) == 7
+
+
+def test_a_variant_whose_verification_fails_by_design_says_so_instead_of_an_error(first_variant):
+    at = first_variant
+    at.button(key="whatif_verify").click().run()
+    assert not at.exception and not at.error
+    assert any("as this variant intends" in i and "no_early_surgical_disposition" in i for i in texts(at.info))
+
+
+def test_what_if_quotes_the_sessions_evidence_not_the_shipped_file():
+    import app_pages.session as session
+    from core.review.evidence import EvidenceLayer, load_evidence, upsert_check
+
+    check = SHIPPED[FIRST].evidence
+    shipped = next(c for c in load_evidence().checks[check.statement] if c.source == check.source)
+    edited = upsert_check(
+        load_evidence(),
+        check.statement,
+        shipped.model_copy(update={"note": "A reviewer's own note."}),
+        load_guideline(),
+    )
+    at = AppTest.from_file(str(APP), default_timeout=APP_TIMEOUT * 2)
+    at.run()
+    at.session_state[session.EVIDENCE_KEY] = edited
+    at.query_params.update({"variant": FIRST})
+    at.switch_page(WHAT_IF)
+    at.run()
+    assert any("A reviewer's own note." in c for c in texts(at.caption))
+    assert isinstance(edited, EvidenceLayer)
 
 
 def test_each_changed_case_links_to_the_patient_page_under_the_variant(first_variant):
@@ -91,22 +130,16 @@ def test_picking_another_variant_puts_it_in_the_url_and_recounts():
     assert int(metrics(at)["Decisions changed"]) == len(table)
 
 
-def test_editing_a_threshold_makes_a_custom_variant_that_downloads_as_yaml_the_data_accepts():
+def test_editing_a_threshold_from_the_first_view_changes_only_that_threshold():
     at = open_page(WHAT_IF)
     at.number_input(key="whatif_set_R7_failed_six_months/weeks_conservative").set_value(12)
     with offered_downloads() as offered:
         at.run()
     assert not at.exception
-    assert url(at) == {
-        "variant": ["custom"],
-        "set": ["R6_decompression/weeks_conservative:6", "R7_failed_six_months/weeks_conservative:12"],
-    }
+    assert url(at) == {"variant": ["custom"], "set": ["R7_failed_six_months/weeks_conservative:12"]}
     downloaded = variants_from_yaml(content(offered, "custom.yaml"), load_guideline())
-    assert len(downloaded) == 1 and downloaded[0].thresholds == {
-        "R6_decompression/weeks_conservative": 6,
-        "R7_failed_six_months/weeks_conservative": 12,
-    }
-    assert downloaded[0].title.startswith("Edited from: ")
+    assert len(downloaded) == 1 and downloaded[0].thresholds == {"R7_failed_six_months/weeks_conservative": 12}
+    assert downloaded[0].title == "Edited from: the article's pathway"
 
 
 def test_switching_a_rule_off_and_back_to_the_article_shows_no_change():
@@ -129,11 +162,25 @@ def test_a_custom_variant_in_a_link_opens_with_its_changes():
     assert set(changed_table(at)["variant"]) <= {"surgical_consultation", "conservative_care", "needs_information"}
 
 
-def test_a_bad_link_is_named_as_text_and_the_page_still_works():
-    at = open_page(WHAT_IF, {"variant": "custom", "set": "R7_failed_six_months/weeks_conservative:900"})
+def test_a_bad_link_parameter_is_named_and_ignored_alone():
+    at = open_page(
+        WHAT_IF,
+        {
+            "variant": "custom",
+            "set": ["R7_failed_six_months/weeks_conservative:900", "R6_decompression/weeks_conservative:12"],
+        },
+    )
     assert not at.exception
-    assert any("cannot be used" in e for e in texts(at.error))
-    assert any("900 is out of range" in t for t in texts(at.text))
+    assert any("are ignored" in e for e in texts(at.error))
+    assert any("`R7_failed_six_months/weeks_conservative:900`: 900 is out of range" in t for t in texts(at.text))
+    assert url(at) == {"variant": ["custom"], "set": ["R6_decompression/weeks_conservative:12"]}
+
+
+def test_an_unknown_variant_in_a_link_falls_back_to_the_article_not_to_a_shipped_variant():
+    at = open_page(WHAT_IF, {"variant": "nope"})
+    assert not at.exception
+    assert any("unknown variant `nope`" in t for t in texts(at.text))
+    assert at.selectbox(key="whatif_pick").value == "" and not [m for m in at.metric]
 
 
 def test_verifying_a_variant_that_keeps_every_invariant():

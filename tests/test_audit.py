@@ -163,3 +163,12 @@ def test_cli_audit_text_reads_for_a_person_and_follows_the_data(tmp_path):
         ),
     )
     assert "Citation numbers with no reference: 5\n" in run_cli("--data", str(data)).stdout
+
+
+def test_the_audit_and_statement_tables_carry_the_guideline_version():
+    from core.outputs.tables import statement_frame
+    from core.review.audit import audit_table
+
+    g = load_guideline()
+    assert set(audit_table(g)["guideline_version"]) == {g.info.version}
+    assert set(statement_frame(g)["guideline_version"]) == {g.info.version}

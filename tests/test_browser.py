@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import app
-from tests.browser_support import SCREENSHOTS, VIEWPORTS, WAIT_MS, disposition, open_page, settled
+from tests.browser_support import SCREENSHOTS, VIEWPORTS, WAIT_MS, disposition, new_tab, open_page, scroll_to, settled
 
 pytestmark = pytest.mark.browser
 
@@ -111,32 +111,28 @@ def show_demo_cohort(tab) -> None:
     settled(tab)
 
 
-def scroll_to(text: str):
+def scrolled_to(text: str):
     def scroll(tab) -> None:
-        tab.get_by_text(text, exact=True).first.evaluate("e => e.scrollIntoView({block: 'start'})")
-        tab.wait_for_timeout(300)
+        scroll_to(tab, tab.get_by_text(text, exact=True).first)
 
     return scroll
 
 
 # Views beyond each page's first screen: (screenshot name, URL path and query, what to do before the picture).
 EXTRA_SCREENSHOTS = [
-    ("patient_changes", f"patient?{FULL_CASE}", scroll_to("What would change this decision")),
+    ("patient_changes", f"patient?{FULL_CASE}", scrolled_to("What would change this decision")),
     ("scenarios_compare", f"scenarios?{FULL_CASE}&vs.weeks_conservative=26&tab=Compare", None),
     ("cohort_demo", "cohort", show_demo_cohort),
-    ("cohort_flow", "cohort", lambda tab: (show_demo_cohort(tab), scroll_to("How the cases flow")(tab))),
+    ("cohort_flow", "cohort", lambda tab: (show_demo_cohort(tab), scrolled_to("How the cases flow")(tab))),
 ]
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_screenshots_of_every_page_with_no_table_wider_than_its_column(server, browser, viewport):
     width, height = VIEWPORTS[viewport]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    tab = context.new_page()
-    tab.set_default_timeout(WAIT_MS)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     tables_checked = 0
-    try:
+    with new_tab(browser, width, height) as tab:
         views = [
             (url_path, url_path + (f"?{FULL_CASE}" if url_path in ("patient", "pathway") else ""), None)
             for url_path in URL_PATHS
@@ -150,8 +146,9 @@ def test_screenshots_of_every_page_with_no_table_wider_than_its_column(server, b
             if name == "references":  # the reviewer's sections lie below the fold: one screenshot each
                 tab.get_by_role("button", name="Run verification").click()
                 tab.get_by_text("Verification passed").wait_for()
+                settled(tab)
                 for anchor in REVIEW_ANCHORS:
-                    tab.evaluate(f"() => document.getElementById('{anchor}').scrollIntoView()")
+                    scroll_to(tab, tab.locator(f"#{anchor}"))
                     tab.screenshot(path=SCREENSHOTS / f"{name}_{anchor}_{width}x{height}.png")
                 tab.evaluate("() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollIntoView()")
             tab.screenshot(path=SCREENSHOTS / f"{name}_{width}x{height}.png")
@@ -166,5 +163,3 @@ def test_screenshots_of_every_page_with_no_table_wider_than_its_column(server, b
             page_width = tab.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth")
             assert page_width <= width, f"{name} at {width}x{height} scrolls sideways"
         assert tables_checked > 0
-    finally:
-        context.close()

@@ -15,7 +15,7 @@ import app
 from core import load_guideline
 from core.outputs.palette import TONE_COLOURS
 from core.outputs.presentation import field_groups
-from tests.browser_support import SCREENSHOTS, VIEWPORTS, WAIT_MS, disposition, open_page, settled
+from tests.browser_support import SCREENSHOTS, VIEWPORTS, disposition, new_tab, open_page, settled
 from tools.colour_vision import DEFICIENCIES, closest_pairs, contrast_ratio, simulate
 
 pytestmark = pytest.mark.browser
@@ -89,6 +89,7 @@ def show_everything(tab, url_path: str) -> None:
     if url_path == "references":
         tab.get_by_role("button", name="Run verification").click()
         tab.get_by_text("Verification passed").wait_for()
+        settled(tab)
     if url_path == "pathway":
         tab.locator(".js-plotly-plot").nth(2).wait_for()
     open_every_expander(tab)
@@ -97,11 +98,8 @@ def show_everything(tab, url_path: str) -> None:
 @pytest.fixture(params=list(VIEWPORTS))
 def sized_tab(request, browser):
     width, height = VIEWPORTS[request.param]
-    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
-    tab = context.new_page()
-    tab.set_default_timeout(WAIT_MS)
-    yield tab
-    context.close()
+    with new_tab(browser, width, height, accept_downloads=True) as tab:
+        yield tab
 
 
 @pytest.mark.parametrize("url_path", URL_PATHS)

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from bench.bench_first_view import FULL_CASE_QUERY
-from tests.browser_support import CHROMIUM, ROOT, SCREENSHOTS, VIEWPORTS, WAIT_MS, open_page
+from tests.browser_support import CHROMIUM, ROOT, SCREENSHOTS, VIEWPORTS, new_tab, open_page
 
 pytestmark = pytest.mark.browser
 BLOCKED_CASE = (
@@ -30,10 +30,7 @@ def shoot(page, name: str) -> None:
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_the_result_comes_first_on_a_phone_and_beside_the_form_on_a_desktop(server, browser, viewport):
     width, height = VIEWPORTS[viewport]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    try:
+    with new_tab(browser, width, height) as page:
         open_page(page, f"{server}/patient?{FULL_CASE_QUERY}")
         badge = page.locator(".disposition").first.bounding_box()
         form = page.get_by_text("Safety screen").first.bounding_box()
@@ -44,17 +41,12 @@ def test_the_result_comes_first_on_a_phone_and_beside_the_form_on_a_desktop(serv
         else:
             assert badge["x"] > form["x"] and abs(badge["y"] - form["y"]) < 200  # side by side
         assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("name, query", [("blocked", BLOCKED_CASE), ("myelopathy", MYELOPATHY_CASE)])
 def test_a_blocked_decision_and_the_myelopathy_safeguard_read_clearly_on_a_phone(server, browser, name, query):
     width, height = VIEWPORTS["phone"]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    try:
+    with new_tab(browser, width, height) as page:
         open_page(page, f"{server}/patient?{query}")
         if name == "blocked":
             page.get_by_text("Still possible", exact=True).wait_for()
@@ -62,14 +54,13 @@ def test_a_blocked_decision_and_the_myelopathy_safeguard_read_clearly_on_a_phone
         else:
             page.get_by_test_id("stAlertContentError").get_by_text("Signs of myelopathy").wait_for()
         shoot(page, f"bedside_{name}_phone")
-    finally:
-        context.close()
 
 
 def first_view_ratio(visits: int) -> float:
-    """The benchmark's ratio, run in its own process (it drives its own browser and two servers)."""
+    """The benchmark's ratio at the worse of its two sizes, run in its own process (it drives its own browser and
+    two servers)."""
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "bench_first_view.py"), "--visits", str(visits)],
+        [sys.executable, str(ROOT / "bench" / "bench_first_view.py"), "--visits", str(visits), "--no-pathway"],
         capture_output=True,
         text=True,
         timeout=600,
@@ -77,12 +68,12 @@ def first_view_ratio(visits: int) -> float:
         check=True,
     )
     print(result.stdout)
-    return float(re.search(r"ratio: ([0-9.]+)x", result.stdout)[1])
+    return max(float(r) for r in re.findall(r"ratio at \S+: ([0-9.]+)x", result.stdout))
 
 
-# The issue's target is 1.5, not yet met reliably: on this shared two-core machine the ratio measured 1.26-1.49
-# under heavy load and 1.51-1.75 when quieter (the browser's own work on the form and the result dominates; the
-# server's part is under 0.1 s). The test prints the figure and fails on a clear regression only.
+# The issue's target is 1.5: three runs after the first view drew the answer alone measured 1.06-1.19 at both
+# sizes on this shared machine under load. Shared machines are noisy, so the test prints the figure and fails on a
+# clear regression only.
 TARGET, GUARD = 1.5, 2.0
 
 

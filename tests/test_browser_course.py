@@ -3,7 +3,7 @@ player, with screenshots at desktop and phone size for a person to look at (arti
 
 import pytest
 
-from tests.browser_support import SCREENSHOTS, VIEWPORTS, WAIT_MS, disposition, open_page, settled
+from tests.browser_support import SCREENSHOTS, VIEWPORTS, disposition, new_tab, open_page, scroll_to, settled, still
 
 pytestmark = pytest.mark.browser
 
@@ -61,8 +61,7 @@ def test_both_progression_sankeys_draw_with_their_tables(server, page):
 def _pathway_progression(tab) -> None:
     tab.locator(".st-key-pathway_progression_sankey g.sankey").wait_for()
     settled(tab)
-    tab.get_by_text("How courses progress over six months").evaluate("e => e.scrollIntoView({block: 'start'})")
-    tab.wait_for_timeout(400)
+    scroll_to(tab, tab.get_by_text("How courses progress over six months"))
 
 
 def _cohort_progression(tab) -> None:
@@ -75,23 +74,22 @@ def _cohort_progression(tab) -> None:
     tab.keyboard.press("Enter")
     tab.get_by_text("fewer than 10").first.wait_for()
     settled(tab)
-    tab.get_by_text("Courses over time (visits file)").evaluate("e => e.scrollIntoView({block: 'start'})")
-    tab.wait_for_timeout(400)
+    scroll_to(tab, tab.get_by_text("Courses over time (visits file)"))
 
 
 def _patient_course(tab) -> None:
     tab.locator(".st-key-course_timeline .js-plotly-plot").wait_for()
     settled(tab)
-    tab.get_by_text("Course of care: 3 recorded visits").evaluate("e => e.scrollIntoView({block: 'start'})")
-    tab.wait_for_timeout(400)
+    scroll_to(tab, tab.get_by_text("Course of care: 3 recorded visits"))
 
 
 def _course_player(tab) -> None:
     tab.locator(".st-key-course_player_timeline .js-plotly-plot").wait_for()
-    for _ in range(2):
+    for visit in (2, 3):
         tab.get_by_role("button", name="Play the next visit").click()
+        tab.get_by_text(f"Visit {visit} of").wait_for()  # the rerun has started: settled now means it finished
         settled(tab)
-    tab.wait_for_timeout(400)
+    still(tab)
 
 
 VIEWS = [
@@ -105,15 +103,10 @@ VIEWS = [
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_screenshots_of_the_course_views(server, browser, viewport):
     width, height = VIEWPORTS[viewport]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    tab = context.new_page()
-    tab.set_default_timeout(WAIT_MS)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    try:
+    with new_tab(browser, width, height) as tab:
         for name, address, prepare in VIEWS:
             open_page(tab, server + address)
             prepare(tab)
             assert tab.locator('[data-testid="stException"]').count() == 0, name
             tab.screenshot(path=SCREENSHOTS / f"{name}_{width}x{height}.png")
-    finally:
-        context.close()

@@ -6,7 +6,7 @@ from urllib.parse import urlparse
 import pytest
 
 from bench.bench_first_view import FULL_CASE_QUERY
-from tests.browser_support import SCREENSHOTS, VIEWPORTS, WAIT_MS, open_page
+from tests.browser_support import SCREENSHOTS, VIEWPORTS, new_tab, open_page
 
 pytestmark = pytest.mark.browser
 CHART_LIBRARY = "**/static/js/PlotlyChart*.js"
@@ -17,12 +17,9 @@ PATHWAY_CHARTS = 4  # flowchart, sankey, timeline, progression of courses
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_a_chart_still_loading_says_so_in_words_until_it_is_drawn(server, browser, viewport):
     width, height = VIEWPORTS[viewport]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
     held = []
-    page.route(CHART_LIBRARY, lambda route: held.append(route))  # answered only once the placeholders are checked
-    try:
+    with new_tab(browser, width, height) as page:
+        page.route(CHART_LIBRARY, lambda route: held.append(route))  # answered only once the placeholders are checked
         page.goto(f"{server}/pathway")
         page.locator(PLACEHOLDER).nth(PATHWAY_CHARTS - 1).wait_for(state="attached")
         placeholders = page.locator(PLACEHOLDER)
@@ -44,8 +41,6 @@ def test_a_chart_still_loading_says_so_in_words_until_it_is_drawn(server, browse
         page.unroute(CHART_LIBRARY)
         page.locator(".js-plotly-plot").nth(PATHWAY_CHARTS - 1).wait_for()
         assert placeholders.count() == 0
-    finally:
-        context.close()
 
 
 def test_the_patient_pages_first_view_fetches_no_download_before_a_click(server, page):

@@ -6,7 +6,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 import app
-from tests.browser_support import SCREENSHOTS, VIEWPORTS, open_page, settled
+from tests.browser_support import SCREENSHOTS, VIEWPORTS, open_page, settled, still
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,7 @@ def foreign(urls: list[str], server: str) -> list[str]:
 def test_a_page_load_requests_nothing_from_any_host_but_ours(server, page, url_path):
     requests = record_requests(page)
     open_page(page, f"{server}/{url_path}")
-    page.wait_for_timeout(500)  # the favicon is set after the first render
+    page.wait_for_function("() => document.querySelector(\"link[rel='shortcut icon']\")?.href.startsWith('data:')")
     assert requests and foreign(requests, server) == []
     icon = page.locator("link[rel='shortcut icon']").get_attribute("href") or ""
     assert icon.startswith(("data:", "/", server)), icon
@@ -57,7 +57,7 @@ def test_markdown_in_a_shared_link_is_shown_as_text_and_fetches_nothing(server, 
     assert alert.locator("img").count() == 0
     links = page.locator("[data-testid='stAlertContentError'] a")
     assert [links.nth(n).get_attribute("href") for n in range(links.count())] == []
-    page.wait_for_timeout(500)
+    still(page)  # an image or a link drawn from the text would have been requested by now
     assert foreign(requests, server) == []
     for name, (width, height) in VIEWPORTS.items():
         page.set_viewport_size({"width": width, "height": height})

@@ -7,7 +7,7 @@ import pytest
 
 from core import load_guideline
 from core.review.variants import variants_from_yaml
-from tests.browser_support import SCREENSHOTS, VIEWPORTS, WAIT_MS, disposition, open_page, settled
+from tests.browser_support import SCREENSHOTS, VIEWPORTS, disposition, new_tab, open_page, scroll_to, settled, still
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ def open_what_if(tab, url: str) -> None:
 
 
 def test_the_what_if_page_draws_the_sankey_and_the_sweep(server, page):
-    open_what_if(page, f"{server}/what-if")
+    open_what_if(page, f"{server}/what-if?variant={SIX_WEEKS}")
     assert page.locator(".js-plotly-plot").count() == 2
     assert f"variant={SIX_WEEKS}" in page.url
     assert page.get_by_text("the article: 26").count() == 1
@@ -36,7 +36,7 @@ def test_the_what_if_page_draws_the_sankey_and_the_sweep(server, page):
 
 
 def test_editing_a_threshold_puts_the_edited_variant_in_the_url(server, page):
-    open_what_if(page, f"{server}/what-if")
+    open_what_if(page, f"{server}/what-if?variant={SIX_WEEKS}")
     page.get_by_text("Edit this variant").click()
     field = page.get_by_role("spinbutton", name="R7_failed_six_months · weeks_conservative")
     field.fill("12")
@@ -47,7 +47,7 @@ def test_editing_a_threshold_puts_the_edited_variant_in_the_url(server, page):
 
 
 def test_the_variant_downloads_as_yaml_that_the_data_accepts(server, page):
-    open_what_if(page, f"{server}/what-if")
+    open_what_if(page, f"{server}/what-if?variant={SIX_WEEKS}")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download this variant (YAML)").click()
     variants = variants_from_yaml(Path(download.value.path()).read_bytes(), load_guideline())
@@ -63,16 +63,12 @@ def test_a_changed_case_opens_on_the_patient_page_under_both_pathways(server, pa
 
 
 def _scroll_to(tab, text: str) -> None:
-    tab.get_by_text(text, exact=True).first.evaluate("e => e.scrollIntoView({block: 'start'})")
-    tab.wait_for_timeout(400)
+    scroll_to(tab, tab.get_by_text(text, exact=True).first)
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_screenshots_of_the_what_if_page(server, browser, viewport):
     width, height = VIEWPORTS[viewport]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    tab = context.new_page()
-    tab.set_default_timeout(WAIT_MS)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def shoot(name: str) -> None:
@@ -80,14 +76,14 @@ def test_screenshots_of_the_what_if_page(server, browser, viewport):
         page_width = tab.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth")
         assert page_width <= width, f"{name} at {width}x{height} scrolls sideways"
 
-    try:
-        open_what_if(tab, f"{server}/what-if")
+    with new_tab(browser, width, height) as tab:
+        open_what_if(tab, f"{server}/what-if?variant={SIX_WEEKS}")
         shoot("top")
         tab.get_by_text("Edit this variant").click()
-        tab.wait_for_timeout(400)
+        still(tab)
         shoot("edit")
         tab.get_by_role("button", name="Verify this variant").click()
-        tab.get_by_text("checks fail over", exact=False).wait_for(timeout=VERIFY_MS)
+        tab.get_by_text("as this variant intends", exact=False).wait_for(timeout=VERIFY_MS)
         settled(tab)
         _scroll_to(tab, "Verification of the variant")
         shoot("verification")
@@ -101,5 +97,3 @@ def test_screenshots_of_the_what_if_page(server, browser, viewport):
         disposition(tab, "decompression_referral").wait_for()
         _scroll_to(tab, "The article's pathway")
         shoot("patient")
-    finally:
-        context.close()

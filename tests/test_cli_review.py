@@ -76,11 +76,17 @@ def test_version_reports_match_and_refuses_to_record_without_a_bump(tmp_path):
 
 def test_validate_covers_evidence_conflicts_and_the_version_lock():
     result = run("validate")
-    assert result.returncode == 0 and "25 evidence checks" in result.stdout and "5 conflict entries" in result.stdout
+    assert result.returncode == 0 and "25 evidence checks" in result.stdout and "6 conflict entries" in result.stdout
     assert "version lock: ok" in result.stdout
 
 
 def test_conflicts_lists_each_with_its_resolution():
     result = run("conflicts")
-    assert result.returncode == 0 and result.stdout.count("  engine: ") == 5
+    assert result.returncode == 0 and result.stdout.count("  engine: ") == 6
     assert "R3_progressive_weakness" in result.stdout
+
+
+def test_audit_strict_fails_on_unresolved_citations_and_plain_audit_does_not():
+    assert run("audit").returncode == 0
+    strict = run("audit", "--strict")
+    assert strict.returncode == 1 and "5, 6" in strict.stderr

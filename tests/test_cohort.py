@@ -230,11 +230,49 @@ def test_parquet_written_by_pandas_is_read_as_its_columns_are_stored(tmp_path):
     assert results["error"].str.startswith("red_flags: expected true, false or unknown").all()
 
 
-def test_quoted_cells_may_hold_commas_and_line_breaks():
+def test_quoted_cells_may_hold_commas_but_not_line_breaks():
     text = 'case_id,red_flags,proposed\n"a, left\nside",true,"fusion;decompression"\nb,false,\n'
     results = cohort(text).results
-    assert results["case_id"].tolist() == ["a, left\nside", "b"] and results["error"].isna().all()
-    assert results["disposition"].tolist() == ["outside_pathway", "needs_information"]
+    assert results["case_id"].tolist() == ["a, left", 'side"', "b"]
+    assert results["error"].tolist()[:2] == [
+        "a quote opens in `case_id` on line 2 and is not closed on that line (a cell holds no line break); "
+        "line 3, which it ran over, is read as a row of its own",
+        "an unpaired quote mark on line 3 (the quote that opened on line 2 ends here)",
+    ]
+    assert results["disposition"].tolist()[2] == "needs_information"
+    assert cohort('case_id,red_flags\n"a, left",true\n').results["case_id"].tolist() == ["a, left"]
+
+
+def stray_quote_file(rows: int, line: int, last: bool) -> str:
+    """Rows with a free-text `note` and on `line` a quote never closed; in the middle column, every fifth note is
+    quoted (it holds a comma), so the open quote closes on the next of them, four lines on."""
+    notes = ['"seen, booked"' if n % 5 == 2 and not last else "seen" for n in range(rows)]
+    notes[line - 2] = '"unbalanced note'
+    cells = [[f"c{n}", "true", "normal", note] for n, note in enumerate(notes)]
+    order = [0, 1, 2, 3] if last else [0, 1, 3, 2]
+    header = ["case_id", "red_flags", "mri_finding", "note"]
+    return "\n".join(",".join(row[i] for i in order) for row in [header, *cells]) + "\n"
+
+
+@pytest.mark.parametrize("last", [False, True], ids=["middle column", "last column"])
+def test_a_quote_left_open_costs_its_own_line_only(last):
+    results = cohort(stray_quote_file(2000, 500, last)).results
+    assert len(results) == 2000 and results["case_id"].tolist() == [f"c{n}" for n in range(2000)]
+    assert results["error"].notna().sum() == 1
+    ran_over = "lines 501-504" if not last else "lines 501-2001"
+    assert results["error"].iat[498] == (
+        f"a quote opens in `note` on line 500 and is not closed on that line (a cell holds no line break); "
+        f"{ran_over}, which it ran over, are read as rows of their own"
+    )
+    assert (results["disposition"].drop(index=498) == "outside_pathway").all()
+    assert results["note"].tolist()[499:503] == ["seen", "seen", "seen", "seen" if last else "seen, booked"]
+
+
+def test_a_quote_left_open_is_counted_alike_by_duckdb(tmp_path):
+    source = tmp_path / "stray.csv"
+    source.write_text(stray_quote_file(200, 50, last=True))
+    summary = json.loads(run("cohort", str(source), "--engine", "duckdb", "--format", "json").stdout)
+    assert summary["rows"] == 200 and summary["bad_rows"] == 1 and summary["bad"][0]["row"] == 49
 
 
 def test_progress_is_reported_chunk_by_chunk_up_to_done():
@@ -254,3 +292,28 @@ def test_reading_from_memory_refuses_bad_bytes_with_a_named_problem():
     with pytest.raises(PathwayError) as info:
         read_cohort(b"not parquet", fmt="parquet", name="upload.parquet")
     assert info.value.problems[0].field == "upload.parquet" and "Parquet" in info.value.problems[0].message
+
+
+def test_every_results_file_says_which_guideline_version_made_it(tmp_path):
+    from core import load_guideline
+
+    version = load_guideline().info.version
+    result = cohort(HEADER + "a,true,,,,,\nb,nope,,,,,\n")
+    text = results_csv(result.results).decode()
+    assert text.splitlines()[0].endswith('"guideline_version"') and f'"{version}"' in text.splitlines()[2]
+    out = tmp_path / "out.parquet"
+    source = tmp_path / "in.csv"
+    source.write_text(HEADER + "a,true,,,,,\n")
+    assert run("cohort", str(source), "--out", str(out)).returncode == 0
+    assert pq.read_table(out).column("guideline_version").to_pylist() == [version]
+
+
+def test_repeated_case_ids_are_noted_and_each_row_still_evaluated():
+    result = cohort("case_id,red_flags\na,true\na,false\nb,true\n")
+    assert len(result.results) == 3 and result.summary.evaluated == 3
+    assert any("`a` on rows 1, 2" in note for note in result.summary.notes)
+
+
+def test_a_directory_is_named_as_a_directory(tmp_path):
+    result = run("cohort", str(tmp_path))
+    assert result.returncode != 0 and "is a directory" in result.stderr and "Traceback" not in result.stderr

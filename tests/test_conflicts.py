@@ -20,6 +20,7 @@ def conflicts():
 
 def test_the_five_conflicts_of_the_issue_are_reported(conflicts):
     assert {cid: c.basis for cid, c in conflicts.items()} == {
+        "six_weeks_or_six_months_before_surgery": "listed",
         "second_bypass_of_six_week_minimum": "computed",
         "deformity_outside_referral_list": "computed",
         "six_month_consult_vs_referral_criteria": "listed",
@@ -27,6 +28,15 @@ def test_the_five_conflicts_of_the_issue_are_reported(conflicts):
         "lumbar_sources_for_neck_claims": "computed",
     }
     assert all(c.statements and c.what and c.resolution for c in conflicts.values())
+
+
+def test_six_weeks_against_six_months_comes_first_with_how_the_engine_waits_26_weeks(conflicts):
+    first = article_conflicts()[0]
+    assert first.id == "six_weeks_or_six_months_before_surgery" and "26 weeks" in first.resolution
+    assert [(x.case["weeks_conservative"], x.disposition) for x in first.examples] == [
+        (12, "conservative_care"),
+        (26, "decompression_referral"),
+    ]
 
 
 def test_progressive_weakness_at_week_three_bypasses_the_six_week_minimum():
@@ -107,14 +117,14 @@ def test_lumbar_sources_cited_for_neck_and_thoracic_claims(conflicts, guideline)
 
 def test_conflicts_file_problems_are_named_with_path(data_copy):
     def break_it(d):
-        d["conflicts"][0]["computed_by"] = "guess"
-        d["conflicts"][2]["statements"].append("nope")
-        d["conflicts"][2]["examples"][0]["case"]["motor_grade_mrc"] = 9
+        d["conflicts"][1]["computed_by"] = "guess"
+        d["conflicts"][3]["statements"].append("nope")
+        d["conflicts"][3]["examples"][0]["case"]["motor_grade_mrc"] = 9
 
     edit(data_copy / "conflicts.yaml", break_it)
     with pytest.raises(DataError) as info:
         load_conflict_specs(data_copy)
     found = [str(p) for p in info.value.problems]
-    assert any("conflicts.0 (second_bypass_of_six_week_minimum)" in m and "unknown check `guess`" in m for m in found)
+    assert any("conflicts.1 (second_bypass_of_six_week_minimum)" in m and "unknown check `guess`" in m for m in found)
     assert any("unknown statement `nope`" in m for m in found)
     assert any("examples.0.case.motor_grade_mrc" in m for m in found)

@@ -11,12 +11,13 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from core import load_guideline
-from core.analyses.cohort import evaluate_cohort, read_cohort, results_csv
+from core.analyses.cohort import evaluate_cohort, read_cohort, results_csv, results_parquet
 from core.cli import main
 from core.engine.case_params import apply_change_params, read_case_params
 from core.engine.case_text import case_from_text
@@ -210,6 +211,17 @@ def test_formula_cells_are_neutralised_in_the_download_and_in_cli_out(tmp_path):
     assert all(r["case_id"][0] == "'" for r in rows) and all(r["urgent"] == "false" for r in rows)
 
 
+def test_plain_numbers_and_lone_signs_are_written_as_they_are(tmp_path):
+    path = tmp_path / "c.csv"
+    numbers = ["-1.5", "+3", "-", "1e-3", ".5"]
+    path.write_text("case_id,red_flags,score\n" + "".join(f"c{n},false,{v}\n" for n, v in enumerate(numbers)))
+    result = evaluate_cohort(read_cohort(path))
+    written = pd.read_csv(io.BytesIO(results_csv(result.results)), na_values=["-"])
+    assert written["score"].dtype == float and written["score"].tolist()[:2] == [-1.5, 3.0]
+    assert [r["score"] for r in csv.DictReader(io.StringIO(results_csv(result.results).decode()))] == numbers
+    assert pq.read_table(io.BytesIO(results_parquet(result.results))).column("score").to_pylist() == numbers
+
+
 def test_the_markdown_report_shows_evidence_sources_as_text(tmp_path):
     g = load_guideline()
     statement = "conservative_minimum_6_weeks"
@@ -280,7 +292,7 @@ def test_ragged_rows_in_a_large_file_keep_their_place_without_the_slow_path(tmp_
 
     rows = 120_000  # several of pyarrow's read blocks
     lines = ["case_id,red_flags,site"] + [f"c{n},false,s" for n in range(rows)]
-    lines[10] = 'c9,false,"two\nlines"'  # a quoted line break before a ragged row must not shift it
+    lines[10] = 'c9,false,"two, parts"'  # a quoted comma before a ragged row must not shift it
     ragged = {5: "c4,false", 70_001: "c70000,true,s,extra", rows: f"c{rows - 1}"}
     for line, text in ragged.items():
         lines[line] = text
@@ -293,8 +305,8 @@ def test_ragged_rows_in_a_large_file_keep_their_place_without_the_slow_path(tmp_
     assert bad == [line - 1 for line in ragged]
     assert result.results["case_id"].iloc[70_000] == "c70000"
     assert result.results["error"].iloc[4] == "the row has 2 cells but the header has 3"
-    assert result.results["site"].iloc[9] == "two\nlines" and result.summary.evaluated == rows - 3
-    assert cohort.RAGGED_COLUMN not in result.results.columns
+    assert result.results["site"].iloc[9] == "two, parts" and result.summary.evaluated == rows - 3
+    assert cohort.PROBLEM_COLUMN not in result.results.columns
 
 
 def _counting(reader, limit: int):

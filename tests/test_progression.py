@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 from core import evaluate_course
 from core.analyses.progression import (
     LINK_COLUMNS,
+    LINK_TYPES,
     evaluate_visits,
+    merged_small_links,
     milestone_column,
     progression_links,
     read_visits,
@@ -130,11 +132,28 @@ def test_min_count_merges_small_links_and_totals_stay_true():
     result = progress(f"a,0,{START},0,,\nb,0,{START},0,,\nc,0,true,,,,,,\n")
     links = progression_links(result, min_count=2)
     first = links[links["from_week"] == 0]
-    assert first[["from_state", "to_state", "courses"]].values.tolist() == [
-        ["physical_therapy_and_medication", "no_further_visit", 2],
-        ["fewer than 2", "fewer than 2", 1],
-    ]
+    assert first[["from_state", "to_state", "courses"]].values.tolist() == [["fewer than 2", "fewer than 2", 3]]
     assert links.groupby("from_week")["courses"].sum().tolist() == [3, 3, 3]
+
+
+def test_min_count_leaves_no_published_cell_under_k():
+    links = pd.DataFrame(
+        {
+            "from_week": [0] * 5,
+            "from_state": ["a", "a", "b", "b", "c"],
+            "to_week": [6] * 5,
+            "to_state": ["x", "y", "x", "y", "x"],
+            "courses": [20, 3, 9, 30, 1],
+        }
+    ).astype(LINK_TYPES)
+    merged = merged_small_links(links, 5)
+    assert merged["courses"].sum() == 63
+    hidden = merged[merged["from_state"] == "fewer than 5"]["courses"].tolist()
+    assert hidden and hidden[0] >= 5
+    for side in ("from_state", "to_state"):  # what a node still shown loses to the merged row is 0 or at least K
+        shown = merged[merged["from_state"] != "fewer than 5"].groupby(side)["courses"].sum()
+        lost = links.groupby(side)["courses"].sum()[shown.index] - shown
+        assert ((lost == 0) | (lost >= 5)).all(), lost.to_dict()
 
 
 def test_parquet_visits_with_typed_columns_read_like_csv(tmp_path):

@@ -60,7 +60,7 @@ def test_markdown_flags_disputed_statements_and_unresolved_citations(busy):
     flag_line = text.splitlines()[text.splitlines().index(facet_line) + 1]
     assert "**Disputed:**" in flag_line and "Falco" in flag_line and "unconfirmed" in flag_line
     assert "[6 unresolved]" in text and "[5] unresolved" in text
-    assert "Milestones: week 0 (done), week 6 (done), week 12 (next), week 26 (ahead)" in text
+    assert "Milestones: week 0 (passed), week 6 (passed), week 12 (next), week 26 (ahead)" in text
 
 
 def test_markdown_without_evidence_checks_has_no_dispute_flags():
@@ -132,3 +132,30 @@ def test_latin1_text_replaces_typography_and_keeps_latin1():
 
 def test_pdf_is_deterministic(busy):
     assert report_pdf(busy) == report_pdf(busy)
+
+
+def _report_of(case):
+    from core import evaluate_case, load_guideline
+    from core.outputs.report import build_report, report_markdown
+
+    g = load_guideline()
+    content = build_report(evaluate_case(case, g), g)
+    return content, report_markdown(content)
+
+
+def test_the_timeline_ends_with_one_full_stop_and_names_states_in_one_word_per_state():
+    content, text = _report_of({"mri_finding": "degenerative_only", "weeks_conservative": 8, "pt_weeks": 8})
+    line = next(row for row in text.splitlines() if row.startswith("**Timeline:**"))
+    assert ".." not in line and "(passed)" in line and "(done)" not in line
+    from core.outputs.report_html import report_html
+
+    assert ".." not in report_html(content) and "(passed)" in report_html(content)
+
+
+def test_the_week_0_milestone_is_due_while_mri_or_pt_is_still_asked_for():
+    content, _ = _report_of({"mri_finding": "not_done", "weeks_conservative": 8, "pt_weeks": 0})
+    assert content.milestones[0].state == "due"
+    content, _ = _report_of({"mri_finding": "degenerative_only", "weeks_conservative": 8, "pt_weeks": 0})
+    assert content.milestones[0].state == "due"
+    content, _ = _report_of({"mri_finding": "degenerative_only", "weeks_conservative": 8, "pt_weeks": 3})
+    assert content.milestones[0].state == "passed"

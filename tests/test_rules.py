@@ -199,3 +199,26 @@ def test_evaluation_json_has_the_contract_keys():
         assert key in data
     assert set(data["statements"][0]) >= {"id", "citations"}
     assert set(data["trace"][0]) >= {"id", "condition", "inputs", "value"}
+
+
+def test_scoped_statements_keep_the_article_s_scope(guideline):
+    texts = {s.id: s.text for s in guideline.statements}
+    assert "degenerative change without neural compression" in texts["six_months_before_surgical_consult"]
+    assert "myelopathy or cord compression" in texts["cord_compression_only_bypass"]
+    assert "deep" not in texts["pt_stabilisation"]
+
+
+def test_six_months_before_a_surgical_opinion_is_not_in_the_plan_of_a_patient_with_myelopathy_signs():
+    case = {
+        "red_flags": False,
+        "mri_finding": "degenerative_only",
+        "myelopathy_signs": True,
+        "motor_deficit_progressive": False,
+        "deformity_progressive": False,
+        "weeks_conservative": 3,
+        "pt_weeks": 0,
+    }
+    ids = [s.id for s in evaluate_case(case).statements]
+    assert "six_months_before_surgical_consult" not in ids and "no_surgery_degenerative_only" in ids
+    ids = [s.id for s in evaluate_case({**case, "myelopathy_signs": False}).statements]
+    assert "six_months_before_surgical_consult" in ids

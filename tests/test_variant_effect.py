@@ -55,8 +55,9 @@ def with_bad_rows(tmp_path_factory):
 @pytest.mark.parametrize("variant_id", sorted(SHIPPED))
 def test_every_row_comes_out_once_and_the_transitions_add_up(guideline, with_bad_rows, variant_id):
     result = evaluate_cohort(read_cohort(with_bad_rows), guideline)
-    changes = changes_table(result, apply_variant(SHIPPED[variant_id], guideline))
-    assert list(changes.columns) == list(CHANGE_COLUMNS)
+    changes = changes_table(result, apply_variant(SHIPPED[variant_id], guideline), variant_id)
+    assert list(changes.columns) == [*CHANGE_COLUMNS, "guideline_version", "variant_id"]
+    assert set(changes["variant_id"]) == {variant_id} and set(changes["guideline_version"]) == {guideline.info.version}
     assert len(changes) == 201 and changes["row"].tolist() == list(range(1, 202))
     assert changes["error"].iloc[-1].startswith("red_flags:") and changes["baseline"].isna().iloc[-1]
     assert changes["changed"].isna().sum() == 1
@@ -180,7 +181,9 @@ def test_variant_command_json_follows_the_contract(tmp_path, with_bad_rows):
     assert sum(t["cases"] for t in data["transitions"]) == data["cases"]
     assert data["changed"] == sum(t["cases"] for t in data["transitions"] if t["from"] != t["to"])
     written = pa_csv.read_csv(out).to_pandas()
-    assert len(written) == 201 and list(written.columns) == list(CHANGE_COLUMNS)
+    assert len(written) == 201 and list(written.columns) == [*CHANGE_COLUMNS, "guideline_version", "variant_id"]
+    assert set(written["variant_id"]) == {"progressive_deficit_without_mrc_grade"}
+    assert data["rerouted"] + data["to_needs_information"] == data["changed"]
 
 
 def test_variant_command_reads_a_variant_file_and_prints_text(tmp_path):
@@ -222,7 +225,7 @@ def test_sweep_command_writes_value_disposition_cases(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     written = pa_csv.read_csv(out).to_pandas()
-    assert list(written.columns) == ["value", "disposition", "cases"]
+    assert list(written.columns) == ["value", "disposition", "cases", "guideline_version"]
     assert sorted(set(written["value"])) == [20, 22, 24, 26, 28, 30]
     assert (written.groupby("value")["cases"].sum() == 300).all()
     assert "<- the article" in result.stdout

@@ -242,3 +242,15 @@ def test_a_variant_that_drops_the_mrc_grade_is_still_verified_on_the_grade():
 def test_a_variant_built_in_python_validates_like_one_from_a_file(guideline):
     variant = Variant(**GOOD)
     assert build_variants({"variants": [variant.model_dump()]}, guideline) == [variant]
+
+
+def test_a_variants_file_under_the_uploaders_stated_limit_is_accepted():
+    from core.review.variants import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB
+
+    text = (
+        "# " + "x" * 300_000 + "\n"
+        "variants:\n- id: later\n  title: Later consultation\n  rationale: A test.\n"
+        "  thresholds:\n    R7_failed_six_months/weeks_conservative: 52\n"
+    )
+    assert MAX_UPLOAD_BYTES == MAX_UPLOAD_MB * 1_000_000 and len(text) < MAX_UPLOAD_BYTES
+    assert [v.id for v in variants_from_yaml(text, load_guideline())] == ["later"]

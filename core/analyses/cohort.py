@@ -10,7 +10,6 @@ single case's; rows then pick their value by code, without a loop over rows. Oth
 are read from a path or from bytes in memory; nothing is written except the results file asked for.
 """
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from core.analyses.cohort_read import RAGGED_COLUMN, Source, file_format, read_cohort  # noqa: F401  (the API)
+from core.analyses.cohort_read import (  # noqa: F401  (the API)
+    PROBLEM_COLUMN,
+    Source,
+    file_format,
+    read_cohort,
+    suggested_field,
+)
 from core.analyses.csv_export import csv_bytes, write_csv
 from core.analyses.frame import RESULT_COLUMNS, evaluate_frame
 from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, pt_over_limit
@@ -30,10 +35,11 @@ from core.engine.case_text import case_from_text
 from core.engine.guideline import DATA_DIR, Guideline, load_guideline
 from core.errors import CaseError, PathwayError, Problem
 from core.model import Frozen
+from core.outputs.provenance import VERSION_COLUMN, provenance_columns
 
 ID_COLUMN = "case_id"
 ERROR_COLUMN = "error"
-OUTPUT_COLUMNS = (*RESULT_COLUMNS, ERROR_COLUMN)
+OUTPUT_COLUMNS = (*RESULT_COLUMNS, ERROR_COLUMN, VERSION_COLUMN)
 DEMO_COHORT = DATA_DIR / "demo_cohort.csv"
 BAD_ROWS_LISTED = 1000
 CHUNK_ROWS = 100_000
@@ -61,8 +67,9 @@ class CohortSummary(Frozen):
 
 @dataclass(frozen=True)
 class CohortResult:
-    """The results table (input columns as read, then RESULT_COLUMNS and `error`), its summary, and the cases as
-    `evaluate_frame` read them (typed; a bad row's fields unknown), on the same index (for `flows_from_results`)."""
+    """The results table (input columns as read, then RESULT_COLUMNS, `error` and the guideline version), its
+    summary, and the cases as `evaluate_frame` read them (typed; a bad row's fields unknown), on the same index
+    (for `flows_from_results`)."""
 
     results: pd.DataFrame
     summary: CohortSummary
@@ -171,9 +178,10 @@ class CheckedCohort:
 def check_cohort(table: pa.Table) -> CheckedCohort:
     """Check every row of a table from `read_cohort`; each distinct value of a column is checked once."""
     rows = table.num_rows
-    ragged = table.column(RAGGED_COLUMN).to_numpy(zero_copy_only=False) if RAGGED_COLUMN in table.column_names else None
-    if ragged is not None:
-        table = table.drop_columns([RAGGED_COLUMN])
+    ragged = None
+    if PROBLEM_COLUMN in table.column_names:
+        ragged = table.column(PROBLEM_COLUMN).to_numpy(zero_copy_only=False)
+        table = table.drop_columns([PROBLEM_COLUMN])
     fields = [c for c in table.column_names if c in CASE_FIELDS]
     others = [c for c in table.column_names if c not in CASE_FIELDS]
     checked = {f: _check_column(f, table.column(f)) for f in fields}
@@ -244,7 +252,23 @@ def evaluate_cohort(
         else:
             results[name] = pd.Categorical.from_codes(np.where(bad, -1, column.cat.codes), column.cat.categories)
     results[ERROR_COLUMN] = pd.array(errors, dtype="str")
+    for name, column in provenance_columns(rows, g).items():
+        results[name] = column
     return CohortResult(results=results, summary=_summary(results, g, fields, others), cases=frame)
+
+
+def _repeated_ids(ids: pd.Series) -> list[str]:
+    """A note when case ids repeat: both rows are evaluated, but a reader joining on the id would mix them up."""
+    known = ids[ids.notna() & (ids.astype(str) != "")]
+    repeated = known[known.duplicated(keep=False)]
+    if repeated.empty:
+        return []
+    groups = repeated.groupby(repeated.astype(str), sort=False).groups
+    shown = "; ".join(
+        f"`{cid}` on rows {', '.join(str(n + 1) for n in list(rows)[:5])}" for cid, rows in list(groups.items())[:5]
+    )
+    more = f" and {len(groups) - 5:,} more" if len(groups) > 5 else ""
+    return [f"{len(groups):,} `{ID_COLUMN}` value(s) appear more than once ({shown}{more}); each row is evaluated"]
 
 
 def _summary(results: pd.DataFrame, g: Guideline, fields: list[str], others: list[str]) -> CohortSummary:
@@ -260,10 +284,12 @@ def _summary(results: pd.DataFrame, g: Guideline, fields: list[str], others: lis
         if column in OUTPUT_COLUMNS:
             notes.append(f"column `{column}` is a result column: replaced by this run's results")
             continue
-        close = difflib.get_close_matches(column, CASE_FIELDS, n=1)
-        hint = f" (did you mean `{close[0]}`?)" if close and close[0] not in fields else ""
+        close = suggested_field(column)
+        hint = f" (did you mean `{close}`?)" if close and close not in fields else ""
         notes.append(f"column `{column}` is not part of the case format: carried through unread{hint}")
     ids = results[ID_COLUMN] if ID_COLUMN in results.columns else None
+    if ids is not None:
+        notes += _repeated_ids(ids)
     listed = np.flatnonzero(bad)[:BAD_ROWS_LISTED]
     return CohortSummary(
         rows=len(results),
@@ -295,6 +321,13 @@ def _arrow(results: pd.DataFrame) -> pa.Table:
 def results_csv(results: pd.DataFrame) -> bytes:
     """The results as CSV bytes (for a download button; nothing touches the disk), formulas neutralised."""
     return csv_bytes(_arrow(results))
+
+
+def results_parquet(results: pd.DataFrame) -> bytes:
+    """The results as Parquet bytes: typed columns, cells exactly as read (data for R or pandas, not a spreadsheet)."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(_arrow(results), sink)
+    return bytes(sink.getvalue().to_pybytes())
 
 
 def write_results(results: pd.DataFrame, path: str | Path) -> None:

@@ -3,8 +3,9 @@
 A cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return is a formula to Excel, LibreOffice and
 Google Sheets, so a `case_id` such as `=HYPERLINK("http://host", "open")` in an uploaded cohort would run in the
 reviewer's spreadsheet. As OWASP's CSV-injection guidance recommends, such text cells are prefixed with a single
-quote (shown as text, never evaluated) and every text cell is written inside double quotes. Numbers stay numbers;
-Parquet output is data, not a spreadsheet, and is written unchanged.
+quote (shown as text, never evaluated) and every text cell is written inside double quotes. A cell that is a plain
+number (`-1.5`, `+3`, `1e-3`) or a lone sign (`-`, a common blank) runs nothing, so it is written as it is and a
+numeric column stays numeric in R and pandas. Parquet output is data, not a spreadsheet, and is written unchanged.
 """
 
 import io
@@ -15,6 +16,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 FORMULA_START = r"^[=+\-@\t\r]"
+PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]$"
 
 
 def _neutralised(array: pa.Array) -> pa.Array:
@@ -22,7 +24,10 @@ def _neutralised(array: pa.Array) -> pa.Array:
         return pa.DictionaryArray.from_arrays(array.indices, _neutralised(array.dictionary))
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
         return array
-    risky = pc.fill_null(pc.match_substring_regex(array, FORMULA_START), False)
+    risky = pc.and_(
+        pc.fill_null(pc.match_substring_regex(array, FORMULA_START), False),
+        pc.invert(pc.fill_null(pc.match_substring_regex(array, PLAIN_NUMBER), False)),
+    )
     if not pc.any(risky).as_py():
         return array
     quote, empty = pa.scalar("'", array.type), pa.scalar("", array.type)

@@ -455,15 +455,44 @@ def progression_links(progression: Progression, min_count: int = 1) -> pd.DataFr
     return merged_small_links(links.astype(LINK_TYPES)[list(LINK_COLUMNS)], min_count)
 
 
+def _suppressed(link: pd.DataFrame, min_count: int) -> np.ndarray:
+    """Which links of one milestone pair are merged: those under K, then (secondary suppression, as statistical
+    offices do) the next smallest until neither the merged cell nor what any node loses to it is under K, since a
+    node's total (from its other side) minus its shown links would give a small cell back."""
+    courses = link["courses"].to_numpy()
+    hidden = courses < min_count
+    order = np.argsort(courses, kind="stable")
+
+    def hide_smallest(among: np.ndarray) -> bool:
+        for position in order:
+            if among[position] and not hidden[position]:
+                hidden[position] = True
+                return True
+        return False
+
+    changed = True
+    while changed:
+        changed = False
+        for side in ("from_state", "to_state"):
+            lost = pd.Series(np.where(hidden, courses, 0)).groupby(link[side].to_numpy()).sum()
+            for node in lost[(lost > 0) & (lost < min_count)].index:
+                changed |= hide_smallest(link[side].to_numpy() == node)
+        merged = courses[hidden].sum()
+        if 0 < merged < min_count:
+            changed |= hide_smallest(np.ones(len(courses), dtype=bool))
+    return hidden
+
+
 def merged_small_links(links: pd.DataFrame, min_count: int) -> pd.DataFrame:
-    """Links (LINK_COLUMNS, grouped by milestone pair) with those under `min_count` courses merged into one
-    `fewer than K` row at the end of their milestone pair (nothing changes when min_count is 1)."""
+    """Links (LINK_COLUMNS, grouped by milestone pair) with those under `min_count` courses, and as many more as it
+    takes for no published count to be under K, merged into one `fewer than K` row at the end of their milestone
+    pair; totals stay true (nothing changes when min_count is 1)."""
     if min_count <= 1 or links.empty:
         return links
     label = f"fewer than {min_count}"
     frames = []
     for (before, after), link in links.groupby(["from_week", "to_week"], sort=False):
-        small = link["courses"] < min_count
+        small = _suppressed(link.reset_index(drop=True), min_count)
         if small.any():
             merged = pd.DataFrame(
                 {
@@ -471,7 +500,7 @@ def merged_small_links(links: pd.DataFrame, min_count: int) -> pd.DataFrame:
                     "from_state": [label],
                     "to_week": [after],
                     "to_state": [label],
-                    "courses": [int(link.loc[small, "courses"].sum())],
+                    "courses": [int(link["courses"].to_numpy()[small].sum())],
                 }
             )
             link = pd.concat([link[~small], merged], ignore_index=True)

@@ -17,10 +17,11 @@ from pydantic import ConfigDict, Field
 from core.analyses.cohort import ERROR_COLUMN, ID_COLUMN, CohortResult
 from core.analyses.frame import ConditionEvaluator, code_columns, evaluate_frame
 from core.analyses.verify import Check, Invariant, load_invariants, verification_report
-from core.engine.guideline import Guideline, pathway_fields
+from core.engine.guideline import NEEDS_INFORMATION, Guideline, pathway_fields
 from core.engine.walk import walk
 from core.errors import PathwayError, Problem
 from core.model import Frozen
+from core.outputs.provenance import with_provenance
 from core.review.variants import Threshold, Variant, apply_variant, patched_pathway, thresholds
 
 CHANGE_COLUMNS = ("row", ID_COLUMN, "baseline", "variant", "changed", "baseline_rule", "variant_rule", ERROR_COLUMN)
@@ -59,8 +60,11 @@ class VariantEffect(Frozen):
     cases: int
     bad_rows: int
     changed: int
+    rerouted: int  # changed to another decision
+    to_needs_information: int  # changed only to "more information needed"
     transitions: list[Transition]
     verification: VariantVerification
+    intended_failures: list[str] = []  # the variant's own word: checks it fails by design
 
 
 def variant_verification(variant_guideline: Guideline, invariants: list[Invariant]) -> VariantVerification:
@@ -75,8 +79,9 @@ def variant_verification(variant_guideline: Guideline, invariants: list[Invarian
     )
 
 
-def changes_table(result: CohortResult, variant_guideline: Guideline) -> pd.DataFrame:
-    """Every row of the cohort (same order): both dispositions and deciding rules, `changed`, and `error`."""
+def changes_table(result: CohortResult, variant_guideline: Guideline, variant_id: str = "") -> pd.DataFrame:
+    """Every row of the cohort (same order): both dispositions and deciding rules, `changed`, `error`, and what
+    produced it (the guideline version and the variant's id)."""
     bad = result.results[ERROR_COLUMN].notna().to_numpy()
     decided = evaluate_frame(result.cases, variant_guideline)
     rows = len(result.results)
@@ -103,7 +108,14 @@ def changes_table(result: CohortResult, variant_guideline: Guideline) -> pd.Data
         },
         columns=list(CHANGE_COLUMNS),
     )
-    return table
+    return with_provenance(table, variant_guideline, variant_id)
+
+
+def changed_kinds(changes: pd.DataFrame) -> tuple[int, int]:
+    """(cases re-routed to another decision, cases that only became "more information needed")."""
+    changed = changes["changed"].fillna(False).to_numpy(dtype=bool)
+    undecided = np.asarray(changes["variant"]).astype(str) == NEEDS_INFORMATION
+    return int((changed & ~undecided).sum()), int((changed & undecided).sum())
 
 
 def transitions(changes: pd.DataFrame) -> list[Transition]:
@@ -120,8 +132,9 @@ def variant_effect(
     """The effect summary and the per-row changes table of a variant on an evaluated cohort."""
     patched = apply_variant(variant, baseline)
     invariants = load_invariants(baseline) if invariants is None else invariants
-    changes = changes_table(result, patched)
+    changes = changes_table(result, patched, variant.id)
     summary = result.summary
+    rerouted, undecided = changed_kinds(changes)
     return VariantEffect(
         variant=variant.id,
         title=variant.title,
@@ -129,8 +142,11 @@ def variant_effect(
         cases=summary.evaluated,
         bad_rows=summary.bad_rows,
         changed=int(changes["changed"].sum()),
+        rerouted=rerouted,
+        to_needs_information=undecided,
         transitions=transitions(changes),
         verification=variant_verification(patched, invariants),
+        intended_failures=list(variant.intended_failures),
     ), changes
 
 
@@ -140,7 +156,8 @@ def effect_text(effect: VariantEffect, cohort_name: str) -> str:
         f"Variant {effect.variant}: {effect.title}",
         "(a what-if, not the article's pathway; educational decision support, not a medical device)",
         f"{cohort_name}: {effect.rows:,} rows; {effect.cases:,} evaluated, {effect.bad_rows:,} bad (not evaluated).",
-        f"Changed disposition: {effect.changed:,} of {effect.cases:,} cases.",
+        f"Changed disposition: {effect.changed:,} of {effect.cases:,} cases: {effect.rerouted:,} re-routed to "
+        f"another decision, {effect.to_needs_information:,} now need more information.",
         "Transitions (article's pathway -> variant):",
     ]
     for t in effect.transitions:
@@ -152,7 +169,8 @@ def effect_text(effect: VariantEffect, cohort_name: str) -> str:
         + ("all checks pass." if v.passed else f"{len(v.failed)} of {v.checks} checks fail:")
     )
     for c in v.failed:
-        lines.append(f"  FAIL {c.kind} {c.id}: {c.title}")
+        intended = " (intended: the variant's change is what breaks it)" if c.id in effect.intended_failures else ""
+        lines.append(f"  FAIL {c.kind} {c.id}{intended}: {c.title}")
         if c.counterexample is not None:
             lines.append(f"       counterexample: {c.counterexample} -> {c.outcome and c.outcome['disposition']}")
     return "\n".join(lines) + "\n"

@@ -90,6 +90,9 @@ class Milestone(Frozen):
     week: int = Field(ge=0)
     label: str
     clock: Literal["weeks_conservative", "pt_weeks"] = "weeks_conservative"  # the count that reaches it
+    # A milestone that names an action (get the MRI, start PT) is not passed while the case still needs it: while
+    # this holds, or cannot be told, the milestone is due rather than passed.
+    open_while: Condition | None = None
 
 
 class Warning(Frozen):
@@ -339,6 +342,9 @@ def _cross_check(g: Guideline) -> list[Problem]:
         known_statements(where, ph.statements + [s for x in ph.extra_statements for s in x.statements])
         for cond in [ph.when] + [x.when for x in ph.extra_statements]:
             problems += condition_type_problems(where, cond, (), schema)
+    for n, m in enumerate(p.milestones):
+        where = f"pathway.yaml: milestones.{n} (week {m.week})"
+        problems += condition_type_problems(where, m.open_while, (), schema)
     for n, w in enumerate(p.warnings):
         where = f"pathway.yaml: warnings.{n} ({w.id})"
         known_statements(where, w.statements)

@@ -1,8 +1,10 @@
 """One-page case report: the content is assembled once (`build_report`) and rendered as Markdown here, as HTML
 in core/outputs/report_html.py and as PDF in core/outputs/report_pdf.py."""
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
+from core.engine.conditions import holds
 from core.engine.evaluation import ActiveStatement, Evaluation
 from core.engine.guideline import NEEDS_INFORMATION, Guideline, Milestone
 from core.engine.possible import OTHERWISE, either_way
@@ -31,7 +33,7 @@ class TraceRow(Frozen):
 class MilestoneRow(Frozen):
     week: int
     label: str
-    state: Literal["passed", "next", "ahead"]
+    state: Literal["passed", "due", "next", "ahead"]  # due: reached, but the action it names is still needed
 
 
 class StatementRow(Frozen):
@@ -110,19 +112,25 @@ def possible_sentences(evaluation: Evaluation, g: Guideline) -> list[str]:
     ]
 
 
-def milestone_rows(g: Guideline, weeks_conservative: int, pt_weeks: int | None) -> list[MilestoneRow]:
-    """Each milestone passed, next or ahead on its own clock (minimum PT on the weeks of PT actually completed;
-    with those unknown, on the weeks of care)."""
+def milestone_rows(
+    g: Guideline, weeks_conservative: int, pt_weeks: int | None, case: Mapping[str, Any] | None = None
+) -> list[MilestoneRow]:
+    """Each milestone passed, due, next or ahead on its own clock (minimum PT on the weeks of PT actually
+    completed; with those unknown, on the weeks of care). A reached milestone is due, not passed, while its
+    `open_while` holds on the case or cannot be told."""
 
     def count(m: Milestone) -> int:
         return pt_weeks if m.clock == "pt_weeks" and pt_weeks is not None else weeks_conservative
+
+    def reached(m: Milestone) -> str:
+        return "due" if m.open_while is not None and holds(m.open_while, case or {}) is not False else "passed"
 
     upcoming = min((m.week for m in g.pathway.milestones if m.week > count(m)), default=None)
     return [
         MilestoneRow(
             week=m.week,
             label=m.label,
-            state="passed" if m.week <= count(m) else ("next" if m.week == upcoming else "ahead"),
+            state=reached(m) if m.week <= count(m) else ("next" if m.week == upcoming else "ahead"),
         )
         for m in g.pathway.milestones
     ]
@@ -145,7 +153,7 @@ def build_report(evaluation: Evaluation, guideline: Guideline, evidence: Evidenc
             timeline += f", {e.case.pt_weeks} of formal PT"
         ahead = milestones_ahead(e.case, g)
         timeline += ". " + (" ".join(a.sentence for a in ahead) if ahead else "Every milestone is passed.")
-        milestones = milestone_rows(g, e.weeks_conservative, e.case.pt_weeks)
+        milestones = milestone_rows(g, e.weeks_conservative, e.case.pt_weeks, case)
     return ReportContent(
         title=f"{g.info.title}: case summary",
         notice=g.info.notice,
@@ -258,9 +266,8 @@ def report_markdown(content: ReportContent) -> str:
     if c.phase_missing:
         lines += ["**Phase undetermined; assess:** " + ", ".join(c.phase_missing), ""]
     if c.timeline:
-        marks = {"passed": "done", "next": "next", "ahead": "ahead"}
-        steps = ", ".join(f"week {m.week} ({marks[m.state]})" for m in c.milestones)
-        lines += [f"**Timeline:** {c.timeline}. Milestones: {steps}.", ""]
+        steps = ", ".join(f"week {m.week} ({m.state})" for m in c.milestones)
+        lines += [f"**Timeline:** {c.timeline} Milestones: {steps}.", ""]
     lines += ["## Case", "", "| field | value |", "|---|---|"]
     lines += [f"| {_cell(r.label)} | {_cell(r.value)} |" for r in c.case]
     if c.not_assessed:

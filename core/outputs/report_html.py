@@ -22,7 +22,7 @@ li { margin: 1px 0; }
 .flag { color: #8a1c00; font-size: 8.5pt; }
 .unresolved { color: #8a1c00; font-weight: bold; }
 .milestones span { display: inline-block; margin-right: 10px; }
-.passed { color: #555; } .next { font-weight: bold; } .ahead { color: #888; }
+.passed { color: #555; } .due { font-weight: bold; } .next { font-weight: bold; } .ahead { color: #888; }
 footer { margin-top: 10px; font-size: 8pt; color: #555; }
 @media print { body { padding: 0; } h2 { break-after: avoid; } tr, li { break-inside: avoid; } }
 """
@@ -70,7 +70,7 @@ def report_html(content: ReportContent) -> str:
         steps = "".join(
             f'<span class="{m.state}">week {m.week}: {escape(m.label)} ({m.state})</span>' for m in c.milestones
         )
-        parts.append(f'<p><strong>Timeline:</strong> {escape(c.timeline)}.</p><p class="milestones">{steps}</p>')
+        parts.append(f'<p><strong>Timeline:</strong> {escape(c.timeline)}</p><p class="milestones">{steps}</p>')
     parts += ["<h2>Case</h2>", "<table><tr><th>field</th><th>value</th></tr>"]
     parts += [f"<tr><td>{escape(r.label)}</td><td>{escape(r.value)}</td></tr>" for r in c.case]
     parts.append("</table>")

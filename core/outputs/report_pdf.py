@@ -140,8 +140,8 @@ def report_pdf(content: ReportContent) -> bytes:
     if c.phase_missing:
         _para(pdf, "Phase undetermined; assess: " + ", ".join(c.phase_missing))
     if c.timeline:
-        steps = ", ".join(f"week {m.week} {m.state}" for m in c.milestones)
-        _para(pdf, f"Timeline: {c.timeline}. Milestones: {steps}.")
+        steps = ", ".join(f"week {m.week} ({m.state})" for m in c.milestones)
+        _para(pdf, f"Timeline: {c.timeline} Milestones: {steps}.")
 
     _heading(pdf, "Case")
     pdf.set_font("Helvetica", size=7.5)

@@ -11,8 +11,9 @@ import pandas as pd
 from core.engine.case import Case
 from core.engine.guideline import Guideline
 from core.engine.words import value_words
+from core.outputs.provenance import VERSION_COLUMN
 
-STATEMENT_COLUMNS = ["statement", "section", "kind", "origin", "region", "citations", "text"]
+STATEMENT_COLUMNS = ["statement", "section", "kind", "origin", "region", "citations", "text", VERSION_COLUMN]
 
 
 def statement_frame(guideline: Guideline) -> pd.DataFrame:
@@ -26,6 +27,7 @@ def statement_frame(guideline: Guideline) -> pd.DataFrame:
             "region": s.region,
             "citations": ", ".join(map(str, s.citations)) or "none",
             "text": s.text,
+            VERSION_COLUMN: guideline.info.version,
         }
         for s in guideline.statements
     ]

@@ -8,6 +8,8 @@ import pandas as pd
 
 from core.engine.guideline import Guideline, Reference, Statement
 from core.model import Frozen
+from core.outputs.provenance import VERSION_COLUMN
+from core.review.evidence import EvidenceLayer
 
 # Regions a statement can be about that are not the lumbar spine the article's guideline sources discuss.
 NECK_AND_THORACIC = ("cervical", "thoracic", "cervicothoracic")
@@ -22,6 +24,7 @@ AUDIT_COLUMNS = [
     "resolved",
     "unresolved",
     "flags",
+    VERSION_COLUMN,
 ]
 
 
@@ -36,6 +39,15 @@ class RegionMismatch(Frozen):
     note: str
 
 
+class EvidenceRegionMismatch(Frozen):
+    """An outside check of a neck or thoracic statement whose source is about the lumbar spine."""
+
+    statement: str
+    region: str
+    source: str
+    only_check: bool  # every outside check of the statement is such a source
+
+
 class AuditReport(Frozen):
     guideline_version: str
     unresolved_citations: list[int]
@@ -44,6 +56,29 @@ class AuditReport(Frozen):
     uncited_statements: list[str]
     uncited_safeguards: list[str]
     region_mismatches: list[RegionMismatch]
+    evidence_region_mismatches: list[EvidenceRegionMismatch] = []
+
+    @property
+    def clean(self) -> bool:
+        """Nothing for `audit --strict` to fail on: every citation resolves."""
+        return not self.unresolved_citations
+
+
+def evidence_region_mismatches(guideline: Guideline, layer: EvidenceLayer) -> list[EvidenceRegionMismatch]:
+    """Outside checks that weigh a neck or thoracic claim against a lumbar source, as the audit does for the
+    article's own references."""
+    found = []
+    for s in guideline.statements:
+        checks = layer.checks.get(s.id, [])
+        lumbar = [c for c in checks if c.region == "lumbar"]
+        if s.region in NECK_AND_THORACIC:
+            found += [
+                EvidenceRegionMismatch(
+                    statement=s.id, region=s.region, source=c.source, only_check=len(lumbar) == len(checks)
+                )
+                for c in lumbar
+            ]
+    return found
 
 
 def statements_citing(guideline: Guideline, number: int) -> list[Statement]:
@@ -72,8 +107,9 @@ def _region_mismatch(statement: Statement, refs: dict[int, Reference]) -> Region
     )
 
 
-def audit_guideline(guideline: Guideline) -> AuditReport:
-    """Unresolved citation numbers, unused references, uncited statements and region mismatches."""
+def audit_guideline(guideline: Guideline, evidence: EvidenceLayer | None = None) -> AuditReport:
+    """Unresolved citation numbers, unused references, uncited statements and region mismatches (of the
+    article's references and, given the outside-evidence layer, of its checks)."""
     refs = guideline.references_by_number
     cited = sorted({n for s in guideline.statements for n in s.citations})
     unresolved = [n for n in cited if n not in refs]
@@ -87,6 +123,7 @@ def audit_guideline(guideline: Guideline) -> AuditReport:
         uncited_statements=[s.id for s in guideline.statements if not s.citations and s.origin == "article"],
         uncited_safeguards=[s.id for s in guideline.statements if not s.citations and s.origin == "safeguard"],
         region_mismatches=mismatches,
+        evidence_region_mismatches=evidence_region_mismatches(guideline, evidence) if evidence else [],
     )
 
 
@@ -120,6 +157,7 @@ def audit_table(guideline: Guideline) -> pd.DataFrame:
                 ),
                 "unresolved": ", ".join(str(n) for n in s.citations if n not in refs),
                 "flags": "; ".join(_flags(s, refs, mismatched)),
+                VERSION_COLUMN: guideline.info.version,
             }
         )
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
@@ -141,4 +179,9 @@ def audit_text(report: AuditReport) -> str:
     lines.append(f"Neck or thoracic statements resting only on lumbar references: {len(report.region_mismatches)}")
     for m in report.region_mismatches:
         lines.append(f"  {m.statement} ({m.region}) cites {m.citations}: {m.note}")
+    outside = report.evidence_region_mismatches
+    lines.append(f"Outside checks of neck or thoracic statements resting on lumbar sources: {len(outside)}")
+    for e in outside:
+        alone = " (its only outside check)" if e.only_check else ""
+        lines.append(f"  {e.statement} ({e.region}) checked against {e.source}{alone}")
     return "\n".join(lines) + "\n"

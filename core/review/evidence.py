@@ -12,7 +12,7 @@ import yaml
 from pydantic import ConfigDict, Field, ValidationError
 
 from core.engine.data_files import once_per_directory, validate_content
-from core.engine.guideline import DATA_DIR, Guideline, load_guideline
+from core.engine.guideline import DATA_DIR, Guideline, Region, load_guideline
 from core.errors import DataError, PathwayError, Problem, validation_problems
 from core.model import Frozen
 from core.safe_parse import load_yaml
@@ -30,12 +30,14 @@ MAX_UPLOAD_BYTES = 1_000_000
 # Every check is validated and drawn on the References page: the count, not the bytes, is what costs. A layer
 # covers at most a few checks per statement; 1,000 is far above that and still quick.
 MAX_CHECKS = 1_000
-VALUES_PER_CHECK = 16  # the YAML values one check takes (6 keys, 6 values, its mapping) with some slack
+VALUES_PER_CHECK = 20  # the YAML values one check takes (8 keys, 8 values, its mapping) with some slack
 HEADER = (
     "# Review layer: checks of statements (by id, see statements.yaml) against outside sources.\n"
     "# verdict: agrees | partly | disagrees | not_found. kind: guideline | systematic_review | rct | policy |\n"
     "# regulatory | other. year: null when the source is a living document with no single year.\n"
     "# note: one line in our own words. confirmed: false until checked against the source's full text.\n"
+    "# region: the part of the spine the source is about (null: not one region), so a check on a neck claim from\n"
+    "# a low-back source is flagged. link: a DOI (doi:...), PMID (pmid:...) or URL of the source, where one exists.\n"
     "# The References page downloads files in exactly this form; they can replace this file unchanged.\n"
 )
 
@@ -50,6 +52,8 @@ class EvidenceCheck(Frozen):
     verdict: Verdict
     note: str = Field(min_length=1, max_length=300, pattern=r"^[^\n\r]*$")
     confirmed: bool = False
+    region: Region | None = None
+    link: str | None = Field(default=None, max_length=300, pattern=r"^(https?://|doi:|pmid:)\S+$")
 
 
 class EvidenceLayer(Frozen):

@@ -6,6 +6,7 @@ variant is validated like a file's; a bad link yields problems, never a tracebac
 """
 
 from collections.abc import Mapping
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -50,10 +51,24 @@ def _pairs(params: Mapping[str, str | list[str]], key: str, problems: list[Probl
     return pairs
 
 
+def _one_change_problems(key: str, item: str, change: dict, g: Guideline) -> list[Problem]:
+    """Why one parameter's change cannot be made (empty when it can), each naming the parameter."""
+    try:
+        found = variant_problems(Variant(id=CUSTOM, title=CUSTOM_TITLE, rationale=CUSTOM_RATIONALE, **change), g)
+        reasons = [p.message for p in found]
+    except ValidationError as exc:
+        reasons = [e["msg"] for e in exc.errors()]
+    return [Problem(field=key, message=f"`{item}`: {reason}; ignored") for reason in reasons]
+
+
 def variant_from_params(
     params: Mapping[str, str | list[str]], shipped: Mapping[str, Variant], g: Guideline
 ) -> tuple[Variant | None, list[Problem]]:
-    """The variant a URL names (None when it names none), and the problems that made it unusable."""
+    """The variant a URL names (None when it names none that can be used) and the problems of its parameters.
+
+    As with a case in a link, a bad parameter is named and ignored alone: the other changes still make the
+    variant. Only a variant name that is neither shipped nor `custom` leaves no variant.
+    """
     chosen = _values(params, VARIANT_PARAM)
     if not chosen:
         return None, []
@@ -64,22 +79,28 @@ def variant_from_params(
             Problem(field=VARIANT_PARAM, message=f"unknown variant `{chosen[0]}`; one of {[*shipped, CUSTOM]}")
         ]
     problems: list[Problem] = []
-    thresholds: dict[str, int | str] = {}
+    # (parameter, its text, the change it alone makes)
+    candidates: list[tuple[str, str, dict[str, Any]]] = []
     for address, value in _pairs(params, SET_PARAM, problems).items():
-        thresholds[address] = int(value) if value.lstrip("-").isdigit() else value
-    try:
-        variant = Variant(
-            id=CUSTOM,
-            title=CUSTOM_TITLE,
-            rationale=CUSTOM_RATIONALE,
-            thresholds=thresholds,
-            drop=_values(params, DROP_PARAM),
-            rules_off=_values(params, OFF_PARAM),
-            dispositions=_pairs(params, SEND_PARAM, problems),
-        )
-    except ValidationError as exc:
-        return None, problems + [
-            Problem(field=".".join(str(p) for p in e["loc"]) or VARIANT_PARAM, message=e["msg"]) for e in exc.errors()
-        ]
-    problems += variant_problems(variant, g, where="link")
-    return (None if problems else variant), problems
+        number = int(value) if value.lstrip("-").isdigit() else value
+        candidates.append((SET_PARAM, f"{address}:{value}", {"thresholds": {address: number}}))
+    candidates += [(DROP_PARAM, item, {"drop": [item]}) for item in _values(params, DROP_PARAM)]
+    candidates += [(OFF_PARAM, item, {"rules_off": [item]}) for item in _values(params, OFF_PARAM)]
+    for rule, disposition in _pairs(params, SEND_PARAM, problems).items():
+        candidates.append((SEND_PARAM, f"{rule}:{disposition}", {"dispositions": {rule: disposition}}))
+    changes: dict[str, Any] = {}
+    for key, item, change in candidates:
+        found = _one_change_problems(key, item, change, g)
+        if found:
+            problems += found
+            continue
+        for field, value in change.items():
+            if isinstance(value, dict):
+                changes.setdefault(field, {}).update(value)
+            else:
+                changes.setdefault(field, []).extend(value)
+    if not changes:
+        return None, problems
+    variant = Variant(id=CUSTOM, title=CUSTOM_TITLE, rationale=CUSTOM_RATIONALE, **changes)
+    together = variant_problems(variant, g, where="link")  # changes that are each fine but clash
+    return (None if together else variant), problems + together

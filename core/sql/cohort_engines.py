@@ -29,7 +29,7 @@ from core.analyses.cohort import (
     read_cohort,
     write_results,
 )
-from core.analyses.cohort_read import check_header, read_header
+from core.analyses.cohort_read import check_header, holds_line_breaks, read_header
 from core.analyses.csv_export import formula_safe, write_options
 from core.engine.case import CASE_FIELDS
 from core.engine.guideline import Guideline, load_guideline
@@ -102,6 +102,8 @@ def _duckdb_batches(con: Any, path: str, chunk_rows: int) -> Iterator[pa.Table]:
             # read_cohort keeps an empty cell as an empty string (DuckDB reads NULL) and dictionary-encodes the
             # case columns; the same here, so the results file is the same.
             columns = {name: pc.fill_null(batch.column(name).cast(pa.string()), "") for name in batch.schema.names}
+            if holds_line_breaks(pa.table(columns)):  # a quote left open: read_cohort reports it line by line
+                raise pa.ArrowInvalid("a cell holds a line break")
             yield pa.table(
                 {
                     name: pc.dictionary_encode(column) if name in CASE_FIELDS else column
