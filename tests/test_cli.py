@@ -46,7 +46,7 @@ def test_unreadable_input_is_a_clear_error():
 
 def test_validate_reports_the_data_is_valid():
     result = run("validate")
-    assert result.returncode == 0 and "valid" in result.stdout and "17 scenarios" in result.stdout
+    assert result.returncode == 0 and "valid" in result.stdout and "18 scenarios" in result.stdout
 
 
 def test_validate_names_file_and_path_of_broken_data(tmp_path):

@@ -213,6 +213,7 @@ def test_ending_dispositions_are_marked_in_the_data(guideline):
         "neurosurgical_referral",
         "surgical_consultation",
         "decompression_referral",
+        "outside_scope",
     }
 
 

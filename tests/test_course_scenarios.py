@@ -33,7 +33,7 @@ def test_demo_visits_regenerate_byte_for_byte(tmp_path):
     out = tmp_path / "demo_visits.csv"
     subprocess.run(
         [sys.executable, "scripts/make_demo_visits.py", "--out", str(out)],
-        cwd=DATA_DIR.parent,
+        cwd=DATA_DIR.parents[2],
         check=True,
         capture_output=True,
     )

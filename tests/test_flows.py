@@ -83,7 +83,7 @@ def test_flows_agree_with_evaluating_each_case_alone(flows, cases, guideline):
                 "presentation": presentation(case_),
                 "mri_finding": mri_labels[case_.mri_finding] if case_.mri_finding else NOT_ASSESSED,
                 "deciding_rule": e.deciding_rule,
-                "deciding_rule_label": next(r.label for r in guideline.pathway.rules if r.id == e.deciding_rule),
+                "deciding_rule_label": next(r.label for r in guideline.decision_rules if r.id == e.deciding_rule),
                 "disposition": e.disposition,
                 "disposition_label": e.disposition_label,
                 "urgent": e.urgent,
@@ -173,7 +173,7 @@ def test_node_names_are_unique_across_stages_and_in_stage_order(flows):
     assert "MRI: not done" in nodes and "rule: R4_mri_not_done" in nodes
     stages = [n.split(": ")[0] for n in nodes]
     assert stages == sorted(stages, key=["presentation", "MRI", "rule", "disposition"].index)
-    rules = [n for n in nodes if n.startswith("rule: ")]
+    rules = [n for n in nodes if n.startswith("rule: ") and n != "rule: scope"]  # the scope gate comes first
     assert rules == sorted(rules, key=lambda n: int(n.split(": R")[1].split("_")[0]))
     links = flow_links(flows)
     assert set(links["source"]) | set(links["target"]) == set(nodes)

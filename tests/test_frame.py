@@ -153,7 +153,7 @@ def test_physical_therapy_longer_than_conservative_care_is_refused():
 def test_frame_cases_and_cases_frame_round_trip(guideline):
     cases = [s.case for s in guideline.scenarios]
     cases = [{k: v for k, v in c.items() if k != "prior_fusion_levels"} for c in cases]
-    assert frame_cases(cases_frame(cases, pathway_fields(guideline))) == cases
+    assert frame_cases(cases_frame(cases, guideline.decision_fields)) == cases
 
 
 def test_joined_labels_keep_order_and_handle_more_than_one_machine_word_of_names():

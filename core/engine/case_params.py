@@ -1,7 +1,8 @@
 """A case as the pages hold it: the canonical text of each known field, the same form as a shareable URL.
 
-`true` / `false` for yes/no fields, digits for numbers, the value id for `mri_finding`, a list for `proposed`;
-an absent field is unknown. The pages keep this text (not a Case) because an invalid combination, such as more
+`true` / `false` for yes/no fields, digits for numbers, the value id for a choice, a list for a list field;
+an absent field is unknown. Which fields there are is the pack's schema (the default pack's when none is
+given). The pages keep this text (not a Case) because an invalid combination, such as more
 weeks of PT than of conservative care, must stay on screen beside its field until the person corrects it.
 URL parameters are read one at a time, so a bad value in a shared link costs only that parameter.
 
@@ -13,8 +14,9 @@ same URL as the fields it changes, prefixed `vs.`: `?mri_finding=normal&...&vs.m
 from collections.abc import Mapping
 from typing import Any
 
-from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, Case
+from core.engine.case import DEFAULT_SCHEMA, VOCABULARY_SCHEMA, Case
 from core.engine.case_text import case_from_text, case_to_text
+from core.engine.vocabulary import CaseSchema, FieldDef
 from core.errors import CaseError, Problem
 
 CaseText = dict[str, str | list[str]]
@@ -22,16 +24,22 @@ UNKNOWN = "unknown"
 # Query parameters Streamlit itself reads; they are never case fields and never a mistake.
 STREAMLIT_PARAMS = ("embed", "embed_options")
 CHANGE_PREFIX = "vs."
-CHANGE_PARAMS = tuple(CHANGE_PREFIX + field for field in CASE_FIELDS)
+CHANGE_PARAMS = tuple(CHANGE_PREFIX + field for field in VOCABULARY_SCHEMA.fields)
+SCALE_MAX_STEPS = 6  # a whole-number scale this short is shown as one tap per value; longer ones are typed
 
 
-def field_text(field: str, raw: Any) -> str | list[str] | None:
+def is_scale(d: FieldDef) -> bool:
+    """A whole-number field short enough to offer every value as a choice (the MRC grade, not weeks)."""
+    return d.kind == "int" and d.min is not None and d.max is not None and d.max - d.min <= SCALE_MAX_STEPS
+
+
+def field_text(field: str, raw: Any, schema: CaseSchema = DEFAULT_SCHEMA) -> str | list[str] | None:
     """The canonical text of one field's value (None when unknown); CaseError names the field and why not."""
-    return case_to_text(case_from_text({field: raw})).get(field)
+    return case_to_text(case_from_text({field: raw}, schema)).get(field)
 
 
 def read_case_params(
-    params: Mapping[str, str | list[str]], other_params: tuple[str, ...] = ()
+    params: Mapping[str, str | list[str]], other_params: tuple[str, ...] = (), schema: CaseSchema = DEFAULT_SCHEMA
 ) -> tuple[CaseText, list[Problem]]:
     """The case fields of a URL's query parameters, and a problem for each parameter that had to be ignored.
 
@@ -40,12 +48,12 @@ def read_case_params(
     text: CaseText = {}
     problems: list[Problem] = []
     for key, raw in params.items():
-        if key not in CASE_FIELDS:
+        if key not in schema.kinds:
             if key not in other_params and key not in STREAMLIT_PARAMS:
-                problems.append(Problem(field=key, message="not a case field; ignored"))
+                problems.append(Problem(field=key, message=_not_read(key, schema)))
             continue
         try:
-            value = field_text(key, raw)
+            value = field_text(key, raw, schema)
         except CaseError as exc:
             problems += [Problem(field=p.field, message=f"{p.message}; ignored") for p in exc.problems]
             continue
@@ -54,10 +62,18 @@ def read_case_params(
     return text, problems
 
 
-def case_from_case_text(text: Mapping[str, str | list[str]]) -> tuple[Case | None, list[Problem]]:
+def _not_read(key: str, schema: CaseSchema) -> str:
+    if key in VOCABULARY_SCHEMA.kinds:
+        return "a case field this pathway does not read; ignored"
+    return "not a case field; ignored"
+
+
+def case_from_case_text(
+    text: Mapping[str, str | list[str]], schema: CaseSchema = DEFAULT_SCHEMA
+) -> tuple[Case | None, list[Problem]]:
     """The Case, or None and the problems (each naming its field) when the combination is invalid."""
     try:
-        return case_from_text(dict(text)), []
+        return case_from_text(dict(text), schema), []
     except CaseError as exc:
         return None, list(exc.problems)
 
@@ -65,42 +81,48 @@ def case_from_case_text(text: Mapping[str, str | list[str]]) -> tuple[Case | Non
 def form_value(field: str, text: Mapping[str, str | list[str]]) -> Any:
     """The value a form widget shows for a field: `unknown` for choices, None for numbers, '' for free text."""
     value = text.get(field)
-    if field == "proposed":
+    d = VOCABULARY_SCHEMA.defs[field]
+    if d.kind == "list":
         return list(value) if isinstance(value, list) else []
-    if field in ("weeks_conservative", "pt_weeks"):
+    if d.kind == "int" and not is_scale(d):
         return None if value is None else int(str(value))
-    if field == "prior_fusion_levels":
+    if d.kind == "text":
         return "" if value is None else str(value)
     return UNKNOWN if value is None else str(value)
 
 
 def text_from_form(field: str, value: Any) -> str | list[str] | None:
     """The inverse of form_value: the canonical text of a widget's value, None when unknown."""
-    if field == "proposed":
+    kind = VOCABULARY_SCHEMA.kinds[field]
+    if kind == "list":
         return list(value) or None
     if value is None or value == UNKNOWN or (isinstance(value, str) and not value.strip()):
         return None
-    if field in INT_FIELDS:
+    if kind == "int":
         return str(int(value))
-    return str(value).strip() if field == "prior_fusion_levels" else str(value)
+    return str(value).strip() if kind == "text" else str(value)
 
 
-def with_field(text: Mapping[str, str | list[str]], field: str, value: str | list[str] | None) -> CaseText:
-    """A copy of the text with one field set (or removed when the value is unknown)."""
+def with_field(
+    text: Mapping[str, str | list[str]], field: str, value: str | list[str] | None, schema: CaseSchema = DEFAULT_SCHEMA
+) -> CaseText:
+    """A copy of the text with one field set (or removed when the value is unknown), in the pack's field order."""
     updated = {k: v for k, v in text.items() if k != field}
     if value is not None:
         updated[field] = value
-    return {k: updated[k] for k in CASE_FIELDS if k in updated}
+    return {k: updated[k] for k in schema.fields if k in updated}
 
 
-def choice_options(field: str) -> list[str]:
-    """The options of a single-choice field as its form shows them (`unknown`, not assessed, last)."""
-    if field in BOOL_FIELDS:
+def choice_options(field: str, schema: CaseSchema = DEFAULT_SCHEMA) -> list[str]:
+    """The options of a single-choice field as its form shows them (`unknown`, not assessed, last); a scale
+    reads from its best value down."""
+    d = VOCABULARY_SCHEMA.defs[field]
+    if d.kind == "bool":
         return ["true", "false", UNKNOWN]
-    if field == "mri_finding":
-        return [*MRI_FINDINGS, UNKNOWN]
-    if field == "motor_grade_mrc":
-        low, high = INT_FIELDS[field]
+    if d.kind == "choice":
+        return [*schema.choices.get(field, d.choices), UNKNOWN]
+    if is_scale(d):
+        low, high = VOCABULARY_SCHEMA.int_fields[field]
         return [str(n) for n in range(high, low - 1, -1)] + [UNKNOWN]
     raise ValueError(f"{field} is not a single-choice field")
 
@@ -110,17 +132,19 @@ def as_params(text: Mapping[str, str | list[str]]) -> dict[str, list[str]]:
     return {k: list(v) if isinstance(v, list) else [v] for k, v in text.items()}
 
 
-def change_params(before: Mapping[str, str | list[str]], after: Mapping[str, str | list[str]]) -> dict[str, list[str]]:
+def change_params(
+    before: Mapping[str, str | list[str]], after: Mapping[str, str | list[str]], schema: CaseSchema = DEFAULT_SCHEMA
+) -> dict[str, list[str]]:
     """The second case as the `vs.` parameters of the fields where it differs from the first."""
     return {
         CHANGE_PREFIX + field: as_params({field: after[field]})[field] if field in after else [UNKNOWN]
-        for field in CASE_FIELDS
+        for field in schema.fields
         if before.get(field) != after.get(field)
     }
 
 
 def apply_change_params(
-    base: Mapping[str, str | list[str]], params: Mapping[str, str | list[str]]
+    base: Mapping[str, str | list[str]], params: Mapping[str, str | list[str]], schema: CaseSchema = DEFAULT_SCHEMA
 ) -> tuple[CaseText, list[Problem]]:
     """The first case with the `vs.` parameters applied, and a problem for each one that had to be ignored."""
     text: CaseText = dict(base)
@@ -129,11 +153,11 @@ def apply_change_params(
         if not key.startswith(CHANGE_PREFIX):
             continue
         field = key[len(CHANGE_PREFIX) :]
-        if field not in CASE_FIELDS:
-            problems.append(Problem(field=key, message="not a case field; ignored"))
+        if field not in schema.kinds:
+            problems.append(Problem(field=key, message=_not_read(field, schema)))
             continue
         try:
-            text = with_field(text, field, field_text(field, raw))
+            text = with_field(text, field, field_text(field, raw, schema), schema)
         except CaseError as exc:
             problems += [
                 Problem(field=p.field, message=f"in the compared case, {p.message}; ignored") for p in exc.problems

@@ -1,14 +1,16 @@
 """Cases written as text: URL query parameters, CSV cells and form values.
 
-Booleans are `true` / `false`; numbers are digits; `proposed` is a list (repeated query parameter) or one
-`;`-separated string (CSV). An empty cell, `unknown` or a missing key means unknown.
+Booleans are `true` / `false`; numbers are digits; a list field is a list (repeated query parameter) or one
+`;`-separated string (CSV). An empty cell, `unknown` or a missing key means unknown. Which fields a case has,
+and of what kind, is the pack's schema (the default pack's when none is given).
 """
 
 import math
 from collections.abc import Mapping
 from typing import Any
 
-from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, Case, parse_case
+from core.engine.case import DEFAULT_SCHEMA, Case, parse_case
+from core.engine.vocabulary import CaseSchema
 from core.errors import CaseError, Problem, quoted
 
 UNKNOWN_WORDS = {"", "unknown", "na", "nan", "none", "null"}
@@ -27,8 +29,9 @@ def _is_unknown(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower() in UNKNOWN_WORDS
 
 
-def _convert(field: str, value: Any) -> Any:
-    if field == "proposed":
+def _convert(field: str, value: Any, schema: CaseSchema) -> Any:
+    kind = schema.kinds[field]
+    if kind == "list":
         items = value if isinstance(value, list | tuple) else str(value).split(";")
         return [str(i).strip() for i in items if not _is_unknown(i)]
     if isinstance(value, list | tuple):
@@ -38,40 +41,40 @@ def _convert(field: str, value: Any) -> Any:
     if _is_unknown(value):
         return None
     text = str(value).strip()
-    if field in BOOL_FIELDS:
+    if kind == "bool":
         if text.lower() in TRUE_WORDS:
             return True
         if text.lower() in FALSE_WORDS:
             return False
         raise ValueError(f"expected true, false or unknown, got {quoted(text)}")
-    if field in INT_FIELDS:
-        return _whole_number(field, text)
+    if kind == "int":
+        return _whole_number(schema.int_fields[field], text)
     return text
 
 
-def _whole_number(field: str, text: str) -> int:
+def _whole_number(bounds: tuple[int, int], text: str) -> int:
     try:
         number = float(text) if len(text) <= MAX_NUMBER_CHARS else math.inf
     except ValueError:
         raise ValueError(f"expected a whole number, got {quoted(text)}") from None
     if not math.isfinite(number):
-        low, high = INT_FIELDS[field]
+        low, high = bounds
         raise ValueError(f"expected a whole number from {low} to {high}, got {quoted(text)}")
     if number != int(number):
         raise ValueError(f"expected a whole number, got {quoted(text)}")
     return int(number)
 
 
-def case_from_text(values: Mapping[str, Any]) -> Case:
+def case_from_text(values: Mapping[str, Any], schema: CaseSchema = DEFAULT_SCHEMA) -> Case:
     """Convert text values to a Case; CaseError names every field that is wrong and why."""
     data: dict[str, Any] = {}
     problems: list[Problem] = []
     for field, value in values.items():
-        if field not in CASE_FIELDS:
+        if field not in schema.kinds:
             problems.append(Problem(field=str(field), message="unknown field (not part of the case format)"))
             continue
         try:
-            converted = _convert(field, value)
+            converted = _convert(field, value, schema)
         except ValueError as exc:
             problems.append(Problem(field=field, message=str(exc)))
             continue
@@ -79,14 +82,14 @@ def case_from_text(values: Mapping[str, Any]) -> Case:
             data[field] = converted
     if problems:
         raise CaseError(problems)
-    return parse_case(data)
+    return parse_case(data, schema)
 
 
 def case_to_text(case: Case) -> dict[str, str | list[str]]:
-    """The inverse, for URLs and CSV: known fields only (absent = unknown), `proposed` as a list."""
+    """The inverse, for URLs and CSV: known fields only (absent = unknown), list fields as lists."""
     out: dict[str, str | list[str]] = {}
     for field, value in case.model_dump(exclude_none=True).items():
-        if field == "proposed":
+        if isinstance(value, tuple):
             if value:
                 out[field] = list(value)
         elif isinstance(value, bool):

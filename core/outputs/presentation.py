@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from core.engine.case import CASE_FIELDS
 from core.engine.evaluation import Evaluation, Step
 from core.engine.guideline import NEEDS_INFORMATION, Guideline
 from core.engine.parts import condition_parts, parts_words, step_condition
@@ -19,6 +18,7 @@ from core.errors import Problem
 
 # The order a clinician works through a case; `group` in data/fields.yaml says which heading a field goes under.
 GROUP_TITLES = {
+    "presentation": "Presentation",
     "safety": "Safety screen",
     "imaging": "Imaging",
     "neuro": "Neurological examination",
@@ -40,9 +40,8 @@ CELL_STYLE = ' style="padding:0.25rem 0.4rem;vertical-align:top"'
 def field_groups(guideline: Guideline) -> list[tuple[str, list[str]]]:
     """(heading, case fields) in a clinician's order; a group new to the data gets its own heading at the end."""
     groups: dict[str, list[str]] = {}
-    for name, info in guideline.fields.items():
-        if name in CASE_FIELDS:
-            groups.setdefault(info.group, []).append(name)
+    for name in guideline.schema.fields:
+        groups.setdefault(guideline.fields[name].group, []).append(name)
     known = [g for g in GROUP_TITLES if g in groups]
     extra = [g for g in groups if g not in GROUP_TITLES]
     return [(GROUP_TITLES.get(g, g.replace("_", " ").capitalize()), groups[g]) for g in known + extra]
