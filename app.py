@@ -6,8 +6,15 @@ import streamlit as st
 
 from app_pages.chart_warmup import warm_up_charts
 from app_pages.first_view import end_of_run
-from app_pages.inert import problem_list
-from app_pages.session import guideline, note_page
+from app_pages.inert import inert, problem_list
+from app_pages.session import (
+    choose_pathway_from_url,
+    guideline,
+    note_page,
+    pathway_params,
+    pathway_problems,
+    show_problems,
+)
 from core import PathwayError
 
 # (script, title, icon, url path), in menu order. Add a page by adding a line.
@@ -18,6 +25,7 @@ PAGES = [
     ("app_pages/references.py", "References", ":material/menu_book:", "references"),
     ("app_pages/cohort.py", "Cohort", ":material/groups:", "cohort"),
     ("app_pages/what_if.py", "What if", ":material/alt_route:", "what-if"),
+    ("app_pages/pathways.py", "Pathways", ":material/library_books:", "pathways"),
 ]
 
 
@@ -27,6 +35,7 @@ def page_script(url_path: str) -> str:
 
 
 PATIENT_PAGE = page_script("patient")
+LIBRARY_PAGE = "pathways"
 # Contrast, focus and state cues the theme cannot set (WCAG 2.2 AA); sent as a style element that takes no space.
 ACCESSIBILITY_CSS = Path(__file__).parent / "app_pages" / "accessibility.css"
 
@@ -49,14 +58,26 @@ def navigation_pages() -> list[st.Page]:
     ]
 
 
-def notice() -> None:
-    """Every page says what this is (and is not), with the guideline version it encodes."""
+def notice(url_path: str) -> None:
+    """Every page says what this is (and is not), which pathway it shows with the version encoded, and where to
+    switch pathway. A pack that cannot be loaded stops every page but the library, which lists what is wrong."""
     try:
-        info = guideline().info
+        g = guideline()
     except PathwayError as exc:
-        st.error("The guideline data could not be loaded:\n\n" + problem_list(exc.problems))
-        st.stop()
-    st.caption(f":material/info: **{info.notice}** Guideline version {info.version}.")
+        st.error("The pathway's data could not be loaded:\n\n" + problem_list(exc.problems))
+        if url_path != LIBRARY_PAGE:
+            st.stop()
+        return
+    info = g.info
+    st.caption(f":material/info: **{info.notice}** Pathway: {inert(info.title)}. Guideline version {info.version}.")
+    if url_path != LIBRARY_PAGE:
+        st.page_link(
+            page_script(LIBRARY_PAGE),
+            label="Switch pathway",
+            icon=":material/swap_horiz:",
+            query_params=pathway_params(),
+        )
+    show_problems(pathway_problems(), g, "The link's pathway could not be used:")
 
 
 def run() -> None:
@@ -65,7 +86,8 @@ def run() -> None:
     st.html(ACCESSIBILITY_CSS)
     page = st.navigation(navigation_pages(), position="top")
     note_page(page.url_path)
-    notice()
+    choose_pathway_from_url()
+    notice(page.url_path)
     page.run()
     end_of_run()
     warm_up_charts()

@@ -12,7 +12,7 @@ from typing import get_args
 import streamlit as st
 
 from app_pages.inert import inert, problem_list
-from app_pages.session import evidence_layer, set_evidence_layer
+from app_pages.session import evidence_layer, guideline, set_evidence_layer
 from core import Guideline
 from core.engine.guideline import Region
 from core.errors import DataError, PathwayError, Problem
@@ -200,7 +200,7 @@ def _restore_upload(g: Guideline) -> None:
 
 
 def _reset() -> None:
-    set_evidence_layer(load_evidence())
+    set_evidence_layer(load_evidence(guideline().source_dir))
     st.session_state[PICK_KEY] = NEW_CHECK
     _load_pick()
     st.session_state[MESSAGE_KEY] = "Back to the checks shipped in data/evidence.yaml."
@@ -301,7 +301,7 @@ def evidence_editing_section(g: Guideline) -> None:
         st.button("Remove this check", icon=":material/delete:", on_click=_remove_picked, key="evidence_remove")
 
     st.subheader("Keep your review as a file")
-    if layer != load_evidence():
+    if layer != load_evidence(guideline().source_dir):
         st.info(
             "This session's checks differ from data/evidence.yaml. Download them to keep them.",
             icon=":material/edit_note:",

@@ -31,7 +31,7 @@ def demo_flows() -> pd.DataFrame:
 def _pathway_chart(case_json: str | None):
     # Keyed by the case as JSON: the figure depends on nothing else, and a flipped input flips back often.
     g = guideline()
-    evaluation = None if case_json is None else evaluate_case(Case.model_validate_json(case_json), g)
+    evaluation = None if case_json is None else evaluate_case(g.schema.model.model_validate_json(case_json), g)
     return pathway_figure(g, evaluation)
 
 

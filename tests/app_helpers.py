@@ -12,7 +12,7 @@ from streamlit.testing.v1.element_tree import Block, Element
 from app import page_script
 from app_pages.first_view import REST_PENDING_KEY
 from core.engine.case import CASE_FIELDS, DEFAULT_SCHEMA, parse_case
-from core.engine.case_params import form_value, read_case_params
+from core.engine.case_params import form_value, is_scale, read_case_params
 from core.engine.case_text import case_to_text
 
 BOOL_FIELDS = DEFAULT_SCHEMA.bool_fields  # the default pack's yes/no fields
@@ -41,15 +41,14 @@ def enter_case(at: AppTest, case: Mapping[str, Any], prefix: str = PATIENT_PREFI
     text = case_to_text(parse_case(case))
     for field in CASE_FIELDS:
         value, key = form_value(field, text), prefix + field
-        if field in BOOL_FIELDS:
+        d = DEFAULT_SCHEMA.defs[field]
+        if d.kind == "bool" or is_scale(d):
             at.segmented_control(key=key).set_value(value)
-        elif field == "mri_finding":
+        elif d.kind == "choice":
             at.radio(key=key).set_value(value)
-        elif field == "motor_grade_mrc":
-            at.segmented_control(key=key).set_value(value)
-        elif field in ("weeks_conservative", "pt_weeks"):
+        elif d.kind == "int":
             at.number_input(key=key).set_value(value)
-        elif field == "proposed":
+        elif d.kind == "list":
             at.pills(key=key).set_value(value)
         else:
             at.text_input(key=key).set_value(value)

@@ -21,7 +21,7 @@ import itertools
 from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
-from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, Case, parse_case
+from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, AnyCase, Case, parse_case
 from core.engine.conditions import holds, tests_in
 from core.engine.evaluate import Decision, decide
 from core.engine.guideline import Disposition, Guideline, load_guideline, pathway_fields
@@ -49,7 +49,7 @@ class Counterfactual(Frozen):
     """A changed case and what the pathway would then decide."""
 
     changes: list[FieldChange]
-    case: Case
+    case: AnyCase
     disposition: str
     disposition_label: str
     urgent: bool

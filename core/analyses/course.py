@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import Field
 
-from core.engine.case import CASE_FIELDS, MAX_WEEKS, Case, parse_case
+from core.engine.case import CASE_FIELDS, MAX_WEEKS, AnyCase, Case, parse_case
 from core.engine.evaluate import evaluate_case
 from core.engine.evaluation import Evaluation
 from core.engine.guideline import Guideline, load_guideline
@@ -36,7 +36,7 @@ class Course(Frozen):
 
     course_id: str | None = None
     visits: list[Visit] = Field(min_length=1)
-    cases: list[Case]
+    cases: list[AnyCase]
 
 
 class VisitResult(Frozen):

@@ -6,7 +6,7 @@ An absent key means *unknown* (not false); `proposed` absent means nothing is pr
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, ValidationError, ValidationInfo, create_model, field_validator
+from pydantic import ConfigDict, Field, SerializeAsAny, ValidationError, ValidationInfo, create_model, field_validator
 from pydantic_core import ErrorDetails
 
 from core.engine.packs import default_schema, vocabulary_schema
@@ -35,6 +35,11 @@ class Case(Frozen):
     def values(self) -> dict[str, Any]:
         """Field -> value for condition evaluation (None = unknown)."""
         return {name: getattr(self, name) for name in type(self).model_fields}
+
+
+# A model field holding a case: typed by the base, dumped with its pack's fields (pydantic would otherwise dump
+# only what the base declares, which is nothing).
+AnyCase = SerializeAsAny[Case]
 
 
 def _unique_tuple(value: Any) -> Any:

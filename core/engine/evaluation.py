@@ -2,7 +2,7 @@
 
 from typing import Any, Literal
 
-from core.engine.case import Case
+from core.engine.case import AnyCase
 from core.engine.inconsistencies import Inconsistency
 from core.engine.possible import PossibleDisposition
 from core.model import Frozen
@@ -40,7 +40,7 @@ class Evaluation(Frozen):
     guideline_version: str
     pathway: str  # the pack's id
     in_scope: bool | None  # None: the case lacks what the pack's scope reads (evaluated as if in scope)
-    case: Case
+    case: AnyCase
     disposition: str
     disposition_class: str
     disposition_label: str
