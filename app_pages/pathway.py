@@ -9,7 +9,7 @@ import streamlit as st
 from app_pages.flow_view import sankey_with_nodes, text_table
 from app_pages.progression_view import demo_progression_section
 from app_pages.session import current_case, guarded, guideline, show_problems, sync_case_with_url, url_problems
-from core import Case, Evaluation, evaluate_case
+from core import Evaluation, evaluate_case
 from core.analyses.flows import SYNTHETIC_SOURCE, cohort_flows, demo_cases
 from core.analyses.timeline import bypass_rows, timeline_rows
 from core.engine.guideline import NEEDS_INFORMATION

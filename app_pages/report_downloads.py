@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from app_pages.session import EVIDENCE_KEY
+from app_pages.session import session_evidence_layer
 from core import Evaluation, Guideline
 from core.outputs.report import ReportContent, build_report, report_markdown
 from core.review.evidence import EvidenceLayer
@@ -37,7 +37,7 @@ def _on_click(
 
 def report_buttons(evaluation: Evaluation, g: Guideline) -> None:
     """Download buttons for the one-page report; place inside a horizontal container."""
-    evidence = st.session_state.get(EVIDENCE_KEY)
+    evidence = session_evidence_layer()
     for label, render, name, mime in (
         ("Report (Markdown)", report_markdown, "report.md", "text/markdown"),
         ("Report (HTML)", _html, "report.html", "text/html"),

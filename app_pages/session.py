@@ -78,6 +78,11 @@ def evidence_layer() -> EvidenceLayer:
     return layers[pathway]
 
 
+def session_evidence_layer() -> EvidenceLayer | None:
+    """The session's layer for the chosen pathway if one was loaded or edited (None: nothing read yet)."""
+    return st.session_state.get(EVIDENCE_KEY, {}).get(chosen_pathway())
+
+
 def set_evidence_layer(layer: EvidenceLayer) -> None:
     st.session_state.setdefault(EVIDENCE_KEY, {})[chosen_pathway()] = layer
 

@@ -43,6 +43,7 @@ def test_the_pages_have_the_url_paths_of_the_issue():
         "references",
         "cohort",
         "what-if",
+        "pathways",
     ]
 
 
@@ -58,7 +59,7 @@ def test_every_page_renders_without_exception_and_carries_the_notice(page):
 def test_a_data_error_shows_its_problems_on_every_page_and_no_traceback(page, monkeypatch):
     import app_pages.session
 
-    def broken() -> None:
+    def broken(*_) -> None:
         raise DataError([Problem(field="pathway.yaml: rules.2", message="unknown disposition `nowhere`")])
 
     monkeypatch.setattr(app_pages.session, "load_guideline", broken)

@@ -88,7 +88,7 @@ def test_what_if_quotes_the_sessions_evidence_not_the_shipped_file():
     )
     at = AppTest.from_file(str(APP), default_timeout=APP_TIMEOUT * 2)
     at.run()
-    at.session_state[session.EVIDENCE_KEY] = edited
+    at.session_state[session.EVIDENCE_KEY] = {session.default_pack_id(): edited}
     at.query_params.update({"variant": FIRST})
     at.switch_page(WHAT_IF)
     at.run()

@@ -44,7 +44,7 @@ def parts_words(parts: list[ConditionPart]) -> str:
 def step_condition(g: Guideline, step_id: str) -> Condition | None:
     """The condition behind a trace step: a rule's, a warning's or a phase's, by id."""
     p = g.pathway
-    conditions: dict[str, Condition | None] = {item.id: item.when for item in p.rules}
+    conditions: dict[str, Condition | None] = {item.id: item.when for item in g.decision_rules}
     conditions |= {item.id: item.when for item in p.warnings}
     conditions |= {item.id: item.when for item in p.phases}
     return conditions[step_id]
