@@ -10,6 +10,7 @@ import streamlit as st
 from app_pages.case_form import case_form
 from app_pages.course_editor import COURSE_PARAMS, course_section, sync_course_with_url
 from app_pages.first_view import ask_for_the_rest, first_view, pending_mark
+from app_pages.other_pathways import COMPARE_PARAM, other_pathways_section
 from app_pages.result_sections import RESULT_SECTIONS, timeline_section
 from app_pages.session import (
     CASE_KEY,
@@ -36,7 +37,7 @@ FIRST_SECTIONS = RESULT_SECTIONS[: RESULT_SECTIONS.index(timeline_section) + 1]
 
 def patient_page() -> None:
     g = guideline()
-    sync_case_with_url(COURSE_PARAMS + VARIANT_PARAMS)
+    sync_case_with_url(COURSE_PARAMS + VARIANT_PARAMS + (COMPARE_PARAM,))
     sync_course_with_url()
     st.title("Patient")
     st.caption(
@@ -72,6 +73,8 @@ def patient_page() -> None:
                     variant_comparison(case, g)
             for section in RESULT_SECTIONS if whole else FIRST_SECTIONS:
                 section(evaluation, g)
+            if whole:
+                other_pathways_section()
     with inputs:
         if whole:
             case_form(g, CASE_KEY, WIDGET_PREFIX, problems, after_change=forget_url_problems, notes=notes)
