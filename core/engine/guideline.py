@@ -31,6 +31,14 @@ SCOPE_RULE = "scope"  # the deciding rule's id for a case outside the scope
 __all__ = ["VERSION_PATTERN"]
 
 
+class TopicStance(Frozen):
+    """What a statement says on one shared decision topic (data/topics.yaml)."""
+
+    topic: str
+    stance: Literal["recommend", "allow", "avoid"]
+    value: int | None = None  # a number in the topic's unit (weeks, score points), where the article gives one
+
+
 class Statement(Frozen):
     id: str
     section: str
@@ -39,6 +47,7 @@ class Statement(Frozen):
     citations: list[int]
     text: str
     origin: Literal["article", "safeguard"] = "article"
+    topics: list[TopicStance] = []
 
 
 class Reference(Frozen):
