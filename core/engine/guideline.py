@@ -39,6 +39,9 @@ class Statement(Frozen):
     citations: list[int]
     text: str
     origin: Literal["article", "safeguard"] = "article"
+    # The article prints this claim without a citation number (a heading, or a line before its list was cut):
+    # said so explicitly, so the checker can still flag every other article statement left uncited.
+    uncited_in_article: bool = False
 
 
 class Reference(Frozen):
