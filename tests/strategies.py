@@ -22,3 +22,23 @@ def any_case(draw, max_weeks: int = MAX_WEEKS, max_proposed: int | None = None) 
     data["pt_weeks"] = draw(maybe(st.integers(0, max_weeks if total is None else total)))
     data["proposed"] = draw(st.lists(st.sampled_from(PROPOSALS), unique=True, max_size=max_proposed))
     return {k: v for k, v in data.items() if v is not None}
+
+
+@st.composite
+def schema_case(draw, schema) -> dict:
+    """A valid case of any pack's schema (from its vocabulary kinds, ranges, choices and constraints)."""
+    data: dict = {}
+    for name, kind in schema.kinds.items():
+        if kind == "bool":
+            data[name] = draw(maybe(st.booleans()))
+        elif kind == "int":
+            low, high = schema.int_fields[name]
+            data[name] = draw(maybe(st.integers(low, high)))
+        elif kind == "choice":
+            data[name] = draw(maybe(st.sampled_from(schema.choices[name])))
+        elif kind == "list":
+            data[name] = draw(st.lists(st.sampled_from(schema.choices[name]), unique=True, max_size=3))
+    for c in schema.constraints:  # a value above its limit is clipped to it, so the case stays valid
+        if data.get(c.field) is not None and data.get(c.at_most) is not None:
+            data[c.field] = min(data[c.field], data[c.at_most])
+    return {k: v for k, v in data.items() if v is not None}

@@ -5,7 +5,6 @@ import pytest
 from core import DataError, evaluate_case
 from core.engine.guideline import load_guideline
 from core.review.conflicts import (
-    EARLY_CASE,
     article_conflicts,
     load_conflict_specs,
     resolve_conflicts,
@@ -40,7 +39,8 @@ def test_six_weeks_against_six_months_comes_first_with_how_the_engine_waits_26_w
 
 
 def test_progressive_weakness_at_week_three_bypasses_the_six_week_minimum():
-    result = evaluate_case({**EARLY_CASE, "motor_deficit_progressive": True, "motor_grade_mrc": 4})
+    probe = next(s.probe for s in load_conflict_specs() if s.probe is not None)
+    result = evaluate_case({**probe.case, "motor_deficit_progressive": True, "motor_grade_mrc": 4})
     assert (result.disposition, result.deciding_rule) == ("neurosurgical_referral", "R3_progressive_weakness")
     assert result.case.pt_weeks < 6 and "cord_compression_only_bypass" not in [s.id for s in result.statements]
 

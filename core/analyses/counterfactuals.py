@@ -1,13 +1,14 @@
 """What would change this decision: the nearby cases, reachable by what can really happen, with another disposition.
 
 Only changes that can happen to a patient are tried (never one that undoes a fact): an unassessed item is
-assessed (any value); a finding appears (yes/no from no to yes); the MRI result arrives (from not done to any
-finding) or worsens (normal, degenerative changes only, nerve root compression, cord compression); the weakest
-MRC grade falls to the next threshold below; weeks of care and of formal PT pass (to the next threshold a
-condition uses); a treatment is proposed or withdrawn. Some worsenings need two findings at once (progressive
-weakness needs both "worsening" and MRC 4 or less), so for a *more urgent* disposition that no single change
-reaches we also list the pairs of changes to known values that reach it. Changes that would break the case
-contract (pt_weeks above weeks_conservative) are skipped.
+assessed (any value); a finding appears (yes/no from no to yes); a result arrives (from "not done" to any value)
+or worsens along its vocabulary `worsening` order (an MRI: normal, degenerative changes only, nerve root
+compression, cord compression); a number moves its vocabulary way (`moves`: weeks pass up, power falls down) to
+the next threshold a condition uses; a list item (a treatment) is proposed or withdrawn. Some worsenings need
+two findings at once (progressive weakness needs both "worsening" and MRC 4 or less), so for a *more urgent*
+disposition that no single change reaches we also list the pairs of changes to known values that reach it.
+Changes that would break the case contract (a rule across fields, such as formal PT above the weeks of care)
+are skipped.
 
 Order (clinical relevance): changes that make the decision more urgent first (for a case still needing
 information: every change that decides it, most urgent first), then those as or less urgent, and last those
@@ -21,7 +22,7 @@ import itertools
 from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
-from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, AnyCase, Case, parse_case
+from core.engine.case import AnyCase, Case
 from core.engine.conditions import holds, tests_in
 from core.engine.evaluate import Decision, decide
 from core.engine.guideline import Disposition, Guideline, load_guideline, pathway_fields
@@ -31,8 +32,6 @@ from core.model import Frozen
 
 TONES: tuple[str, ...] = get_args(Disposition.model_fields["tone"].annotation)
 Direction = Literal["more urgent", "less urgent", "as urgent", "decides", "needs information"]
-# How an MRI result can worsen on a repeat scan, least to most severe.
-MRI_WORSENING = ("normal", "degenerative_only", "nerve_root_compression", "cord_compression")
 
 
 WORSE = ("more urgent", "decides")  # directions for which pairs of changes are also tried
@@ -73,7 +72,7 @@ def _boundaries(guideline: Guideline, field: str) -> tuple[int, ...]:
 
 def _find_boundaries(guideline: Guideline, field: str) -> tuple[int, ...]:
     tests = [t for c in guideline.conditions for t in tests_in(c) if t.field == field]
-    low, high = INT_FIELDS[field]
+    low, high = guideline.schema.int_fields[field]
     return tuple(
         b for b in range(low + 1, high + 1) if any(holds(t, {field: b - 1}) != holds(t, {field: b}) for t in tests)
     )
@@ -81,48 +80,47 @@ def _find_boundaries(guideline: Guideline, field: str) -> tuple[int, ...]:
 
 def _alternatives(guideline: Guideline, field: str, value: Any) -> list[Any]:
     """The values this field can take next in a real course: assessed, appearing, arriving, worsening, passing."""
-    if field in BOOL_FIELDS:
+    schema = guideline.schema
+    kind, d = schema.kinds[field], schema.defs[field]
+    if kind == "bool":
         return [True, False] if value is None else ([True] if value is False else [])
-    if field == "mri_finding":
-        if value in (None, "not_done"):
-            return [v for v in MRI_FINDINGS if v != value]
-        return list(MRI_WORSENING[MRI_WORSENING.index(value) + 1 :])
-    if field in INT_FIELDS:
+    if kind == "choice":
+        if value not in d.worsening:  # unknown, or not done yet: any result may arrive
+            return [v for v in schema.choices[field] if v != value]
+        return [v for v in d.worsening[d.worsening.index(value) + 1 :] if v in schema.choices[field]]
+    if kind == "int":
         bounds = _boundaries(guideline, field)
         if value is None:
             return list(dict.fromkeys(v for b in bounds for v in (b - 1, b)))
-        if field == "motor_grade_mrc":  # power only falls: the highest threshold grade below this one
+        if d.moves == "down":  # the highest threshold value below this one
             return [b - 1 for b in bounds if b <= value][-1:]
-        return [b for b in bounds if b > value][:1]  # weeks only pass
+        return [b for b in bounds if b > value][:1]
     raise AssertionError(field)
 
 
 def _single_changes(guideline: Guideline, case: Case) -> list[list[FieldChange]]:
     changes: list[list[FieldChange]] = []
     for field in pathway_fields(guideline):
-        if field == "proposed":
-            read = dict.fromkeys(t.value for c in guideline.conditions for t in tests_in(c) if t.field == "proposed")
-            for proposal in read:
-                after = (
-                    tuple(p for p in case.proposed if p != proposal)
-                    if proposal in case.proposed
-                    else (*case.proposed, proposal)
-                )
-                changes.append([FieldChange(field=field, before=list(case.proposed), after=list(after))])
+        if guideline.schema.kinds[field] == "list":
+            items = getattr(case, field)
+            read = dict.fromkeys(t.value for c in guideline.conditions for t in tests_in(c) if t.field == field)
+            for item in read:
+                after = tuple(p for p in items if p != item) if item in items else (*items, item)
+                changes.append([FieldChange(field=field, before=list(items), after=list(after))])
             continue
         before = getattr(case, field)
         changes += [[FieldChange(field=field, before=before, after=v)] for v in _alternatives(guideline, field, before)]
     return changes
 
 
-def _apply(case: Case, changes: list[FieldChange]) -> Case | None:
+def _apply(g: Guideline, case: Case, changes: list[FieldChange]) -> Case | None:
     data = case.model_dump()
     for change in changes:
         data[change.field] = change.after
     try:
-        return parse_case({k: v for k, v in data.items() if v is not None})
+        return g.parse_case({k: v for k, v in data.items() if v is not None})
     except CaseError:
-        return None  # e.g. pt_weeks would exceed weeks_conservative
+        return None  # a rule across fields would break (formal PT above the weeks of care)
 
 
 def _urgency(guideline: Guideline, decision: Decision) -> tuple[int, int]:
@@ -131,10 +129,10 @@ def _urgency(guideline: Guideline, decision: Decision) -> tuple[int, int]:
 
 def _phrase(guideline: Guideline, change: FieldChange) -> str:
     label = guideline.labels.get(change.field, change.field)
-    if change.field == "proposed":
+    if guideline.schema.kinds.get(change.field) == "list":
         added = [p for p in change.after if p not in change.before]
         removed = [p for p in change.before if p not in change.after]
-        names = guideline.value_labels.get("proposed", {})
+        names = guideline.value_labels.get(change.field, {})
         if added:
             return f"{names.get(added[0], added[0])} were also proposed"
         return f"{names.get(removed[0], removed[0])} were no longer proposed"
@@ -171,22 +169,22 @@ def _item(
 def counterfactuals(case: Mapping[str, Any] | Case, guideline: Guideline | None = None) -> list[Counterfactual]:
     """Changes of one field (or two, for a worsening no single change reaches) that change the disposition."""
     g = guideline or load_guideline()
-    case = parse_case(case)
+    case = g.parse_case(case)
     current = decide(case.values(), g)
     now = _urgency(g, current)
     singles = _single_changes(g, case)
 
     found: list[tuple[list[FieldChange], Case, Decision]] = []
     for changes in singles:
-        changed = _apply(case, changes)
+        changed = _apply(g, case, changes)
         if changed is not None:
             found.append((changes, changed, decide(changed.values(), g)))
     reached = {current.disposition} | {e.disposition for _, _, e in found}
-    known = [c for c in singles if c[0].after is not None or c[0].field == "proposed"]
+    known = [c for c in singles if c[0].after is not None or g.schema.kinds[c[0].field] == "list"]
     for first, second in itertools.combinations(known, 2):
         if first[0].field == second[0].field:
             continue
-        changed = _apply(case, first + second)
+        changed = _apply(g, case, first + second)
         if changed is None:
             continue
         result = decide(changed.values(), g)
@@ -194,7 +192,7 @@ def counterfactuals(case: Mapping[str, Any] | Case, guideline: Guideline | None 
             found.append((first + second, changed, result))
 
     positions = {d.id: n for n, d in enumerate(g.pathway.dispositions)}
-    field_order = {f: n for n, f in enumerate(CASE_FIELDS)}
+    field_order = {f: n for n, f in enumerate(g.schema.fields)}
     ranked = []
     for n, (changes, changed, result) in enumerate(found):
         if result.disposition == current.disposition:

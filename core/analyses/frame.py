@@ -11,9 +11,9 @@ Input contract (`evaluate_frame` expects validated values; `core.analyses.cohort
   (`proposed` absent: nothing proposed);
 - yes/no fields: bool, pandas `boolean`, or object holding True/False;
 - number fields: any integer or float dtype (nullable `Int64` included) holding whole numbers;
-- `mri_finding`: strings or categorical; `proposed`: `;`-separated strings (or tuples of proposals);
+- choice fields: strings or categorical; list fields (`proposed`): `;`-separated strings (or tuples of items);
 - NaN / None / pd.NA / blank strings mean unknown.
-A value outside the case contract (wrong type, out of range, unknown choice, pt_weeks > weeks_conservative)
+A value outside the pack's case contract (wrong type, out of range, unknown choice, a broken rule across fields)
 raises CaseError naming the field, the reason and the first rows; it is never silently taken as unknown.
 """
 
@@ -26,9 +26,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, VOCABULARY_SCHEMA, parse_case, pt_over_limit
+from core.engine.case import BOOL_FIELDS, FIELD_KINDS, INT_FIELDS, VOCABULARY_SCHEMA, parse_case, pt_over_limit
 from core.engine.conditions import Condition, Test, Undecided, fold, holds
 from core.engine.guideline import Guideline, load_guideline
+from core.engine.vocabulary import CaseSchema
 from core.engine.walk import walk
 from core.errors import CaseError, Problem
 
@@ -38,7 +39,7 @@ PROBLEM_ROWS_SHOWN = 3
 
 @dataclass(frozen=True)
 class Coded:
-    """One column as integer codes into `values`; code -1 stands for `unknown` (None; `()` for `proposed`)."""
+    """One column as integer codes into `values`; code -1 stands for `unknown` (None; `()` for a list field)."""
 
     codes: np.ndarray
     values: tuple[Any, ...]
@@ -63,16 +64,22 @@ def _plain(field: str, value: Any) -> Any:
         return int(value)
     if isinstance(value, float | np.floating) and field in INT_FIELDS and float(value).is_integer():
         return int(value)
-    if field == "proposed":
+    if FIELD_KINDS.get(field) == "list":
         items = value.split(";") if isinstance(value, str) else value
         return [i.strip() if isinstance(i, str) else i for i in items if not _is_blank(i)]
     return value
 
 
-def _code_by_value(field: str, series: pd.Series, problems: list[Problem]) -> Coded:
+def _unknown(field: str) -> Any:
+    return () if FIELD_KINDS.get(field) == "list" else None
+
+
+def _code_by_value(field: str, series: pd.Series, problems: list[Problem], schema: CaseSchema) -> Coded:
     """Factorize, then validate each distinct value with the Case model itself (few values, exact semantics)."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    unknown = () if field == "proposed" else None
+    unknown = _unknown(field)
+    # A field the pack does not read (one an invariant names) is checked against the whole vocabulary.
+    model_schema = schema if field in schema.defs else VOCABULARY_SCHEMA
     values: list[Any] = []
     remap = np.empty(len(uniques) + 1, dtype=np.int32)
     remap[-1] = -1
@@ -81,7 +88,7 @@ def _code_by_value(field: str, series: pd.Series, problems: list[Problem]) -> Co
             remap[n] = -1
             continue
         try:
-            value = getattr(parse_case({field: _plain(field, raw)}), field)
+            value = getattr(parse_case({field: _plain(field, raw)}, model_schema), field)
         except (CaseError, TypeError) as exc:
             reason = exc.problems[0].message if isinstance(exc, CaseError) else f"cannot read {raw!r}"
             problems.append(Problem(field=field, message=f"{reason} ({_rows(series.index, codes == n)})"))
@@ -110,28 +117,27 @@ def _code_numbers(field: str, series: pd.Series, problems: list[Problem]) -> Cod
     return Coded(codes=codes, values=tuple(range(low, high + 1)))
 
 
-def _code_column(field: str, series: pd.Series, problems: list[Problem]) -> Coded:
+def _code_column(field: str, series: pd.Series, problems: list[Problem], schema: CaseSchema) -> Coded:
     dtype = series.dtype
     if field in BOOL_FIELDS and (dtype == np.dtype(bool) or isinstance(dtype, pd.BooleanDtype)):
         codes = np.where(series.isna(), -1, series.to_numpy(dtype=bool, na_value=False)).astype(np.int32)
         return Coded(codes=codes, values=(False, True))
     if field in INT_FIELDS and pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
         return _code_numbers(field, series, problems)
-    return _code_by_value(field, series, problems)
+    return _code_by_value(field, series, problems, schema)
 
 
-def code_columns(frame: pd.DataFrame, fields: list[str]) -> dict[str, Coded]:
-    """Code the given case fields of a frame (absent = unknown); CaseError lists every value out of contract."""
+def code_columns(frame: pd.DataFrame, fields: list[str], schema: CaseSchema) -> dict[str, Coded]:
+    """Code the given case fields of a frame (absent = unknown) under a pack's schema; CaseError lists every
+    value out of contract."""
     problems: list[Problem] = []
     n = len(frame)
     columns: dict[str, Coded] = {}
     for field in fields:
         if field in frame.columns:
-            columns[field] = _code_column(field, frame[field], problems)
+            columns[field] = _code_column(field, frame[field], problems, schema)
         else:
-            columns[field] = Coded(
-                codes=np.full(n, -1, dtype=np.int32), values=(), unknown=() if field == "proposed" else None
-            )
+            columns[field] = Coded(codes=np.full(n, -1, dtype=np.int32), values=(), unknown=_unknown(field))
     for c in VOCABULARY_SCHEMA.constraints:
         if c.field not in columns or c.at_most not in columns:
             continue
@@ -263,7 +269,7 @@ def evaluate_frame(frame: pd.DataFrame, guideline: Guideline | None = None) -> p
     g = guideline or load_guideline()
     p = g.pathway
     rows = len(frame)
-    logic = ConditionEvaluator(code_columns(frame, g.decision_fields), rows)
+    logic = ConditionEvaluator(code_columns(frame, g.decision_fields, g.schema), rows)
     result = walk(p, logic, g.scope_rule)
 
     disposition_ids = [d.id for d in p.dispositions]
@@ -297,7 +303,7 @@ def cases_frame(cases: Sequence[Mapping[str, Any]], fields: list[str]) -> pd.Dat
     columns: dict[str, Any] = {}
     for name in fields:
         values = [case.get(name) for case in cases]
-        if name == "proposed":
+        if FIELD_KINDS.get(name) == "list":
             columns[name] = pd.array([";".join(v or ()) for v in values], dtype="str")
         elif name in INT_FIELDS:
             columns[name] = pd.array(values, dtype="Int64")
@@ -309,15 +315,15 @@ def cases_frame(cases: Sequence[Mapping[str, Any]], fields: list[str]) -> pd.Dat
 
 
 def frame_cases(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The inverse: each row as a case in the JSON format (missing values left out, `proposed` as a list)."""
+    """The inverse: each row as a case in the JSON format (missing values left out, list fields as lists)."""
     cases = []
-    for record in frame[[c for c in frame.columns if c in CASE_FIELDS]].to_dict("records"):
+    for record in frame[[c for c in frame.columns if c in FIELD_KINDS]].to_dict("records"):
         case: dict[str, Any] = {}
         for name, value in record.items():
             if value is None or value is pd.NA or _is_blank(value) or (isinstance(value, float) and value != value):
                 continue
             value = _plain(name, value)
-            if name != "proposed" or value:
+            if FIELD_KINDS[name] != "list" or value:
                 case[name] = value
         cases.append(case)
     return cases

@@ -1,7 +1,7 @@
 """The verification grid: a set of cases that shows every outcome the pathway can produce.
 
-The plain cartesian product of every field's values (yes / no / unknown, the five MRI findings and unknown,
-numbers at each threshold and either side, every subset of the proposals the conditions read) has about a
+The plain cartesian product of every field's values (yes / no / unknown, every value of a choice and unknown,
+numbers at each threshold and either side, every subset of the list items the conditions read) has about a
 hundred million rows, almost all repeating each other. Instead the grid is built by *lazy expansion*: start with
 every field undecided and split on a field only while its value can still change the answer to a question;
 when the answer is settled for every case in a branch, the branch contributes one representative case. The
@@ -12,9 +12,10 @@ Questions (each expanded on its own; the grid is the union, duplicates removed):
 - each warning: fires or not;
 - each invariant (`data/invariants.yaml`): violated or not.
 
-Values tried per field (derived from the conditions in data, never listed by hand): booleans yes / no; every
-MRI finding; for numbers each threshold a condition compares with, one either side, and the ends of the range;
-each proposal a condition reads, in or out; and unknown for every field except `proposed`. A branch is settled
+Values tried per field (derived from the conditions in data and the pack's schema, never listed by hand):
+booleans yes / no; every value of a choice field; for numbers each threshold a condition compares with, one
+either side, and the ends of the range; each list item a condition reads, in or out; and unknown for every field
+except list fields (an absent list is empty). A branch is settled
 when a sound over-approximation says so: each condition is evaluated to the *set* of truth values (true, false,
 unknown) it can take given what is decided so far; a settled answer is a set of one.
 """
@@ -24,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, pt_over_limit
+from core.engine.case import pt_over_limit
 from core.engine.conditions import Condition, Junction, NotOf, Test, fold, holds, tests_in
 from core.engine.guideline import NEEDS_INFORMATION, Guideline, Pathway, pathway_fields
 from core.engine.walk import walk
@@ -59,11 +60,11 @@ def single(truths: int) -> bool:
     return truths in (T, F, N)
 
 
-Dim = str | tuple[str, str]  # a case field, or ("proposed", proposal) for one proposal in or out
+Dim = str | tuple[str, str]  # a case field, or (list field, item) for one item in or out
 
 
-def _proposal(test: Test) -> tuple[str, str]:
-    return ("proposed", str(test.value))
+def _item(test: Test) -> tuple[str, str]:
+    return (test.field, str(test.value))
 
 
 @dataclass
@@ -76,13 +77,17 @@ class GridSpace:
     def __post_init__(self) -> None:
         conditions = self.guideline.conditions + self.extra_conditions
         tests = [t for c in conditions for t in tests_in(c)]
+        schema = self.guideline.schema
+        self.lists = set(schema.list_fields)
+        self.constraints = schema.constraints
         self.read = pathway_fields(self.guideline)  # what `all_known` speaks of
         # An invariant may read a field the pathway does not (a variant that drops a criterion): split on it too.
-        extra = [t.field for c in self.extra_conditions for t in tests_in(c) if t.field in CASE_FIELDS]
+        extra = [t.field for c in self.extra_conditions for t in tests_in(c) if t.field in schema.defs]
         self.fields = list(dict.fromkeys(self.read + extra))
-        self.proposals = list(dict.fromkeys(str(t.value) for t in tests if t.field == "proposed"))
-        self.dims: list[Dim] = [f for f in self.fields if f != "proposed"] + [("proposed", q) for q in self.proposals]
-        self.candidates = {f: self._candidates(f, tests) for f in self.fields if f != "proposed"}
+        self.scalars = [f for f in self.fields if f not in self.lists]
+        self.items = list(dict.fromkeys(_item(t) for t in tests if t.field in self.lists))
+        self.dims: list[Dim] = [*self.scalars, *self.items]
+        self.candidates = {f: self._candidates(f, tests) for f in self.scalars}
         self.leaf_truths: dict[tuple[int, Any], int] = {}  # (test, field state) -> truth set, shared by branches
         p = self.guideline.pathway
         # What the decision's walk asks about; its split plan depends only on their truth sets (see `_Splits`).
@@ -95,17 +100,18 @@ class GridSpace:
         key = id(condition)
         if key not in self._dims_read:
             tests = tests_in(condition)
-            dims = (_proposal(t) if t.field == "proposed" else t.field for t in tests)
+            dims = (_item(t) if t.field in self.lists else t.field for t in tests)
             self._dims_read[key] = tuple(dict.fromkeys(dims))
         return self._dims_read[key]
 
-    @staticmethod
-    def _candidates(name: str, tests: list[Test]) -> tuple[Any, ...]:
-        if name in BOOL_FIELDS:
+    def _candidates(self, name: str, tests: list[Test]) -> tuple[Any, ...]:
+        schema = self.guideline.schema
+        kind = schema.kinds[name]
+        if kind == "bool":
             return (True, False)
-        if name == "mri_finding":
-            return MRI_FINDINGS
-        low, high = INT_FIELDS[name]
+        if kind == "choice":
+            return schema.choices[name]
+        low, high = schema.int_fields[name]
         values = {low, high}
         for t in tests:
             if t.field == name and isinstance(t.value, int):
@@ -113,9 +119,13 @@ class GridSpace:
         return tuple(sorted(values))
 
 
-def _valid(assignment: Mapping[Any, Any]) -> bool:
-    pt, total = assignment.get("pt_weeks"), assignment.get("weeks_conservative")
-    return not (isinstance(pt, int) and isinstance(total, int) and pt_over_limit(pt, total))
+def _valid(space: GridSpace, assignment: Mapping[Any, Any]) -> bool:
+    """Whether the decided values keep the vocabulary's rules across fields (formal PT within care)."""
+    for c in space.constraints:
+        value, limit = assignment.get(c.field), assignment.get(c.at_most)
+        if isinstance(value, int) and isinstance(limit, int) and pt_over_limit(value, limit):
+            return False
+    return True
 
 
 class _Branch:
@@ -129,8 +139,8 @@ class _Branch:
 
     # ---- case-field leaves
     def _leaf(self, test: Test) -> int:
-        if test.field == "proposed":
-            state = self.a.get(_proposal(test))
+        if test.field in self.space.lists:
+            state = self.a.get(_item(test))
             return (T | F) if state is None else (T if state else F)
         state = self.a.get(test.field, _UNSET)
         key = (id(test), state)
@@ -165,7 +175,7 @@ class _Branch:
                 continue
             if test.field in RESULT_FIELDS:
                 return results.split_dim(test) if results else None
-            return _proposal(test) if test.field == "proposed" else test.field
+            return _item(test) if test.field in self.space.lists else test.field
         return None
 
     def undecided_dim(self, condition: Condition | None) -> Dim | None:
@@ -203,13 +213,13 @@ class _Branch:
         return None
 
     def all_known(self) -> int:
-        states = [self.a.get(f, _UNSET) for f in self.space.read if f != "proposed"]
+        states = [self.a.get(f, _UNSET) for f in self.space.read if f not in self.space.lists]
         if any(s is None for s in states):
             return F
         return (T | F) if any(s is _UNSET for s in states) else T
 
     def first_unset(self) -> Dim | None:
-        return next((f for f in self.space.read if f != "proposed" and f not in self.a), None)
+        return next((f for f in self.space.read if f not in self.space.lists and f not in self.a), None)
 
 
 @dataclass(frozen=True)
@@ -510,7 +520,7 @@ def _expand(space: GridSpace, question: Question) -> list[dict[Dim, Any]]:
             raise AssertionError(f"split on settled field {dim}")
         for value in reversed(options):
             child = {**assignment, dim: value}
-            if _valid(child):
+            if _valid(space, child):
                 stack.append(child)
     return leaves
 
@@ -518,17 +528,16 @@ def _expand(space: GridSpace, question: Question) -> list[dict[Dim, Any]]:
 def _case(space: GridSpace, assignment: Mapping[Dim, Any]) -> dict[str, Any]:
     """The representative case of a settled branch: undecided fields unknown, `any known` the first valid value."""
     case: dict[str, Any] = {}
-    for name in space.fields:
-        if name == "proposed":
-            continue
+    for name in space.scalars:
         state = assignment.get(name, _UNSET)
         if state == ANY_KNOWN:
-            state = next(v for v in space.candidates[name] if _valid({**case, name: v}))
+            state = next(v for v in space.candidates[name] if _valid(space, {**case, name: v}))
         if state is not _UNSET and state is not None:
             case[name] = state
-    proposed = [q for q in space.proposals if assignment.get(("proposed", q)) is True]
-    if proposed:
-        case["proposed"] = proposed
+    for name in (f for f in space.fields if f in space.lists):
+        chosen = [item for f, item in space.items if f == name and assignment.get((f, item)) is True]
+        if chosen:
+            case[name] = chosen
     return case
 
 

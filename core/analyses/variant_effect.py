@@ -229,7 +229,7 @@ def sweep(cases: pd.DataFrame, g: Guideline, address: str, values: Sequence[int]
                 [Problem(field=address, message=f"{value} is out of range ({threshold.low} to {threshold.high})")]
             )
     rows = len(cases)
-    columns = code_columns(cases, pathway_fields(g))  # the cohort is coded once
+    columns = code_columns(cases, pathway_fields(g), g.schema)  # the cohort is coded once
     leaves: dict[tuple[str, str, str], pd.arrays.BooleanArray] = {}  # and each leaf decided once for all values
     dispositions = [d.id for d in g.pathway.dispositions]
     counts = []

@@ -14,7 +14,6 @@ from pydantic import computed_field
 
 from core.analyses.frame import Coded, ConditionEvaluator, cases_frame, code_columns, evaluate_frame
 from core.analyses.grid import RESULT_FIELDS, GridSpace, verification_grid
-from core.engine.case import CASE_FIELDS
 from core.engine.conditions import Condition, fields_read, tests_in
 from core.engine.data_files import load_file
 from core.engine.guideline import (
@@ -201,7 +200,7 @@ def verification_report(
     fields = pathway_fields(g)
     invariant_fields = [f for inv in invariants for c in (inv.when, inv.then) for f in fields_read(c)]
     # A variant's pathway may no longer read a field an invariant does; the grid then varies it, so keep it.
-    frame = cases_frame(cases, list(dict.fromkeys(fields + [f for f in invariant_fields if f in CASE_FIELDS])))
+    frame = cases_frame(cases, list(dict.fromkeys(fields + [f for f in invariant_fields if f in g.schema.defs])))
     results = evaluate_frame(frame, g)
 
     disposition = results["disposition"].astype(str).to_numpy()
@@ -263,7 +262,7 @@ def verification_report(
 
     logic = ConditionEvaluator(
         {
-            **code_columns(frame, [f for f in frame.columns if f in invariant_fields]),
+            **code_columns(frame, [f for f in frame.columns if f in invariant_fields], g.schema),
             **_result_columns(frame, results, fields),
         },
         len(frame),
@@ -289,7 +288,7 @@ def verification_report(
         method=METHOD,
         values_tried={
             **{f: [*space.candidates[f], None] for f in space.candidates},
-            "proposed": [[q] for q in space.proposals],
+            **{name: [[q] for f, q in space.items if f == name] for name in space.fields if name in space.lists},
         },
         checks=checks,
         dispositions={d.id: int(by_disposition.get(d.id, 0)) for d in p.dispositions},

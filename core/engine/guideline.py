@@ -48,6 +48,9 @@ class Statement(Frozen):
     text: str
     origin: Literal["article", "safeguard"] = "article"
     topics: list[TopicStance] = []
+    # The article prints this claim without a citation number (a heading, or a line before its list was cut):
+    # said so explicitly, so the checker can still flag every other article statement left uncited.
+    uncited_in_article: bool = False
 
 
 class Reference(Frozen):
@@ -98,7 +101,7 @@ class Phase(Frozen):
 class Milestone(Frozen):
     week: int = Field(ge=0)
     label: str
-    clock: Literal["weeks_conservative", "pt_weeks"] = "weeks_conservative"  # the count that reaches it
+    clock: str = "weeks_conservative"  # the whole-number field whose count reaches it (checked against the pack)
     # A milestone that names an action (get the MRI, start PT) is not passed while the case still needs it: while
     # this holds, or cannot be told, the milestone is due rather than passed.
     open_while: Condition | None = None
@@ -354,6 +357,8 @@ def _cross_check(g: Guideline) -> list[Problem]:
     for n, m in enumerate(p.milestones):
         where = f"pathway.yaml: milestones.{n} (week {m.week})"
         problems += condition_type_problems(where, m.open_while, (), schema)
+        if m.clock not in schema.int_fields:
+            problems.append(Problem(field=where, message=f"clock `{m.clock}` is not a whole-number field of the pack"))
     for n, w in enumerate(p.warnings):
         where = f"pathway.yaml: warnings.{n} ({w.id})"
         known_statements(where, w.statements)

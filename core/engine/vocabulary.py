@@ -36,6 +36,11 @@ class FieldDef(Frozen):
     pattern: str | None = None
     max_length: int | None = None
     pattern_hint: str | None = None  # what a text field's pattern asks for, in words ("a level range like L2-L5")
+    # How a value can change over a real course, for the what-if search: a choice's results in order of severity
+    # (a later result only moves along it; a value outside it, such as "not done", may become any), and the way
+    # a whole number moves (weeks pass: up; power or a score falls: down).
+    worsening: list[str] = []
+    moves: Literal["up", "down"] = "up"
 
     @model_validator(mode="after")
     def _kind_has_its_parts(self) -> "FieldDef":

@@ -12,7 +12,6 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from core.engine.case import BOOL_FIELDS, INT_FIELDS, MRI_FINDINGS, parse_case
 from core.engine.data_files import read_yaml, validate_content
 from core.engine.evaluate import evaluate_case
 from core.engine.guideline import DATA_DIR, Guideline, load_guideline
@@ -21,31 +20,7 @@ from core.errors import CaseError, DataError, Problem
 from core.model import Frozen
 
 CONFLICTS_FILE = "conflicts.yaml"
-# Dispositions that put an operation on the table; the six-week minimum (conservative_minimum_6_weeks) is
-# about reaching one of these before six weeks of PT.
-SURGICAL_ROUTES = (
-    "urgent_neurosurgical_referral",
-    "neurosurgical_referral",
-    "surgical_consultation",
-    "decompression_referral",
-)
-REFERRAL_SECTION = "When to refer to neurosurgery"
 UPPER_SPINE = ("cervical", "thoracic", "cervicothoracic")
-# An early, benign case in conservative care (week 3, 2 weeks of PT) from which bypasses are searched.
-EARLY_CASE: dict[str, Any] = {
-    "red_flags": False,
-    "mri_finding": "nerve_root_compression",
-    "myelopathy_signs": False,
-    "radicular_symptoms": True,
-    "motor_grade_mrc": 5,
-    "motor_deficit_progressive": False,
-    "instability": False,
-    "deformity_progressive": False,
-    "weeks_conservative": 3,
-    "pt_weeks": 2,
-    "conservative_failed": False,
-    "correlating_pathology": False,
-}
 
 
 class ExampleSpec(Frozen):
@@ -53,10 +28,21 @@ class ExampleSpec(Frozen):
     case: dict[str, Any]
 
 
+class Probe(Frozen):
+    """The case a search for early surgical routes starts from: `held` fields are its premise, never varied."""
+
+    label: str  # the premise in words ("Week 3, 2 weeks of PT")
+    case: dict[str, Any]
+    held: list[str] = []
+    before: str  # what the routes found come before ("the six-week minimum")
+
+
 class ConflictSpec(Frozen):
     id: str
     title: str
     computed_by: str | None = None
+    probe: Probe | None = None  # for bypasses_before_six_weeks
+    criteria_section: str | None = None  # for surgical_rules_without_referral_criterion: the referral list
     statements: list[str] = []
     what: str
     resolution: str
@@ -105,29 +91,38 @@ def _example(g: Guideline, label: str, case: dict[str, Any]) -> ConflictExample:
     )
 
 
-def _alternatives(field: str) -> list[Any]:
-    base = EARLY_CASE[field]
-    if field in BOOL_FIELDS:
+def surgical_routes(g: Guideline) -> set[str]:
+    """Dispositions that put an operation on the table: those of class referral."""
+    return {d.id for d in g.pathway.dispositions if d.class_ == "referral"}
+
+
+def _alternatives(g: Guideline, field: str, base: Any) -> list[Any]:
+    kind = g.schema.kinds[field]
+    if kind == "bool":
         return [not base]
-    if field == "mri_finding":
-        return [v for v in MRI_FINDINGS if v != base]
-    low, high = INT_FIELDS[field]
+    if kind == "choice":
+        return [v for v in g.schema.choices[field] if v != base]
+    low, high = g.schema.int_fields[field]
     return sorted((v for v in range(low, high + 1) if v != base), key=lambda v: abs(v - base))
 
 
 def bypasses_before_six_weeks(g: Guideline, spec: ConflictSpec) -> Found | None:
-    """Rules other than the claimed one that reach a surgical route at week 3, found by changing 1-2 findings."""
+    """Rules other than the claimed one that reach a surgical route from the spec's early case, found by
+    changing one or two of its findings."""
+    if spec.probe is None:
+        return None
+    probe = spec.probe
     claimed = {r.id for r in g.pathway.rules if set(r.statements) & set(spec.statements)}
-    # Weeks of care stay fixed: they are the premise (early in care), not a finding to vary.
-    fields = [f for f in EARLY_CASE if f not in ("weeks_conservative", "pt_weeks")]
+    routes = surgical_routes(g)
+    fields = [f for f in probe.case if f not in probe.held]
     first: dict[str, tuple[dict[str, Any], ConflictExample]] = {}
     for size in (1, 2):
         for chosen in itertools.combinations(fields, size):
-            for values in itertools.product(*(_alternatives(f) for f in chosen)):
+            for values in itertools.product(*(_alternatives(g, f, probe.case[f]) for f in chosen)):
                 changes = dict(zip(chosen, values, strict=False))
-                example = _example(g, "", {**EARLY_CASE, **changes})
+                example = _example(g, "", {**probe.case, **changes})
                 rule = example.deciding_rule
-                if example.disposition in SURGICAL_ROUTES and rule not in claimed and rule not in first:
+                if example.disposition in routes and rule not in claimed and rule not in first:
                     first[rule] = (changes, example)
     if not first:
         return None
@@ -136,20 +131,23 @@ def bypasses_before_six_weeks(g: Guideline, spec: ConflictSpec) -> Found | None:
     examples, findings, statements = [], [], []
     for rule_id, (changes, example) in found:
         what = ", ".join(f"{g.labels[f]} {value_words(f, v)}" for f, v in changes.items())
-        label = f"Week 3, 2 weeks of PT, {what}"
+        label = f"{probe.label}, {what}"
         examples.append(example.model_copy(update={"label": label}))
-        findings.append(f"{label}: {example.disposition_label} by {rule_id}, before the six-week minimum.")
+        findings.append(f"{label}: {example.disposition_label} by {rule_id}, before {probe.before}.")
         statements += next(r.statements for r in g.pathway.rules if r.id == rule_id)
     return Found(statements=statements, findings=findings, examples=examples)
 
 
 def surgical_rules_without_referral_criterion(g: Guideline, spec: ConflictSpec) -> Found | None:
     """Rules leading to a surgical route that activate no statement of the article's referral list."""
-    criteria = [s.id for s in g.statements if s.section == REFERRAL_SECTION]
+    if spec.criteria_section is None:
+        return None
+    criteria = [s.id for s in g.statements if s.section == spec.criteria_section]
+    routes = surgical_routes(g)
     uncovered = [
         r
         for r in g.pathway.rules
-        if r.disposition in SURGICAL_ROUTES
+        if r.disposition in routes
         and not set(criteria) & set(r.statements + [s for x in r.extra_statements for s in x.statements])
     ]
     if not uncovered:
@@ -171,10 +169,8 @@ def unresolved_citations(g: Guideline, spec: ConflictSpec) -> Found | None:
     findings, statements = [], []
     for n in missing:
         citing = [s.id for s in g.statements if n in s.citations]
-        findings.append(
-            f"[{n}] is cited by {len(citing)} statements but the list has entries "
-            f"{', '.join(map(str, sorted(listed)))} only: {', '.join(citing)}."
-        )
+        held = f"has entries {', '.join(map(str, sorted(listed)))} only" if listed else "is empty"
+        findings.append(f"[{n}] is cited by {len(citing)} statements but the list {held}: {', '.join(citing)}.")
         statements += citing
     return Found(statements=statements, findings=findings)
 
@@ -205,6 +201,10 @@ CHECKS: dict[str, Callable[[Guideline, ConflictSpec], Found | None]] = {
 }
 
 
+# The part of a spec each check reads, when it reads one.
+NEEDS = {"bypasses_before_six_weeks": "probe", "surgical_rules_without_referral_criterion": "criteria_section"}
+
+
 def build_conflict_specs(raw: Any, guideline: Guideline) -> list[ConflictSpec]:
     """Validate conflicts.yaml content; DataError names file, path and reason."""
     specs = validate_content(list[ConflictSpec], raw, CONFLICTS_FILE, key="conflicts")
@@ -213,6 +213,14 @@ def build_conflict_specs(raw: Any, guideline: Guideline) -> list[ConflictSpec]:
         where = f"{CONFLICTS_FILE}: conflicts.{n} ({spec.id})"
         if spec.computed_by is not None and spec.computed_by not in CHECKS:
             problems.append(Problem(field=where, message=f"unknown check `{spec.computed_by}`; one of {list(CHECKS)}"))
+        needs = NEEDS.get(spec.computed_by or "")
+        if needs is not None and getattr(spec, needs) is None:
+            problems.append(Problem(field=where, message=f"the check `{spec.computed_by}` needs `{needs}`"))
+        if spec.probe is not None:
+            try:
+                guideline.parse_case(spec.probe.case)
+            except CaseError as exc:
+                problems += [Problem(field=f"{where}: probe.case.{p.field}", message=p.message) for p in exc.problems]
         problems += [
             Problem(field=where, message=f"unknown statement `{s}`")
             for s in spec.statements
@@ -220,7 +228,7 @@ def build_conflict_specs(raw: Any, guideline: Guideline) -> list[ConflictSpec]:
         ]
         for k, example in enumerate(spec.examples):
             try:
-                parse_case(example.case)
+                guideline.parse_case(example.case)
             except CaseError as exc:
                 problems += [
                     Problem(field=f"{where}: examples.{k}.case.{p.field}", message=p.message) for p in exc.problems

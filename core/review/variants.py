@@ -302,6 +302,10 @@ def patched_pathway(
         condition = items[item]["when"]
         condition["all"] = [part for part in condition["all"] if part.get("field") != field]
     pathway["rules"] = [r for r in pathway["rules"] if r["id"] not in set(rules_off)]
+    # A scenario's expected deciding rule is the pack's answer; a rule switched off no longer exists to name.
+    for scenario in raw["scenarios"]:
+        if scenario["expected"].get("rule") in set(rules_off):
+            scenario["expected"]["rule"] = None
     for rule in pathway["rules"]:
         rule["disposition"] = (dispositions or {}).get(rule["id"], rule["disposition"])
     return build_guideline(raw, g.source_dir)
