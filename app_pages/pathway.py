@@ -7,8 +7,17 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.flow_view import sankey_with_nodes, text_table
+from app_pages.inert import inert
 from app_pages.progression_view import demo_progression_section
-from app_pages.session import current_case, guarded, guideline, show_problems, sync_case_with_url, url_problems
+from app_pages.session import (
+    chosen_pathway,
+    current_case,
+    guarded,
+    guideline,
+    show_problems,
+    sync_case_with_url,
+    url_problems,
+)
 from core import Evaluation, evaluate_case
 from core.analyses.flows import SYNTHETIC_SOURCE, cohort_flows, demo_cases
 from core.analyses.timeline import bypass_rows, timeline_rows
@@ -20,15 +29,21 @@ from core.outputs.tables import bypass_table, pathway_table, timeline_table
 NODE_KEY = "pathway_node"
 
 
+# Each cache is keyed by the pathway's id: the figures of one pack are never shown under another.
 @st.cache_resource(show_spinner=False)
-def demo_flows() -> pd.DataFrame:
-    """The teaching scenarios and the synthetic demo cohort through the engine (once per process; read-only)."""
+def _demo_flows(pathway: str) -> pd.DataFrame:
     g = guideline()
     return cohort_flows(demo_cases(g), g)
 
 
+def demo_flows() -> pd.DataFrame:
+    """The teaching scenarios and the pack's synthetic demo cohort (if it has one) through the engine (once per
+    process and pathway; read-only)."""
+    return _demo_flows(chosen_pathway())
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _pathway_chart(case_json: str | None):
+def _pathway_chart(pathway: str, case_json: str | None):
     # Keyed by the case as JSON: the figure depends on nothing else, and a flipped input flips back often.
     g = guideline()
     evaluation = None if case_json is None else evaluate_case(g.schema.model.model_validate_json(case_json), g)
@@ -36,12 +51,12 @@ def _pathway_chart(case_json: str | None):
 
 
 @st.cache_resource(show_spinner=False)
-def _sankey_chart():
+def _sankey_chart(pathway: str):
     return sankey_figure(demo_flows(), guideline=guideline())
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _timeline_chart(weeks: int | None, pt_weeks: int | None):
+def _timeline_chart(pathway: str, weeks: int | None, pt_weeks: int | None):
     return timeline_figure(guideline(), weeks, pt_weeks)
 
 
@@ -75,7 +90,7 @@ def flowchart_section(evaluation: Evaluation | None) -> None:
             f"Current patient: **{evaluation.disposition_label}** (`{evaluation.disposition}`), "
             f"{how} `{evaluation.deciding_rule}`."
         )
-    figure = _pathway_chart(None if evaluation is None else evaluation.case.model_dump_json())
+    figure = _pathway_chart(chosen_pathway(), None if evaluation is None else evaluation.case.model_dump_json())
     st.plotly_chart(figure, config={"displayModeBar": False}, alt=pathway_chart_text(g, evaluation).alt)
     st.markdown("**Table: the rules for this patient**")
     text_table(pathway_table(pathway_rows(g, evaluation)))
@@ -91,20 +106,20 @@ def sankey_section() -> None:
         f"teaching scenarios and a **synthetic** demo cohort of {synthetic} made-up cases "
         "(generated with a fixed seed; not real patients)."
     )
-    sankey_with_nodes(flows, _sankey_chart(), g, NODE_KEY)
+    sankey_with_nodes(flows, _sankey_chart(chosen_pathway()), g, NODE_KEY)
 
 
 def timeline_section(evaluation: Evaluation | None) -> None:
     g = guideline()
-    weeks = evaluation.case.weeks_conservative if evaluation else None
-    pt_weeks = evaluation.case.pt_weeks if evaluation else None
+    if not g.pathway.milestones:
+        return
+    values = evaluation.case.values() if evaluation else {}
+    weeks, pt_weeks = (values.get(clock) for clock in [*g.clocks, "", ""][:2])
     st.header("Conservative-care timeline")
-    st.caption(
-        "From MRI and the start of PT (week 0) through the six-week PT minimum to the six-month threshold; "
-        "cord compression and progressive weakness leave the timeline at any week."
-    )
+    milestones = "; ".join(f"week {m.week}: {m.label}" for m in g.pathway.milestones)
+    st.caption(f"The pathway's milestones ({inert(milestones)}); urgent routes leave the timeline at any week.")
     st.plotly_chart(
-        _timeline_chart(weeks, pt_weeks),
+        _timeline_chart(chosen_pathway(), weeks, pt_weeks),
         config={"displayModeBar": False},
         alt=timeline_chart_text(g, weeks, pt_weeks).alt,
     )

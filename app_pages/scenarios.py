@@ -23,7 +23,7 @@ from app_pages.session import (
     url_problems,
 )
 from app_pages.what_would_change import COMPARE_TAB, TAB_PARAM
-from core import Evaluation, evaluate_case, parse_case
+from core import Evaluation, evaluate_case
 from core.analyses.compare import compare_evaluations, compare_frame
 from core.engine.case_params import CHANGE_PARAMS, apply_change_params, case_from_case_text, change_params
 from core.engine.case_text import case_to_text
@@ -54,7 +54,7 @@ def _scenarios() -> dict[str, Scenario]:
 
 
 def _scenario_text(scenario_id: str) -> dict:
-    return case_to_text(parse_case(_scenarios()[scenario_id].case))
+    return case_to_text(guideline().parse_case(_scenarios()[scenario_id].case))
 
 
 def cards_section() -> None:
@@ -99,7 +99,7 @@ def open_compare_from_url() -> None:
     if (not changes and scenario is None) or applied == st.session_state.get(COMPARE_APPLIED_KEY):
         return
     base = _scenario_text(scenario) if scenario else case_text()
-    text, problems = apply_change_params(base, changes)
+    text, problems = apply_change_params(base, changes, guideline().schema)
     st.session_state[COMPARE_SCENARIO_KEY] = scenario or CURRENT_PATIENT
     st.session_state[COMPARE_TEXT_KEY] = text
     st.session_state[COMPARE_APPLIED_KEY] = applied
@@ -112,7 +112,7 @@ def _write_changes_to_url() -> None:
     choice = st.session_state[COMPARE_SCENARIO_KEY]
     scenario = None if choice == CURRENT_PATIENT else choice
     base = _scenario_text(scenario) if scenario else case_text()
-    wanted = change_params(base, st.session_state[COMPARE_TEXT_KEY])
+    wanted = change_params(base, st.session_state[COMPARE_TEXT_KEY], guideline().schema)
     shown = _url_changes()
     if wanted != shown:
         for key in shown:
@@ -131,19 +131,9 @@ def _time_words(evaluation: Evaluation) -> str:
     g = guideline()
     phase = g.phase_labels[evaluation.phase] if evaluation.phase else "no conservative-care phase"
     ahead = milestones_ahead(evaluation.case, g)
-    weeks = evaluation.case.weeks_conservative
-    pt = evaluation.case.pt_weeks
-    known = (
-        ", ".join(
-            part
-            for part in (
-                f"week {weeks} of conservative care" if weeks is not None else "",
-                f"{pt} weeks of formal PT" if pt is not None else "",
-            )
-            if part
-        )
-        or "weeks not assessed"
-    )
+    values = evaluation.case.values()
+    counts = [f"{g.labels[clock]}: {values[clock]}" for clock in g.clocks if values.get(clock) is not None]
+    known = ", ".join(counts) or "weeks not assessed"
     lines = [f"Phase: {phase}.", f"Time: {known}."] + [a.sentence for a in ahead[:2]]
     return "  \n".join(lines)
 
@@ -189,12 +179,12 @@ def compare_section() -> None:
     choice = st.session_state[COMPARE_SCENARIO_KEY]
     left_name = "patient" if choice == CURRENT_PATIENT else "scenario"
     _write_changes_to_url()
-    left_case = current_case()[0] if choice == CURRENT_PATIENT else parse_case(_scenarios()[choice].case)
+    left_case = current_case()[0] if choice == CURRENT_PATIENT else guideline().parse_case(_scenarios()[choice].case)
     if left_case is None:
         st.warning("The Patient page's case has an invalid input; correct it there first.", icon=":material/block:")
         return
     left = evaluate_case(left_case, g)
-    copy_case, problems = case_from_case_text(st.session_state[COMPARE_TEXT_KEY])
+    copy_case, problems = case_from_case_text(st.session_state[COMPARE_TEXT_KEY], guideline().schema)
     right = None if copy_case is None else evaluate_case(copy_case, g)
     left_column, copy_column = st.columns(2, gap="large")
     with left_column:
@@ -243,7 +233,7 @@ def _reveal_next() -> None:
 def _step_case():
     if st.session_state[STEP_SOURCE_KEY] == CURRENT_PATIENT:
         return current_case()[0]
-    return parse_case(_scenarios()[st.session_state[STEP_SOURCE_KEY]].case)
+    return guideline().parse_case(_scenarios()[st.session_state[STEP_SOURCE_KEY]].case)
 
 
 def step_section() -> None:

@@ -28,7 +28,6 @@ from core.analyses.variant_effect import (
     variant_verification,
 )
 from core.analyses.verify import load_invariants
-from core.engine.case import parse_case
 from core.engine.guideline import NEEDS_INFORMATION, Guideline
 from core.outputs.variant_figures import sweep_figure, transition_sankey
 from core.review.evidence import checks_for
@@ -345,7 +344,7 @@ def effect_section(result: cohort_files.CohortResult, variant: Variant, patched:
     rows = changes[mask].head(LINKED_ROWS)
     cases = frame_cases(result.cases.loc[rows.index])
     table = rows[["row", "case_id", "baseline", "variant", "baseline_rule", "variant_rule"]].copy()
-    table["open"] = [patient_link(parse_case(c), variant) for c in cases]
+    table["open"] = [patient_link(guideline().parse_case(c), variant) for c in cases]
     st.dataframe(
         table,
         hide_index=True,

@@ -32,7 +32,11 @@ DIRECTION_MARKS = {
 
 def compare_link_params(case_text: dict, item: Counterfactual) -> dict[str, list[str]]:
     """The Scenarios page's query: this case, the counterfactual's changes (`vs.`), the compare tab open."""
-    return {**as_params(case_text), **change_params(case_text, case_to_text(item.case)), TAB_PARAM: [COMPARE_TAB]}
+    return {
+        **as_params(case_text),
+        **change_params(case_text, case_to_text(item.case), guideline().schema),
+        TAB_PARAM: [COMPARE_TAB],
+    }
 
 
 def _item_html(item: Counterfactual, g: Guideline, case_text: dict) -> str:

@@ -91,7 +91,10 @@ def _case(values: dict[str, Any], prior_fusion_levels: str | None) -> Case:
 def demo_cases(guideline: Guideline | None = None, cohort: Path = DEMO_COHORT) -> list[tuple[str, str, Case]]:
     """The teaching scenarios, then the synthetic demo cohort, as (case_id, source, Case)."""
     g = guideline or load_guideline()
-    scenarios = [(s.id, SCENARIO_SOURCE, parse_case(s.case)) for s in g.scenarios]
+    scenarios = [(s.id, SCENARIO_SOURCE, g.parse_case(s.case)) for s in g.scenarios]
+    cohort = cohort if guideline is None else g.source_dir / DEMO_COHORT.name
+    if not cohort.is_file():  # a pack need not ship a demo cohort
+        return scenarios
     return scenarios + [(cid, SYNTHETIC_SOURCE, case) for cid, case in read_cohort_cases(cohort)]
 
 

@@ -190,6 +190,11 @@ class Guideline(Frozen):
         return Rule(id=SCOPE_RULE, label="Outside this pathway's scope", when=outside, disposition=d.id)
 
     @functools.cached_property
+    def clocks(self) -> list[str]:
+        """The whole-number fields the milestones count on, the main clock first (empty: no time model)."""
+        return list(dict.fromkeys(m.clock for m in self.pathway.milestones))
+
+    @functools.cached_property
     def decision_rules(self) -> list["Rule"]:
         """The rules a case can be decided by, in the order they are tried: the scope gate first, if any."""
         return ([self.scope_rule] if self.scope_rule is not None else []) + self.pathway.rules
