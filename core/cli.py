@@ -1,5 +1,5 @@
 """Command line: `python -m core COMMAND ...` (evaluate, course, progression, validate, audit, report, export-fhir,
-export-sql, version, conflicts, cohort, verify, variant, sweep).
+export-sql, version, conflicts, cohort, verify, variant, sweep; pathways, check and pack new in core.cli_library).
 
 Errors a user can fix exit with status 2 and one line per problem on stderr; never a traceback.
 """
@@ -21,6 +21,7 @@ from core.analyses.variant_effect import (
     variant_effect,
 )
 from core.analyses.verify import load_invariants, report_text, verification_report
+from core.cli_library import add_library_commands
 from core.engine.evaluate import evaluate_case
 from core.engine.guideline import Guideline, load_guideline
 from core.engine.inconsistencies import load_inconsistency_rules
@@ -486,6 +487,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--strict", action="store_true", help="exit 1 when a citation number resolves to no reference")
     _pathway_arguments(audit)
     audit.set_defaults(run=_audit)
+    add_library_commands(commands)
     return parser
 
 
