@@ -464,7 +464,7 @@ def build_parser() -> argparse.ArgumentParser:
         "sweep",
         help="cases per disposition as one threshold runs over a range of values",
         description="RULE/FIELD names a number comparison: a rule, phase or warning id and the field it compares, "
-        "e.g. R7_failed_six_months/weeks_conservative.",
+        "e.g. RULE_ID/weeks_conservative for a rule that compares weeks of conservative care with a number.",
     )
     sweeping.add_argument("threshold", metavar="RULE/FIELD")
     sweeping.add_argument("--from", dest="start", type=int, required=True, metavar="A")
