@@ -244,6 +244,8 @@ def first_of(items: list[tuple[str, "exp.Expression"]]) -> "exp.Expression":
     """CASE WHEN mask THEN 'name' ... END: the name of the first mask that holds (NULL when none)."""
     from sqlglot import exp
 
+    if not items:  # a pack without phases: a CASE with no WHEN is not SQL
+        return exp.Null()
     case = exp.Case()
     for name, mask in items:
         case = case.when(mask, exp.Literal.string(name), copy=False)
