@@ -1,5 +1,5 @@
 """Command line: `python -m core COMMAND ...` (evaluate, course, progression, validate, audit, report, export-fhir,
-export-sql, version, conflicts, cohort, verify, variant, sweep).
+export-sql, version, conflicts, cohort, verify, variant, sweep; pathways, check and pack new in core.cli_library).
 
 Errors a user can fix exit with status 2 and one line per problem on stderr; never a traceback.
 """
@@ -21,9 +21,11 @@ from core.analyses.variant_effect import (
     variant_effect,
 )
 from core.analyses.verify import load_invariants, report_text, verification_report
+from core.cli_library import add_library_commands
 from core.engine.evaluate import evaluate_case
-from core.engine.guideline import DATA_DIR, load_guideline
+from core.engine.guideline import Guideline, load_guideline
 from core.engine.inconsistencies import load_inconsistency_rules
+from core.engine.packs import resolve_pack
 from core.errors import PathwayError, Problem
 from core.outputs.course_text import course_text
 from core.outputs.fhir import FHIR_RELEASES, export_fhir_json
@@ -69,8 +71,22 @@ def data_dir(value: str) -> Path:
     return path
 
 
+def pack_folder(args: argparse.Namespace) -> Path:
+    """The pack a command reads: `--data DIR` (checked as today), `--pathway ID|DIR`, else today's pathway."""
+    if args.data is not None:
+        return data_dir(args.data)
+    try:
+        return resolve_pack(args.pathway)
+    except PathwayError as exc:
+        raise PathwayError([Problem(field="--pathway", message=p.message) for p in exc.problems]) from None
+
+
+def chosen_guideline(args: argparse.Namespace) -> Guideline:
+    return load_guideline(pack_folder(args))
+
+
 def _evaluate(args: argparse.Namespace) -> int:
-    g = load_guideline(data_dir(args.data))
+    g = chosen_guideline(args)
     evaluation = evaluate_case(read_json(args.case), g)
     if args.format == "json":
         print(evaluation.model_dump_json(indent=2))
@@ -80,7 +96,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _course(args: argparse.Namespace) -> int:
-    g = load_guideline()
+    g = chosen_guideline(args)
     result = evaluate_course(read_json(args.course), g)
     print(result.model_dump_json(indent=2) if args.format == "json" else course_text(result, g), end="")
     if args.format == "json":
@@ -91,18 +107,18 @@ def _course(args: argparse.Namespace) -> int:
 def _progression(args: argparse.Namespace) -> int:
     from core.analyses.progression_command import progression_main  # pandas only for this command
 
-    return progression_main(args)
+    return progression_main(args, chosen_guideline(args))
 
 
 def _validate(args: argparse.Namespace) -> int:
-    data = data_dir(args.data)
+    data = pack_folder(args)
     g = load_guideline(data)
     evidence = load_evidence(data)
     conflicts = load_conflict_specs(data)
     inconsistencies = load_inconsistency_rules(data)
     counts = ", ".join(f"{n} {v}" for v, n in verdict_counts(evidence).items())
     print(
-        f"{args.data}: valid. Guideline {g.info.version}: {len(g.statements)} statements, "
+        f"{data}: valid. Guideline {g.info.version}: {len(g.statements)} statements, "
         f"{len(g.references)} references, {len(g.pathway.rules)} rules, {len(g.pathway.warnings)} warnings, "
         f"{len(g.scenarios)} scenarios; {sum(len(c) for c in evidence.checks.values())} evidence checks "
         f"({counts}); {len(conflicts)} conflict entries; {len(inconsistencies)} inconsistency checks."
@@ -140,7 +156,7 @@ def _write(out: str | None, payload: str | bytes, binary: bool) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
-    g = load_guideline()
+    g = chosen_guideline(args)
     evidence = None
     if args.evidence:
         try:
@@ -156,12 +172,12 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _export_fhir(args: argparse.Namespace) -> int:
-    _write(args.out, export_fhir_json(load_guideline(), args.fhir_version), binary=False)
+    _write(args.out, export_fhir_json(chosen_guideline(args), args.fhir_version), binary=False)
     return 0
 
 
 def _version(args: argparse.Namespace) -> int:
-    data = data_dir(args.data)
+    data = pack_folder(args)
     status = record_version(data) if args.record else version_status(data)
     print(f"version:         {status.version}")
     print(f"recorded:        {status.recorded_version or '-'}")
@@ -172,7 +188,7 @@ def _version(args: argparse.Namespace) -> int:
 
 
 def _conflicts(args: argparse.Namespace) -> int:
-    for c in article_conflicts():
+    for c in article_conflicts(pack_folder(args)):
         print(f"* {c.title} [{c.id}, {c.basis}]")
         print(f"  statements: {', '.join(c.statements) or '-'}")
         for finding in c.findings:
@@ -187,7 +203,7 @@ def _cohort(args: argparse.Namespace) -> int:
     if args.out:
         file_format(args.out)  # refuse an unsupported output type before doing the work
     options = EngineOptions(engine=args.engine, memory_limit=args.memory_limit, spark_master=args.spark_master)
-    summary = run_cohort_file(args.cases, args.out, options, load_guideline(data_dir(args.data)))
+    summary = run_cohort_file(args.cases, args.out, options, chosen_guideline(args))
     if args.format == "json":
         print(summary.model_dump_json(indent=2))
     else:
@@ -198,12 +214,25 @@ def _cohort(args: argparse.Namespace) -> int:
 
 
 def _export_sql(args: argparse.Namespace) -> int:
+    g = chosen_guideline(args)
     if args.query == "cases":
-        text = export_sql_text(args.dialect, args.table or DEFAULT_TABLE)
+        text = export_sql_text(args.dialect, args.table or DEFAULT_TABLE, g)
     else:
-        text = export_course_sql_text(args.query, args.dialect, args.table)
+        text = export_course_sql_text(args.query, args.dialect, args.table, g)
     _write(args.out, text, binary=False)
     return 0
+
+
+def _pathway_arguments(parser: argparse.ArgumentParser) -> None:
+    """--pathway (an id or a pack folder) and --data (a pack folder), the same for every command reading a pack."""
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument(
+        "--pathway",
+        metavar="ID_OR_DIR",
+        help="the pack: an id listed by `python -m core pathways`, or a pack folder anywhere (default: "
+        "today's pathway)",
+    )
+    chosen.add_argument("--data", metavar="DIR", help="a pack folder (the same as --pathway DIR)")
 
 
 def _engine_arguments(parser: argparse.ArgumentParser, duckdb_role: str) -> None:
@@ -228,8 +257,9 @@ def _engine_arguments(parser: argparse.ArgumentParser, duckdb_role: str) -> None
 
 
 def _verify(args: argparse.Namespace) -> int:
-    g = load_guideline(data_dir(args.data))
-    report = verification_report(g, load_invariants(g, data_dir(args.data)))
+    folder = pack_folder(args)
+    g = load_guideline(folder)
+    report = verification_report(g, load_invariants(g, folder))
     print(report.model_dump_json(indent=2) if args.format == "json" else report_text(report), end="")
     if args.format == "json":
         print()
@@ -266,7 +296,7 @@ def _chosen_variant(name: str, data: Path) -> Variant:
 
 
 def _variant(args: argparse.Namespace) -> int:
-    data = Path(args.data)
+    data = pack_folder(args)
     if args.out:
         file_format(args.out)
     variant = _chosen_variant(args.variant, data)
@@ -283,7 +313,7 @@ def _variant(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    g = load_guideline(data_dir(args.data))
+    g = chosen_guideline(args)
     if args.out:
         file_format(args.out)
     values = sweep_values(threshold_at(g, args.threshold), args.start, args.stop, args.step)
@@ -296,7 +326,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    folder = data_dir(args.data)
+    folder = pack_folder(args)
     report = audit_guideline(load_guideline(folder), load_evidence(folder))
     if args.format == "json":
         print(report.model_dump_json(indent=2))
@@ -318,12 +348,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="evaluate one case from a JSON file (- for stdin)")
     evaluate.add_argument("case")
     evaluate.add_argument("--format", choices=["text", "json"], default="text")
-    evaluate.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
+    _pathway_arguments(evaluate)
     evaluate.set_defaults(run=_evaluate)
 
     course = commands.add_parser("course", help="evaluate a course of care (visits over the weeks) from a JSON file")
     course.add_argument("course", help="course JSON file (- for stdin): {course_id, visits: [{week, ...case keys}]}")
     course.add_argument("--format", choices=["text", "json"], default="text")
+    _pathway_arguments(course)
     course.set_defaults(run=_course)
 
     progression = commands.add_parser(
@@ -340,10 +371,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="merge links of fewer than K courses into one row per milestone pair",
     )
     _engine_arguments(progression, "DuckDB (rows checked in Python)")
+    _pathway_arguments(progression)
     progression.set_defaults(run=_progression)
 
     validate = commands.add_parser("validate", help="check the guideline data files")
-    validate.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
+    _pathway_arguments(validate)
     validate.set_defaults(run=_validate)
 
     report = commands.add_parser(
@@ -354,6 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=["md", "html", "pdf"], default="md")
     report.add_argument("--out", help="write to this file instead of standard output")
     report.add_argument("--evidence", help="a reviewer's evidence file instead of data/evidence.yaml")
+    _pathway_arguments(report)
     report.set_defaults(run=_report)
 
     releases = ", ".join(f"{k} = FHIR {v}" for k, v in FHIR_RELEASES.items())
@@ -365,6 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fhir.add_argument("--out", help="write to this file instead of standard output")
     fhir.add_argument("--fhir-version", choices=list(FHIR_RELEASES), default="R4B")
+    _pathway_arguments(fhir)
     fhir.set_defaults(run=_export_fhir)
 
     version = commands.add_parser(
@@ -372,7 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the data version and whether the recorded content hash still matches (exit 1 if not)",
         description=f"The hash covers the parsed content of {', '.join(HASHED_FILES)} in the data directory.",
     )
-    version.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
+    _pathway_arguments(version)
     version.add_argument(
         "--record",
         action="store_true",
@@ -381,13 +415,14 @@ def build_parser() -> argparse.ArgumentParser:
     version.set_defaults(run=_version)
 
     conflicts = commands.add_parser("conflicts", help="the article's own conflicts and how the engine resolves them")
+    _pathway_arguments(conflicts)
     conflicts.set_defaults(run=_conflicts)
 
     cohort = commands.add_parser("cohort", help="evaluate every row of a CSV or Parquet file of cases")
     cohort.add_argument("cases", help="CASES.csv or CASES.parquet")
     cohort.add_argument("--out", help="write the rows with their results (and errors) to .csv or .parquet")
     cohort.add_argument("--format", choices=["text", "json"], default="text", help="summary format")
-    cohort.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
+    _pathway_arguments(cohort)
     _engine_arguments(cohort, "DuckDB streaming the file")
     cohort.set_defaults(run=_cohort)
 
@@ -410,6 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--table", help="the table to read (default: cases, or visits for the course queries)", default=None
     )
     export_sql.add_argument("--out", help="write to this file instead of standard output")
+    _pathway_arguments(export_sql)
     export_sql.set_defaults(run=_export_sql)
 
     variant = commands.add_parser(
@@ -421,14 +457,14 @@ def build_parser() -> argparse.ArgumentParser:
     variant.add_argument("cohort", metavar="COHORT", help="CASES.csv or CASES.parquet")
     variant.add_argument("--out", metavar="CHANGES.csv", help="every row with both dispositions (.csv or .parquet)")
     variant.add_argument("--format", choices=["text", "json"], default="text")
-    variant.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
+    _pathway_arguments(variant)
     variant.set_defaults(run=_variant)
 
     sweeping = commands.add_parser(
         "sweep",
         help="cases per disposition as one threshold runs over a range of values",
         description="RULE/FIELD names a number comparison: a rule, phase or warning id and the field it compares, "
-        "e.g. R7_failed_six_months/weeks_conservative.",
+        "e.g. RULE_ID/weeks_conservative for a rule that compares weeks of conservative care with a number.",
     )
     sweeping.add_argument("threshold", metavar="RULE/FIELD")
     sweeping.add_argument("--from", dest="start", type=int, required=True, metavar="A")
@@ -436,21 +472,22 @@ def build_parser() -> argparse.ArgumentParser:
     sweeping.add_argument("--step", type=int, default=1, metavar="S")
     sweeping.add_argument("cohort", metavar="COHORT", help="CASES.csv or CASES.parquet")
     sweeping.add_argument("--out", metavar="SWEEP.csv", help="columns value, disposition, cases (.csv or .parquet)")
-    sweeping.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
+    _pathway_arguments(sweeping)
     sweeping.set_defaults(run=_sweep)
 
     verify = commands.add_parser(
         "verify", help="check the whole pathway on every outcome it can produce (exit 1 on failure)"
     )
     verify.add_argument("--format", choices=["text", "json"], default="text")
-    verify.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
+    _pathway_arguments(verify)
     verify.set_defaults(run=_verify)
 
     audit = commands.add_parser("audit", help="audit citations: unresolved numbers, unused references, mismatches")
     audit.add_argument("--format", choices=["text", "json"], default="text")
     audit.add_argument("--strict", action="store_true", help="exit 1 when a citation number resolves to no reference")
-    audit.add_argument("--data", default=str(DATA_DIR), help="data directory (default: the project's data/)")
+    _pathway_arguments(audit)
     audit.set_defaults(run=_audit)
+    add_library_commands(commands)
     return parser
 
 

@@ -2,8 +2,8 @@
 
 YAML goes through the safe loader (no tags, no code) and is also bounded in nesting depth and in the number of
 values, so a 10 KB file of nested brackets or a megabyte of checks is refused with a message instead of exhausting
-the stack or the reviewer's patience. JSON objects may not repeat a key: `{"red_flags": true, "red_flags":
-false}` would otherwise be read as the last value, silently.
+the stack or the reviewer's patience. Neither a JSON object nor a YAML mapping may repeat a key: `{"red_flags":
+true, "red_flags": false}` would otherwise be read as the last value, silently.
 """
 
 import json
@@ -51,7 +51,11 @@ def load_yaml(
     """
     loader = _bounded_loader(max_values)(text)
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        repeated = _repeated_keys(node, ()) if node is not None else []
+        if repeated:
+            raise DataError([Problem(field=f"{name}: {where}", message=message) for where, message in repeated])
+        return loader.construct_document(node) if node is not None else None
     except _LimitExceeded as exc:
         message = too_many() if too_many and "values" in str(exc) else f"refused: {exc}"
         raise DataError([Problem(field=name, message=message)]) from None
@@ -59,6 +63,31 @@ def load_yaml(
         raise DataError([Problem(field=name, message=f"not valid YAML: {exc}")]) from None
     finally:
         loader.dispose()
+
+
+def _repeated_keys(node: yaml.Node, path: tuple[str, ...], seen_nodes: set[int] | None = None) -> list[tuple[str, str]]:
+    """(path, message) for each key a mapping of the composed document gives twice, depth first.
+
+    A node an alias repeats is walked once: walking every path through nested aliases would take exponential time.
+    """
+    seen_nodes = set() if seen_nodes is None else seen_nodes
+    if id(node) in seen_nodes:
+        return []
+    seen_nodes.add(id(node))
+    found: list[tuple[str, str]] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
+        for key, value in node.value:
+            name = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
+            if isinstance(key, yaml.ScalarNode) and key.value in seen:
+                where = ".".join((*path, name))
+                found.append((where, f"key `{name}` given again on line {key.start_mark.line + 1}; give it once"))
+            seen.add(key.value if isinstance(key, yaml.ScalarNode) else id(key))
+            found += _repeated_keys(value, (*path, name), seen_nodes)
+    elif isinstance(node, yaml.SequenceNode):
+        for n, item in enumerate(node.value):
+            found += _repeated_keys(item, (*path, str(n)), seen_nodes)
+    return found
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from core.analyses.cohort import ID_COLUMN, file_format, write_results
 from core.analyses.progression import Progression, merged_small_links
+from core.engine.guideline import Guideline
 from core.errors import PathwayError, Problem
 
 
@@ -53,7 +54,7 @@ def progression_text(progression: Progression, links: pd.DataFrame, name: str) -
     return "\n".join(lines) + "\n"
 
 
-def progression_main(args: argparse.Namespace) -> int:
+def progression_main(args: argparse.Namespace, g: Guideline) -> int:
     """`python -m core progression`: the links to --out (or the text account), per-visit results to --visits-out."""
     if args.min_count < 1:
         raise PathwayError([Problem(field="--min-count", message="must be 1 or more")])
@@ -64,7 +65,7 @@ def progression_main(args: argparse.Namespace) -> int:
     from core.sql.course_engines import run_progression_file
 
     options = EngineOptions(engine=args.engine, memory_limit=args.memory_limit, spark_master=args.spark_master)
-    progression, links = run_progression_file(args.visits, options)
+    progression, links = run_progression_file(args.visits, options, g)
     links = merged_small_links(links, args.min_count)
     if args.visits_out:
         visits = progression.visits

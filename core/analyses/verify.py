@@ -119,6 +119,8 @@ def _invariant_problems(g: Guideline, invariants: list[Invariant]) -> list[Probl
 def load_invariants(guideline: Guideline | None = None, data_dir: Path = DATA_DIR) -> list[Invariant]:
     """Read and validate `invariants.yaml`; DataError names the file, the path inside it and the reason."""
     g = guideline or load_guideline()
+    if not (Path(data_dir) / INVARIANTS_FILE).is_file():
+        return []  # a pack need not state any
     invariants = load_file(Path(data_dir) / INVARIANTS_FILE, list[Invariant], key="invariants")
     problems = _invariant_problems(g, invariants)
     if problems:

@@ -332,7 +332,13 @@ def _cross_check(g: Guideline) -> list[Problem]:
     if NEEDS_INFORMATION not in disposition_ids:
         problems.append(Problem(field="pathway.yaml: dispositions", message=f"`{NEEDS_INFORMATION}` must be defined"))
     if not p.rules or p.rules[-1].when is not None:
-        problems.append(Problem(field="pathway.yaml: rules", message="the last rule must have no `when` (otherwise)"))
+        problems.append(
+            Problem(
+                field="pathway.yaml: rules",
+                message="the last rule must have no `when` (otherwise): a case for which no rule holds would get "
+                "no disposition",
+            )
+        )
     schema = g.schema
     if g.info.scope is not None:
         problems += condition_type_problems(f"{MANIFEST_FILE}: scope", g.info.scope, (), schema)

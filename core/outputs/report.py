@@ -139,7 +139,7 @@ def milestone_rows(
 def build_report(evaluation: Evaluation, guideline: Guideline, evidence: EvidenceLayer | None = None) -> ReportContent:
     """Resolve an evaluation into report content: labels, citations, evidence flags, timeline position."""
     e, g = evaluation, guideline
-    evidence = evidence if evidence is not None else load_evidence()
+    evidence = evidence if evidence is not None else load_evidence(g.source_dir)
     labels = g.labels
     listed = {r.number for r in g.references}
     case = e.case.model_dump()

@@ -242,6 +242,8 @@ def build_conflict_specs(raw: Any, guideline: Guideline) -> list[ConflictSpec]:
 
 
 def load_conflict_specs(data_dir: Path = DATA_DIR) -> list[ConflictSpec]:
+    if not (Path(data_dir) / CONFLICTS_FILE).is_file():
+        return []  # a pack need not record any
     return build_conflict_specs(read_yaml(Path(data_dir) / CONFLICTS_FILE), load_guideline(Path(data_dir)))
 
 

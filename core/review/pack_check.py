@@ -170,15 +170,44 @@ def _content_problems(folder: Path, g: Guideline) -> list[Problem]:
 
 
 def _verification_problems(folder: Path, g: Guideline) -> list[Problem]:
+    """What the verification over the whole input space finds, each named by the rule, disposition, warning or
+    invariant it is about."""
     from core.analyses.verify import INVARIANTS_FILE, load_invariants, verification_report
 
-    invariants = load_invariants(g, folder) if (folder / INVARIANTS_FILE).is_file() else []
+    invariants = load_invariants(g, folder)
     report = verification_report(g, invariants)
-    return [
-        Problem(field=f"pathway.yaml: {check.id}", message=f"{check.title}: {check.detail}")
-        for check in report.checks
-        if not check.passed
+    p = g.pathway
+    problems = [
+        Problem(
+            field=f"pathway.yaml: rules.{n} ({rule.id})",
+            message="decides no input of the whole input space: its condition never holds, or every input where it "
+            "holds is decided by an earlier rule (shadowed)",
+        )
+        for n, rule in enumerate(p.rules)
+        if not report.rules.get(rule.id)
     ]
+    problems += [
+        Problem(field=f"pathway.yaml: dispositions.{n} ({d.id})", message="no input reaches this disposition")
+        for n, d in enumerate(p.dispositions)
+        if d is not g.scope_disposition and not report.dispositions.get(d.id)
+    ]
+    problems += [
+        Problem(field=f"pathway.yaml: warnings.{n} ({w.id})", message="no input makes this warning fire")
+        for n, w in enumerate(p.warnings)
+        if not report.warnings.get(w.id)
+    ]
+    positions = {inv.id: n for n, inv in enumerate(invariants)}
+    for check in report.checks:
+        if check.passed or check.kind == "coverage":
+            continue
+        where = (
+            f"{INVARIANTS_FILE}: invariants.{positions[check.id]} ({check.id})"
+            if check.id in positions
+            else "pathway.yaml: rules"
+        )
+        example = f"; for example {check.counterexample} gives {check.outcome}" if check.counterexample else ""
+        problems.append(Problem(field=where, message=f"{check.title}: {check.detail}{example}"))
+    return problems
 
 
 def _review_problems(folder: Path, g: Guideline) -> list[Problem]:

@@ -366,6 +366,8 @@ def _review_context(data_dir: Path) -> tuple[Any, list[str]]:
 def load_variants(data_dir: Path = DATA_DIR) -> list[Variant]:
     """data/variants.yaml, checked against the guideline, evidence and conflicts of the same directory."""
     data_dir = Path(data_dir)
+    if not (data_dir / VARIANTS_FILE).is_file():
+        return []  # a pack need not offer any
     evidence, conflict_ids = _review_context(data_dir)
     return build_variants(read_yaml(data_dir / VARIANTS_FILE), load_guideline(data_dir), evidence, conflict_ids)
 
