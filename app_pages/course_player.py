@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core import Guideline, evaluate_course
-from core.analyses.course_scenarios import load_course_scenarios
+from core.analyses.course_scenarios import COURSE_SCENARIOS, load_course_scenarios
 from core.outputs.course_figures import course_rows, course_timeline
 from core.outputs.course_text import milestones_words, state_labels
 
@@ -20,7 +20,11 @@ def _next() -> None:
 
 
 def course_player_section(g: Guideline) -> None:
-    scenarios = {s.id: s for s in load_course_scenarios()}
+    path = g.source_dir / COURSE_SCENARIOS.name
+    if not path.is_file():
+        st.info("This pathway has no teaching courses of care.", icon=":material/info:")
+        return
+    scenarios = {s.id: s for s in load_course_scenarios(path)}
     st.caption(
         "A teaching course, one visit at a time: what changed at the visit, where it leaves the patient, "
         "and the milestones as known so far (a milestone after the last visit shown is *no further visit* "

@@ -65,7 +65,9 @@ def progression_section(progression: Progression, g: Guideline, key: str, title:
 
 
 def demo_progression_section(g: Guideline) -> None:
-    """The Pathway page's section: the illustrative demo courses."""
+    """The Pathway page's section: the illustrative demo courses (a pack that ships none has no section)."""
+    if not (g.source_dir / DEMO_VISITS.name).is_file():
+        return
     st.header("How courses progress over six months")
     st.caption(ILLUSTRATIVE)
     progression = demo_progression()

@@ -6,7 +6,7 @@ Both traces walk the same ordered rules, so they agree step by step until the fi
 
 import pandas as pd
 
-from core.engine.case import CASE_FIELDS, Case
+from core.engine.case import Case
 from core.engine.evaluation import Evaluation
 from core.model import Frozen
 
@@ -35,7 +35,7 @@ class Comparison(Frozen):
 
 def changed_fields(left: Case, right: Case) -> list[str]:
     """Case fields whose values differ, in case-format order."""
-    return [f for f in CASE_FIELDS if getattr(left, f) != getattr(right, f)]
+    return [f for f in type(left).model_fields if getattr(left, f) != getattr(right, f, None)]
 
 
 def where_traces_part(left: Evaluation, right: Evaluation) -> Parting | None:

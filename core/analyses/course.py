@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import Field
 
-from core.engine.case import CASE_FIELDS, MAX_WEEKS, AnyCase, Case, parse_case
+from core.engine.case import MAX_WEEKS, AnyCase, Case
 from core.engine.evaluate import evaluate_case
 from core.engine.evaluation import Evaluation
 from core.engine.guideline import Guideline, load_guideline
@@ -126,10 +126,13 @@ def pt_problem(pt: int | None, week: int, last_pt: int | None, last_week: int | 
     return None
 
 
-def parse_course(data: Mapping[str, Any] | Course) -> Course:
-    """Validate a course, or raise CaseError with one problem per bad field, named `visit N: field` (1-based)."""
+def parse_course(data: Mapping[str, Any] | Course, guideline: Guideline | None = None) -> Course:
+    """Validate a course under a pack (the default pack when none is given), or raise CaseError with one problem
+    per bad field, named `visit N: field` (1-based)."""
     if isinstance(data, Course):
         return data
+    g = guideline or load_guideline()
+    fields = g.schema.kinds
     if not isinstance(data, Mapping):
         raise CaseError([Problem(field="course", message=f"expected an object with visits, got {type(data).__name__}")])
     problems = [
@@ -160,9 +163,9 @@ def parse_course(data: Mapping[str, Any] | Course) -> Course:
         problems += [
             _visit_problem(n, str(k), "unknown field (not part of the case format)")
             for k in given
-            if k not in CASE_FIELDS
+            if k not in fields
         ]
-        if week is None or any(k not in CASE_FIELDS for k in given):
+        if week is None or any(k not in fields for k in given):
             continue
         if last_week is not None and week < last_week:
             problems.append(
@@ -183,7 +186,7 @@ def parse_course(data: Mapping[str, Any] | Course) -> Course:
             problems.append(_visit_problem(n, "pt_weeks", reason))
             continue
         try:
-            case = parse_case(candidate)
+            case = g.parse_case(candidate)
         except CaseError as exc:
             problems += [_visit_problem(n, p.field, p.message) for p in exc.problems]
             continue
@@ -234,7 +237,7 @@ def milestone_state(weeks: list[int], states: list[str], milestone: int, ending:
 def evaluate_course(course: Mapping[str, Any] | Course, guideline: Guideline | None = None) -> CourseEvaluation:
     """Evaluate each visit's effective case; milestone states and deviations over the whole course."""
     g = guideline or load_guideline()
-    course = parse_course(course)
+    course = parse_course(course, g)
     results: list[VisitResult] = []
     for n, (visit, case) in enumerate(zip(course.visits, course.cases, strict=False), start=1):
         evaluation = evaluate_case(case, g)

@@ -13,8 +13,8 @@ import pandas as pd
 
 from core.analyses.cohort import DEMO_COHORT, ID_COLUMN, check_cohort, read_cohort
 from core.analyses.frame import cases_frame, evaluate_frame
-from core.engine.case import CASE_FIELDS, MRI_FINDINGS, Case, parse_case
-from core.engine.guideline import Guideline, load_guideline
+from core.engine.case import Case, parse_case
+from core.engine.guideline import Guideline, load_guideline, pathway_fields
 from core.engine.words import NOT_ASSESSED
 from core.errors import CaseError, PathwayError, Problem
 
@@ -120,12 +120,25 @@ def _presentations(cases: pd.DataFrame) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=list(PRESENTATIONS))
 
 
+def finding_field(guideline: Guideline) -> str | None:
+    """The field of the sankey's finding stage: the first choice field the rules read (the imaging finding)."""
+    return next((f for f in pathway_fields(guideline) if guideline.schema.kinds.get(f) == "choice"), None)
+
+
+def _finding_values(guideline: Guideline) -> tuple[list[str], list[str]]:
+    """(value ids, their labels then `not assessed`) of the finding stage."""
+    field = finding_field(guideline)
+    values = list(guideline.schema.choices[field]) if field else []
+    return values, [guideline.value_labels[field][v] for v in values] + [NOT_ASSESSED] if field else [NOT_ASSESSED]
+
+
 def _mri_labels(cases: pd.DataFrame, guideline: Guideline) -> pd.Categorical:
-    labels = [guideline.value_labels["mri_finding"][m] for m in MRI_FINDINGS] + [NOT_ASSESSED]
-    if "mri_finding" not in cases.columns:
-        return pd.Categorical.from_codes(np.full(len(cases), len(MRI_FINDINGS)), categories=labels)
-    codes = pd.Categorical(cases["mri_finding"], categories=list(MRI_FINDINGS)).codes
-    return pd.Categorical.from_codes(np.where(codes < 0, len(MRI_FINDINGS), codes), categories=labels)
+    field = finding_field(guideline)
+    values, labels = _finding_values(guideline)
+    if field is None or field not in cases.columns:
+        return pd.Categorical.from_codes(np.full(len(cases), len(values)), categories=labels)
+    codes = pd.Categorical(cases[field], categories=values).codes
+    return pd.Categorical.from_codes(np.where(codes < 0, len(values), codes), categories=labels)
 
 
 def _labelled(column: pd.Series, labels: dict[str, str]) -> pd.Categorical:
@@ -175,7 +188,7 @@ def flows_from_results(
 def cohort_flows(cases: list[tuple[str, str, Case]], guideline: Guideline | None = None) -> pd.DataFrame:
     """One row per case: its presentation, MRI finding, the rule that decided (or blocked) and the disposition."""
     g = guideline or load_guideline()
-    frame = cases_frame([case.model_dump(exclude_none=True) for _, _, case in cases], list(CASE_FIELDS))
+    frame = cases_frame([case.model_dump(exclude_none=True) for _, _, case in cases], list(g.schema.fields))
     frame["case_id"] = [case_id for case_id, _, _ in cases]
     frame["source"] = pd.Categorical([source for _, source, _ in cases])
     return flows_from_results(frame, evaluate_frame(frame, g), g)
@@ -190,7 +203,7 @@ def _stage_order(stage: str, guideline: Guideline) -> list[str]:
     if stage == "presentation":
         return list(PRESENTATIONS)
     if stage == "MRI":
-        return [guideline.value_labels["mri_finding"][m] for m in MRI_FINDINGS] + [NOT_ASSESSED]
+        return _finding_values(guideline)[1]
     if stage == "rule":
         return [r.id for r in guideline.decision_rules]
     return [d.id for d in guideline.pathway.dispositions]

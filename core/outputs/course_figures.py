@@ -23,7 +23,7 @@ WARNING_COLOUR = "#B4464B"
 
 def state_colours(guideline: Guideline) -> dict[str, str]:
     """State -> colour, for every state a course can take (a KeyError here means the data lacks one)."""
-    colours = course_states()["colours"]
+    colours = course_states(guideline.source_dir)["colours"]
     return {s: colours[s] for s in state_order(guideline)}
 
 

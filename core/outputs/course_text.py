@@ -1,25 +1,29 @@
 """Plain-text account of a course for a person at a terminal: week by week, then the milestone states."""
 
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from core.analyses.course import CourseEvaluation, state_order
 from core.engine.guideline import DATA_DIR, Guideline, read_yaml
 from core.engine.words import value_words
 
-COURSE_STATES = DATA_DIR / "course_states.yaml"
+COURSE_STATES = "course_states.yaml"
 
 
 @cache
-def course_states() -> dict[str, Any]:
-    """The course states' colours and the labels of the states only courses have (data/course_states.yaml)."""
-    return read_yaml(COURSE_STATES)
+def course_states(pack_dir: Path = DATA_DIR) -> dict[str, Any]:
+    """The course states' colours (the pack's course_states.yaml) and the labels of the states only courses have
+    (the pack's, else the default pack's: they are the same words in every pathway)."""
+    default = read_yaml(DATA_DIR / COURSE_STATES)
+    own = read_yaml(Path(pack_dir) / COURSE_STATES) if (Path(pack_dir) / COURSE_STATES).is_file() else {}
+    return {key: {**default.get(key, {}), **own.get(key, {})} for key in default.keys() | own.keys()}
 
 
 def state_labels(guideline: Guideline) -> dict[str, str]:
     """State -> words: a phase's or disposition's label, or the course-only states' labels."""
     labels = {d.id: d.label for d in guideline.pathway.dispositions} | guideline.phase_labels
-    labels |= course_states()["labels"]
+    labels |= course_states(guideline.source_dir)["labels"]
     return {s: labels.get(s, s) for s in state_order(guideline)}
 
 
