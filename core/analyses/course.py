@@ -161,9 +161,7 @@ def parse_course(data: Mapping[str, Any] | Course, guideline: Guideline | None =
         problems += week_problems
         given = {k: v for k, v in raw.items() if k != WEEK}
         problems += [
-            _visit_problem(n, str(k), "unknown field (not part of the case format)")
-            for k in given
-            if k not in fields
+            _visit_problem(n, str(k), "unknown field (not part of the case format)") for k in given if k not in fields
         ]
         if week is None or any(k not in fields for k in given):
             continue
@@ -191,8 +189,9 @@ def parse_course(data: Mapping[str, Any] | Course, guideline: Guideline | None =
             problems += [_visit_problem(n, p.field, p.message) for p in exc.problems]
             continue
         effective, last_week = candidate, week
-        if case.pt_weeks is not None:
-            last_pt = (case.pt_weeks, week)
+        pt = case.values().get("pt_weeks")
+        if pt is not None:
+            last_pt = (pt, week)
         visits.append(Visit(week=week, given=dict(given)))
         cases.append(case)
     if problems:

@@ -44,13 +44,14 @@ FLOW_COLUMNS = [
 
 def presentation(case: Case) -> str:
     """The clinical picture a case presents with (see PRESENTATIONS for why this order)."""
-    if case.red_flags:
+    values = case.values()
+    if values.get("red_flags"):
         return "red flags"
-    if case.myelopathy_signs:
+    if values.get("myelopathy_signs"):
         return "myelopathic signs"
-    if case.radicular_symptoms:
+    if values.get("radicular_symptoms"):
         return "radicular pain"
-    if case.radicular_symptoms is False:
+    if values.get("radicular_symptoms") is False:
         return "axial neck pain"
     return NOT_ASSESSED
 

@@ -135,6 +135,7 @@ def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = 
     g = guideline or load_guideline()
     case = g.parse_case(case)
     values = case.values()
+    weeks = values.get(g.clocks[0]) if g.clocks else None  # the main clock: the key `weeks_conservative` holds it
     decision = decide(values, g)
     deciding, disposition_id, urgent, missing = decision.rule, decision.disposition, decision.urgent, decision.missing
     # A blocked walk stops at the unknown rule that blocks it; later rules are in possible_dispositions.
@@ -152,7 +153,7 @@ def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = 
             (s, f"rule {deciding.id}") for s in _activated(deciding.statements, deciding.extra_statements, values)
         ]
         if disposition_id == g.pathway.phased_disposition:
-            milestone = next_milestone(g, case.weeks_conservative)
+            milestone = next_milestone(g, weeks)
     if decision.phase is not None:
         activated = _activated(decision.phase.statements, decision.phase.extra_statements, values)
         sources += [(s, f"phase {decision.phase.id}") for s in activated]
@@ -186,11 +187,11 @@ def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = 
         warnings=warnings,
         phase=None if decision.phase is None else decision.phase.id,
         phase_missing=decision.phase_missing,
-        weeks_conservative=case.weeks_conservative,
+        weeks_conservative=weeks,
         next_milestone_week=milestone,
         weeks_to_next_milestone=None
-        if milestone is None or case.weeks_conservative is None
-        else milestone - case.weeks_conservative,
+        if milestone is None or weeks is None
+        else milestone - weeks,
         statements=list(statements.values()),
         trace=trace,
         warning_trace=warning_trace,

@@ -136,7 +136,9 @@ def course_rows(result: CourseEvaluation, guideline: Guideline) -> pd.DataFrame:
                     f"{guideline.labels.get(k, k)}: {value_words(k, x, guideline)}" for k, x in v.changed.items()
                 )
                 or "nothing new",
-                "PT weeks": "unknown" if v.evaluation.case.pt_weeks is None else v.evaluation.case.pt_weeks,
+                "PT weeks": v.evaluation.case.values().get("pt_weeks", "unknown")
+                if v.evaluation.case.values().get("pt_weeks") is not None
+                else "unknown",
                 "warnings": ", ".join(guideline.warning_labels[w] for w in v.warnings) or "none",
             }
             for v in result.visits
@@ -151,7 +153,7 @@ def course_timeline(result: CourseEvaluation, guideline: Guideline) -> go.Figure
     last_milestone = max(m.week for m in guideline.pathway.milestones)
     end = max(last_milestone, max(v.week for v in result.visits)) + 4
     weeks = [v.week for v in result.visits]
-    pts = [v.evaluation.case.pt_weeks for v in result.visits]
+    pts = [v.evaluation.case.values().get("pt_weeks") for v in result.visits]
     top = max(end * 0.55, max((p or 0) for p in pts) + 6)
     shapes: list[dict[str, Any]] = []
     annotations: list[dict[str, Any]] = []

@@ -149,11 +149,12 @@ def build_report(evaluation: Evaluation, guideline: Guideline, evidence: Evidenc
     timeline, milestones = None, []
     if e.weeks_conservative is not None:
         timeline = f"Week {e.weeks_conservative} of conservative care"
-        if e.case.pt_weeks is not None:
-            timeline += f", {e.case.pt_weeks} of formal PT"
+        pt = e.case.values().get("pt_weeks")
+        if pt is not None:
+            timeline += f", {pt} of formal PT"
         ahead = milestones_ahead(e.case, g)
         timeline += ". " + (" ".join(a.sentence for a in ahead) if ahead else "Every milestone is passed.")
-        milestones = milestone_rows(g, e.weeks_conservative, e.case.pt_weeks, case)
+        milestones = milestone_rows(g, e.weeks_conservative, e.case.values().get("pt_weeks"), case)
     return ReportContent(
         title=f"{g.info.title}: case summary",
         notice=g.info.notice,
