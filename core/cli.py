@@ -21,6 +21,7 @@ from core.analyses.variant_effect import (
     variant_effect,
 )
 from core.analyses.verify import load_invariants, report_text, verification_report
+from core.cli_across import add_across_commands
 from core.cli_library import add_library_commands
 from core.engine.evaluate import evaluate_case
 from core.engine.guideline import Guideline, load_guideline
@@ -488,6 +489,7 @@ def build_parser() -> argparse.ArgumentParser:
     _pathway_arguments(audit)
     audit.set_defaults(run=_audit)
     add_library_commands(commands)
+    add_across_commands(commands, read_json, write_results)
     return parser
 
 

@@ -30,9 +30,10 @@ from core.analyses.cohort_read import (  # noqa: F401  (the API)
 )
 from core.analyses.csv_export import csv_bytes, write_csv
 from core.analyses.frame import RESULT_COLUMNS, evaluate_frame
-from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MRI_FINDINGS, pt_over_limit
+from core.engine.case import DEFAULT_SCHEMA, pt_over_limit
 from core.engine.case_text import case_from_text
 from core.engine.guideline import DATA_DIR, Guideline, load_guideline
+from core.engine.vocabulary import CaseSchema
 from core.errors import CaseError, PathwayError, Problem
 from core.model import Frozen
 from core.outputs.provenance import VERSION_COLUMN, provenance_columns
@@ -105,13 +106,13 @@ class _Checked:
         return flags[self.codes]
 
 
-def _check_column(field: str, column: pa.ChunkedArray) -> _Checked:
+def _check_column(field: str, column: pa.ChunkedArray, schema: CaseSchema) -> _Checked:
     codes, distinct = _distinct(column)
     values: list[Any] = []
     messages: list[str | None] = []
     for raw in distinct:
         try:
-            values.append(getattr(case_from_text({field: raw}), field))
+            values.append(getattr(case_from_text({field: raw}, schema), field))
             messages.append(None)
         except CaseError as exc:
             values.append(None)
@@ -119,31 +120,44 @@ def _check_column(field: str, column: pa.ChunkedArray) -> _Checked:
     return _Checked(codes=codes, values=values, messages=messages)
 
 
-def _frame_column(field: str, checked: _Checked, unusable: np.ndarray) -> Any:
+def _frame_column(field: str, checked: _Checked, unusable: np.ndarray, schema: CaseSchema) -> Any:
     """The typed column `evaluate_frame` reads; bad rows are given as unknown (they are not evaluated)."""
     codes = np.where(unusable, -1, checked.codes)
     values = checked.values + [None]
-    if field in BOOL_FIELDS:
+    kind = schema.kinds[field]
+    if kind == "bool":
         known = np.array([v is not None for v in values])
         return pd.arrays.BooleanArray(np.array([bool(v) for v in values])[codes], ~known[codes])
-    if field in INT_FIELDS:
+    if kind == "int":
         known = np.array([v is not None for v in values])
         return pd.arrays.IntegerArray(np.array([v or 0 for v in values], dtype=np.int64)[codes], ~known[codes])
-    if field == "mri_finding":
-        position = np.array([MRI_FINDINGS.index(v) if v else -1 for v in values], dtype=np.int32)
-        return pd.Categorical.from_codes(position[codes], categories=list(MRI_FINDINGS))
-    labels = [";".join(v or ()) for v in values]  # proposed: canonical, de-duplicated
+    if kind in ("choice", "text"):
+        categories = list(schema.choices.get(field) or dict.fromkeys(v for v in values if v))
+        position = np.array([categories.index(v) if v else -1 for v in values], dtype=np.int32)
+        return pd.Categorical.from_codes(position[codes], categories=categories)
+    labels = [";".join(v or ()) for v in values]  # a list field: canonical, de-duplicated
     categories = list(dict.fromkeys(labels))
     position = np.array([categories.index(label) for label in labels], dtype=np.int32)
     return pd.Categorical.from_codes(position[codes], categories=categories)
 
 
-def _pt_messages(checked: dict[str, _Checked], bad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows whose pt_weeks exceeds weeks_conservative, with case_from_text's own problems for each pair."""
+def _pt_messages(checked: dict[str, _Checked], bad: np.ndarray, schema: CaseSchema) -> tuple[np.ndarray, np.ndarray]:
+    """Rows that break a rule across fields (formal PT above care), with case_from_text's own problems."""
     rows = len(bad)
-    if "pt_weeks" not in checked or "weeks_conservative" not in checked:
-        return np.zeros(rows, dtype=bool), np.full(rows, None, dtype=object)
-    pt, total = checked["pt_weeks"], checked["weeks_conservative"]
+    over = np.zeros(rows, dtype=bool)
+    messages = np.full(rows, None, dtype=object)
+    for c in schema.constraints:
+        if c.field in checked and c.at_most in checked:
+            hit, found = _over_limit(checked[c.field], checked[c.at_most], c.field, c.at_most, bad | over, schema)
+            over |= hit
+            messages[hit] = found[hit]
+    return over, messages
+
+
+def _over_limit(
+    pt: _Checked, total: _Checked, field: str, limit: str, bad: np.ndarray, schema: CaseSchema
+) -> tuple[np.ndarray, np.ndarray]:
+    rows = len(bad)
 
     def number(c: _Checked) -> np.ndarray:
         return np.array([-1 if v is None else v for v in c.values] + [-1])[c.codes]
@@ -153,7 +167,7 @@ def _pt_messages(checked: dict[str, _Checked], bad: np.ndarray) -> tuple[np.ndar
     messages = np.full(rows, None, dtype=object)
     for p_value, t_value in set(zip(pt_value[over].tolist(), total_value[over].tolist(), strict=False)):
         try:
-            case_from_text({"weeks_conservative": str(t_value), "pt_weeks": str(p_value)})
+            case_from_text({limit: str(t_value), field: str(p_value)}, schema)
         except CaseError as exc:
             hit = np.flatnonzero(over & (pt_value == p_value) & (total_value == t_value))
             messages[hit] = [list(exc.problems)] * len(hit)
@@ -175,16 +189,17 @@ class CheckedCohort:
     others: list[str]
 
 
-def check_cohort(table: pa.Table) -> CheckedCohort:
-    """Check every row of a table from `read_cohort`; each distinct value of a column is checked once."""
+def check_cohort(table: pa.Table, schema: CaseSchema = DEFAULT_SCHEMA) -> CheckedCohort:
+    """Check every row of a table from `read_cohort` under a pack's fields (a column the pack does not read is
+    carried, not checked); each distinct value of a column is checked once."""
     rows = table.num_rows
     ragged = None
     if PROBLEM_COLUMN in table.column_names:
         ragged = table.column(PROBLEM_COLUMN).to_numpy(zero_copy_only=False)
         table = table.drop_columns([PROBLEM_COLUMN])
-    fields = [c for c in table.column_names if c in CASE_FIELDS]
-    others = [c for c in table.column_names if c not in CASE_FIELDS]
-    checked = {f: _check_column(f, table.column(f)) for f in fields}
+    fields = [c for c in table.column_names if c in schema.kinds]
+    others = [c for c in table.column_names if c not in schema.kinds]
+    checked = {f: _check_column(f, table.column(f), schema) for f in fields}
 
     problems: dict[int, list[Problem]] = {}
     for field, column in checked.items():
@@ -193,7 +208,7 @@ def check_cohort(table: pa.Table) -> CheckedCohort:
             problems.setdefault(row, []).append(Problem(field=field, message=column.messages[code]))
     bad = np.zeros(rows, dtype=bool)
     bad[list(problems)] = True
-    over, pt_problems = _pt_messages(checked, bad)
+    over, pt_problems = _pt_messages(checked, bad, schema)
     for row in np.flatnonzero(over).tolist():
         problems[row] = pt_problems[row]
     if ragged is not None:  # the cells of a ragged row are misaligned: nothing else about it is reliable
@@ -204,7 +219,8 @@ def check_cohort(table: pa.Table) -> CheckedCohort:
         errors[row] = found[0].message if found[0].field == "row" else "; ".join(str(p) for p in found)
     bad = errors != None  # noqa: E711
     cases = pd.DataFrame(
-        {f: _frame_column(f, checked[f], bad) for f in fields if f != "prior_fusion_levels"}, index=pd.RangeIndex(rows)
+        {f: _frame_column(f, checked[f], bad, schema) for f in fields if schema.kinds[f] != "text"},
+        index=pd.RangeIndex(rows),
     )
     return CheckedCohort(table=table, cases=cases, errors=errors, problems=problems, fields=fields, others=others)
 
@@ -234,7 +250,7 @@ def evaluate_cohort(
     """Check every row, evaluate the good ones in chunks (calling `progress(fraction done)` after each) with
     `decide` (`evaluate_frame`, or a SQL engine's decider from `core.sql.engines`)."""
     g = guideline or load_guideline()
-    checked = check_cohort(table)
+    checked = check_cohort(table, g.schema)
     table, frame, errors, fields, others = checked.table, checked.cases, checked.errors, checked.fields, checked.others
     rows, bad = table.num_rows, pd.notna(checked.errors)
     parts = []

@@ -189,9 +189,7 @@ def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = 
         phase_missing=decision.phase_missing,
         weeks_conservative=weeks,
         next_milestone_week=milestone,
-        weeks_to_next_milestone=None
-        if milestone is None or weeks is None
-        else milestone - weeks,
+        weeks_to_next_milestone=None if milestone is None or weeks is None else milestone - weeks,
         statements=list(statements.values()),
         trace=trace,
         warning_trace=warning_trace,
