@@ -1,5 +1,6 @@
 """Pathways page: the library. One card per pack (its question, source and date, version, status, scope, how many
-rules and citations), each opening the pathway; the shared vocabulary with which packs read each field."""
+rules and citations), each opening the pathway; the shared vocabulary with which packs read each field; where the
+active pathways stand on shared decision topics."""
 
 import pandas as pd
 import streamlit as st
@@ -8,7 +9,9 @@ from app import page_script
 from app_pages.flow_view import text_table
 from app_pages.inert import inert, problem_list
 from app_pages.session import PATHWAY_PARAM, chosen_pathway, guarded
-from core.engine.packs import default_pack_id
+from app_pages.stances_view import stances_section
+from core.engine.guideline import load_guideline
+from core.engine.packs import PACKS_DIR, default_pack_id
 from core.engine.vocabulary import load_vocabulary, readers
 from core.review.pack_check import PackSummary, library
 
@@ -73,6 +76,9 @@ def pathways_page() -> None:
         _card(pack, pack.id == chosen)
     with st.expander("The shared vocabulary: every case field and the pathways that read it"):
         text_table(_vocabulary_table(listing.packs))
+    active = [load_guideline(PACKS_DIR / p.id) for p in listing.packs if p.status == "active"]
+    if len(active) > 1:
+        stances_section(active)
 
 
 guarded(pathways_page)

@@ -1,0 +1,52 @@
+"""Across pathways in AppTest: who says what and one clock (Pathways page), a cohort across two (Cohort page)."""
+
+import csv
+import io
+
+import pytest
+
+from core.review.stances import STANCE_COLUMNS
+from tests.app_helpers import start_app, texts
+from tests.test_app_review import content, offered_downloads
+
+
+@pytest.fixture(scope="module")
+def pathways_app():
+    with offered_downloads() as offered:
+        at = start_app(page="pathways")
+    return at, offered
+
+
+def matrix(at):
+    return next(t.value for t in at.table if "pathways" in t.value.columns)
+
+
+def test_who_says_what_lists_disagreements_first_in_words(pathways_app):
+    at, _ = pathways_app
+    assert not at.exception
+    shown = matrix(at)
+    marks = shown["pathways"].tolist()
+    assert "disagree" in marks and marks == sorted(marks, key=lambda m: m != "disagree")
+    gabapentinoids = shown[shown["topic"].str.startswith("Gabapentinoids")].iloc[0]
+    assert gabapentinoids["pathways"] == "disagree"
+    assert gabapentinoids["neck-upper-back-pain-after-lumbar-fusion"] == "recommends"
+    assert gabapentinoids["lumbar-stenosis-claudication"] == "advises against"
+
+
+def test_a_chosen_topic_shows_each_pathways_statements_with_citations(pathways_app):
+    at, _ = pathways_app
+    box = at.selectbox(key="stances_topic")
+    assert box.options[0].endswith("(disagree)")
+    box.select_index(box.options.index(next(o for o in box.options if o.startswith("Gabapentinoids")))).run()
+    said = next(m for m in texts(at.markdown) if "**Cervical myelopathy" in m)
+    assert "advises against:" in said and "recommends:" in said
+    assert "[" in said.split("recommends:")[1]  # the citations of the statement
+
+
+def test_the_stances_download_has_the_contract_columns_and_every_pathway(pathways_app):
+    at, offered = pathways_app
+    assert "Download who says what (CSV)" in [b.proto.label for b in at.get("download_button")]
+    rows = list(csv.DictReader(io.StringIO(content(offered, "stances.csv").decode())))
+    assert list(rows[0]) == STANCE_COLUMNS
+    assert {r["pathway"] for r in rows} == set(matrix(at).columns[2:])
+    assert any(r["topic"] == "gabapentinoids" and r["stance"] == "avoid" for r in rows)
