@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from app_pages.cohort_across_view import across_section
 from app_pages.flow_view import sankey_with_nodes, text_table
 from app_pages.inert import inert
 from app_pages.progression_view import visits_upload_section
@@ -208,6 +209,7 @@ def cohort_page() -> None:
     flow_section(loaded)
     results_section(results)
     bad_rows_section(results, summary.bad_rows)
+    across_section(*source, loaded.digest)
 
 
 guarded(cohort_page)

@@ -2,6 +2,8 @@
 
 import csv
 import io
+import json
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -50,3 +52,47 @@ def test_the_stances_download_has_the_contract_columns_and_every_pathway(pathway
     assert list(rows[0]) == STANCE_COLUMNS
     assert {r["pathway"] for r in rows} == set(matrix(at).columns[2:])
     assert any(r["topic"] == "gabapentinoids" and r["stance"] == "avoid" for r in rows)
+
+
+@pytest.fixture(scope="module")
+def cohort_app():
+    with offered_downloads() as offered:
+        at = start_app(page="cohort")
+        at.radio(key="cohort_source").set_value("Synthetic demo cohort").run()
+    return at, offered
+
+
+def test_across_two_pathways_defaults_to_the_chosen_and_next_pathway_and_counts_add_up(cohort_app):
+    at, offered = cohort_app
+    assert not at.exception
+    assert at.selectbox(key="cohort_across_a").value == "neck-upper-back-pain-after-lumbar-fusion"
+    b = at.selectbox(key="cohort_across_b").value
+    assert b != at.selectbox(key="cohort_across_a").value
+    crosstab = next(t.value for t in at.table if "class_b" in t.value.columns)
+    rows = list(
+        csv.DictReader(
+            io.StringIO(content(offered, f"cohort_neck-upper-back-pain-after-lumbar-fusion_vs_{b}.csv").decode())
+        )
+    )
+    good = [r for r in rows if not r["error"]]
+    assert crosstab["cases"].astype(int).sum() == len(good)
+    heatmap = json.loads(at.get("plotly_chart")[-1].proto.spec)["data"][0]
+    assert heatmap["type"] == "heatmap" and heatmap["texttemplate"] == "%{text:,}"
+    assert sum(map(sum, heatmap["z"])) == len(good)
+
+
+def test_each_discordant_case_links_to_the_patient_page_with_both_pathways(cohort_app):
+    at, _ = cohort_app
+    listed = next(d.value for d in at.dataframe if "open" in d.value.columns)
+    b = at.selectbox(key="cohort_across_b").value
+    assert (
+        len(listed) > 0
+        and (listed[f"under {b}"].str.split(":").str[0] != listed.iloc[:, 2].str.split(":").str[0]).all()
+    )
+    link = parse_qs(urlsplit(listed["open"].iloc[0]).query)
+    assert urlsplit(listed["open"].iloc[0]).path == "patient"
+    assert link["pathway"] == ["neck-upper-back-pain-after-lumbar-fusion"]
+    assert link["compare"] == [f"neck-upper-back-pain-after-lumbar-fusion,{b}"]
+    opened = start_app({k: v if len(v) > 1 else v[0] for k, v in link.items()}, page="patient")
+    assert not opened.exception and not opened.error
+    assert any(s.value == "Under other pathways" for s in opened.subheader)
