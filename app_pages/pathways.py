@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app import page_script
+from app_pages.clock_view import clock_section
 from app_pages.flow_view import text_table
 from app_pages.inert import inert, problem_list
 from app_pages.session import PATHWAY_PARAM, chosen_pathway, guarded
@@ -79,6 +80,7 @@ def pathways_page() -> None:
     active = [load_guideline(PACKS_DIR / p.id) for p in listing.packs if p.status == "active"]
     if len(active) > 1:
         stances_section(active)
+        clock_section(active)
 
 
 guarded(pathways_page)

@@ -96,3 +96,12 @@ def test_each_discordant_case_links_to_the_patient_page_with_both_pathways(cohor
     opened = start_app({k: v if len(v) > 1 else v[0] for k, v in link.items()}, page="patient")
     assert not opened.exception and not opened.error
     assert any(s.value == "Under other pathways" for s in opened.subheader)
+
+
+def test_one_clock_draws_every_pathways_milestones_on_one_week_axis_with_a_table(pathways_app):
+    at, _ = pathways_app
+    chart = json.loads(at.get("plotly_chart")[-1].proto.spec)["data"][0]
+    table = next(t.value for t in at.table if "milestone" in t.value.columns)
+    assert chart["type"] == "scatter" and len(set(chart["y"])) == 4 == table["pathway"].nunique()
+    fusion = table[table["pathway"].str.contains("fusion", case=False)]
+    assert 26 in fusion["week"].astype(int).tolist() and list(chart["x"]) == table["week"].astype(int).tolist()
