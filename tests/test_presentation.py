@@ -25,7 +25,7 @@ def test_every_case_field_appears_once_under_a_clinical_heading(guideline):
     groups = field_groups(guideline)
     fields = [f for _, names in groups for f in names]
     assert sorted(fields) == sorted(CASE_FIELDS)
-    assert [title for title, _ in groups][:2] == [GROUP_TITLES["safety"], GROUP_TITLES["imaging"]]
+    assert [title for title, _ in groups][:3] == [GROUP_TITLES[g] for g in ("presentation", "safety", "imaging")]
 
 
 def test_trace_table_marks_the_deciding_rule_and_reads_inputs_in_words(guideline):

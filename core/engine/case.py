@@ -58,7 +58,7 @@ def _annotation(d: FieldDef, choices: tuple[str, ...]) -> tuple[Any, Any]:
     if d.kind == "int":
         return int | None, Field(default=None, ge=d.min, le=d.max)
     if d.kind == "choice":
-        return Literal[choices] | None, None  # type: ignore[valid-type]
+        return Literal[choices] | None, None
     if d.kind == "list":
         return tuple[Literal[choices], ...], ()  # type: ignore[valid-type]
     return str | None, Field(default=None, max_length=d.max_length, pattern=d.pattern)
@@ -79,7 +79,7 @@ def case_model(schema: CaseSchema) -> type[Case]:
             return value
 
         validators[f"_within_{c.field}"] = field_validator(c.field)(within)
-    return create_model("Case", __base__=Case, __validators__=validators, **fields)
+    return create_model("Case", __base__=Case, __validators__=validators, **fields)  # type: ignore[call-overload]
 
 
 # Kinds, ranges and choices over the whole vocabulary: what kind of value a field holds is the same in every

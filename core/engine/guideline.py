@@ -163,7 +163,7 @@ class Guideline(Frozen):
     source_dir: Path = DATA_DIR  # the pack's folder, where its other files (evidence, variants, demo data) are
 
     @functools.cached_property
-    def schema(self) -> CaseSchema:
+    def schema(self) -> CaseSchema:  # type: ignore[override]
         """The pack's case fields: kinds, ranges, choices and rules across fields (from the vocabulary)."""
         return schema_for(self.info)
 

@@ -9,12 +9,15 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import model_validator
 
 from core.engine.data_files import load_file
 from core.model import Frozen
+
+if TYPE_CHECKING:
+    from core.engine.case import Case
 
 VOCABULARY_FILE = Path(__file__).resolve().parents[2] / "data" / "vocabulary.yaml"
 FieldKind = Literal["bool", "int", "choice", "list", "text"]
@@ -143,7 +146,7 @@ class CaseSchema:
         return next((c for c in self.constraints if c.field == field), None)
 
     @functools.cached_property
-    def model(self) -> type:
+    def model(self) -> "type[Case]":
         from core.engine.case import case_model
 
         return case_model(self)
