@@ -93,9 +93,10 @@ def demo_cases(guideline: Guideline | None = None, cohort: Path = DEMO_COHORT) -
     """The teaching scenarios, then the synthetic demo cohort, as (case_id, source, Case)."""
     g = guideline or load_guideline()
     scenarios = [(s.id, SCENARIO_SOURCE, g.parse_case(s.case)) for s in g.scenarios]
-    cohort = g.source_dir / DEMO_COHORT.name if cohort == DEMO_COHORT else cohort  # the pack's own demo cohort
-    if not cohort.is_file():  # a pack need not ship a demo cohort
-        return scenarios
+    if cohort == DEMO_COHORT:  # the pack's own demo cohort; a pack need not ship one
+        cohort = g.source_dir / DEMO_COHORT.name
+        if not cohort.is_file():
+            return scenarios
     return scenarios + [(cid, SYNTHETIC_SOURCE, case) for cid, case in read_cohort_cases(cohort)]
 
 
