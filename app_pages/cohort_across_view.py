@@ -88,7 +88,9 @@ def patient_links(table: pa.Table, rows: list[int], a: Guideline, b: Guideline) 
     """Each row as a relative link to the Patient page under pathway A, compared with B, its fields in the URL.
 
     The Patient page keeps the fields its pathway reads, so the link carries A's fields of the row."""
-    cases = frame_cases(cohort_files.evaluate_cohort(table.take(rows), a).cases)
+    if not rows:
+        return []
+    cases = frame_cases(cohort_files.evaluate_cohort(table.take(pa.array(rows, type=pa.int64())), a).cases)
     compare = {PATHWAY_PARAM: [a.info.id], COMPARE_PARAM: [f"{a.info.id},{b.info.id}"]}
     return [
         f"{PATIENT_URL_PATH}?{urlencode(compare | as_params(case_to_text(a.parse_case(c))), doseq=True)}" for c in cases
