@@ -6,7 +6,7 @@ from typing import Literal
 from core.engine.evaluation import ActiveStatement, Evaluation
 from core.engine.guideline import NEEDS_INFORMATION, Guideline, Milestone
 from core.engine.possible import OTHERWISE, either_way
-from core.engine.standing import milestones_ahead
+from core.engine.standing import CLOCK_ENDED, clock_applies, milestones_ahead
 from core.engine.words import value_words
 from core.model import Frozen
 from core.outputs.markdown_text import inert_markdown
@@ -76,6 +76,8 @@ class ReportContent(Frozen):
     missing: list[str]
     possible: list[str] = []  # while blocked: each disposition still possible and what leads there
     inconsistencies: list[str] = []  # inputs that contradict each other
+    provisional: bool = False  # the actions hold in every outcome still possible, while the decision waits
+    possible_warnings: list[str] = []  # pitfalls that may apply, each with what would decide it
     phase: str | None
     phase_missing: list[str]
     timeline: str | None
@@ -98,6 +100,11 @@ def _statement_row(s: ActiveStatement, listed: set[int], evidence: EvidenceLayer
         verdict=strongest_verdict(evidence, s.id),
         checks=evidence.checks.get(s.id, []),
     )
+
+
+PROVISIONAL_NOTE = (
+    "**Provisional:** the decision waits on the items to assess; what follows holds in every outcome still possible."
+)
 
 
 def possible_sentences(evaluation: Evaluation, g: Guideline) -> list[str]:
@@ -139,11 +146,13 @@ def build_report(evaluation: Evaluation, guideline: Guideline, evidence: Evidenc
     warning_labels = {w.id: w for w in g.pathway.warnings}
 
     timeline, milestones = None, []
-    if e.weeks_conservative is not None:
+    if not clock_applies(e, g):
+        timeline = CLOCK_ENDED
+    elif e.weeks_conservative is not None:
         timeline = f"Week {e.weeks_conservative} of conservative care"
         if e.case.pt_weeks is not None:
             timeline += f", {e.case.pt_weeks} of formal PT"
-        ahead = milestones_ahead(e.case, g)
+        ahead = milestones_ahead(e, g)
         timeline += ". " + (" ".join(a.sentence for a in ahead) if ahead else "Every milestone is passed.")
         milestones = milestone_rows(g, e.weeks_conservative, e.case.pt_weeks)
     return ReportContent(
@@ -160,6 +169,8 @@ def build_report(evaluation: Evaluation, guideline: Guideline, evidence: Evidenc
         missing=[labels[f] for f in e.missing],
         possible=possible_sentences(e, g) if e.disposition == NEEDS_INFORMATION else [],
         inconsistencies=[i.text for i in e.inconsistencies],
+        provisional=e.provisional,
+        possible_warnings=[f"{w.label} ({w.id}): applies if {w.condition}" for w in e.possible_warnings],
         phase=g.phase_labels[e.phase] if e.phase else None,
         phase_missing=[labels[f] for f in e.phase_missing],
         timeline=timeline,
@@ -260,7 +271,7 @@ def report_markdown(content: ReportContent) -> str:
     if c.timeline:
         marks = {"passed": "done", "next": "next", "ahead": "ahead"}
         steps = ", ".join(f"week {m.week} ({marks[m.state]})" for m in c.milestones)
-        lines += [f"**Timeline:** {c.timeline}. Milestones: {steps}.", ""]
+        lines += [f"**Timeline:** {c.timeline}." + (f" Milestones: {steps}." if steps else ""), ""]
     lines += ["## Case", "", "| field | value |", "|---|---|"]
     lines += [f"| {_cell(r.label)} | {_cell(r.value)} |" for r in c.case]
     if c.not_assessed:
@@ -270,6 +281,8 @@ def report_markdown(content: ReportContent) -> str:
         rule = f"**{t.rule}**" if t.deciding else t.rule
         lines.append(f"| {rule} | {_cell(t.condition)} | {_cell(t.inputs)} | {t.value} |")
     lines += ["", "## What to do", ""]
+    if c.provisional:
+        lines += [PROVISIONAL_NOTE, ""]
     for row in c.actions:
         lines += _md_statement(row)
     if not c.actions:
@@ -279,6 +292,8 @@ def report_markdown(content: ReportContent) -> str:
         for w in c.warnings:
             lines.append(f"- **{w.id}**: {_cell(w.label)}")
             lines += ["  " + line for row in w.statements for line in _md_statement(row)]
+    if c.possible_warnings:
+        lines += ["", "## Possible pitfalls", ""] + [f"- {_cell(w)}" for w in c.possible_warnings]
     if c.citations:
         lines += ["", "## Citations", ""] + [f"- {_cell(r.text)}" for r in c.citations]
     lines += ["", "---", "", f"Guideline version {c.guideline_version} ({c.guideline_date}). {_cell(c.source)}"]
