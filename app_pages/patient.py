@@ -3,11 +3,11 @@
 import streamlit as st
 
 from app_pages.case_form import case_form
-from app_pages.course_editor import COURSE_PARAMS, course_section, sync_course_with_url
+from app_pages.course_editor import COURSE_PARAMS, course_section, record_button, sync_course_with_url
 from app_pages.result_sections import RESULT_SECTIONS
 from app_pages.session import (
     CASE_KEY,
-    current_case,
+    case_text,
     forget_url_problems,
     guarded,
     guideline,
@@ -17,10 +17,12 @@ from app_pages.session import (
 )
 from app_pages.variant_view import variant_comparison
 from core import evaluate_case
+from core.engine.case_params import case_setting_aside
 from core.review.variant_params import VARIANT_PARAMS
 
 WIDGET_PREFIX = "patient_"
 COLUMNS_KEY = "patient_columns"
+RESULT_KEY = "patient_result"
 
 
 def patient_page() -> None:
@@ -33,29 +35,36 @@ def patient_page() -> None:
         "address bar holds the case so you can share it."
     )
     show_problems(url_problems(), g, "Some parameters of the link could not be used:")
-    case, problems = current_case()
-    evaluation = None if case is None else evaluate_case(case, g)
+    # A field that breaks the case is set aside (evaluated as not assessed), so the rest still decides; only a
+    # valid case may be recorded as a visit.
+    evaluated_case, problems = case_setting_aside(case_text())
+    case = None if problems else evaluated_case
+    evaluation = evaluate_case(evaluated_case, g)
     notes: dict[str, list[str]] = {}
-    for found in evaluation.inconsistencies if evaluation else []:
+    for found in evaluation.inconsistencies:
         for field in found.fields:
             notes.setdefault(field, []).append(found.text)
-    # On a phone the columns stack; the result comes first there (CSS order), the form follows.
+    # On a phone the columns stack; the result comes first there (CSS order), the form follows. Only the column
+    # holding the result moves: columns nested inside either one keep their order.
     st.html(
         f"<style>@media (max-width: 640px) {{ .st-key-{COLUMNS_KEY} [data-testid='stHorizontalBlock'] "
-        "> div:nth-child(2) { order: -1; } }</style>"
+        f"> div:has(.st-key-{RESULT_KEY}) {{ order: -1; }} }}</style>"
     )
     with st.container(key=COLUMNS_KEY):
         inputs, result = st.columns([5, 7], gap="large")
     with inputs:
         case_form(g, CASE_KEY, WIDGET_PREFIX, problems, after_change=forget_url_problems, notes=notes)
-    with result:
+        # On a phone the form comes after the result: the visit is recorded where it was entered.
+        record_button(case, "course_record_form")
+    with result, st.container(key=RESULT_KEY):
         course_section(case, g)
-        if evaluation is None:
+        if problems:
+            set_aside = ", ".join(dict.fromkeys(g.labels.get(p.field, p.field) for p in problems))
             st.warning(
-                "No evaluation while an input is invalid: correct the field marked in red.", icon=":material/block:"
+                f"Evaluated with {set_aside} treated as not assessed: correct the field marked in red.",
+                icon=":material/rule:",
             )
-            return
-        variant_comparison(case, g)
+        variant_comparison(evaluated_case, g)
         for section in RESULT_SECTIONS:
             section(evaluation, g)
 

@@ -115,7 +115,9 @@ def test_a_malformed_fusion_level_range_is_shown_beside_its_field(patient_app):
     at = patient_app.text_input(key=PATIENT_PREFIX + "prior_fusion_levels").set_value("L2 to L5").run()
     holder = block_holding(at, PATIENT_PREFIX + "prior_fusion_levels")
     assert any(isinstance(c, Error) and "not a level range like L2-L5" in c.value for c in holder.children.values())
-    assert dispositions_shown(at) == []
+    # The slip costs only its own field: the red flag still decides.
+    assert dispositions_shown(at) == ["outside_pathway"]
+    assert any("prior fusion levels treated as not assessed" in w.lower() for w in texts(at.warning))
 
 
 def test_the_trace_table_lists_the_rules_tried_with_the_deciding_rule_marked(patient_app):

@@ -9,7 +9,7 @@ A visit parameter is `week=6;pt_weeks=6;conservative_failed=true;proposed=fusion
 from collections.abc import Mapping
 from typing import Any
 
-from core.analyses.course import WEEK, carried_case
+from core.analyses.course import WEEK, carried_case, parse_course
 from core.engine.case import CASE_FIELDS, Case
 from core.engine.case_text import case_from_text
 from core.errors import CaseError, Problem
@@ -97,7 +97,8 @@ def unrecorded_visit(visits: list[Mapping[str, Any]], current: Case) -> dict[str
         return visit
     last = visits[-1]
     same_findings = set(visit) - {WEEK, "proposed"} == set()
-    same_proposal = list(visit.get("proposed", [])) == list(last.get("proposed", []))
+    # A recorded proposal is cleared from the form, so a form proposing nothing adds nothing.
+    same_proposal = not visit.get("proposed") or list(visit["proposed"]) == list(last.get("proposed", []))
     if visit[WEEK] == last[WEEK] and same_findings and same_proposal:
         return None
     return visit
@@ -132,4 +133,6 @@ def replace_visit(visits: list[Mapping[str, Any]], number: int, current: Case) -
             [Problem(field=f"visit {number}: week", message=f"must be {bounds} to keep the visits in order")]
         )
     corrected = visit_from_cases(effective_case(visits[:index]), current)
-    return [dict(v) for v in visits[:index]] + [corrected] + [dict(v) for v in visits[index + 1 :]]
+    rebuilt = [dict(v) for v in visits[:index]] + [corrected] + [dict(v) for v in visits[index + 1 :]]
+    parse_course({"visits": rebuilt})  # a correction that breaks the course (PT growing too fast) is refused
+    return rebuilt
