@@ -146,3 +146,20 @@ def test_failing_care_after_six_weeks_of_pt_keeps_pt_in_the_plan_until_week_12(g
     week_12 = next(m for m in guideline.pathway.milestones if m.week == 12)
     # The interventional phase opens at 6 weeks of PT; the week-12 words must not place it at week 12.
     assert "week 6" in week_12.label
+
+
+# --- 12. the report carries the course -----------------------------------------------------------------------
+
+
+def test_the_report_includes_the_visits_and_milestone_states(guideline):
+    from core import evaluate_course
+    from core.outputs.report import build_report, report_markdown
+
+    visits = [{"week": 0, **case(weeks_conservative=..., pt_weeks=0)}, {"week": 6, "pt_weeks": 6}]
+    course = evaluate_course({"visits": visits}, guideline)
+    content = build_report(evaluate_case(case(weeks_conservative=6, pt_weeks=6)), guideline, course=course)
+    markdown = report_markdown(content)
+    assert "## Course of care" in markdown
+    assert "- Visit 2, week 6: Interventional options" in markdown
+    assert "**Milestones:** week 0: Formal physical therapy and medication; week 6: Interventional options" in markdown
+    assert "Not reached yet" in markdown

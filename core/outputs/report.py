@@ -3,12 +3,14 @@ in core/outputs/report_html.py and as PDF in core/outputs/report_pdf.py."""
 
 from typing import Literal
 
+from core.analyses.course import CourseEvaluation
 from core.engine.evaluation import ActiveStatement, Evaluation
 from core.engine.guideline import NEEDS_INFORMATION, Guideline, Milestone
 from core.engine.possible import OTHERWISE, either_way
 from core.engine.standing import CLOCK_ENDED, clock_applies, milestones_ahead
 from core.engine.words import value_words
 from core.model import Frozen
+from core.outputs.course_text import changed_text, milestones_words, state_labels
 from core.outputs.markdown_text import inert_markdown
 from core.outputs.summary import citation_line
 from core.review.evidence import DISPUTING, EvidenceCheck, EvidenceLayer, load_evidence, strongest_verdict
@@ -77,6 +79,8 @@ class ReportContent(Frozen):
     possible: list[str] = []  # while blocked: each disposition still possible and what leads there
     inconsistencies: list[str] = []  # inputs that contradict each other
     provisional: bool = False  # the actions hold in every outcome still possible, while the decision waits
+    course: list[str] = []  # the recorded visits, one line each (week, state, what changed), when there is a course
+    course_milestones: str | None = None  # the course's state at each milestone
     possible_warnings: list[str] = []  # pitfalls that may apply, each with what would decide it
     phase: str | None
     phase_missing: list[str]
@@ -135,8 +139,23 @@ def milestone_rows(g: Guideline, weeks_conservative: int, pt_weeks: int | None) 
     ]
 
 
-def build_report(evaluation: Evaluation, guideline: Guideline, evidence: EvidenceLayer | None = None) -> ReportContent:
-    """Resolve an evaluation into report content: labels, citations, evidence flags, timeline position."""
+def course_lines(course: CourseEvaluation, g: Guideline) -> list[str]:
+    """`Visit 2, week 6: Interventional options; changed: ...`, one per visit."""
+    labels = state_labels(g)
+    return [
+        f"Visit {v.visit}, week {v.week}: {labels.get(v.state, v.state)}; changed: {changed_text(v.changed)}"
+        for v in course.visits
+    ]
+
+
+def build_report(
+    evaluation: Evaluation,
+    guideline: Guideline,
+    evidence: EvidenceLayer | None = None,
+    course: CourseEvaluation | None = None,
+) -> ReportContent:
+    """Resolve an evaluation (and the course it closes, when there is one) into report content: labels,
+    citations, evidence flags, timeline position, visits and milestone states."""
     e, g = evaluation, guideline
     evidence = evidence if evidence is not None else load_evidence()
     labels = g.labels
@@ -170,6 +189,8 @@ def build_report(evaluation: Evaluation, guideline: Guideline, evidence: Evidenc
         possible=possible_sentences(e, g) if e.disposition == NEEDS_INFORMATION else [],
         inconsistencies=[i.text for i in e.inconsistencies],
         provisional=e.provisional,
+        course=course_lines(course, g) if course is not None else [],
+        course_milestones=milestones_words(course, g, live=True) if course is not None else None,
         possible_warnings=[f"{w.label} ({w.id}): applies if {w.condition}" for w in e.possible_warnings],
         phase=g.phase_labels[e.phase] if e.phase else None,
         phase_missing=[labels[f] for f in e.phase_missing],
@@ -272,6 +293,9 @@ def report_markdown(content: ReportContent) -> str:
         marks = {"passed": "done", "next": "next", "ahead": "ahead"}
         steps = ", ".join(f"week {m.week} ({marks[m.state]})" for m in c.milestones)
         lines += [f"**Timeline:** {c.timeline}." + (f" Milestones: {steps}." if steps else ""), ""]
+    if c.course:
+        lines += ["## Course of care", ""] + [f"- {_cell(v)}" for v in c.course]
+        lines += ["", f"**Milestones:** {_cell(c.course_milestones)}", ""]
     lines += ["## Case", "", "| field | value |", "|---|---|"]
     lines += [f"| {_cell(r.label)} | {_cell(r.value)} |" for r in c.case]
     if c.not_assessed:
