@@ -64,7 +64,9 @@ def progression_nodes(links: pd.DataFrame, guideline: Guideline) -> list[tuple[i
 def progression_legend(links: pd.DataFrame, guideline: Guideline) -> list[tuple[str, str]]:
     """(colour, state in words) for every state drawn, in the data's order: names the nodes too small to label."""
     colours, labels = state_colours(guideline), state_labels(guideline)
-    states = list(dict.fromkeys(s for _, s in progression_nodes(links, guideline)))
+    drawn = {s for _, s in progression_nodes(links, guideline)}
+    order = state_order(guideline)
+    states = [s for s in order if s in drawn] + sorted(drawn - set(order))  # merged small cells last
     return [(colours.get(s, MERGED_COLOUR), labels.get(s, s)) for s in states]
 
 
