@@ -168,7 +168,7 @@ def course_section(case: Case | None, g: Guideline) -> None:
             show_problems(exc.problems, g, "The course cannot be evaluated:")
             return
         st.plotly_chart(
-            course_timeline(result, g),
+            course_timeline(result, g, unrecorded),
             config={"displayModeBar": False},
             key="course_timeline",
             alt="Timeline of the patient's course: visits, states, milestones, PT and warnings",

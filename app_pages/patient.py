@@ -23,6 +23,7 @@ from core.review.variant_params import VARIANT_PARAMS
 WIDGET_PREFIX = "patient_"
 COLUMNS_KEY = "patient_columns"
 RESULT_KEY = "patient_result"
+FORM_ANCHOR = "case-form"
 
 
 def patient_page() -> None:
@@ -48,15 +49,19 @@ def patient_page() -> None:
     # holding the result moves: columns nested inside either one keep their order.
     st.html(
         f"<style>@media (max-width: 640px) {{ .st-key-{COLUMNS_KEY} [data-testid='stHorizontalBlock'] "
-        f"> div:has(.st-key-{RESULT_KEY}) {{ order: -1; }} }}</style>"
+        f"> div:has(.st-key-{RESULT_KEY}) {{ order: -1; }} }}"
+        "@media (min-width: 641px) { .to-form { display: none; } }</style>"
     )
     with st.container(key=COLUMNS_KEY):
         inputs, result = st.columns([5, 7], gap="large")
     with inputs:
+        st.html(f'<div id="{FORM_ANCHOR}"></div>')
         case_form(g, CASE_KEY, WIDGET_PREFIX, problems, after_change=forget_url_problems, notes=notes)
         # On a phone the form comes after the result: the visit is recorded where it was entered.
         record_button(case, "course_record_form")
     with result, st.container(key=RESULT_KEY):
+        # On a phone the form is below the whole result: one tap goes there to change the case or record a visit.
+        st.html(f'<a class="to-form" href="#{FORM_ANCHOR}">Change the case or record a visit (the form below)</a>')
         course_section(case, g)
         if problems:
             set_aside = ", ".join(dict.fromkeys(g.labels.get(p.field, p.field) for p in problems))

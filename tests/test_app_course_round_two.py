@@ -56,3 +56,11 @@ def test_a_past_visit_can_be_corrected_and_the_form_is_marked_not_yet_recorded()
     visit_column = [row["visit"] for row in table_with(at, "what changed")]
     assert visit_column[-1].endswith("(not yet recorded)")
     assert "censored" not in milestones_line(at) and "Not reached yet" in milestones_line(at)
+
+
+def test_the_timeline_names_the_form_as_not_yet_recorded():
+    at = enter_case(start_app(), FIRST)
+    at.button(key="course_record").click().run()
+    at.number_input(key=PATIENT_PREFIX + "weeks_conservative").set_value(4).run()
+    figure = at.get("plotly_chart")[0].proto.spec
+    assert "V2 (not yet recorded)" in figure

@@ -51,6 +51,13 @@ def test_on_a_phone_only_the_two_columns_swap_and_a_visit_is_recorded_at_the_end
         assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS["phone"][0]
         page.locator(".st-key-course_record button").scroll_into_view_if_needed()
         shoot(page, "round2_course_phone")
+        # One tap from the top of the result to the form, whose end records the visit.
+        page.evaluate("window.scrollTo(0, 0)")
+        page.locator("a.to-form").click()
+        page.wait_for_timeout(500)
+        top = page.get_by_text("Safety screen").first.bounding_box()
+        assert 0 <= top["y"] < VIEWPORTS["phone"][1]
+        shoot(page, "round2_to_form_phone")
     finally:
         context.close()
 

@@ -176,9 +176,10 @@ def course_rows(result: CourseEvaluation, guideline: Guideline) -> pd.DataFrame:
     )
 
 
-def course_timeline(result: CourseEvaluation, guideline: Guideline) -> go.Figure:
+def course_timeline(result: CourseEvaluation, guideline: Guideline, unrecorded: bool = False) -> go.Figure:
     """Weeks 0 to 26 and beyond: each stretch between visits as a band in its state's colour, visits as points
-    labelled with their state, milestones with the course's state there, PT accumulated, warnings where they fired."""
+    labelled with their state, milestones with the course's state there, PT accumulated, warnings where they fired.
+    `unrecorded`: the last visit is the form, not yet recorded (drawn hollow and named so)."""
     colours, labels = state_colours(guideline), state_labels(guideline)
     last_milestone = max(m.week for m in guideline.pathway.milestones)
     end = max(last_milestone, max(v.week for v in result.visits)) + 4
@@ -225,8 +226,14 @@ def course_timeline(result: CourseEvaluation, guideline: Guideline) -> go.Figure
             y=[top * 0.88] * len(weeks),
             mode="markers+text",
             name="visits",
-            marker=dict(size=14, color=[colours[v.state] for v in result.visits], line=dict(color="white", width=1.5)),
-            text=[f"V{v.visit}" for v in result.visits],
+            marker=dict(
+                size=14,
+                color=[colours[v.state] for v in result.visits],
+                line=dict(color="white", width=1.5),
+                symbol=["circle"] * (len(result.visits) - 1) + ["circle-open" if unrecorded else "circle"],
+            ),
+            text=[f"V{v.visit}" for v in result.visits[:-1]]
+            + [f"V{result.visits[-1].visit}" + (" (not yet recorded)" if unrecorded else "")],
             textposition="bottom center",
             hovertext=[f"visit {v.visit}, week {v.week}: {labels[v.state]}" for v in result.visits],
             hoverinfo="text",
