@@ -62,6 +62,17 @@ def case_from_case_text(text: Mapping[str, str | list[str]]) -> tuple[Case | Non
         return None, list(exc.problems)
 
 
+def case_setting_aside(text: Mapping[str, str | list[str]]) -> tuple[Case, list[Problem]]:
+    """The Case with each field named by a problem treated as not assessed, and those problems: as with a bad
+    value in a link, one slip costs only its own field, and an urgent answer the rest supports still shows."""
+    case, problems = case_from_case_text(text)
+    if case is not None:
+        return case, []
+    named = {p.field for p in problems}
+    kept, _ = case_from_case_text({k: v for k, v in text.items() if k not in named})
+    return kept or Case(), problems
+
+
 def form_value(field: str, text: Mapping[str, str | list[str]]) -> Any:
     """The value a form widget shows for a field: `unknown` for choices, None for numbers, '' for free text."""
     value = text.get(field)
