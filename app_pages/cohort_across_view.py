@@ -128,9 +128,14 @@ def across_section(data: bytes, name: str, digest: str) -> None:
             config={"displayModeBar": False},
             key="cohort_across_heatmap",
         )
+    # The pathways are named above: the table holds only the two answers and the count, so it fits a phone.
     text_table(
-        result.crosstab.assign(
-            class_a=result.crosstab["class_a"].map(_words), class_b=result.crosstab["class_b"].map(_words)
+        pd.DataFrame(
+            {
+                f"under {a_id}": result.crosstab["class_a"].map(_words),
+                f"under {b_id}": result.crosstab["class_b"].map(_words),
+                "cases": result.crosstab["cases"],
+            }
         )
     )
     if not discordant.empty:

@@ -9,20 +9,27 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages.session import PAGE_CHANGED_KEY, show_problems
+from app_pages.session import PAGE_CHANGED_KEY, case_text, set_case_text, show_problems
 from core import Case, CaseError, Guideline, evaluate_course
 from core.analyses.course_params import (
     VISIT_PARAM,
     effective_case,
     read_visit_param,
+    recording_problem,
+    replace_visit,
+    unrecorded_visit,
     visit_from_cases,
     visit_param,
 )
+from core.engine.case_params import with_field
 
 COURSE_KEY = "course_visits"  # recorded visits: [{week, changed keys}]
 COURSE_URL_KEY = "course_url_written"
 COURSE_PROBLEMS_KEY = "course_url_problems"
 COURSE_PARAMS = (VISIT_PARAM,)
+CORRECT_KEY = "course_correct_visit"
+COURSE_TABLE_KEY = "course_table"
+NOT_YET_RECORDED = "not yet recorded"
 
 
 def recorded_visits() -> list[dict[str, Any]]:
@@ -56,6 +63,26 @@ def _record(case: Case) -> None:
     visits = recorded_visits()
     visits.append(visit_from_cases(effective_case(visits), case))
     st.session_state[COURSE_PROBLEMS_KEY] = []
+    _forget_proposal()
+
+
+def _forget_proposal() -> None:
+    # A proposal belongs to the visit it was made at (it is never carried): the next visit starts without it.
+    set_case_text(with_field(case_text(), "proposed", None))
+
+
+def _correct(case: Case) -> None:
+    number = st.session_state[CORRECT_KEY]
+    try:
+        st.session_state[COURSE_KEY] = replace_visit(recorded_visits(), number, case)
+        st.session_state[COURSE_PROBLEMS_KEY] = []
+        _forget_proposal()
+    except CaseError as exc:
+        st.session_state[COURSE_PROBLEMS_KEY] = exc.problems
+
+
+def _remove_chosen() -> None:
+    recorded_visits().pop(st.session_state[CORRECT_KEY] - 1)
 
 
 def _remove_last() -> None:
@@ -66,15 +93,30 @@ def _clear() -> None:
     st.session_state[COURSE_KEY] = []
 
 
+def record_button(case: Case | None, key: str) -> str | None:
+    """The button that records the form as the next visit; returns why it cannot (None when it can)."""
+    visits = recorded_visits()
+    week = None if case is None else case.weeks_conservative
+    problem = "Correct the field marked in red first." if case is None else recording_problem(visits, case)
+    st.button(
+        f"Record this visit (week {week})" if week is not None else "Record this visit",
+        key=key,
+        disabled=problem is not None,
+        on_click=_record,
+        args=(case,),
+        help=problem,
+    )
+    return problem
+
+
 def course_visits(case: Case | None) -> list[dict[str, Any]]:
-    """Recorded visits, then the current case as a visit when it is placed in time and differs from the last."""
+    """Recorded visits, then the current case as a visit when it can be recorded next (placed in time, in week
+    order, and different from the last)."""
     visits = list(recorded_visits())
-    if case is None or case.weeks_conservative is None:
+    if case is None or recording_problem(visits, case) is not None:
         return visits
-    current = visit_from_cases(effective_case(visits), case)
-    if not visits or current["week"] != visits[-1]["week"] or len(current) > 1:
-        visits.append(current)
-    return visits
+    current = unrecorded_visit(visits, case)
+    return visits + ([current] if current is not None else [])
 
 
 def course_section(case: Case | None, g: Guideline) -> None:
@@ -88,37 +130,52 @@ def course_section(case: Case | None, g: Guideline) -> None:
             "Record the case as a visit, then change what changed (the week and the findings) and record "
             "again. The address bar keeps the whole course."
         )
-        week = None if case is None else case.weeks_conservative
         buttons = st.columns(3)
-        buttons[0].button(
-            f"Record this visit (week {week})" if week is not None else "Record this visit",
-            key="course_record",
-            disabled=week is None,
-            on_click=_record,
-            args=(case,),
-            help=None if week is not None else "Set the weeks of conservative care first: that is the visit's week.",
-        )
+        with buttons[0]:
+            problem = record_button(case, "course_record")
         buttons[1].button("Remove the last visit", key="course_remove", disabled=not visits, on_click=_remove_last)
         buttons[2].button("Clear the course", key="course_clear", disabled=not visits, on_click=_clear)
+        if problem is not None and visits:
+            st.caption(problem)
         if not visits:
             return
+        with st.container(horizontal=True, vertical_alignment="bottom"):
+            st.selectbox(
+                "Correct a recorded visit",
+                list(range(1, len(visits) + 1)),
+                index=len(visits) - 1,
+                format_func=lambda n: f"visit {n} (week {visits[n - 1]['week']})",
+                key=CORRECT_KEY,
+            )
+            st.button(
+                "Replace it with the form",
+                key="course_replace",
+                disabled=case is None,
+                on_click=_correct,
+                args=(case,),
+            )
+            st.button("Remove it", key="course_remove_chosen", on_click=_remove_chosen)
         # Figures need plotly and pandas: imported only once a course exists, so a single case starts as fast.
         from app_pages.flow_view import text_table
         from core.outputs.course_figures import course_rows, course_timeline
         from core.outputs.course_text import milestones_words
 
+        shown = course_visits(case)
+        unrecorded = len(shown) > len(visits)
         try:
-            result = evaluate_course({"visits": course_visits(case)}, g)
+            result = evaluate_course({"visits": shown}, g)
         except CaseError as exc:
             show_problems(exc.problems, g, "The course cannot be evaluated:")
             return
         st.plotly_chart(
-            course_timeline(result, g),
+            course_timeline(result, g, unrecorded),
             config={"displayModeBar": False},
             key="course_timeline",
             alt="Timeline of the patient's course: visits, states, milestones, PT and warnings",
         )
-        st.markdown("**Milestones:** " + milestones_words(result, g))
+        st.markdown("**Milestones:** " + milestones_words(result, g, live=True))
+        if unrecorded:
+            st.caption(f"The last visit (week {shown[-1]['week']}) is the form, {NOT_YET_RECORDED}.")
         if result.deviations:
             st.markdown(
                 "**Deviations:** "
@@ -128,4 +185,11 @@ def course_section(case: Case | None, g: Guideline) -> None:
                 )
             )
         st.markdown("**Table: the visits**")
-        text_table(course_rows(result, g))
+        rows = course_rows(result, g)
+        if unrecorded:
+            rows["visit"] = rows["visit"].astype(str)
+            rows.loc[rows.index[-1], "visit"] += f" ({NOT_YET_RECORDED})"
+        # A phone is narrower than the table: it scrolls sideways inside its own box, not the whole page.
+        st.html(f"<style>.st-key-{COURSE_TABLE_KEY} {{ overflow-x: auto; max-width: 100%; }}</style>")
+        with st.container(key=COURSE_TABLE_KEY):
+            text_table(rows)

@@ -3,10 +3,8 @@
 Which pathways are compared is in the URL (`?compare=ID,ID`; absent: every active pack), so a link reproduces it.
 """
 
-import pandas as pd
 import streamlit as st
 
-from app_pages.flow_view import text_table
 from app_pages.inert import inert
 from app_pages.session import case_text, chosen_pathway
 from core.analyses.across_pathways import PathwayResult, compare_pathways
@@ -64,4 +62,10 @@ def other_pathways_section() -> None:
         "Each pathway reads its own fields of the case; a field it does not read is set aside for it. "
         "Different articles, different answers: none of them is the patient's plan."
     )
-    text_table(pd.DataFrame([_row(r, here) for r in comparison.results]))
+    # One block per pathway, its facts as lines: eight columns side by side do not fit a phone.
+    for r in comparison.results:
+        row = _row(r, here)
+        with st.container(border=True):
+            st.markdown(
+                f"**{inert(row.pop('pathway'))}**  \n" + "  \n".join(f"{k}: {inert(v)}" for k, v in row.items())
+            )

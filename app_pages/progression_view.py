@@ -4,6 +4,7 @@ page (an uploaded visits file, with small cells merged on request).
 """
 
 import hashlib
+import html
 
 import streamlit as st
 
@@ -18,7 +19,13 @@ from core.analyses.progression import (
     read_visits,
 )
 from core.outputs.chart_text import progression_chart_text
-from core.outputs.course_figures import progression_nodes, progression_sankey, progression_table
+from core.outputs.course_figures import (
+    courses_in_words,
+    progression_legend,
+    progression_nodes,
+    progression_sankey,
+    progression_table,
+)
 from core.outputs.course_text import state_labels
 
 LISTED_COURSES = 5000
@@ -37,29 +44,47 @@ def demo_progression() -> Progression:
 def progression_section(progression: Progression, g: Guideline, key: str, title: str, min_count: int = 1) -> None:
     """Sankey, node picker with its courses, and the table, for one set of courses."""
     links = progression_links(progression, min_count)
+    labels = state_labels(g)
+    merged = f"fewer than {min_count}"
+    nodes = [n for n in progression_nodes(links, g) if n[1] != merged]
+    picker = f"{key}_node"
+    if st.session_state.get(picker) not in nodes:
+        st.session_state.pop(picker, None)  # a node of another file: nothing picked
+    picked = st.session_state.get(picker)
     st.plotly_chart(
-        progression_sankey(links, g, title),
+        progression_sankey(links, g, title, picked),
         config={"displayModeBar": False},
         key=f"{key}_sankey",
         alt=progression_chart_text(links, title).alt,
     )
-    labels = state_labels(g)
-    merged = f"fewer than {min_count}"
-    nodes = [n for n in progression_nodes(links, g) if n[1] != merged]
+    st.html(
+        '<div class="legend" style="display:flex;flex-wrap:wrap;gap:.2rem .9rem;font-size:.85rem">'
+        + "".join(
+            f'<span><span style="display:inline-block;width:.8rem;height:.8rem;background:{colour};'
+            f'border-radius:.15rem;margin-right:.3rem;vertical-align:-.1rem"></span>{html.escape(label)}</span>'
+            for colour, label in progression_legend(links, g)
+        )
+        + "</div>"
+    )
     if min_count > 1:  # a list of the courses behind a node would name those in the merged small cells
         st.caption(f"Courses are not listed one by one while links of fewer than {min_count} are merged.")
     elif nodes:
         node = st.selectbox(
-            "Show the courses behind a node",
+            "Pick a node: its links are highlighted and its courses listed",
             nodes,
-            key=f"{key}_node",
+            index=None,
+            placeholder="week and state",
+            key=picker,
             format_func=lambda n: f"week {n[0]}: {labels.get(n[1], n[1])}",
             help="Clicks on the diagram are not reported to the app; pick a node here instead.",
         )
-        behind = courses_at(progression, *node)
-        shown = f"; the first {LISTED_COURSES:,} are listed" if len(behind) > LISTED_COURSES else ""
-        st.write(f"{len(behind):,} course{'s' if len(behind) != 1 else ''} at this node{shown}.")
-        st.dataframe(behind.head(LISTED_COURSES), hide_index=True, height=220, key=f"{key}_courses")
+        if node is not None:
+            behind = courses_at(progression, *node)
+            shown = f"; the first {LISTED_COURSES:,} are listed" if len(behind) > LISTED_COURSES else ""
+            st.write(f"{len(behind):,} course{'s' if len(behind) != 1 else ''} at this node{shown}.")
+            st.dataframe(
+                courses_in_words(behind.head(LISTED_COURSES), g), hide_index=True, height=220, key=f"{key}_courses"
+            )
     st.markdown("**Table: courses between neighbouring milestones (the sankey's counts)**")
     text_table(progression_table(links, g))
 

@@ -8,8 +8,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from app_pages.course_editor import COURSE_KEY
 from app_pages.session import session_evidence_layer
-from core import Evaluation, Guideline
+from core import CaseError, Evaluation, Guideline
+from core.analyses.course import CourseEvaluation
 from core.outputs.report import ReportContent, build_report, report_markdown
 from core.review.evidence import EvidenceLayer
 
@@ -32,7 +34,20 @@ def _on_click(
 ) -> Callable[[], str | bytes]:
     """The file, built when the person clicks: reruns stay quick as inputs change, and a cold start does not read
     the evidence file before the first click."""
-    return lambda: render(build_report(evaluation, g, evidence))
+    return lambda: render(build_report(evaluation, g, evidence, _course(g)))
+
+
+def _course(g: Guideline) -> CourseEvaluation | None:
+    """The recorded course, when there is one that can be evaluated (the page shows why when it cannot)."""
+    visits = st.session_state.get(COURSE_KEY, [])
+    if not visits:
+        return None
+    from core import evaluate_course
+
+    try:
+        return evaluate_course({"visits": visits}, g)
+    except CaseError:
+        return None
 
 
 def report_buttons(evaluation: Evaluation, g: Guideline) -> None:

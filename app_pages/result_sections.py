@@ -15,7 +15,7 @@ from app_pages.what_would_change import what_would_change_section
 from core import Evaluation, Guideline
 from core.engine.guideline import NEEDS_INFORMATION
 from core.engine.possible import OTHERWISE, PossibleDisposition, either_way
-from core.engine.standing import milestones_ahead
+from core.engine.standing import CLOCK_ENDED, clock_applies, milestones_ahead
 from core.outputs.evidence_marks import statement_marks
 from core.outputs.palette import TONE_COLOURS, tint
 from core.outputs.presentation import (
@@ -26,6 +26,7 @@ from core.outputs.presentation import (
     deciding_sentence,
     html_table,
     phase_sentence,
+    provisional_sentence,
     trace_rows,
     warning_rows,
 )
@@ -40,7 +41,9 @@ CODE_STYLE = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;f
 
 def disposition_badge(evaluation: Evaluation, g: Guideline, size: str = "1.5rem") -> None:
     """The disposition as a label coloured by its tone, with its id in code font and URGENT when urgent."""
-    colour = TONE_COLOURS[g.disposition(evaluation.disposition).tone]
+    # A blocked case that is urgent whichever way it goes takes the colour of its most urgent outcome.
+    shown = evaluation.possible_dispositions[0].disposition if evaluation.urgent else evaluation.disposition
+    colour = TONE_COLOURS[g.disposition(shown).tone]
     urgent = (
         (
             f' <span style="background:{colour};color:#fff;border-radius:.3rem;padding:.05rem .45rem;'
@@ -107,6 +110,12 @@ def inconsistencies_section(evaluation: Evaluation, g: Guideline) -> None:
 def actions_section(evaluation: Evaluation, g: Guideline) -> None:
     st.subheader("What to do now")
     actions = [s for s in evaluation.statements if not s.because.startswith("warning")]
+    if evaluation.provisional:
+        sentence = provisional_sentence(evaluation, g)
+        if evaluation.urgent:
+            st.error(f"**{sentence}**", icon=":material/emergency:")
+        else:
+            st.info(sentence, icon=":material/pending_actions:")
     if actions:
         st.markdown("\n".join(_statement_line(s.id, g) for s in actions))
     else:
@@ -137,16 +146,26 @@ def loud_warnings_section(evaluation: Evaluation, g: Guideline) -> None:
 
 def warnings_section(evaluation: Evaluation, g: Guideline) -> None:
     quiet = [wid for wid in evaluation.warnings if not _loud(wid, g)]
-    if not quiet:
+    if not quiet and not evaluation.possible_warnings:
         return
     st.subheader("Warnings")
     for wid in quiet:
         _warning_box(wid, g)
+    for w in evaluation.possible_warnings:
+        assess = ", ".join(g.labels[f] for f in w.assess)
+        st.warning(
+            f"**Possible pitfall: {w.label}** (`{w.id}`): it applies if {w.condition}. Assess {assess} to decide.",
+            icon=":material/help:",
+        )
 
 
 def timeline_section(evaluation: Evaluation, g: Guideline) -> None:
+    if not clock_applies(evaluation, g):
+        st.subheader("Where the patient stands in time")
+        st.write(CLOCK_ENDED + ".")
+        return
     sentence = phase_sentence(evaluation, g)
-    ahead = milestones_ahead(evaluation.case, g)
+    ahead = milestones_ahead(evaluation, g)
     if sentence is None and not ahead:
         return
     st.subheader("Where the patient stands in time")

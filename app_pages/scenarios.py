@@ -130,7 +130,7 @@ def _time_words(evaluation: Evaluation) -> str:
     """The phase and where the case stands in time, for the side-by-side view."""
     g = guideline()
     phase = g.phase_labels[evaluation.phase] if evaluation.phase else "no conservative-care phase"
-    ahead = milestones_ahead(evaluation.case, g)
+    ahead = milestones_ahead(evaluation, g)
     values = evaluation.case.values()
     counts = [f"{g.labels[clock]}: {values[clock]}" for clock in g.clocks if values.get(clock) is not None]
     known = ", ".join(counts) or "weeks not assessed"

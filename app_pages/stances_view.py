@@ -5,7 +5,6 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from app_pages.flow_view import text_table
 from app_pages.inert import inert
 from core.analyses.csv_export import csv_bytes
 from core.engine.guideline import Guideline
@@ -37,7 +36,14 @@ def stances_section(guidelines: list[Guideline]) -> None:
     topics = load_topics()
     split = disagreements(rows)
     st.markdown(f"The pathways disagree on {len(split)} of {len(topics)} topics.")
-    text_table(stance_matrix(rows, topics))
+    # One line per topic, pathways inside it: a table of topics by four pathways is too wide for a phone.
+    matrix = stance_matrix(rows, topics)
+    titles = {g.info.id: g.info.title for g in guidelines}
+    lines = []
+    for record in matrix.to_dict("records"):
+        cells = "; ".join(f"*{inert(titles[p])}*: {record[p]}" for p in titles)
+        lines.append(f"- **{inert(record['topic'])}** ({record['pathways']}): {cells}")
+    st.markdown("\n".join(lines))
     order = split + [t for t in topics if t not in split]
     topic = st.selectbox(
         "What each pathway says on a topic",

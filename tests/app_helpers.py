@@ -55,8 +55,9 @@ def enter_case(at: AppTest, case: Mapping[str, Any], prefix: str = PATIENT_PREFI
     return at.run()
 
 
-def html_blocks(at: AppTest) -> list[str]:
-    """Every block of HTML the page shows (st.html, or markdown carrying HTML), top to bottom."""
+def html_blocks(at: AppTest | Block) -> list[str]:
+    """Every block of HTML the page (or one of its containers) shows (st.html, or markdown carrying HTML), top to
+    bottom."""
 
     def walk(block: Block) -> Iterator[str]:
         for child in block.children.values():
@@ -65,7 +66,7 @@ def html_blocks(at: AppTest) -> list[str]:
             elif child.type in ("html", "markdown") and isinstance(getattr(child, "value", None), str):
                 yield child.value
 
-    return list(walk(at.main))
+    return list(walk(at.main if isinstance(at, AppTest) else at))
 
 
 def dispositions_shown(at: AppTest) -> list[str]:

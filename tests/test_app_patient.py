@@ -96,13 +96,15 @@ def test_pt_weeks_above_conservative_weeks_shows_a_message_under_the_pt_field_an
     )
     at.number_input(key=PATIENT_PREFIX + "pt_weeks").set_value(8).run()
     assert not at.exception
-    assert dispositions_shown(at) == []
+    # The slip is set aside, not the whole evaluation: weeks of PT count as not assessed until corrected.
+    assert dispositions_shown(at) != []
     course = list(block_holding(at, PATIENT_PREFIX + "pt_weeks").children.values())
     kinds = [type(c) for c in course]
     pt_index = next(n for n, c in enumerate(course) if getattr(c, "key", None) == PATIENT_PREFIX + "pt_weeks")
     assert isinstance(course[pt_index], NumberInput) and kinds[pt_index + 1] is Error
     assert "cannot exceed weeks of conservative care (8 > 4)" in course[pt_index + 1].value
-    assert any("No evaluation while an input is invalid" in w for w in texts(at.warning))
+    set_aside = "Evaluated with weeks of formal physical therapy treated as not assessed"
+    assert any(set_aside in w for w in texts(at.warning))
     # Correcting either field brings the evaluation back.
     at.number_input(key=PATIENT_PREFIX + "weeks_conservative").set_value(8).run()
     assert dispositions_shown(at) == ["conservative_care"] and not at.error
@@ -113,7 +115,9 @@ def test_a_malformed_fusion_level_range_is_shown_beside_its_field(patient_app):
     at = patient_app.text_input(key=PATIENT_PREFIX + "prior_fusion_levels").set_value("L2 to L5").run()
     holder = block_holding(at, PATIENT_PREFIX + "prior_fusion_levels")
     assert any(isinstance(c, Error) and "not a level range like L2-L5" in c.value for c in holder.children.values())
-    assert dispositions_shown(at) == []
+    # The slip costs only its own field: the red flag still decides.
+    assert dispositions_shown(at) == ["outside_pathway"]
+    assert any("prior fusion levels treated as not assessed" in w.lower() for w in texts(at.warning))
 
 
 def test_the_trace_table_lists_the_rules_tried_with_the_deciding_rule_marked(patient_app):

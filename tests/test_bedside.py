@@ -183,7 +183,7 @@ def test_inconsistencies_are_data_read_with_the_fields_they_concern():
 
 
 def test_week_eight_with_four_weeks_of_pt_is_two_pt_weeks_short_and_eighteen_from_six_months():
-    ahead = {a.week: a for a in milestones_ahead(parse_case(ISSUE_WEEK_8), load_guideline())}
+    ahead = {a.week: a for a in milestones_ahead(evaluate_case(ISSUE_WEEK_8), load_guideline())}
     assert (ahead[6].clock, ahead[6].weeks_left) == ("pt_weeks", 2)
     assert (ahead[26].clock, ahead[26].weeks_left) == ("weeks_conservative", 18)
 

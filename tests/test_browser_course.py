@@ -26,7 +26,8 @@ def test_recording_a_visit_puts_the_course_in_the_url_and_draws_its_timeline(ser
     open_page(page, f"{server}/patient?{FIRST}&weeks_conservative=0&pt_weeks=0")
     disposition(page, "conservative_care").wait_for()
     page.get_by_text("Course of care: 0 recorded visits").click()
-    page.get_by_role("button", name="Record this visit (week 0)").click()
+    # The course of care's own button (the form has a second one at its end).
+    page.locator(".st-key-course_record").get_by_role("button", name="Record this visit (week 0)").click()
     page.wait_for_url("**visit=week**")
     page.get_by_text("Course of care: 1 recorded visit").wait_for()
     page.locator(".st-key-course_timeline .js-plotly-plot").wait_for()

@@ -9,7 +9,7 @@ A visit parameter is `week=6;pt_weeks=6;conservative_failed=true;proposed=fusion
 from collections.abc import Mapping
 from typing import Any
 
-from core.analyses.course import WEEK, carried_case
+from core.analyses.course import WEEK, carried_case, parse_course
 from core.engine.case import CASE_FIELDS, Case
 from core.engine.case_text import case_from_text
 from core.errors import CaseError, Problem
@@ -85,3 +85,54 @@ def effective_case(visits: list[Mapping[str, Any]]) -> dict[str, Any]:
     for visit in visits:
         case = carried_case(case, visit, visit[WEEK])
     return case
+
+
+def unrecorded_visit(visits: list[Mapping[str, Any]], current: Case) -> dict[str, Any] | None:
+    """The form as a visit when it is placed in time and differs from the last recorded visit (its week, a
+    finding, or what is proposed); None when recording it would add nothing."""
+    if current.weeks_conservative is None:
+        return None
+    visit = visit_from_cases(effective_case(visits), current)
+    if not visits:
+        return visit
+    last = visits[-1]
+    same_findings = set(visit) - {WEEK, "proposed"} == set()
+    # A recorded proposal is cleared from the form, so a form proposing nothing adds nothing.
+    same_proposal = not visit.get("proposed") or list(visit["proposed"]) == list(last.get("proposed", []))
+    if visit[WEEK] == last[WEEK] and same_findings and same_proposal:
+        return None
+    return visit
+
+
+def recording_problem(visits: list[Mapping[str, Any]], current: Case) -> str | None:
+    """Why the form cannot be recorded as the next visit (None when it can): visits are kept in week order, and
+    one visit is not recorded twice."""
+    if current.weeks_conservative is None:
+        return "Set the weeks of conservative care first: that is the visit's week."
+    if visits and current.weeks_conservative < visits[-1][WEEK]:
+        return (
+            f"Week {current.weeks_conservative} comes before the last recorded visit (week {visits[-1][WEEK]}): "
+            "correct that visit instead, or set a later week."
+        )
+    if visits and unrecorded_visit(visits, current) is None:
+        return f"This visit is already recorded (week {visits[-1][WEEK]}); change what changed first."
+    return None
+
+
+def replace_visit(visits: list[Mapping[str, Any]], number: int, current: Case) -> list[dict[str, Any]]:
+    """The course with visit `number` (1-based) corrected to `current`; later visits keep what they state, so a
+    corrected finding carries forward until a later visit changes it. CaseError when the week would leave its
+    place among the visits."""
+    index = number - 1
+    week = current.weeks_conservative
+    low = visits[index - 1][WEEK] if index > 0 else 0
+    high = visits[index + 1][WEEK] if index + 1 < len(visits) else None
+    if week is None or week < low or (high is not None and week > high):
+        bounds = f"between week {low} and week {high}" if high is not None else f"week {low} or later"
+        raise CaseError(
+            [Problem(field=f"visit {number}: week", message=f"must be {bounds} to keep the visits in order")]
+        )
+    corrected = visit_from_cases(effective_case(visits[:index]), current)
+    rebuilt = [dict(v) for v in visits[:index]] + [corrected] + [dict(v) for v in visits[index + 1 :]]
+    parse_course({"visits": rebuilt})  # a correction that breaks the course (PT growing too fast) is refused
+    return rebuilt

@@ -79,6 +79,21 @@ def case_from_case_text(
         return None, list(exc.problems)
 
 
+def case_setting_aside(
+    text: Mapping[str, str | list[str]], schema: CaseSchema = DEFAULT_SCHEMA
+) -> tuple[Case, list[Problem]]:
+    """The Case with each field named by a problem treated as not assessed, and those problems: as with a bad
+    value in a link, one slip costs only its own field, and an urgent answer the rest supports still shows. Fields
+    the pathway does not read are another pathway's and are left aside without a word."""
+    text = {k: v for k, v in text.items() if k in schema.kinds}
+    case, problems = case_from_case_text(text, schema)
+    if case is not None:
+        return case, []
+    named = {p.field for p in problems}
+    kept, _ = case_from_case_text({k: v for k, v in text.items() if k not in named}, schema)
+    return kept or schema.model(), problems
+
+
 def form_value(field: str, text: Mapping[str, str | list[str]]) -> Any:
     """The value a form widget shows for a field: `unknown` for choices, None for numbers, '' for free text."""
     value = text.get(field)

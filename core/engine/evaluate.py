@@ -6,11 +6,11 @@ from typing import Any
 
 from core.engine.case import Case
 from core.engine.conditions import Condition, Truth, fields_read, holds, undecided_fields
-from core.engine.evaluation import ActiveStatement, Evaluation, Step, truth_text
+from core.engine.evaluation import ActiveStatement, Evaluation, PossibleWarning, Step, truth_text
 from core.engine.guideline import ConditionalStatements, Guideline, Phase, Rule, load_guideline
 from core.engine.inconsistencies import find_inconsistencies
-from core.engine.possible import possible_dispositions
-from core.engine.walk import walk
+from core.engine.possible import PossibleDisposition, possible_dispositions, residual
+from core.engine.walk import first_that_holds, walk
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,52 @@ def _names(named: list[tuple[str, bool]]) -> list[str]:
     return list(dict.fromkeys(name for name, here in named if here))
 
 
+def _provisional_sources(
+    g: Guideline, values: Mapping[str, Any], possible: list[PossibleDisposition], urgent: bool
+) -> list[tuple[str, str]]:
+    """For a blocked case, the plan that holds in every outcome still possible (empty when none does).
+
+    Every outcome urgent: each one's statements, to act on while the deciding item is assessed. Otherwise, when
+    structured conservative care is possible and every other outcome ends the course (a referral or consultation
+    that has still to be confirmed), conservative care goes on meanwhile: its statements and its phase's.
+    """
+    rules = {rule.id: rule for rule in g.pathway.rules}
+    phased = g.pathway.phased_disposition
+    if urgent:
+        chosen = [rules[r] for p in possible for r in p.rules]
+    elif any(p.disposition == phased for p in possible) and all(
+        p.disposition == phased or g.disposition(p.disposition).ends_course for p in possible
+    ):
+        chosen = [rule for rule in g.pathway.rules if rule.disposition == phased]
+    else:
+        return []
+    sources = [
+        (s, f"rule {rule.id} (provisional)")
+        for rule in chosen
+        for s in _activated(rule.statements, rule.extra_statements, values)
+    ]
+    if not urgent:
+        deciding = first_that_holds([ph.when for ph in g.pathway.phases], OneCase(dict(values)), True).deciding
+        phase = _first(g.pathway.phases, deciding)
+        if phase is not None:
+            activated = _activated(phase.statements, phase.extra_statements, values)
+            sources += [(s, f"phase {phase.id} (provisional)") for s in activated]
+    return sources
+
+
+def _possible_warnings(g: Guideline, values: Mapping[str, Any]) -> list[PossibleWarning]:
+    """Warnings that fire unless an unassessed input rules them out, once a known input points at them (a case
+    with nothing known would otherwise list every pitfall)."""
+    found = []
+    for w in g.pathway.warnings:
+        left = residual(w.when, values)
+        case_fields = [f for f in fields_read(w.when) if f != "disposition"]
+        if isinstance(left, bool) or fields_read(left) == case_fields:
+            continue
+        found.append(PossibleWarning(id=w.id, label=w.label, condition=g.describe(left), assess=fields_read(left)))
+    return found
+
+
 def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = None) -> Evaluation:
     """Decide one case. Raises CaseError (naming each bad field) for input that breaks the contract."""
     g = guideline or load_guideline()
@@ -148,7 +194,10 @@ def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = 
 
     sources: list[tuple[str, str]] = []  # (statement id, why it is active)
     milestone = None
-    if not decision.blocked:
+    possible = possible_dispositions(values, g)
+    if decision.blocked:
+        sources += _provisional_sources(g, values, possible, urgent)
+    else:
         sources += [
             (s, f"rule {deciding.id}") for s in _activated(deciding.statements, deciding.extra_statements, values)
         ]
@@ -193,6 +242,8 @@ def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = 
         statements=list(statements.values()),
         trace=trace,
         warning_trace=warning_trace,
-        possible_dispositions=possible_dispositions(values, g),
+        possible_dispositions=possible,
         inconsistencies=find_inconsistencies(values, g.source_dir),
+        provisional=decision.blocked and bool(sources),
+        possible_warnings=_possible_warnings(g, warning_values),
     )

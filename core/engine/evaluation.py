@@ -36,6 +36,15 @@ class ActiveStatement(Frozen):
     because: str
 
 
+class PossibleWarning(Frozen):
+    """A pitfall that may apply: it holds unless an unassessed input rules it out."""
+
+    id: str
+    label: str
+    condition: str  # in words, what is left of the warning's condition once known inputs are put in
+    assess: list[str]  # the unknown fields that would decide it
+
+
 class Evaluation(Frozen):
     guideline_version: str
     pathway: str  # the pack's id
@@ -58,3 +67,7 @@ class Evaluation(Frozen):
     warning_trace: list[Step]
     possible_dispositions: list[PossibleDisposition] = []  # most urgent first; a decided case: just its own
     inconsistencies: list[Inconsistency] = []  # inputs that contradict each other (the evaluation still runs)
+    # While blocked: `statements` are a provisional plan, what holds in every outcome still possible (urgent
+    # action when every one is urgent; the conservative plan when the others are referrals yet to be confirmed).
+    provisional: bool = False
+    possible_warnings: list[PossibleWarning] = []  # pitfalls that may apply, with what would decide them

@@ -129,8 +129,50 @@ def _is_urgent(g: Guideline, rule: Rule, values: Mapping[str, Any]) -> bool:
     )
 
 
+def _assumed(route: Condition | bool, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The known inputs plus what a route's condition fixes when it holds (its `is` tests joined by `and`)."""
+    parts = route.all if isinstance(route, AllOf) else [route]
+    fixed = {p.field: p.value for p in parts if isinstance(p, Test) and p.op == "is"}
+    return {**values, **fixed}
+
+
+def _negated(condition: Condition) -> Condition:
+    if isinstance(condition, Test) and condition.op == "is" and isinstance(condition.value, bool):
+        return Test(field=condition.field, op="is", value=not condition.value)
+    return NotOf(negated=condition)
+
+
+_Route = tuple[int, Rule, Condition | bool]
+
+
+_Pending = tuple[int, Rule, Condition]
+
+
+def _open_routes(reachable: list[_Route], values: Mapping[str, Any]) -> list[tuple[_Route, list[_Pending]]]:
+    """Each route that can still decide, with the earlier routes (to other dispositions) that could still take its
+    cases first, each reduced to what it needs beyond this route. A route whose cases an earlier one always takes
+    (the failed-six-months consultation behind decompression, once failing care is all that is left) is dropped:
+    listing it would misstate the order."""
+    result = []
+    for n, (_, rule, left) in enumerate(reachable):
+        assumed = _assumed(left, values)
+        before: list[_Pending] = []
+        for earlier_n, earlier, earlier_left in reachable[:n]:
+            if earlier.disposition == rule.disposition:
+                continue
+            beyond = residual(earlier_left, assumed) if not isinstance(earlier_left, bool) else earlier_left
+            if beyond is True:
+                break
+            if not isinstance(beyond, bool):
+                before.append((earlier_n, earlier, beyond))
+        else:
+            result.append((reachable[n], before))
+    return result
+
+
 def possible_dispositions(values: Mapping[str, Any], g: Guideline) -> list[PossibleDisposition]:
-    """Every disposition the rule walk can still end in, given the known inputs, most urgent first."""
+    """Every disposition the rule walk can still end in, given the known inputs, most urgent first. Read in order
+    ("A if ...; otherwise B if ..."), each condition is true of the cases that end there."""
     rules = g.pathway.rules
     scope = g.scope_rule
     if scope is not None and holds(scope.when, values) is True:  # outside the scope: no rule is tried
@@ -151,15 +193,21 @@ def possible_dispositions(values: Mapping[str, Any], g: Guideline) -> list[Possi
             )
         ]
 
-    by_disposition: dict[str, list[tuple[int, Rule, Condition | bool]]] = {}
-    for item in reachable:
-        by_disposition.setdefault(item[1].disposition, []).append(item)
-    ordered = sorted(by_disposition.items(), key=lambda kv: _urgency(g, kv[0], kv[1][0][0]))
+    by_disposition: dict[str, list[tuple[_Route, list[_Pending]]]] = {}
+    for item in _open_routes(reachable, values):
+        by_disposition.setdefault(item[0][1].disposition, []).append(item)
+    ordered = sorted(by_disposition.items(), key=lambda kv: _urgency(g, kv[0], kv[1][0][0][0]))
+    listed_before: set[str] = set()
     result = []
     for disposition, routes in ordered:
-        conditions = [left for _, _, left in routes]
-        first = routes[0][0]
-        earlier = [d for d, other in by_disposition.items() if other[0][0] < first]
+        first = routes[0][0][0]
+        earlier = [d for d, other in by_disposition.items() if other[0][0][0] < first]
+        conditions: list[Condition | bool] = []
+        for (_, _, left), before in routes:
+            # Routes to dispositions listed above are ruled out by reading in order; the others are named.
+            unless = [_negated(c) for _, r, c in before if r.disposition not in listed_before]
+            own_parts = [] if left is True else left.all if isinstance(left, AllOf) else [left]
+            conditions.append(left if not unless else AllOf(all=own_parts + unless))
         if any(c is True for c in conditions):
             condition = OTHERWISE
             own: list[str] = []
@@ -168,8 +216,9 @@ def possible_dispositions(values: Mapping[str, Any], g: Guideline) -> list[Possi
             joined = parts[0] if len(parts) == 1 else AnyOf(any=parts)
             condition = g.describe(joined)
             own = fields_read(joined)
-        before = [left for n, _, left in reachable if n < first and not isinstance(left, bool)]
-        assess = list(dict.fromkeys(own + [f for c in before for f in fields_read(c)]))
+        before_fields = [left for n, _, left in reachable if n < first and not isinstance(left, bool)]
+        assess = list(dict.fromkeys(own + [f for c in before_fields for f in fields_read(c)]))
+        listed_before.add(disposition)
         result.append(
             PossibleDisposition(
                 disposition=disposition,
@@ -177,8 +226,8 @@ def possible_dispositions(values: Mapping[str, Any], g: Guideline) -> list[Possi
                 condition=condition,
                 unless=earlier,
                 assess=assess,
-                urgent=any(_is_urgent(g, rule, values) for _, rule, _ in routes),
-                rules=[rule.id for _, rule, _ in routes],
+                urgent=any(_is_urgent(g, rule, values) for (_, rule, _), _ in routes),
+                rules=[rule.id for (_, rule, _), _ in routes],
             )
         )
     return result

@@ -4,10 +4,13 @@ Minimum PT is counted in weeks of formal PT actually completed, the six-month th
 care (each milestone's `clock` in data/pathway.yaml), so "week 8 with 4 weeks of PT" reads as two PT weeks short.
 """
 
-from core.engine.case import Case
+from core.engine.evaluation import Evaluation
 from core.engine.guideline import Guideline
 from core.model import Frozen
 
+CLOCK_ENDED = (
+    "The conservative-care timeline no longer applies: every outcome still possible ends conservative management"
+)
 CLOCK_WORDS = {"pt_weeks": "formal physical therapy", "weeks_conservative": "conservative care"}
 
 
@@ -20,8 +23,18 @@ class MilestoneAhead(Frozen):
     sentence: str
 
 
-def milestones_ahead(case: Case, g: Guideline) -> list[MilestoneAhead]:
-    """The milestones not yet reached whose clock is known, soonest first by weeks left."""
+def clock_applies(evaluation: Evaluation, g: Guideline) -> bool:
+    """Whether the conservative milestones still concern this patient: not once every outcome still possible
+    ends the course (an urgent referral does not wait for week 6 of PT)."""
+    return not all(g.disposition(p.disposition).ends_course for p in evaluation.possible_dispositions)
+
+
+def milestones_ahead(evaluation: Evaluation, g: Guideline) -> list[MilestoneAhead]:
+    """The milestones not yet reached whose clock is known, soonest first by weeks left; none when the clock no
+    longer applies."""
+    case = evaluation.case
+    if not clock_applies(evaluation, g):
+        return []
     ahead = []
     for m in g.pathway.milestones:
         done = getattr(case, m.clock)

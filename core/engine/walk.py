@@ -5,7 +5,8 @@ The semantics (see data/pathway.yaml):
 - rules are tried in order; the first rule that holds decides, unless a rule whose truth is unknown comes before
   it: then the case needs information, the first unknown rule is the one reported, and the fields that could
   decide every unknown rule before the first that holds are missing;
-- the deciding rule is urgent when its disposition is, or when its `urgent_when` holds;
+- the deciding rule is urgent when its disposition is, or when its `urgent_when` holds; a blocked case is urgent
+  when every rule it could still reach is urgent (the decision waits on an item, the urgency does not);
 - phases apply only under the disposition that has phases, tried like the rules: the first phase that holds is
   the patient's, unless an unknown phase comes before it (then the phase is undecided, with its missing fields);
 - warnings read the case and the disposition, and fire where they hold;
@@ -60,9 +61,11 @@ class Logic(Protocol[M]):
 class FirstThatHolds(Generic[M]):
     """An ordered list of conditions tried like the rules: per item, where it is the first that holds (`first`),
     where it is the first unknown one before any holds (`blocking`), and where it decides (first to hold, with no
-    unknown one before it); `missing` names the fields of the unknown items before the first that holds."""
+    unknown one before it); `possible` is where no earlier item holds and this one is not false (the walk may
+    still end there); `missing` names the fields of the unknown items before the first that holds."""
 
     first: list[M]
+    possible: list[M]
     blocking: list[M]
     deciding: list[M]
     blocked: M
@@ -71,10 +74,11 @@ class FirstThatHolds(Generic[M]):
 
 def first_that_holds(conditions: Sequence[Condition | None], logic: Logic[M], where: M) -> FirstThatHolds[M]:
     reached, clear = where, where  # no earlier item held / no earlier item was unknown
-    first, blocking, deciding, missing = [], [], [], []
+    first, possible, blocking, deciding, missing = [], [], [], [], []
     for condition in conditions:
         true, unknown = logic.true(condition), logic.unknown(condition)
         first.append(logic.both(reached, true))
+        possible.append(logic.both(reached, logic.either(true, unknown)))
         deciding.append(logic.both(clear, logic.both(reached, true)))
         blocking.append(logic.both(clear, logic.both(reached, unknown)))
         missing += logic.undecided(condition, logic.both(reached, unknown))
@@ -83,7 +87,7 @@ def first_that_holds(conditions: Sequence[Condition | None], logic: Logic[M], wh
     blocked = logic.const(False)
     for mask in blocking:
         blocked = logic.either(blocked, mask)
-    return FirstThatHolds(first, blocking, deciding, blocked, missing)
+    return FirstThatHolds(first, possible, blocking, deciding, blocked, missing)
 
 
 @dataclass(frozen=True)
@@ -104,17 +108,23 @@ def walk(pathway: Pathway, logic: Logic[M], scope: Rule | None = None) -> Walk[M
     rules = first_that_holds([rule.when for rule in pathway.rules], logic, logic.negate(outside))
     by_id = {d.id: d for d in pathway.dispositions}
     urgent, phased = logic.const(False), logic.const(False)
+    every_possible_urgent = rules.blocked
     dispositions = [(NEEDS_INFORMATION, rules.blocked)]
     if scope is not None:
         dispositions.append((scope.disposition, outside))
-    for rule, deciding in zip(pathway.rules, rules.deciding, strict=True):
+    for rule, deciding, possible in zip(pathway.rules, rules.deciding, rules.possible, strict=True):
         dispositions.append((rule.disposition, deciding))
         if by_id[rule.disposition].urgent:
-            urgent = logic.either(urgent, deciding)
+            rule_urgent = logic.const(True)
         elif rule.urgent_when is not None:
-            urgent = logic.either(urgent, logic.both(deciding, logic.true(rule.urgent_when)))
+            rule_urgent = logic.true(rule.urgent_when)
+        else:
+            rule_urgent = logic.const(False)
+        urgent = logic.either(urgent, logic.both(deciding, rule_urgent))
+        every_possible_urgent = logic.both(every_possible_urgent, logic.either(logic.negate(possible), rule_urgent))
         if rule.disposition == pathway.phased_disposition:
             phased = logic.either(phased, deciding)
+    urgent = logic.either(urgent, every_possible_urgent)
     phases = first_that_holds([phase.when for phase in pathway.phases], logic, phased)
     logic.decided(dispositions)
     warnings = [(warning.id, logic.true(warning.when)) for warning in pathway.warnings]

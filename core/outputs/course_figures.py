@@ -19,6 +19,7 @@ from core.outputs.palette import tint
 SANKEY_HEIGHT = 560
 PT_COLOUR = "#243B53"
 WARNING_COLOUR = "#B4464B"
+MERGED_COLOUR = "#9AA3AF"  # merged small cells and any state without a colour of its own
 
 
 def state_colours(guideline: Guideline) -> dict[str, str]:
@@ -60,13 +61,44 @@ def progression_nodes(links: pd.DataFrame, guideline: Guideline) -> list[tuple[i
     )
 
 
-def progression_sankey(links: pd.DataFrame, guideline: Guideline, title: str) -> go.Figure:
-    """Columns are the milestone weeks; each state keeps its colour in every column; merged small cells in grey."""
+def progression_legend(links: pd.DataFrame, guideline: Guideline) -> list[tuple[str, str]]:
+    """(colour, state in words) for every state drawn, in the data's order: names the nodes too small to label."""
+    colours, labels = state_colours(guideline), state_labels(guideline)
+    drawn = {s for _, s in progression_nodes(links, guideline)}
+    order = state_order(guideline)
+    states = [s for s in order if s in drawn] + sorted(drawn - set(order))  # merged small cells last
+    return [(colours.get(s, MERGED_COLOUR), labels.get(s, s)) for s in states]
+
+
+def courses_in_words(courses: pd.DataFrame, guideline: Guideline) -> pd.DataFrame:
+    """Courses with their state at each milestone (as `courses_at` gives them) in words rather than ids."""
+    labels = state_labels(guideline)
+    words = {
+        column: courses[column].map(lambda s: labels.get(s, s))
+        for column in courses
+        if courses[column].dtype == "category"
+    }
+    return courses.assign(**words)
+
+
+def progression_sankey(
+    links: pd.DataFrame, guideline: Guideline, title: str, picked: tuple[int, str] | None = None
+) -> go.Figure:
+    """Columns are the milestone weeks, spaced by weeks; each state keeps its colour in every column; merged small
+    cells in grey. A picked node keeps its links strong and fades the others."""
     colours, labels = state_colours(guideline), state_labels(guideline)
     nodes = progression_nodes(links, guideline)
     index = {node: n for n, node in enumerate(nodes)}
     weeks = sorted({w for w, _ in nodes})
-    column_x = {w: 0.001 + 0.998 * n / max(len(weeks) - 1, 1) for n, w in enumerate(weeks)}
+    span = max(weeks[-1] - weeks[0], 1) if weeks else 1
+    column_x = {w: 0.001 + 0.998 * (w - weeks[0]) / span for w in weeks}
+
+    def strength(r: Any) -> float:
+        if picked is None:
+            return 0.35
+        touches = picked in ((int(r.from_week), r.from_state), (int(r.to_week), r.to_state))
+        return 0.8 if touches else 0.08
+
     totals = {
         node: max(
             links.loc[(links["from_week"] == node[0]) & (links["from_state"] == node[1]), "courses"].sum(),
@@ -84,7 +116,7 @@ def progression_sankey(links: pd.DataFrame, guideline: Guideline, title: str) ->
             share = totals[node] / total * 0.86
             y[node] = min(max(top + share / 2, 0.001), 0.999)
             top += share + 0.14 / max(len(members), 1)
-    node_colours = [colours.get(s, "#9AA3AF") for _, s in nodes]
+    node_colours = [colours.get(s, MERGED_COLOUR) for _, s in nodes]
     # Small nodes go unlabelled (their labels would overprint); the hover, the picker and the table name them.
     column_total = {w: sum(totals[n] for n in nodes if n[0] == w) or 1 for w in weeks}
     node_labels = [
@@ -104,7 +136,7 @@ def progression_sankey(links: pd.DataFrame, guideline: Guideline, title: str) ->
             source=[index[(int(r.from_week), r.from_state)] for r in links.itertuples()],
             target=[index[(int(r.to_week), r.to_state)] for r in links.itertuples()],
             values=links["courses"].tolist(),
-            link_colours=[rgba(colours.get(r.from_state, "#9AA3AF"), 0.35) for r in links.itertuples()],
+            link_colours=[rgba(colours.get(r.from_state, MERGED_COLOUR), strength(r)) for r in links.itertuples()],
             link_details=[
                 f"week {r.from_week} {labels.get(r.from_state, r.from_state)} -> week {r.to_week} "
                 f"{labels.get(r.to_state, r.to_state)}"
@@ -146,9 +178,10 @@ def course_rows(result: CourseEvaluation, guideline: Guideline) -> pd.DataFrame:
     )
 
 
-def course_timeline(result: CourseEvaluation, guideline: Guideline) -> go.Figure:
+def course_timeline(result: CourseEvaluation, guideline: Guideline, unrecorded: bool = False) -> go.Figure:
     """Weeks 0 to 26 and beyond: each stretch between visits as a band in its state's colour, visits as points
-    labelled with their state, milestones with the course's state there, PT accumulated, warnings where they fired."""
+    labelled with their state, milestones with the course's state there, PT accumulated, warnings where they fired.
+    `unrecorded`: the last visit is the form, not yet recorded (drawn hollow and named so)."""
     colours, labels = state_colours(guideline), state_labels(guideline)
     last_milestone = max(m.week for m in guideline.pathway.milestones)
     end = max(last_milestone, max(v.week for v in result.visits)) + 4
@@ -195,8 +228,14 @@ def course_timeline(result: CourseEvaluation, guideline: Guideline) -> go.Figure
             y=[top * 0.88] * len(weeks),
             mode="markers+text",
             name="visits",
-            marker=dict(size=14, color=[colours[v.state] for v in result.visits], line=dict(color="white", width=1.5)),
-            text=[f"V{v.visit}" for v in result.visits],
+            marker=dict(
+                size=14,
+                color=[colours[v.state] for v in result.visits],
+                line=dict(color="white", width=1.5),
+                symbol=["circle"] * (len(result.visits) - 1) + ["circle-open" if unrecorded else "circle"],
+            ),
+            text=[f"V{v.visit}" for v in result.visits[:-1]]
+            + [f"V{result.visits[-1].visit}" + (" (not yet recorded)" if unrecorded else "")],
             textposition="bottom center",
             hovertext=[f"visit {v.visit}, week {v.week}: {labels[v.state]}" for v in result.visits],
             hoverinfo="text",

@@ -31,9 +31,10 @@ def changed_text(changed: dict[str, object]) -> str:
     return ", ".join(f"{k}={value_words(k, v)}" for k, v in changed.items()) or "nothing new"
 
 
-def milestones_words(result: CourseEvaluation, guideline: Guideline) -> str:
-    """`week 0: ...; week 6: ...`: the state at each milestone, for one line on a page."""
-    labels = state_labels(guideline)
+def milestones_words(result: CourseEvaluation, guideline: Guideline, live: bool = False) -> str:
+    """`week 0: ...; week 6: ...`: the state at each milestone, for one line on a page. In a live course (one
+    still being recorded) a milestone after the last visit is not reached yet, rather than censored."""
+    labels = state_labels(guideline) | (course_states()["live_labels"] if live else {})
     return "; ".join(f"week {m.week}: {labels[m.state]}" for m in result.milestones)
 
 

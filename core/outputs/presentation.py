@@ -108,6 +108,19 @@ def assess_next(evaluation: Evaluation, guideline: Guideline) -> list[str]:
     return [guideline.labels.get(f, f) for f in fields]
 
 
+def provisional_sentence(evaluation: Evaluation, guideline: Guideline) -> str:
+    """What a provisional plan is, for a blocked case: urgent action, or the plan that goes on meanwhile."""
+    e, g = evaluation, guideline
+    assess = ", ".join(assess_next(e, g)) or "the missing items"
+    outcomes = " or ".join(p.label for p in e.possible_dispositions)
+    if e.urgent:
+        return f"Act urgently while {assess} is assessed: every outcome still possible is urgent ({outcomes})."
+    return (
+        f"Provisional, while {assess} is assessed: this holds in every outcome still possible "
+        "(conservative care goes on until a referral is confirmed)."
+    )
+
+
 def phase_sentence(evaluation: Evaluation, guideline: Guideline) -> str | None:
     """Where the patient is in conservative care and what comes next; None outside conservative care."""
     e = evaluation

@@ -4,13 +4,15 @@ in core/outputs/report_html.py and as PDF in core/outputs/report_pdf.py."""
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from core.analyses.course import CourseEvaluation
 from core.engine.conditions import holds
 from core.engine.evaluation import ActiveStatement, Evaluation
 from core.engine.guideline import NEEDS_INFORMATION, Guideline, Milestone
 from core.engine.possible import OTHERWISE, either_way
-from core.engine.standing import milestones_ahead
+from core.engine.standing import CLOCK_ENDED, clock_applies, milestones_ahead
 from core.engine.words import value_words
 from core.model import Frozen
+from core.outputs.course_text import changed_text, milestones_words, state_labels
 from core.outputs.markdown_text import inert_markdown
 from core.outputs.summary import citation_line
 from core.review.evidence import DISPUTING, EvidenceCheck, EvidenceLayer, load_evidence, strongest_verdict
@@ -78,6 +80,10 @@ class ReportContent(Frozen):
     missing: list[str]
     possible: list[str] = []  # while blocked: each disposition still possible and what leads there
     inconsistencies: list[str] = []  # inputs that contradict each other
+    provisional: bool = False  # the actions hold in every outcome still possible, while the decision waits
+    course: list[str] = []  # the recorded visits, one line each (week, state, what changed), when there is a course
+    course_milestones: str | None = None  # the course's state at each milestone
+    possible_warnings: list[str] = []  # pitfalls that may apply, each with what would decide it
     phase: str | None
     phase_missing: list[str]
     timeline: str | None
@@ -100,6 +106,11 @@ def _statement_row(s: ActiveStatement, listed: set[int], evidence: EvidenceLayer
         verdict=strongest_verdict(evidence, s.id),
         checks=evidence.checks.get(s.id, []),
     )
+
+
+PROVISIONAL_NOTE = (
+    "**Provisional:** the decision waits on the items to assess; what follows holds in every outcome still possible."
+)
 
 
 def possible_sentences(evaluation: Evaluation, g: Guideline) -> list[str]:
@@ -136,8 +147,23 @@ def milestone_rows(
     ]
 
 
-def build_report(evaluation: Evaluation, guideline: Guideline, evidence: EvidenceLayer | None = None) -> ReportContent:
-    """Resolve an evaluation into report content: labels, citations, evidence flags, timeline position."""
+def course_lines(course: CourseEvaluation, g: Guideline) -> list[str]:
+    """`Visit 2, week 6: Interventional options; changed: ...`, one per visit."""
+    labels = state_labels(g)
+    return [
+        f"Visit {v.visit}, week {v.week}: {labels.get(v.state, v.state)}; changed: {changed_text(v.changed)}"
+        for v in course.visits
+    ]
+
+
+def build_report(
+    evaluation: Evaluation,
+    guideline: Guideline,
+    evidence: EvidenceLayer | None = None,
+    course: CourseEvaluation | None = None,
+) -> ReportContent:
+    """Resolve an evaluation (and the course it closes, when there is one) into report content: labels,
+    citations, evidence flags, timeline position, visits and milestone states."""
     e, g = evaluation, guideline
     evidence = evidence if evidence is not None else load_evidence(g.source_dir)
     labels = g.labels
@@ -147,12 +173,14 @@ def build_report(evaluation: Evaluation, guideline: Guideline, evidence: Evidenc
     warning_labels = {w.id: w for w in g.pathway.warnings}
 
     timeline, milestones = None, []
-    if e.weeks_conservative is not None:
+    if not clock_applies(e, g):
+        timeline = CLOCK_ENDED + "."
+    elif e.weeks_conservative is not None:
         timeline = f"Week {e.weeks_conservative} of conservative care"
         pt = e.case.values().get("pt_weeks")
         if pt is not None:
             timeline += f", {pt} of formal PT"
-        ahead = milestones_ahead(e.case, g)
+        ahead = milestones_ahead(e, g)
         timeline += ". " + (" ".join(a.sentence for a in ahead) if ahead else "Every milestone is passed.")
         milestones = milestone_rows(g, e.weeks_conservative, e.case.values().get("pt_weeks"), case)
     return ReportContent(
@@ -169,6 +197,10 @@ def build_report(evaluation: Evaluation, guideline: Guideline, evidence: Evidenc
         missing=[labels[f] for f in e.missing],
         possible=possible_sentences(e, g) if e.disposition == NEEDS_INFORMATION else [],
         inconsistencies=[i.text for i in e.inconsistencies],
+        provisional=e.provisional,
+        course=course_lines(course, g) if course is not None else [],
+        course_milestones=milestones_words(course, g, live=True) if course is not None else None,
+        possible_warnings=[f"{w.label} ({w.id}): applies if {w.condition}" for w in e.possible_warnings],
         phase=g.phase_labels[e.phase] if e.phase else None,
         phase_missing=[labels[f] for f in e.phase_missing],
         timeline=timeline,
@@ -268,7 +300,10 @@ def report_markdown(content: ReportContent) -> str:
         lines += ["**Phase undetermined; assess:** " + ", ".join(c.phase_missing), ""]
     if c.timeline:
         steps = ", ".join(f"week {m.week} ({m.state})" for m in c.milestones)
-        lines += [f"**Timeline:** {c.timeline} Milestones: {steps}.", ""]
+        lines += [f"**Timeline:** {c.timeline}" + (f" Milestones: {steps}." if steps else ""), ""]
+    if c.course:
+        lines += ["## Course of care", ""] + [f"- {_cell(v)}" for v in c.course]
+        lines += ["", f"**Milestones:** {_cell(c.course_milestones)}", ""]
     lines += ["## Case", "", "| field | value |", "|---|---|"]
     lines += [f"| {_cell(r.label)} | {_cell(r.value)} |" for r in c.case]
     if c.not_assessed:
@@ -278,6 +313,8 @@ def report_markdown(content: ReportContent) -> str:
         rule = f"**{t.rule}**" if t.deciding else t.rule
         lines.append(f"| {rule} | {_cell(t.condition)} | {_cell(t.inputs)} | {t.value} |")
     lines += ["", "## What to do", ""]
+    if c.provisional:
+        lines += [PROVISIONAL_NOTE, ""]
     for row in c.actions:
         lines += _md_statement(row)
     if not c.actions:
@@ -287,6 +324,8 @@ def report_markdown(content: ReportContent) -> str:
         for w in c.warnings:
             lines.append(f"- **{w.id}**: {_cell(w.label)}")
             lines += ["  " + line for row in w.statements for line in _md_statement(row)]
+    if c.possible_warnings:
+        lines += ["", "## Possible pitfalls", ""] + [f"- {_cell(w)}" for w in c.possible_warnings]
     if c.citations:
         lines += ["", "## Citations", ""] + [f"- {_cell(r.text)}" for r in c.citations]
     lines += ["", "---", "", f"Guideline version {c.guideline_version} ({c.guideline_date}). {_cell(c.source)}"]

@@ -71,6 +71,9 @@ def report_html(content: ReportContent) -> str:
             f'<span class="{m.state}">week {m.week}: {escape(m.label)} ({m.state})</span>' for m in c.milestones
         )
         parts.append(f'<p><strong>Timeline:</strong> {escape(c.timeline)}</p><p class="milestones">{steps}</p>')
+    if c.course:
+        parts.append("<h2>Course of care</h2><ul>" + "".join(f"<li>{escape(v)}</li>" for v in c.course) + "</ul>")
+        parts.append(f"<p><strong>Milestones:</strong> {escape(c.course_milestones or '')}</p>")
     parts += ["<h2>Case</h2>", "<table><tr><th>field</th><th>value</th></tr>"]
     parts += [f"<tr><td>{escape(r.label)}</td><td>{escape(r.value)}</td></tr>" for r in c.case]
     parts.append("</table>")

@@ -141,7 +141,12 @@ def report_pdf(content: ReportContent) -> bytes:
         _para(pdf, "Phase undetermined; assess: " + ", ".join(c.phase_missing))
     if c.timeline:
         steps = ", ".join(f"week {m.week} ({m.state})" for m in c.milestones)
-        _para(pdf, f"Timeline: {c.timeline} Milestones: {steps}.")
+        _para(pdf, f"Timeline: {c.timeline}" + (f" Milestones: {steps}." if steps else ""))
+    if c.course:
+        _heading(pdf, "Course of care")
+        for line in c.course:
+            _para(pdf, line)
+        _para(pdf, f"Milestones: {c.course_milestones}")
 
     _heading(pdf, "Case")
     pdf.set_font("Helvetica", size=7.5)

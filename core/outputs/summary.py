@@ -4,6 +4,7 @@ from core.engine.evaluation import Evaluation
 from core.engine.guideline import NEEDS_INFORMATION, Guideline
 from core.engine.possible import OTHERWISE, either_way
 from core.engine.words import value_words
+from core.outputs.presentation import provisional_sentence
 
 
 def citation_line(guideline: Guideline, number: int) -> str:
@@ -43,6 +44,8 @@ def evaluation_text(evaluation: Evaluation, guideline: Guideline) -> str:
     if e.phase_missing:
         lines.append("Phase undetermined; assess: " + ", ".join(e.phase_missing))
     lines += ["", "What to do:"]
+    if e.provisional:
+        lines.append(" " + provisional_sentence(e, guideline))
     lines += [
         f" - {s.text} {s.citations if s.citations else '[safeguard, no citation]'}"
         for s in e.statements
@@ -51,6 +54,10 @@ def evaluation_text(evaluation: Evaluation, guideline: Guideline) -> str:
     if e.warnings:
         labels = guideline.warning_labels
         lines += ["", "Warnings (pitfalls):"] + [f" ! {w}: {labels[w]}" for w in e.warnings]
+    if e.possible_warnings:
+        lines += ["", "Pitfalls that may apply (not yet decided):"] + [
+            f" ? {w.id}: {w.label}; applies if {w.condition}" for w in e.possible_warnings
+        ]
     cited = sorted({n for s in e.statements for n in s.citations})
     if cited:
         lines += ["", "Citations:"] + [f" {citation_line(guideline, n)}" for n in cited]
