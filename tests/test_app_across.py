@@ -70,7 +70,7 @@ def test_across_two_pathways_defaults_to_the_chosen_and_next_pathway_and_counts_
     assert at.selectbox(key="cohort_across_a").value == "neck-upper-back-pain-after-lumbar-fusion"
     b = at.selectbox(key="cohort_across_b").value
     assert b != at.selectbox(key="cohort_across_a").value
-    crosstab = next(t.value for t in at.table if list(t.value.columns)[-1] == "cases")
+    crosstab = next(t.value for t in at.table if str(t.value.columns[0]).startswith("under "))
     rows = list(
         csv.DictReader(
             io.StringIO(content(offered, f"cohort_neck-upper-back-pain-after-lumbar-fusion_vs_{b}.csv").decode())
