@@ -118,6 +118,11 @@ def actions_section(evaluation: Evaluation, g: Guideline) -> None:
             st.info(sentence, icon=":material/pending_actions:")
     if actions:
         st.markdown("\n".join(_statement_line(s.id, g) for s in actions))
+    elif evaluation.in_scope is False:
+        st.write(
+            "This pathway has nothing to say about this patient: open the library (Switch pathway) for one whose "
+            "scope fits, or see the case under other pathways below."
+        )
     else:
         st.write("First assess the items named above; each outcome still possible is listed with what leads there.")
 
