@@ -358,7 +358,7 @@ class _Splits:
     def plan(self, pathway: Pathway) -> list[_Open]:
         """The open answers that bear on the decision, in the walk's order. Without details only the disposition
         and the deciding rule are asked for: not the missing fields, the urgency or the phase."""
-        result = walk(pathway, self)
+        result = walk(pathway, self, blocked_urgency=False)
         masks = [*result.rules.first, *result.rules.blocking, *(mask for _, mask in result.rules.missing)]
         if self.with_details:
             masks += [result.urgent, *result.phases.deciding, *result.phases.blocking]
@@ -428,7 +428,7 @@ class _Results:
         with masks that are the possible worlds of the branch."""
         p = self.branch.space.guideline.pathway
         worlds = _Worlds(self.branch)
-        result = walk(p, worlds)
+        result = walk(p, worlds, blocked_urgency=False)
         outcomes: set[tuple[str, str, bool]] = set()
         for rule, blocking, deciding in zip(p.rules, result.rules.blocking, result.rules.deciding, strict=True):
             if worlds.possible(blocking):

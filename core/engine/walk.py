@@ -102,10 +102,14 @@ class Walk(Generic[M]):
     outside: M  # where the case is certainly outside the pack's scope (the scope rule decides)
 
 
-def walk(pathway: Pathway, logic: Logic[M], scope: Rule | None = None) -> Walk[M]:
-    """`scope`: the pack's scope rule (`Guideline.scope_rule`), whose `when` holds outside the scope."""
+def walk(pathway: Pathway, logic: Logic[M], scope: Rule | None = None, blocked_urgency: bool = True) -> Walk[M]:
+    """`scope`: the pack's scope rule (`Guideline.scope_rule`), whose `when` holds outside the scope.
+    `blocked_urgency=False` leaves out the urgency of a blocked case whose every possible outcome is urgent: the
+    verification grid's backends, where that question multiplies the work tenfold and more, ask it so."""
     outside = logic.true(scope.when) if scope is not None else logic.const(False)
-    rules = first_that_holds([rule.when for rule in pathway.rules], logic, logic.negate(outside))
+    # Without a scope the walk starts from the constant: backends short-circuit on it (the grid's worlds do).
+    start = logic.negate(outside) if scope is not None else logic.const(True)
+    rules = first_that_holds([rule.when for rule in pathway.rules], logic, start)
     by_id = {d.id: d for d in pathway.dispositions}
     urgent, phased = logic.const(False), logic.const(False)
     every_possible_urgent = rules.blocked
@@ -121,10 +125,12 @@ def walk(pathway: Pathway, logic: Logic[M], scope: Rule | None = None) -> Walk[M
         else:
             rule_urgent = logic.const(False)
         urgent = logic.either(urgent, logic.both(deciding, rule_urgent))
-        every_possible_urgent = logic.both(every_possible_urgent, logic.either(logic.negate(possible), rule_urgent))
+        if blocked_urgency:
+            every_possible_urgent = logic.both(every_possible_urgent, logic.either(logic.negate(possible), rule_urgent))
         if rule.disposition == pathway.phased_disposition:
             phased = logic.either(phased, deciding)
-    urgent = logic.either(urgent, every_possible_urgent)
+    if blocked_urgency:
+        urgent = logic.either(urgent, every_possible_urgent)
     phases = first_that_holds([phase.when for phase in pathway.phases], logic, phased)
     logic.decided(dispositions)
     warnings = [(warning.id, logic.true(warning.when)) for warning in pathway.warnings]
