@@ -68,6 +68,7 @@ def test_the_demo_cohort_shows_counts_flow_results_and_each_bad_row(demo):
     assert [b.proto.label for b in app.get("download_button")] == [
         "Download all results (CSV)",
         "Download all results (Parquet)",
+        "Download every case under both pathways (CSV)",
     ]
 
 

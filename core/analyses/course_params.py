@@ -90,7 +90,7 @@ def effective_case(visits: list[Mapping[str, Any]]) -> dict[str, Any]:
 def unrecorded_visit(visits: list[Mapping[str, Any]], current: Case) -> dict[str, Any] | None:
     """The form as a visit when it is placed in time and differs from the last recorded visit (its week, a
     finding, or what is proposed); None when recording it would add nothing."""
-    if current.weeks_conservative is None:
+    if current.values().get("weeks_conservative") is None:
         return None
     visit = visit_from_cases(effective_case(visits), current)
     if not visits:
@@ -107,11 +107,12 @@ def unrecorded_visit(visits: list[Mapping[str, Any]], current: Case) -> dict[str
 def recording_problem(visits: list[Mapping[str, Any]], current: Case) -> str | None:
     """Why the form cannot be recorded as the next visit (None when it can): visits are kept in week order, and
     one visit is not recorded twice."""
-    if current.weeks_conservative is None:
+    if current.values().get("weeks_conservative") is None:
         return "Set the weeks of conservative care first: that is the visit's week."
-    if visits and current.weeks_conservative < visits[-1][WEEK]:
+    week = current.values().get("weeks_conservative")
+    if visits and week < visits[-1][WEEK]:
         return (
-            f"Week {current.weeks_conservative} comes before the last recorded visit (week {visits[-1][WEEK]}): "
+            f"Week {week} comes before the last recorded visit (week {visits[-1][WEEK]}): "
             "correct that visit instead, or set a later week."
         )
     if visits and unrecorded_visit(visits, current) is None:
@@ -124,7 +125,7 @@ def replace_visit(visits: list[Mapping[str, Any]], number: int, current: Case) -
     corrected finding carries forward until a later visit changes it. CaseError when the week would leave its
     place among the visits."""
     index = number - 1
-    week = current.weeks_conservative
+    week = current.values().get("weeks_conservative")
     low = visits[index - 1][WEEK] if index > 0 else 0
     high = visits[index + 1][WEEK] if index + 1 < len(visits) else None
     if week is None or week < low or (high is not None and week > high):

@@ -41,8 +41,7 @@ class Source(Frozen):
     @property
     def line(self) -> str:
         """The source in one line, for reports and exports."""
-        text = f"{self.publisher} article {self.url} (last updated {self.updated.isoformat()})"
-        return f"{text}. {self.summary}" if self.summary else text
+        return f"{self.publisher}, {self.url} (last updated {self.updated.isoformat()})"
 
 
 class Decision(Frozen):

@@ -46,7 +46,7 @@ REPLACEMENTS = str.maketrans(
 )
 # Fixed so the same case gives the same bytes (no clock in the file).
 EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
-LINE = 3.6  # mm per line of body text
+LINE = 3.5  # mm per line of body text
 RED = (176, 0, 32)
 DARK_RED = (138, 28, 0)
 
