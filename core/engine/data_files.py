@@ -56,7 +56,7 @@ def once_per_directory(load: Callable[[Path], T]) -> Callable[[Path], T]:
     together (a server restart, a shared link) would otherwise each parse the same YAML files, all at once.
     A failure is not kept; the next call tries again.
     """
-    cached = functools.lru_cache(maxsize=4)(load)
+    cached = functools.lru_cache(maxsize=32)(load)  # every pack of the library, and a few copies (tests, checks)
     lock = threading.Lock()
 
     @functools.wraps(load)
