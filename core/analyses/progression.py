@@ -33,7 +33,7 @@ from core.analyses.course import (
     state_order,
 )
 from core.analyses.frame import RESULT_COLUMNS, evaluate_frame
-from core.engine.case import BOOL_FIELDS, CASE_FIELDS, INT_FIELDS, MAX_WEEKS, MRI_FINDINGS
+from core.engine.case import BOOL_FIELDS, CASE_FIELDS, CHOICES, FIELD_KINDS, INT_FIELDS, MAX_WEEKS
 from core.engine.case_text import UNKNOWN_WORDS, case_from_text
 from core.engine.guideline import DATA_DIR, Guideline, load_guideline
 from core.errors import CaseError, PathwayError, Problem
@@ -208,10 +208,11 @@ def typed_column(field: str, values: list[Any], codes: np.ndarray) -> Any:
         return pd.arrays.BooleanArray(np.asarray([bool(v) for v in values] + [False])[safe], ~known)
     if field in INT_FIELDS:
         return pd.arrays.IntegerArray(np.asarray(list(values) + [0], dtype=np.int64)[safe], ~known)
-    if field == "mri_finding":
-        position = np.array([MRI_FINDINGS.index(v) for v in values] + [-1], dtype=np.int32)
-        return pd.Categorical.from_codes(position[np.where(known, codes, -1)], categories=list(MRI_FINDINGS))
-    labels = [";".join(v) for v in values] + [""]  # proposed
+    if FIELD_KINDS[field] == "choice":
+        choices = CHOICES[field]
+        position = np.array([choices.index(v) for v in values] + [-1], dtype=np.int32)
+        return pd.Categorical.from_codes(position[np.where(known, codes, -1)], categories=list(choices))
+    labels = [";".join(v) for v in values] + [""]  # a list field
     categories = list(dict.fromkeys(labels))
     position = np.array([categories.index(label) for label in labels], dtype=np.int32)
     return pd.Categorical.from_codes(position[np.where(known, codes, -1)], categories=categories)

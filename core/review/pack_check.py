@@ -125,7 +125,7 @@ def scenarios_reaching(g: Guideline) -> dict[str, list[str]]:
 # ------------------------------------------------------------------------------------------- the checks
 
 
-def _acknowledged_unresolved(folder: Path, g: Guideline) -> bool:
+def _acknowledged_unresolved(folder: Path) -> bool:
     """Whether the pack records its unresolved citations as the article's own conflict (conflicts.yaml)."""
     from core.review.conflicts import load_conflict_specs
 
@@ -143,7 +143,7 @@ def _content_problems(folder: Path, g: Guideline) -> list[Problem]:
                 Problem(field=f"{MANIFEST_FILE}: fields.{n}", message=f"`{field}` is listed but no condition reads it")
             )
     numbers = set(g.references_by_number)
-    acknowledged = _acknowledged_unresolved(folder, g)
+    acknowledged = _acknowledged_unresolved(folder)
     for n, s in enumerate(g.statements):
         where = f"statements.yaml: statements.{n} ({s.id})"
         if s.origin == "article" and not s.citations and not s.uncited_in_article:
