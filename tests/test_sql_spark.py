@@ -15,7 +15,7 @@ from core.analyses.frame import RESULT_COLUMNS, cases_frame, evaluate_frame
 from core.analyses.grid import verification_grid
 from core.analyses.progression import read_visits
 from core.engine.evaluate import next_milestone
-from core.engine.guideline import load_guideline, pathway_fields
+from core.engine.guideline import load_guideline
 from core.sql.cohort_engines import EngineOptions, run_cohort_file
 from core.sql.compile import pathway_sql
 from core.sql.engines import ROW_COLUMN, spark_session, typed_table
@@ -26,7 +26,7 @@ from tests.test_sql_courses import EDGES, HEADER, assert_same_on
 pytest.importorskip("pyspark", reason="pyspark is installed by scripts/test.sh (requirements-test.txt)")
 pytestmark = pytest.mark.slow
 G = load_guideline()
-FIELDS = pathway_fields(G)
+FIELDS = G.decision_fields  # the scope field too: the compiled SQL reads it
 
 
 @pytest.fixture(scope="module")
