@@ -489,7 +489,7 @@ def build_parser() -> argparse.ArgumentParser:
     _pathway_arguments(audit)
     audit.set_defaults(run=_audit)
     add_library_commands(commands)
-    add_across_commands(commands, read_json, write_results)
+    add_across_commands(commands, read_json, _engine_arguments)
     return parser
 
 

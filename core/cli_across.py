@@ -56,26 +56,21 @@ def _compare(args: argparse.Namespace, read_json: Callable[[str], Any]) -> int:
     return 0
 
 
-def _compare_cohort(args: argparse.Namespace, write_results: Callable[[Any, str], None]) -> int:
-    from core.analyses.cohort import file_format, read_cohort
-    from core.analyses.cohort_across import cohort_across_text, compare_cohort
+def _compare_cohort(args: argparse.Namespace) -> int:
+    from core.analyses.cohort import file_format, write_results
+    from core.analyses.cohort_across import cohort_across_text
+    from core.sql.across_engines import run_compare_cohort_file
+    from core.sql.cohort_engines import EngineOptions
 
+    if args.min_count < 1:
+        raise PathwayError([Problem(field="--min-count", message="must be 1 or more")])
     for out in (args.out, args.cases_out):
         if out:
             file_format(out)  # refuse an unsupported output type before doing the work
     a, b = chosen_packs(args.pathways, at_least=2)[:2]
-    decide = None
-    if args.engine == "duckdb":
-        from core.sql.engines import duckdb_decider
-
-        decide = duckdb_decider(args.memory_limit)
-    table = read_cohort(args.cohort)
-    result = (
-        compare_cohort(table, a, b, args.min_count, decide) if decide else compare_cohort(table, a, b, args.min_count)
-    )
+    options = EngineOptions(engine=args.engine, memory_limit=args.memory_limit, spark_master=args.spark_master)
+    result = run_compare_cohort_file(args.cohort, a, b, options, args.cases_out, args.min_count)
     write_results(result.crosstab, args.out)
-    if args.cases_out:
-        write_results(result.cases, args.cases_out)
     print(cohort_across_text(result, args.cohort), end="")
     return 0
 
@@ -94,7 +89,7 @@ def _stances(args: argparse.Namespace) -> int:
 def add_across_commands(
     commands: "argparse._SubParsersAction[argparse.ArgumentParser]",
     read_json: Callable[[str], Any],
-    write_results: Callable[[Any, str], None],
+    engine_arguments: Callable[[argparse.ArgumentParser, str], None],
 ) -> None:
     compare = commands.add_parser("compare", help="one case under every pathway: who says what, where they differ")
     compare.add_argument("case", help="case JSON file (- for stdin); each pathway reads its own fields of it")
@@ -114,9 +109,8 @@ def add_across_commands(
         "--cases-out", metavar="CASES.csv", help="each case's id and, per pathway, disposition, class, rule"
     )
     cohort.add_argument("--min-count", type=int, default=1, metavar="K", help="merge cells of fewer than K cases")
-    cohort.add_argument("--engine", choices=["auto", "pandas", "duckdb"], default="auto", help="who decides the rows")
-    cohort.add_argument("--memory-limit", default="1GB", help="DuckDB's memory limit (default 1GB)")
-    cohort.set_defaults(run=lambda args: _compare_cohort(args, write_results))
+    engine_arguments(cohort, "DuckDB reading the file and counting")
+    cohort.set_defaults(run=_compare_cohort)
 
     stances = commands.add_parser("stances", help="each pathway's stance on each shared decision topic")
     stances.add_argument("--pathways", help="ID,ID,... (default: every active pack)")

@@ -240,6 +240,23 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
+def decided_in_chunks(
+    frame: pd.DataFrame,
+    g: Guideline,
+    decide: Callable[[pd.DataFrame, Guideline], pd.DataFrame] = evaluate_frame,
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Callable[[float], None] | None = None,
+) -> pd.DataFrame:
+    """`decide` over a typed frame in chunks (the masks of a whole large file at once would not fit in memory)."""
+    rows = len(frame)
+    parts = []
+    for start in range(0, max(rows, 1), chunk_rows):
+        parts.append(decide(frame.iloc[start : start + chunk_rows].reset_index(drop=True), g))
+        if progress:
+            progress(min(1.0, (start + chunk_rows) / max(rows, 1)))
+    return _concat(parts)
+
+
 def evaluate_cohort(
     table: pa.Table,
     guideline: Guideline | None = None,
@@ -253,12 +270,7 @@ def evaluate_cohort(
     checked = check_cohort(table, g.schema)
     table, frame, errors, fields, others = checked.table, checked.cases, checked.errors, checked.fields, checked.others
     rows, bad = table.num_rows, pd.notna(checked.errors)
-    parts = []
-    for start in range(0, max(rows, 1), chunk_rows):
-        parts.append(decide(frame.iloc[start : start + chunk_rows].reset_index(drop=True), g))
-        if progress:
-            progress(min(1.0, (start + chunk_rows) / max(rows, 1)))
-    decided = _concat(parts)
+    decided = decided_in_chunks(frame, g, decide, chunk_rows, progress)
 
     results = table.select([c for c in table.column_names if c not in OUTPUT_COLUMNS]).to_pandas()
     for name in RESULT_COLUMNS:
@@ -348,12 +360,17 @@ def results_parquet(results: pd.DataFrame) -> bytes:
 
 def write_results(results: pd.DataFrame, path: str | Path) -> None:
     """Write CSV or Parquet, chosen by the file extension."""
+    write_table(_arrow(results), path)
+
+
+def write_table(table: pa.Table, path: str | Path) -> None:
+    """Write an Arrow table as CSV (formulas neutralised) or Parquet, chosen by the file extension."""
     fmt = file_format(path)
     try:
         if fmt == "csv":
-            write_csv(_arrow(results), path)
+            write_csv(table, path)
         else:
-            pq.write_table(_arrow(results), str(path))
+            pq.write_table(table, str(path))
     except OSError as exc:
         raise PathwayError([Problem(field=str(path), message=f"cannot write: {exc}")]) from None
 

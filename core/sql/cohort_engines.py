@@ -118,13 +118,25 @@ def _duckdb_batches(con: Any, path: str, chunk_rows: int) -> Iterator[pa.Table]:
         yield pa.Table.from_batches([batch]).cast(schema)  # the file's own types, as read_cohort has them
 
 
-def _fallback_batches(path: str, chunk_rows: int) -> Iterator[pa.Table]:
+def fallback_batches(path: str, chunk_rows: int) -> Iterator[pa.Table]:
     table = read_cohort(path)  # raises the usual message, or reads what DuckDB's strict reader refused
     for start in range(0, max(table.num_rows, 1), chunk_rows):
         yield table.slice(start, chunk_rows)
 
 
-class _ResultsWriter:
+def duckdb_cohort_batches(con: Any, path: str, chunk_rows: int) -> Iterator[pa.Table]:
+    """The file's rows read by DuckDB, batch by batch; a header-only file gives one empty batch, so its results
+    file still has a header. Raises duckdb.Error or ArrowException when the strict reader refuses the file (read
+    it again with `fallback_batches`)."""
+    empty = True
+    for table in _duckdb_batches(con, path, chunk_rows):
+        empty = False
+        yield table
+    if empty:
+        yield from fallback_batches(path, chunk_rows)
+
+
+class ResultsWriter:
     """Appends result tables to a CSV or Parquet file; every chunk is cast to the first one's schema."""
 
     def __init__(self, out: str):
@@ -178,7 +190,7 @@ def _merged(parts: list[tuple[int, CohortSummary]]) -> CohortSummary:
 def _stream(batches: Iterator[pa.Table], out: str | None, g: Guideline, decide: Any) -> CohortSummary:
     parts: list[tuple[int, CohortSummary]] = []
     offset = 0
-    writer = _ResultsWriter(out) if out else None
+    writer = ResultsWriter(out) if out else None
     try:
         for table in batches:
             if parts and table.num_rows == 0:
@@ -207,21 +219,12 @@ def _run_duckdb(path: str, out: str | None, options: EngineOptions, g: Guideline
         con = duckdb_connection(options.memory_limit, spill)
         decide = duckdb_decider(con.cursor())  # its own cursor: the reader keeps a result open
         try:
-
-            def first_batch_too(batches: Iterator[pa.Table]) -> Iterator[pa.Table]:
-                empty = True
-                for table in batches:
-                    empty = False
-                    yield table
-                if empty:  # a header-only file still gives a results file with its header
-                    yield from _fallback_batches(path, options.chunk_rows)
-
-            return _stream(first_batch_too(_duckdb_batches(con, path, options.chunk_rows)), out, g, decide)
+            return _stream(duckdb_cohort_batches(con, path, options.chunk_rows), out, g, decide)
         except (duckdb.Error, pa.ArrowException):
             if out and os.path.exists(out):
                 os.remove(out)  # partial output from the strict reader; written again in full below
             try:
-                return _stream(_fallback_batches(path, options.chunk_rows), out, g, decide)
+                return _stream(fallback_batches(path, options.chunk_rows), out, g, decide)
             except duckdb.Error as exc:  # e.g. out of memory even after spilling: say so, without a traceback
                 raise PathwayError([Problem(field="--engine duckdb", message=str(exc).splitlines()[0])]) from None
         finally:

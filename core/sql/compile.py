@@ -81,8 +81,11 @@ class SqlLogic:
     once the walk has decided, `disposition` reads the computed disposition (the warnings read it).
     """
 
-    def __init__(self, column: Callable[[str], "exp.Expression"], layered: bool = False):
+    def __init__(
+        self, column: Callable[[str], "exp.Expression"], layered: bool = False, helper_prefix: str = HELPER_PREFIX
+    ):
         self.column = column
+        self.helper_prefix = helper_prefix  # distinct per pathway when two pathways share one query
         self.disposition: exp.Expression | None = None
         # Layered: each rule, phase and urgent_when truth becomes a helper column (name, CASE) computed once
         # per row, and the masks read the column; flat: the masks repeat the CASE.
@@ -95,7 +98,7 @@ class SqlLogic:
             return self.truth(condition)
         key = id(condition)
         if key not in self.helpers:
-            self.helpers[key] = (f"{HELPER_PREFIX}{len(self.helpers) + 1}", self.truth(condition))
+            self.helpers[key] = (f"{self.helper_prefix}{len(self.helpers) + 1}", self.truth(condition))
         return exp.column(self.helpers[key][0])
 
     # ---- the condition fold (three-valued)
