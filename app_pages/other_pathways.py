@@ -1,7 +1,12 @@
-"""Under other pathways: the current case under every pathway of the library, side by side, differences in words.
+"""Under other pathways: a case under every pathway of the library, side by side, differences in words.
 
-Which pathways are compared is in the URL (`?compare=ID,ID`; absent: every active pack), so a link reproduces it.
+Shown for the patient (Patient page) and for the case chosen in the Scenarios page's compare view. Which pathways
+are compared is in the URL as a comma-separated list of pack ids (absent: every active pack; empty: none), so a
+link reproduces it. The Patient page calls the parameter `compare`; the Scenarios page, whose `compare` already
+names the scenario compared, calls it `across`.
 """
+
+from collections.abc import Mapping
 
 import streamlit as st
 
@@ -13,23 +18,41 @@ from core.engine.packs import PACKS_DIR
 from core.review.pack_check import library
 
 COMPARE_PARAM = "compare"
-SCOPE_WORDS = {True: "yes", False: "no", None: "not confirmed"}
+ACROSS_PARAM = "across"
+SCOPE_WORDS = {True: "yes", False: "no", None: "not confirmed (a field it needs to tell is not assessed)"}
 
 
-def compared_pathways() -> list[str]:
-    """The packs the URL names (those the library holds, in its order), or every active pack."""
-    active = [p.id for p in library().packs if p.status == "active"]
-    wanted = st.query_params.get(COMPARE_PARAM)
-    if not wanted:
+def _active() -> dict[str, str]:
+    """The active packs of the library, in its order: id -> title."""
+    return {p.id: p.title for p in library().packs if p.status == "active"}
+
+
+def compared_pathways(param: str = COMPARE_PARAM) -> list[str]:
+    """The packs the URL names (those the library holds, in its order); every active pack without the parameter,
+    none when it is empty (the person removed them all)."""
+    active = list(_active())
+    wanted = st.query_params.get(param)
+    if wanted is None:
         return active
+    if not wanted.strip():
+        return []
     named = [w.strip() for w in wanted.split(",")]
     return [p for p in active if p in named] or active
 
 
+def _write_choice(key: str, param: str) -> None:
+    chosen = st.session_state[key]
+    if chosen == list(_active()):
+        st.query_params.pop(param, None)
+    else:
+        st.query_params[param] = ",".join(chosen)
+
+
 def _row(r: PathwayResult, here: PathwayResult) -> dict[str, str]:
+    """One pathway's answer as labelled lines; `here` is the pathway the others are measured against."""
     statement = "" if r.statement is None else f"{r.statement.text} [{', '.join(map(str, r.statement.citations))}]"
     if r.pathway == here.pathway:
-        differs = "this pathway"
+        differs = "the others are compared with this one"
     elif r.disposition_class == here.disposition_class:
         differs = "same kind of answer"
     else:
@@ -41,21 +64,35 @@ def _row(r: PathwayResult, here: PathwayResult) -> dict[str, str]:
         "about this patient": SCOPE_WORDS[r.in_scope],
         "decision": f"{r.disposition_label}{' (urgent)' if r.urgent else ''}",
         "kind": r.disposition_class.replace("_", " "),
-        "compared with this pathway": differs,
+        f"compared with {here.title}": differs,
         "deciding rule": r.deciding_rule,
         "what to do": statement,
         "still needs": ", ".join(r.missing) or "nothing",
     }
 
 
-def other_pathways_section() -> None:
-    """The session's case (every field entered, under whichever pathway) under each compared pathway."""
-    ids = compared_pathways()
-    if len(ids) < 2:
+def pathways_side_by_side(text: Mapping[str, str | list[str]], param: str, key: str) -> None:
+    """The case `text` (every field entered, under whichever pathway) under each pathway the URL's `param` names,
+    with a choice of those pathways (widget `key`) that writes the URL."""
+    active = _active()
+    if len(active) < 2:
         return
     st.subheader("Under other pathways")
-    guidelines = [load_guideline(PACKS_DIR / i) for i in ids]
-    comparison = compare_pathways(case_text(), guidelines)
+    wanted = compared_pathways(param)
+    if st.session_state.get(key) != wanted:  # the URL wins: a link opened, or the browser's back button
+        st.session_state[key] = wanted
+    ids = st.multiselect(
+        "Pathways compared",
+        list(active),
+        key=key,
+        format_func=active.__getitem__,
+        on_change=_write_choice,
+        args=(key, param),
+    )
+    if len(ids) < 2:
+        st.info("Choose two or more pathways to see this case under each.", icon=":material/compare_arrows:")
+        return
+    comparison = compare_pathways(text, [load_guideline(PACKS_DIR / i) for i in ids])
     st.markdown(inert(comparison.summary))
     here = next((r for r in comparison.results if r.pathway == chosen_pathway()), comparison.results[0])
     st.caption(
@@ -69,3 +106,8 @@ def other_pathways_section() -> None:
             st.markdown(
                 f"**{inert(row.pop('pathway'))}**  \n" + "  \n".join(f"{k}: {inert(v)}" for k, v in row.items())
             )
+
+
+def other_pathways_section() -> None:
+    """The Patient page's section: the session's case, the pathways in `compare`."""
+    pathways_side_by_side(case_text(), COMPARE_PARAM, "patient_compared_pathways")

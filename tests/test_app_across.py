@@ -107,3 +107,54 @@ def test_one_clock_draws_every_pathways_milestones_on_one_week_axis_with_a_table
     assert chart["type"] == "scatter" and len(set(chart["y"])) == 4 == table["pathway"].nunique()
     fusion = table[table["pathway"].str.contains("fusion", case=False)]
     assert 26 in fusion["week"].astype(int).tolist() and list(chart["x"]) == table["week"].astype(int).tolist()
+
+
+FUSION = "neck-upper-back-pain-after-lumbar-fusion"
+
+
+def param(at, name: str) -> str | None:
+    """One query parameter's value (AppTest gives one value as a string, several as a list)."""
+    value = at.query_params.get(name)
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+
+def pathway_blocks(at) -> list[str]:
+    """The side-by-side blocks of "Under other pathways": one per pathway, its title in bold first."""
+    return [m for m in texts(at.markdown) if m.startswith("**") and "deciding rule:" in m]
+
+
+def test_the_scenarios_compare_view_shows_the_chosen_scenario_under_the_pathways_the_link_names():
+    at = start_app(
+        {"tab": "Compare", "compare": "cord_compression_week_one", "across": f"cervical-myelopathy,{FUSION}"},
+        page="scenarios",
+    )
+    assert not at.exception and not at.error
+    assert "Under other pathways" in texts(at.subheader)
+    assert at.multiselect(key="compare_across").value == ["cervical-myelopathy", FUSION]  # the library's order
+    myelopathy, fusion = pathway_blocks(at)
+    assert myelopathy.startswith("**Cervical myelopathy") and fusion.startswith("**Neck and upper back pain")
+    # The scenario itself (not the empty patient): its expected answer under its own pathway.
+    assert "decision: Urgent neurosurgical referral (urgent)" in fusion
+    assert "compared with Neck and upper back pain" in myelopathy and "the others are compared with this" in fusion
+    assert param(at, "compare") == "cord_compression_week_one"
+
+
+def test_choosing_pathways_in_the_scenarios_compare_view_writes_them_to_the_url():
+    at = start_app({"tab": "Compare", "compare": "cord_compression_week_one"}, page="scenarios")
+    chooser = at.multiselect(key="compare_across")
+    assert len(chooser.value) == 4 and len(pathway_blocks(at)) == 4  # no `across`: every active pathway
+    chooser.set_value(["lumbar-stenosis-claudication", FUSION]).run()
+    assert param(at, "across") == f"lumbar-stenosis-claudication,{FUSION}"
+    assert len(pathway_blocks(at)) == 2
+    assert param(at, "compare") == "cord_compression_week_one"
+    at.multiselect(key="compare_across").set_value([FUSION]).run()
+    assert not pathway_blocks(at) and any("two or more" in i.value for i in at.info)
+
+
+def test_the_patient_pages_choice_of_pathways_is_the_compare_parameter():
+    at = start_app({"mri_finding": "cord_compression", "compare": f"{FUSION},cervical-myelopathy"}, page="patient")
+    assert at.multiselect(key="patient_compared_pathways").value == ["cervical-myelopathy", FUSION]
+    assert len(pathway_blocks(at)) == 2
+    at.multiselect(key="patient_compared_pathways").set_value(["cervical-radiculopathy", FUSION]).run()
+    assert param(at, "compare") == f"cervical-radiculopathy,{FUSION}"
+    assert param(at, "mri_finding") == "cord_compression"
