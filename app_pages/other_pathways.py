@@ -13,7 +13,7 @@ import streamlit as st
 from app_pages.inert import inert
 from app_pages.session import case_text, chosen_pathway
 from core.analyses.across_pathways import PathwayResult, compare_pathways
-from core.engine.guideline import load_guideline
+from core.engine.guideline import Guideline, load_guideline
 from core.engine.packs import PACKS_DIR
 from core.review.pack_check import library
 
@@ -41,33 +41,40 @@ def compared_pathways(param: str = COMPARE_PARAM) -> list[str]:
 
 
 def _write_choice(key: str, param: str) -> None:
-    chosen = st.session_state[key]
+    chosen = [p for p in _active() if p in st.session_state[key]]  # the library's order, whatever the tapping order
     if chosen == list(_active()):
         st.query_params.pop(param, None)
     else:
         st.query_params[param] = ",".join(chosen)
 
 
-def _row(r: PathwayResult, here: PathwayResult) -> dict[str, str]:
-    """One pathway's answer as labelled lines; `here` is the pathway the others are measured against."""
-    statement = "" if r.statement is None else f"{r.statement.text} [{', '.join(map(str, r.statement.citations))}]"
+def _row(r: PathwayResult, here: PathwayResult, g: Guideline) -> dict[str, str]:
+    """One pathway's answer as labelled lines in its own words; `here` is the pathway the others are measured
+    against."""
+    statement = (
+        "no statement of this pathway applies"
+        if r.statement is None
+        else f"{r.statement.text} [{', '.join(map(str, r.statement.citations))}]"
+    )
     if r.pathway == here.pathway:
-        differs = "the others are compared with this one"
+        differs = "this is that pathway"
     elif r.disposition_class == here.disposition_class:
         differs = "same kind of answer"
     else:
         differs = (
-            f"differs: {r.disposition_class.replace('_', ' ')} here, not {here.disposition_class.replace('_', ' ')}"
+            f"differs: {r.disposition_class.replace('_', ' ')} here, {here.disposition_class.replace('_', ' ')} there"
         )
+    rules = {rule.id: rule.label for rule in g.decision_rules}
+    rule = r.deciding_rule
     return {
         "pathway": f"{r.title} (v{r.version})",
         "about this patient": SCOPE_WORDS[r.in_scope],
         "decision": f"{r.disposition_label}{' (urgent)' if r.urgent else ''}",
         "kind": r.disposition_class.replace("_", " "),
         f"compared with {here.title}": differs,
-        "deciding rule": r.deciding_rule,
+        "deciding rule": f"{rules[rule]} ({rule})" if rule in rules else rule,
         "what to do": statement,
-        "still needs": ", ".join(r.missing) or "nothing",
+        "still needs": ", ".join(g.labels.get(f, f) for f in r.missing) or "nothing",
     }
 
 
@@ -77,13 +84,20 @@ def pathways_side_by_side(text: Mapping[str, str | list[str]], param: str, key: 
     active = _active()
     if len(active) < 2:
         return
+    with st.container(key=f"{key}_section"):
+        _side_by_side(text, param, key, active)
+
+
+def _side_by_side(text: Mapping[str, str | list[str]], param: str, key: str, active: dict[str, str]) -> None:
     st.subheader("Under other pathways")
     wanted = compared_pathways(param)
-    if st.session_state.get(key) != wanted:  # the URL wins: a link opened, or the browser's back button
+    if set(st.session_state.get(key) or ()) != set(wanted):  # the URL wins: a link opened, or the browser's back button
         st.session_state[key] = wanted
-    ids = st.multiselect(
+    # One tap per pathway, every title whole (a dropdown's chips are cut short on a phone).
+    ids = st.pills(
         "Pathways compared",
         list(active),
+        selection_mode="multi",
         key=key,
         format_func=active.__getitem__,
         on_change=_write_choice,
@@ -92,7 +106,8 @@ def pathways_side_by_side(text: Mapping[str, str | list[str]], param: str, key: 
     if len(ids) < 2:
         st.info("Choose two or more pathways to see this case under each.", icon=":material/compare_arrows:")
         return
-    comparison = compare_pathways(text, [load_guideline(PACKS_DIR / i) for i in ids])
+    guidelines = [load_guideline(PACKS_DIR / i) for i in ids]
+    comparison = compare_pathways(text, guidelines)
     st.markdown(inert(comparison.summary))
     here = next((r for r in comparison.results if r.pathway == chosen_pathway()), comparison.results[0])
     st.caption(
@@ -100,12 +115,16 @@ def pathways_side_by_side(text: Mapping[str, str | list[str]], param: str, key: 
         "Different articles, different answers: none of them is the patient's plan."
     )
     # One block per pathway, its facts as lines: eight columns side by side do not fit a phone.
-    for r in comparison.results:
-        row = _row(r, here)
+    for r, g in zip(comparison.results, guidelines, strict=True):
+        row = _row(r, here, g)
         with st.container(border=True):
-            st.markdown(
-                f"**{inert(row.pop('pathway'))}**  \n" + "  \n".join(f"{k}: {inert(v)}" for k, v in row.items())
-            )
+            title = row.pop("pathway")
+            # A difference is said in words and set in bold, never in colour alone.
+            lines = [
+                f"**{inert(k)}: {inert(v)}**" if v.startswith("differs") else f"{inert(k)}: {inert(v)}"
+                for k, v in row.items()
+            ]
+            st.markdown(f"**{inert(title)}**  \n" + "  \n".join(lines))
 
 
 def other_pathways_section() -> None:
