@@ -9,6 +9,7 @@ names the scenario compared, calls it `across`.
 from collections.abc import Mapping
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from app_pages.inert import inert
 from app_pages.session import case_text, chosen_pathway
@@ -19,6 +20,7 @@ from core.review.pack_check import library
 
 COMPARE_PARAM = "compare"
 ACROSS_PARAM = "across"
+PER_ROW = 2
 SCOPE_WORDS = {True: "yes", False: "no", None: "not confirmed (a field it needs to tell is not assessed)"}
 
 
@@ -114,17 +116,23 @@ def _side_by_side(text: Mapping[str, str | list[str]], param: str, key: str, act
         "Each pathway reads its own fields of the case; a field it does not read is set aside for it. "
         "Different articles, different answers: none of them is the patient's plan."
     )
-    # One block per pathway, its facts as lines: eight columns side by side do not fit a phone.
-    for r, g in zip(comparison.results, guidelines, strict=True):
-        row = _row(r, here, g)
-        with st.container(border=True):
-            title = row.pop("pathway")
-            # A difference is said in words and set in bold, never in colour alone.
-            lines = [
-                f"**{inert(k)}: {inert(v)}**" if v.startswith("differs") else f"{inert(k)}: {inert(v)}"
-                for k, v in row.items()
-            ]
-            st.markdown(f"**{inert(title)}**  \n" + "  \n".join(lines))
+    # One block per pathway, its facts as lines (eight columns of facts do not fit a phone), two blocks side by side;
+    # a phone stacks them.
+    pairs = list(zip(comparison.results, guidelines, strict=True))
+    for start in range(0, len(pairs), PER_ROW):
+        for column, (r, g) in zip(st.columns(PER_ROW), pairs[start : start + PER_ROW], strict=False):
+            _block(column, _row(r, here, g))
+
+
+def _block(column: DeltaGenerator, row: dict[str, str]) -> None:
+    with column.container(border=True, height="stretch"):
+        title = row.pop("pathway")
+        # A difference is said in words and set in bold, never in colour alone.
+        lines = [
+            f"**{inert(k)}: {inert(v)}**" if v.startswith("differs") else f"{inert(k)}: {inert(v)}"
+            for k, v in row.items()
+        ]
+        st.markdown(f"**{inert(title)}**  \n" + "  \n".join(lines))
 
 
 def other_pathways_section() -> None:
