@@ -1,5 +1,7 @@
 """One clock across pathways: each pathway's milestones on one axis of weeks, one row per pathway, and a table."""
 
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -7,11 +9,13 @@ import streamlit as st
 from app_pages.flow_view import text_table
 from core.engine.guideline import Guideline
 
+LABEL_WIDTH = 22  # characters of a pathway's title on one line of the chart's axis
+
 
 def milestone_rows(guidelines: list[Guideline]) -> pd.DataFrame:
     return pd.DataFrame(
         [
-            {"pathway": g.info.title, "week": m.week, "milestone": m.label, "clock": m.clock.replace("_", " ")}
+            {"pathway": g.info.title, "week": m.week, "milestone": m.label, "clock": g.labels.get(m.clock, m.clock)}
             for g in guidelines
             for m in g.pathway.milestones
         ],
@@ -20,22 +24,28 @@ def milestone_rows(guidelines: list[Guideline]) -> pd.DataFrame:
 
 
 def clock_figure(rows: pd.DataFrame) -> go.Figure:
+    # Titles broken into short lines leave a phone room for the axis; a pathway's week numbers go above and below
+    # its markers in turn, so weeks a few apart (0, 6, 12) do not print over each other.
+    names = {p: "<br>".join(textwrap.wrap(p, LABEL_WIDTH)) for p in rows["pathway"].unique()}
+    turn = rows.groupby("pathway", sort=False).cumcount()
     figure = go.Figure(
         go.Scatter(
             x=rows["week"].tolist(),
-            y=rows["pathway"].tolist(),
+            y=rows["pathway"].map(names).tolist(),
             mode="markers+text",
             text=[f"{w}" for w in rows["week"]],
-            textposition="top center",
+            textposition=["top center" if n % 2 == 0 else "bottom center" for n in turn],
+            cliponaxis=False,
             marker={"size": 12, "symbol": "diamond"},
             customdata=rows[["milestone"]],
             hovertemplate="%{y}<br>week %{x}: %{customdata[0]}<extra></extra>",
         )
     )
     figure.update_layout(
-        title="Milestones of each pathway on one clock (weeks of care)",
-        xaxis_title="weeks",
-        height=120 + 60 * rows["pathway"].nunique(),
+        title="Each pathway's milestones",
+        xaxis_title="weeks of care",
+        height=140 + 70 * rows["pathway"].nunique(),
+        margin={"l": 10, "r": 20},
         showlegend=False,
     )
     return figure
@@ -47,5 +57,9 @@ def clock_section(guidelines: list[Guideline]) -> None:
         return
     st.subheader("One clock across pathways")
     st.caption("When each pathway reassesses or opens a new route, counted in weeks; the table under it says what.")
-    st.plotly_chart(clock_figure(rows), config={"displayModeBar": False}, key="pathways_clock")
+    weeks = rows.groupby("pathway", sort=False)["week"].apply(lambda w: ", ".join(map(str, w)))
+    alt = "Milestones of each pathway on one clock, in weeks of care: " + "; ".join(
+        f"{pathway}: weeks {w}" for pathway, w in weeks.items()
+    )
+    st.plotly_chart(clock_figure(rows), config={"displayModeBar": False}, key="pathways_clock", alt=alt + ".")
     text_table(rows)

@@ -25,6 +25,7 @@ from core.review.pack_check import library
 ACROSS_KEY = "cohort_across"  # the last comparison computed: ((file digest, pathway a, pathway b), Compared)
 LINKED_ROWS = 200
 PATIENT_URL_PATH = "patient"
+SECTION_KEY = "cohort_across_section"
 
 
 def _words(cls: object) -> str:
@@ -61,25 +62,39 @@ def _compared(data: bytes, name: str, digest: str, a: Guideline, b: Guideline) -
     return kept[1]
 
 
+def _labels(g: Guideline) -> dict[str, str]:
+    """Each disposition as a clinician reads it: its kind, then its label."""
+    return {d.id: f"{_words(d.class_)}: {d.label}" for d in g.pathway.dispositions}
+
+
+def _tick(cls: object) -> str:
+    """A class as an axis label: one word a line, so labels stay level and whole on a phone."""
+    return "<br>".join(_words(cls).split())
+
+
 def heatmap_figure(result: CohortAcross, a: Guideline, b: Guideline) -> go.Figure:
     grid = result.crosstab.pivot_table(index="class_a", columns="class_b", values="cases", aggfunc="sum", fill_value=0)
+    # The counts are written in the cells, so no colour scale is needed to read them (and a phone keeps its width).
     figure = go.Figure(
         go.Heatmap(
             z=grid.to_numpy().tolist(),
-            x=[_words(c) for c in grid.columns],
-            y=[_words(c) for c in grid.index],
+            x=[_tick(c) for c in grid.columns],
+            y=[_tick(c) for c in grid.index],
             text=grid.to_numpy().tolist(),
             texttemplate="%{text:,}",
+            textfont={"size": 15},
             colorscale="Blues",
-            hovertemplate=f"{a.info.id}: %{{y}}<br>{b.info.id}: %{{x}}<br>%{{z:,}} cases<extra></extra>",
-            colorbar={"title": "cases"},
+            showscale=False,
+            hovertemplate=f"{a.info.title}: %{{y}}<br>{b.info.title}: %{{x}}<br>%{{z:,}} cases<extra></extra>",
         )
     )
+    # The pathways are named in full by the choices above the chart: a phone cannot fit two titles in one line.
     figure.update_layout(
-        title=f"Kind of answer: {a.info.title} (down) against {b.info.title} (across)",
-        xaxis_title=b.info.id,
-        yaxis_title=a.info.id,
+        title="Cases by kind of answer",
+        xaxis={"title": "answer under pathway B", "tickangle": 0},
+        yaxis={"title": "answer under pathway A"},
         height=420,
+        margin={"l": 10, "r": 10},
     )
     return figure
 
@@ -101,6 +116,11 @@ def across_section(data: bytes, name: str, digest: str) -> None:
     active = [p.id for p in library().packs if p.status == "active"]
     if len(active) < 2:
         return
+    with st.container(key=SECTION_KEY):
+        _across(data, name, digest, active)
+
+
+def _across(data: bytes, name: str, digest: str, active: list[str]) -> None:
     st.subheader("Across two pathways")
     st.caption(
         "Every row of this file under two pathways, counted by the kind of answer each gives. Each pathway reads "
@@ -109,8 +129,13 @@ def across_section(data: bytes, name: str, digest: str) -> None:
     )
     first, second = _default_pair(active)
     left, right = st.columns(2)
-    a_id = left.selectbox("Pathway A", active, index=active.index(first), key="cohort_across_a")
-    b_id = right.selectbox("Pathway B", active, index=active.index(second), key="cohort_across_b")
+    titles = {p.id: p.title for p in library().packs}
+    a_id = left.selectbox(
+        "Pathway A", active, index=active.index(first), key="cohort_across_a", format_func=titles.__getitem__
+    )
+    b_id = right.selectbox(
+        "Pathway B", active, index=active.index(second), key="cohort_across_b", format_func=titles.__getitem__
+    )
     if a_id == b_id:
         st.info("Choose two different pathways to compare.")
         return
@@ -127,13 +152,17 @@ def across_section(data: bytes, name: str, digest: str) -> None:
             heatmap_figure(result, a, b),
             config={"displayModeBar": False},
             key="cohort_across_heatmap",
+            alt=(
+                f"Cases by kind of answer, {a.info.title} down and {b.info.title} across: {result.good:,} cases, "
+                f"{result.discordant:,} answered differently. The table under it gives every cell."
+            ),
         )
-    # The pathways are named above: the table holds only the two answers and the count, so it fits a phone.
+    # The pathways are named by the choices above: the table holds the two answers and the count, to fit a phone.
     text_table(
         pd.DataFrame(
             {
-                f"under {a_id}": result.crosstab["class_a"].map(_words),
-                f"under {b_id}": result.crosstab["class_b"].map(_words),
+                "answer under pathway A": result.crosstab["class_a"].map(_words),
+                "answer under pathway B": result.crosstab["class_b"].map(_words),
                 "cases": result.crosstab["cases"],
             }
         )
@@ -145,8 +174,8 @@ def across_section(data: bytes, name: str, digest: str) -> None:
             {
                 "row": listed.index + 1,
                 "case_id": listed["case_id"].astype(str),
-                f"under {a_id}": listed["class_a"].map(_words) + ": " + listed["disposition_a"],
-                f"under {b_id}": listed["class_b"].map(_words) + ": " + listed["disposition_b"],
+                "under pathway A": listed["disposition_a"].map(_labels(a)),
+                "under pathway B": listed["disposition_b"].map(_labels(b)),
                 "open": compared.links,
             }
         )
@@ -161,7 +190,9 @@ def across_section(data: bytes, name: str, digest: str) -> None:
             },
         )
         more = f" The first {LINKED_ROWS:,} are listed." if len(discordant) > LINKED_ROWS else ""
-        st.caption(f"Each link opens the case on the Patient page under {a_id}, with {b_id} beside it.{more}")
+        st.caption(
+            f"Each link opens the case on the Patient page under {a.info.title}, with {b.info.title} beside it.{more}"
+        )
     st.download_button(
         "Download every case under both pathways (CSV)",
         data=lambda: cohort_files.results_csv(result.cases),

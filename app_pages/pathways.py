@@ -16,6 +16,7 @@ from core.engine.packs import PACKS_DIR, default_pack_id
 from core.engine.vocabulary import load_vocabulary, readers
 from core.review.pack_check import PackSummary, library
 
+STANCES_KEY, CLOCK_KEY = "who_says_what", "one_clock"  # the sections' containers, for links and tests
 STATUS_WORDS = {"active": "active", "draft": "draft (not for teaching yet)", "retired": "retired"}
 
 
@@ -79,8 +80,10 @@ def pathways_page() -> None:
         text_table(_vocabulary_table(listing.packs))
     active = [load_guideline(PACKS_DIR / p.id) for p in listing.packs if p.status == "active"]
     if len(active) > 1:
-        stances_section(active)
-        clock_section(active)
+        with st.container(key=STANCES_KEY):
+            stances_section(active)
+        with st.container(key=CLOCK_KEY):
+            clock_section(active)
 
 
 guarded(pathways_page)

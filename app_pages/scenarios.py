@@ -11,6 +11,7 @@ import streamlit as st
 from app import page_script
 from app_pages.case_form import case_form
 from app_pages.course_player import course_player_section
+from app_pages.other_pathways import ACROSS_PARAM, pathways_side_by_side
 from app_pages.result_sections import disposition_badge
 from app_pages.session import (
     case_text,
@@ -38,6 +39,7 @@ COMPARE_SCENARIO_KEY = "compare_scenario"
 COMPARE_TEXT_KEY = "compare_text"
 COMPARE_APPLIED_KEY = "compare_applied"  # the `compare` and `vs.` parameters last applied or written
 COMPARE_PARAM = "compare"  # the scenario compared, by id (absent: the current patient)
+ACROSS_KEY = "compare_across"  # which pathways the compared case is shown under (the URL's `across`)
 TABS = ("Teaching scenarios", COMPARE_TAB, "Step through", "Courses over time")
 STEP_SOURCE_KEY = "step_source"
 STEP_REVEALED_KEY = "step_revealed"
@@ -164,7 +166,8 @@ def compare_section() -> None:
     g = guideline()
     st.caption(
         "A scenario (or the current patient) beside a copy you can change: see which rule decides "
-        "differently. *Compare* under a patient's result opens here with the change already made."
+        "differently. *Compare* under a patient's result opens here with the change already made. At the end, "
+        "the same case under every pathway of the library."
     )
     options = [*_scenarios(), CURRENT_PATIENT]
     st.selectbox(
@@ -220,6 +223,7 @@ def compare_section() -> None:
             ),
             hide_index=True,
         )
+    pathways_side_by_side(_compared_text(choice), ACROSS_PARAM, ACROSS_KEY)
 
 
 def _restart_steps() -> None:
@@ -280,7 +284,7 @@ def step_section() -> None:
 
 def scenarios_page() -> None:
     g = guideline()
-    sync_case_with_url(other_params=(*CHANGE_PARAMS, TAB_PARAM, COMPARE_PARAM))
+    sync_case_with_url(other_params=(*CHANGE_PARAMS, TAB_PARAM, COMPARE_PARAM, ACROSS_PARAM))
     st.title("Scenarios")
     show_problems(url_problems(), g, "Some parameters of the link could not be used:")
     open_compare_from_url()

@@ -5,12 +5,15 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
+from app_pages.flow_view import text_table
 from app_pages.inert import inert
 from core.analyses.csv_export import csv_bytes
 from core.engine.guideline import Guideline
 from core.review.stances import NOT_ADDRESSED, STANCE_WORDS, disagreements, load_topics, stance_matrix, stance_rows
 
 TOPIC_KEY = "stances_topic"
+WIDE_KEY, NARROW_KEY = "stances_table", "stances_list"
+NARROW_PX = 640
 
 
 def _statements(g: Guideline, rows: pd.DataFrame) -> str:
@@ -36,14 +39,29 @@ def stances_section(guidelines: list[Guideline]) -> None:
     topics = load_topics()
     split = disagreements(rows)
     st.markdown(f"The pathways disagree on {len(split)} of {len(topics)} topics.")
-    # One line per topic, pathways inside it: a table of topics by four pathways is too wide for a phone.
     matrix = stance_matrix(rows, topics)
     titles = {g.info.id: g.info.title for g in guidelines}
+    # Topics down and pathways across where there is room; on a phone, where four pathways across do not fit, each
+    # topic with one line per pathway under it. CSS shows one of the two.
+    st.html(
+        f"<style>@media (max-width: {NARROW_PX}px) {{ .st-key-{WIDE_KEY} {{ display: none; }} }}"
+        f"@media (min-width: {NARROW_PX + 1}px) {{ .st-key-{NARROW_KEY} {{ display: none; }} }}</style>"
+    )
+    with st.container(key=WIDE_KEY):
+        text_table(
+            pd.DataFrame(
+                {
+                    "topic": [f"{r['topic']} ({r['pathways']})" for r in matrix.to_dict("records")],
+                    **{title: matrix[p].tolist() for p, title in titles.items()},
+                }
+            )
+        )
     lines = []
     for record in matrix.to_dict("records"):
-        cells = "; ".join(f"*{inert(titles[p])}*: {record[p]}" for p in titles)
-        lines.append(f"- **{inert(record['topic'])}** ({record['pathways']}): {cells}")
-    st.markdown("\n".join(lines))
+        lines.append(f"- **{inert(record['topic'])}** ({record['pathways']})")
+        lines += [f"    - *{inert(title)}*: {record[p]}" for p, title in titles.items()]
+    with st.container(key=NARROW_KEY):
+        st.markdown("\n".join(lines))
     order = split + [t for t in topics if t not in split]
     topic = st.selectbox(
         "What each pathway says on a topic",

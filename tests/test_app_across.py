@@ -20,9 +20,10 @@ def pathways_app():
 
 
 def matrix(at) -> list[str]:
-    """The who-says-what lines, one per topic: `- **Topic** (disagree): *Pathway*: stance; ...`."""
+    """The who-says-what list, one entry per topic: `- **Topic** (disagree)` and a line `- *Pathway*: stance`
+    under it for each pathway."""
     block = next(m for m in texts(at.markdown) if m.startswith("- **") and "(disagree)" in m)
-    return block.splitlines()
+    return [topic.strip() for topic in ("\n" + block).split("\n- ")[1:]]
 
 
 def test_who_says_what_lists_disagreements_first_in_words(pathways_app):
@@ -31,7 +32,7 @@ def test_who_says_what_lists_disagreements_first_in_words(pathways_app):
     lines = matrix(at)
     marks = ["disagree" if "(disagree)" in line else "agree" for line in lines]
     assert "disagree" in marks and marks == sorted(marks, key=lambda m: m != "disagree")
-    gabapentinoids = next(line for line in lines if line.startswith("- **Gabapentinoids"))
+    gabapentinoids = next(line for line in lines if line.startswith("**Gabapentinoids"))
     assert "(disagree)" in gabapentinoids
     assert "*Neck and upper back pain after a prior L2-L5 lumbar fusion*: recommends" in gabapentinoids
     assert "*Lumbar spinal stenosis with neurogenic claudication*: advises against" in gabapentinoids
@@ -70,7 +71,7 @@ def test_across_two_pathways_defaults_to_the_chosen_and_next_pathway_and_counts_
     assert at.selectbox(key="cohort_across_a").value == "neck-upper-back-pain-after-lumbar-fusion"
     b = at.selectbox(key="cohort_across_b").value
     assert b != at.selectbox(key="cohort_across_a").value
-    crosstab = next(t.value for t in at.table if str(t.value.columns[0]).startswith("under "))
+    crosstab = next(t.value for t in at.table if str(t.value.columns[0]) == "answer under pathway A")
     rows = list(
         csv.DictReader(
             io.StringIO(content(offered, f"cohort_neck-upper-back-pain-after-lumbar-fusion_vs_{b}.csv").decode())
@@ -87,10 +88,9 @@ def test_each_discordant_case_links_to_the_patient_page_with_both_pathways(cohor
     at, _ = cohort_app
     listed = next(d.value for d in at.dataframe if "open" in d.value.columns)
     b = at.selectbox(key="cohort_across_b").value
-    assert (
-        len(listed) > 0
-        and (listed[f"under {b}"].str.split(":").str[0] != listed.iloc[:, 2].str.split(":").str[0]).all()
-    )
+    kinds_a, kinds_b = (listed[f"under pathway {side}"].str.split(":").str[0] for side in "AB")
+    assert len(listed) > 0 and (kinds_a != kinds_b).all()
+    assert listed["under pathway A"].iloc[0] == "conservative care: Structured conservative care"
     link = parse_qs(urlsplit(listed["open"].iloc[0]).query)
     assert urlsplit(listed["open"].iloc[0]).path == "patient"
     assert link["pathway"] == ["neck-upper-back-pain-after-lumbar-fusion"]
@@ -98,6 +98,13 @@ def test_each_discordant_case_links_to_the_patient_page_with_both_pathways(cohor
     opened = start_app({k: v if len(v) > 1 else v[0] for k, v in link.items()}, page="patient")
     assert not opened.exception and not opened.error
     assert any(s.value == "Under other pathways" for s in opened.subheader)
+    # Both pathways side by side, each with the answer the cohort gave this row.
+    blocks = pathway_blocks(opened)
+    assert len(blocks) == 2
+    fusion = next(x for x in blocks if x.startswith("**Neck"))
+    other = next(x for x in blocks if not x.startswith("**Neck"))
+    for block, side in ((fusion, "A"), (other, "B")):
+        assert f"decision: {listed[f'under pathway {side}'].iloc[0].split(': ', 1)[1]}" in block
 
 
 def test_one_clock_draws_every_pathways_milestones_on_one_week_axis_with_a_table(pathways_app):
@@ -107,3 +114,70 @@ def test_one_clock_draws_every_pathways_milestones_on_one_week_axis_with_a_table
     assert chart["type"] == "scatter" and len(set(chart["y"])) == 4 == table["pathway"].nunique()
     fusion = table[table["pathway"].str.contains("fusion", case=False)]
     assert 26 in fusion["week"].astype(int).tolist() and list(chart["x"]) == table["week"].astype(int).tolist()
+
+
+FUSION = "neck-upper-back-pain-after-lumbar-fusion"
+
+
+def param(at, name: str) -> str | None:
+    """One query parameter's value (AppTest gives one value as a string, several as a list)."""
+    value = at.query_params.get(name)
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+
+def pathway_blocks(at) -> list[str]:
+    """The side-by-side blocks of "Under other pathways": one per pathway, its title in bold first."""
+    return [m for m in texts(at.markdown) if m.startswith("**") and "deciding rule:" in m]
+
+
+def test_the_scenarios_compare_view_shows_the_chosen_scenario_under_the_pathways_the_link_names():
+    at = start_app(
+        {"tab": "Compare", "compare": "cord_compression_week_one", "across": f"cervical-myelopathy,{FUSION}"},
+        page="scenarios",
+    )
+    assert not at.exception and not at.error
+    assert "Under other pathways" in texts(at.subheader)
+    assert at.pills(key="compare_across").value == ["cervical-myelopathy", FUSION]  # the library's order
+    myelopathy, fusion = pathway_blocks(at)
+    assert myelopathy.startswith("**Cervical myelopathy") and fusion.startswith("**Neck and upper back pain")
+    # The scenario itself (not the empty patient): its expected answer under its own pathway.
+    assert "decision: Urgent neurosurgical referral (urgent)" in fusion
+    assert "compared with Neck and upper back pain" in myelopathy and "this is that pathway" in fusion
+    assert param(at, "compare") == "cord_compression_week_one"
+
+
+def test_choosing_pathways_in_the_scenarios_compare_view_writes_them_to_the_url():
+    at = start_app({"tab": "Compare", "compare": "cord_compression_week_one"}, page="scenarios")
+    chooser = at.pills(key="compare_across")
+    assert len(chooser.value) == 4 and len(pathway_blocks(at)) == 4  # no `across`: every active pathway
+    chooser.set_value(["lumbar-stenosis-claudication", FUSION]).run()
+    assert param(at, "across") == f"lumbar-stenosis-claudication,{FUSION}"
+    assert len(pathway_blocks(at)) == 2
+    assert param(at, "compare") == "cord_compression_week_one"
+    at.pills(key="compare_across").set_value([FUSION]).run()
+    assert not pathway_blocks(at) and any("two or more" in i.value for i in at.info)
+
+
+def test_the_patient_pages_choice_of_pathways_is_the_compare_parameter():
+    at = start_app({"mri_finding": "cord_compression", "compare": f"{FUSION},cervical-myelopathy"}, page="patient")
+    assert at.pills(key="patient_compared_pathways").value == ["cervical-myelopathy", FUSION]
+    assert len(pathway_blocks(at)) == 2
+    at.pills(key="patient_compared_pathways").set_value(["cervical-radiculopathy", FUSION]).run()
+    assert param(at, "compare") == f"cervical-radiculopathy,{FUSION}"
+    assert param(at, "mri_finding") == "cord_compression"
+
+
+def test_who_says_what_is_also_a_table_of_topics_down_and_pathways_across(pathways_app):
+    at, _ = pathways_app
+    table = next(t.value for t in at.table if "topic" in t.value.columns)
+    assert list(table.columns) == [
+        "topic",
+        "Cervical myelopathy graded by the mJOA score",
+        "Cervical radiculopathy at first presentation",
+        "Lumbar spinal stenosis with neurogenic claudication",
+        "Neck and upper back pain after a prior L2-L5 lumbar fusion",
+    ]
+    marks = table["topic"].str.endswith("(disagree)").tolist()
+    assert marks == sorted(marks, reverse=True) and any(marks)
+    gabapentinoids = table[table["topic"].str.startswith("Gabapentinoids")].iloc[0]
+    assert gabapentinoids["Lumbar spinal stenosis with neurogenic claudication"] == "advises against"

@@ -52,11 +52,12 @@ SEEN_COLOUR = """e => {
 }"""
 
 
-def axe_violations(tab) -> list[dict]:
+def axe_violations(tab, within: str | None = None) -> list[dict]:
+    """WCAG A/AA violations on the page, or only in the elements the CSS selector `within` picks."""
     from axe_playwright_python.sync_playwright import Axe
 
     options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
-    return Axe().run(tab, options=options).response["violations"]
+    return Axe().run(tab, context=within, options=options).response["violations"]
 
 
 def describe(violations: list[dict]) -> str:
