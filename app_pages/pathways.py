@@ -2,12 +2,10 @@
 rules and citations), each opening the pathway; the shared vocabulary with which packs read each field; where the
 active pathways stand on shared decision topics."""
 
-import pandas as pd
 import streamlit as st
 
 from app import page_script
 from app_pages.clock_view import clock_section
-from app_pages.flow_view import text_table
 from app_pages.inert import inert, problem_list
 from app_pages.session import PATHWAY_PARAM, chosen_pathway, guarded
 from app_pages.stances_view import stances_section
@@ -48,19 +46,13 @@ def _card(pack: PackSummary, chosen: bool) -> None:
         )
 
 
-def _vocabulary_table(packs: list[PackSummary]) -> pd.DataFrame:
+def _vocabulary_lines(packs: list[PackSummary]) -> str:
+    """One line per field rather than a four-column table, which a phone cannot fit."""
     vocabulary = load_vocabulary()
     read_by = readers({p.id: p.fields for p in packs})
-    return pd.DataFrame(
-        [
-            {
-                "field": name,
-                "kind": d.kind,
-                "label": d.label,
-                "read by": ", ".join(read_by.get(name, [])) or "no pathway yet",
-            }
-            for name, d in vocabulary.fields.items()
-        ]
+    return "\n".join(
+        f"- **{inert(d.label)}** (`{name}`, {d.kind}): read by {', '.join(read_by.get(name, [])) or 'no pathway yet'}"
+        for name, d in vocabulary.fields.items()
     )
 
 
@@ -77,7 +69,7 @@ def pathways_page() -> None:
     for pack in listing.packs:
         _card(pack, pack.id == chosen)
     with st.expander("The shared vocabulary: every case field and the pathways that read it"):
-        text_table(_vocabulary_table(listing.packs))
+        st.markdown(_vocabulary_lines(listing.packs))
     active = [load_guideline(PACKS_DIR / p.id) for p in listing.packs if p.status == "active"]
     if len(active) > 1:
         with st.container(key=STANCES_KEY):

@@ -88,7 +88,7 @@ def test_screenshots_of_the_urgent_blocked_case_the_slip_the_course_and_the_sank
         page.keyboard.press("Enter")
         settled(page)
         page.get_by_text("courses at this node").first.wait_for()
-        page.locator(".st-key-pathway_progression_sankey").scroll_into_view_if_needed()
+        page.locator(".st-key-pathway_progression_sankey:not([data-stale='true'])").scroll_into_view_if_needed()
         shoot(page, f"round2_sankey_{viewport}")
     finally:
         context.close()
