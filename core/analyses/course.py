@@ -139,6 +139,18 @@ def inner_problem(
     return None
 
 
+def _inner_broken(
+    schema: CaseSchema, candidate: Mapping[str, Any], week: int, last: Mapping[str, tuple[int, int]]
+) -> tuple[str, str] | None:
+    """The first count within the week that breaks the course rules at a visit, and why (None: none does)."""
+    for field in schema.inner_clocks:
+        count = candidate.get(field)
+        reason = inner_problem(field, count, week, *last.get(field, (None, None))) if isinstance(count, int) else None
+        if reason:
+            return field, reason
+    return None
+
+
 def parse_course(data: Mapping[str, Any] | Course, guideline: Guideline | None = None) -> Course:
     """Validate a course under a pack (the default pack when none is given), or raise CaseError with one problem
     per bad field, named `visit N: field` (1-based)."""
@@ -188,14 +200,9 @@ def parse_course(data: Mapping[str, Any] | Course, guideline: Guideline | None =
             problems.append(_visit_problem(n, clock, f"must equal the visit's week ({given[clock]!r} != {week})"))
             continue
         candidate = carried_case(effective, given, week, schema)
-        reasons = [
-            (field, inner_problem(field, count, week, *last_inner.get(field, (None, None))))
-            for field in schema.inner_clocks
-            if isinstance(count := candidate.get(field), int)
-        ]
-        broken = [(field, reason) for field, reason in reasons if reason]
+        broken = _inner_broken(schema, candidate, week, last_inner)
         if broken:
-            problems.append(_visit_problem(n, *broken[0]))
+            problems.append(_visit_problem(n, *broken))
             continue
         try:
             case = g.parse_case(candidate)
