@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages.session import PAGE_CHANGED_KEY, case_text, set_case_text, show_problems
+from app_pages.session import PAGE_CHANGED_KEY, case_text, guideline, set_case_text, show_problems
 from core import Case, CaseError, Guideline, evaluate_course
 from core.analyses.course_params import (
     VISIT_PARAM,
@@ -20,6 +20,7 @@ from core.analyses.course_params import (
     unrecorded_visit,
     visit_from_cases,
     visit_param,
+    visit_week,
 )
 from core.engine.case_params import with_field
 
@@ -45,7 +46,7 @@ def sync_course_with_url() -> None:
         visits, problems = [], []
         for n, text in enumerate(raw, start=1):
             try:
-                visits.append(read_visit_param(text, n))
+                visits.append(read_visit_param(text, n, guideline()))
             except CaseError as exc:
                 problems += exc.problems
         st.session_state[COURSE_KEY] = visits
@@ -60,21 +61,24 @@ def sync_course_with_url() -> None:
 
 
 def _record(case: Case) -> None:
-    visits = recorded_visits()
-    visits.append(visit_from_cases(effective_case(visits), case))
+    visits, g = recorded_visits(), guideline()
+    visits.append(visit_from_cases(effective_case(visits, g), case, g))
     st.session_state[COURSE_PROBLEMS_KEY] = []
     _forget_proposal()
 
 
 def _forget_proposal() -> None:
     # A proposal belongs to the visit it was made at (it is never carried): the next visit starts without it.
-    set_case_text(with_field(case_text(), "proposed", None))
+    text, schema = case_text(), guideline().schema
+    for field in schema.per_visit:
+        text = with_field(text, field, None, schema)
+    set_case_text(text)
 
 
 def _correct(case: Case) -> None:
     number = st.session_state[CORRECT_KEY]
     try:
-        st.session_state[COURSE_KEY] = replace_visit(recorded_visits(), number, case)
+        st.session_state[COURSE_KEY] = replace_visit(recorded_visits(), number, case, guideline())
         st.session_state[COURSE_PROBLEMS_KEY] = []
         _forget_proposal()
     except CaseError as exc:
@@ -95,9 +99,9 @@ def _clear() -> None:
 
 def record_button(case: Case | None, key: str) -> str | None:
     """The button that records the form as the next visit; returns why it cannot (None when it can)."""
-    visits = recorded_visits()
-    week = None if case is None else case.weeks_conservative
-    problem = "Correct the field marked in red first." if case is None else recording_problem(visits, case)
+    visits, g = recorded_visits(), guideline()
+    week = None if case is None else visit_week(case, g)
+    problem = "Correct the field marked in red first." if case is None else recording_problem(visits, case, g)
     st.button(
         f"Record this visit (week {week})" if week is not None else "Record this visit",
         key=key,
@@ -109,13 +113,13 @@ def record_button(case: Case | None, key: str) -> str | None:
     return problem
 
 
-def course_visits(case: Case | None) -> list[dict[str, Any]]:
+def course_visits(case: Case | None, g: Guideline) -> list[dict[str, Any]]:
     """Recorded visits, then the current case as a visit when it can be recorded next (placed in time, in week
     order, and different from the last)."""
     visits = list(recorded_visits())
-    if case is None or recording_problem(visits, case) is not None:
+    if case is None or recording_problem(visits, case, g) is not None:
         return visits
-    current = unrecorded_visit(visits, case)
+    current = unrecorded_visit(visits, case, g)
     return visits + ([current] if current is not None else [])
 
 
@@ -160,7 +164,7 @@ def course_section(case: Case | None, g: Guideline) -> None:
         from core.outputs.course_figures import course_rows, course_timeline
         from core.outputs.course_text import milestones_words
 
-        shown = course_visits(case)
+        shown = course_visits(case, g)
         unrecorded = len(shown) > len(visits)
         try:
             result = evaluate_course({"visits": shown}, g)

@@ -56,8 +56,8 @@ def _sankey_chart(pathway: str):
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _timeline_chart(pathway: str, weeks: int | None, pt_weeks: int | None):
-    return timeline_figure(guideline(), weeks, pt_weeks)
+def _timeline_chart(pathway: str, weeks: int | None, inner_weeks: int | None):
+    return timeline_figure(guideline(), weeks, inner_weeks)
 
 
 def _patient_evaluation() -> Evaluation | None:
@@ -114,17 +114,18 @@ def timeline_section(evaluation: Evaluation | None) -> None:
     if not g.pathway.milestones:
         return
     values = evaluation.case.values() if evaluation else {}
-    weeks, pt_weeks = (values.get(clock) for clock in [*g.clocks, "", ""][:2])
+    # The course's weeks, and the first count within them (formal PT), as the timeline places them.
+    weeks, inner_weeks = (values.get(clock) for clock in [*g.schema.time_fields, "", ""][:2])
     st.header("Conservative-care timeline")
     milestones = "; ".join(f"week {m.week}: {m.label}" for m in g.pathway.milestones)
     st.caption(f"The pathway's milestones ({inert(milestones)}); urgent routes leave the timeline at any week.")
     st.plotly_chart(
-        _timeline_chart(chosen_pathway(), weeks, pt_weeks),
+        _timeline_chart(chosen_pathway(), weeks, inner_weeks),
         config={"displayModeBar": False},
-        alt=timeline_chart_text(g, weeks, pt_weeks).alt,
+        alt=timeline_chart_text(g, weeks, inner_weeks).alt,
     )
     st.markdown("**Table: the timeline**")
-    text_table(timeline_table(timeline_rows(g, weeks, pt_weeks)))
+    text_table(timeline_table(timeline_rows(g, weeks, inner_weeks)))
     st.markdown("**Table: routes that bypass the timeline**")
     text_table(bypass_table(bypass_rows(g)))
 

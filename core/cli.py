@@ -27,6 +27,7 @@ from core.engine.evaluate import evaluate_case
 from core.engine.guideline import Guideline, load_guideline
 from core.engine.inconsistencies import load_inconsistency_rules
 from core.engine.packs import resolve_pack
+from core.engine.vocabulary import load_vocabulary
 from core.errors import PathwayError, Problem
 from core.outputs.course_text import course_text
 from core.outputs.fhir import FHIR_RELEASES, export_fhir_json
@@ -461,11 +462,13 @@ def build_parser() -> argparse.ArgumentParser:
     _pathway_arguments(variant)
     variant.set_defaults(run=_variant)
 
+    vocabulary = load_vocabulary()
+    clock = vocabulary.visit_clock
     sweeping = commands.add_parser(
         "sweep",
         help="cases per disposition as one threshold runs over a range of values",
         description="RULE/FIELD names a number comparison: a rule, phase or warning id and the field it compares, "
-        "e.g. RULE_ID/weeks_conservative for a rule that compares weeks of conservative care with a number.",
+        f"e.g. RULE_ID/{clock} for a rule that compares {vocabulary.fields[clock].label} with a number.",
     )
     sweeping.add_argument("threshold", metavar="RULE/FIELD")
     sweeping.add_argument("--from", dest="start", type=int, required=True, metavar="A")

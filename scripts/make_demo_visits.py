@@ -83,7 +83,7 @@ def _finding(kind: str) -> dict[str, Any]:
 def _course(rng: random.Random, model: dict[str, Any], g: Any) -> list[dict[str, Any]]:
     weeks = model["visit_weeks"]
     visits = [{"week": 0, **_start(rng, model)}]
-    case = carried_case({}, visits[0], 0)
+    case = carried_case({}, visits[0], 0, g.schema)
     ending = ending_states(g)
     for before, week in zip(weeks, weeks[1:], strict=False):
         evaluation = evaluate_case(case, g)
@@ -104,7 +104,7 @@ def _course(rng: random.Random, model: dict[str, Any], g: Any) -> list[dict[str,
         # Only what changed is written: a value equal to the carried one is left blank.
         visit = {k: v for k, v in visit.items() if k in ("week", "proposed") or case.get(k) != v}
         visits.append(visit)
-        case = carried_case(case, visit, week)
+        case = carried_case(case, visit, week, g.schema)
     return visits
 
 

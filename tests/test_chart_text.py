@@ -48,7 +48,7 @@ def test_the_timeline_description_gives_the_milestones_and_the_patients_weeks(gu
     text = timeline_chart_text(guideline, 10, 8)
     assert timeline_figure(guideline, 10, 8).layout.title.text == text.title
     assert "weeks 0, 6, 12 and 26" in text.description
-    assert "week 10 of conservative care and 8 weeks of physical therapy" in text.description
+    assert "week 10 of conservative care and 8 weeks of formal physical therapy" in text.description
 
 
 def test_flowchart_states_carry_symbols_not_colour_alone(guideline):

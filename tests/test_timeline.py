@@ -46,11 +46,11 @@ def test_surgical_routes_open_at_six_months(guideline):
 
 
 def test_status_is_relative_to_the_patients_week(guideline):
-    rows = timeline_rows(guideline, weeks_conservative=10, pt_weeks=8)
+    rows = timeline_rows(guideline, 10, 8)
     status = {(k, w): s for k, w, s in zip(rows["kind"], rows["week"], rows["status"], strict=False)}
     assert status[("milestone", 6)] == "done" and status[("milestone", 12)] == "upcoming"
     assert status[("phase", 0)] == "done" and status[("phase", 6)] == "current" and status[("phase", 12)] == "upcoming"
-    at_six = timeline_rows(guideline, weeks_conservative=6)
+    at_six = timeline_rows(guideline, 6)
     assert at_six.loc[(at_six["kind"] == "milestone") & (at_six["week"] == 6), "status"].item() == "current"
 
 
@@ -60,14 +60,14 @@ def test_unknown_week_gives_unknown_status_and_no_patient_rows(guideline):
 
 
 def test_patient_rows_say_the_week_and_pt_and_when_beyond_the_axis(guideline):
-    rows = rows_of(timeline_rows(guideline, weeks_conservative=40, pt_weeks=12), "patient")
+    rows = rows_of(timeline_rows(guideline, 40, 12), "patient")
     assert "12 weeks of formal physical therapy" in rows.loc[0, "what"]
     assert "week 40" in rows.loc[1, "what"] and "beyond week 26" in rows.loc[1, "what"]
     assert "beyond" not in timeline_rows(guideline, 20, 6)["what"].str.cat()
 
 
 def test_open_ended_stretch_is_current_past_six_months(guideline):
-    rows = timeline_rows(guideline, weeks_conservative=40)
+    rows = timeline_rows(guideline, 40)
     last = rows[(rows["kind"] == "phase") & (rows["week"] == 26)]
     assert last["status"].item() == "current"
 
@@ -96,9 +96,9 @@ def test_moving_a_milestone_in_data_moves_the_timeline(tmp_path):
     shutil.copytree(DATA_DIR, data)
     path = data / "pathway.yaml"
     content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    content["milestones"][2] = {"week": 10, "label": "Ten-week review"}
+    content["milestones"][2] = {"week": 10, "label": "Ten-week review", "clock": "weeks_conservative"}
     path.write_text(yaml.safe_dump(content, sort_keys=False), encoding="utf-8")
-    rows = timeline_rows(load_guideline(data), weeks_conservative=11)
+    rows = timeline_rows(load_guideline(data), 11)
     milestones = rows_of(rows, "milestone")
     assert list(milestones["week"]) == [0, 6, 10, 26] and "Ten-week review" in set(milestones["what"])
     assert rows[(rows["kind"] == "phase") & (rows["week"] == 10)]["status"].item() == "current"
@@ -106,7 +106,7 @@ def test_moving_a_milestone_in_data_moves_the_timeline(tmp_path):
 
 @pytest.mark.parametrize("weeks", [0, 5, 6, 25, 26, 27, 520])
 def test_exactly_one_stretch_is_current_for_any_week(guideline, weeks):
-    rows = timeline_rows(guideline, weeks_conservative=weeks)
+    rows = timeline_rows(guideline, weeks)
     assert (rows[rows["kind"] == "phase"]["status"] == "current").sum() == 1
 
 

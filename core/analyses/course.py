@@ -1,8 +1,9 @@
 """A course of care: one patient's visits over the weeks, each decided by the one-case engine (issue 9).
 
 A course is `{"course_id": ..., "visits": [{"week": 0, ...case keys...}, ...]}`. A visit says what is known or
-changed at that visit: an absent key is carried forward, `null` makes it unknown from that visit on,
-`weeks_conservative` is the visit's week, `proposed` belongs to its visit only. Pure Python (no pandas), so the
+changed at that visit: an absent key is carried forward, `null` makes it unknown from that visit on; the
+vocabulary marks the count the visit's week sets, the fields that belong to their visit only, and the counts of
+weeks held within the week (CaseSchema: visit_clock, per_visit, inner_clocks). Pure Python (no pandas), so the
 Patient page can use it without the cost of the vectorised modules.
 """
 
@@ -15,13 +16,13 @@ from core.engine.case import MAX_WEEKS, AnyCase, Case
 from core.engine.evaluate import evaluate_case
 from core.engine.evaluation import Evaluation
 from core.engine.guideline import Guideline, load_guideline
+from core.engine.vocabulary import CaseSchema
 from core.errors import CaseError, Problem
 from core.model import Frozen
 
 WEEK = "week"
 NOT_YET_SEEN = "not_yet_seen"
 NO_FURTHER_VISIT = "no_further_visit"
-NOT_CARRIED = ("proposed", "weeks_conservative")  # proposed: its visit only; weeks_conservative: the visit's week
 
 
 class Visit(Frozen):
@@ -81,9 +82,15 @@ def _visit_problem(n: int, field: str, message: str) -> Problem:
     return Problem(field=f"visit {n}: {field}", message=message)
 
 
-def _week(n: int, raw: Mapping[str, Any]) -> tuple[int | None, list[Problem]]:
+def week_required(schema: CaseSchema) -> str:
+    """The message of a visit without its week: what the week is, in the vocabulary's words."""
+    clock = schema.visit_clock
+    return f"required ({schema.defs[clock].label} at this visit)" if clock else "required (the visit's week)"
+
+
+def _week(n: int, raw: Mapping[str, Any], schema: CaseSchema) -> tuple[int | None, list[Problem]]:
     if WEEK not in raw or raw[WEEK] is None:
-        return None, [_visit_problem(n, WEEK, "required (weeks of conservative care at this visit)")]
+        return None, [_visit_problem(n, WEEK, week_required(schema))]
     week = raw[WEEK]
     if isinstance(week, bool) or not isinstance(week, int):
         return None, [_visit_problem(n, WEEK, f"expected a whole number, got {week!r}")]
@@ -92,37 +99,55 @@ def _week(n: int, raw: Mapping[str, Any]) -> tuple[int | None, list[Problem]]:
     return week, []
 
 
-def carried_case(previous: Mapping[str, Any], given: Mapping[str, Any], week: int) -> dict[str, Any]:
+def carried_case(
+    previous: Mapping[str, Any], given: Mapping[str, Any], week: int, schema: CaseSchema
+) -> dict[str, Any]:
     """The effective case at a visit: the previous effective case, updated by what this visit states."""
-    case = {k: v for k, v in previous.items() if k not in NOT_CARRIED}
+    clock = schema.visit_clock
+    case = {k: v for k, v in previous.items() if k not in schema.not_carried}
     for key, value in given.items():
         if key == WEEK:
             continue
         if value is None:
             case.pop(key, None)
-        elif key != "weeks_conservative":
+        elif key != clock:
             case[key] = value
-    case["weeks_conservative"] = week
+    if clock:
+        case[clock] = week
     return case
 
 
-def pt_problem(pt: int | None, week: int, last_pt: int | None, last_week: int | None) -> str | None:
-    """Why pt_weeks at a visit breaks the course rules (None when it does not); last_* are from the most recent
-    earlier visit where pt_weeks was known."""
-    if pt is None:
+def inner_problem(
+    field: str, count: int | None, week: int, last_count: int | None, last_week: int | None
+) -> str | None:
+    """Why a count held within the visit's week (`field`) breaks the course rules at a visit (None when it does
+    not); last_* are from the most recent earlier visit where it was known."""
+    if count is None:
         return None
-    if pt > week:
-        return f"cannot exceed the visit's week ({pt} > {week})"
-    if last_pt is None or last_week is None:
+    if count > week:
+        return f"cannot exceed the visit's week ({count} > {week})"
+    if last_count is None or last_week is None:
         return None
-    if pt < last_pt:
-        return f"cannot decrease from one visit to the next ({last_pt} -> {pt})"
-    if pt - last_pt > week - last_week:
+    if count < last_count:
+        return f"cannot decrease from one visit to the next ({last_count} -> {count})"
+    if count - last_count > week - last_week:
         elapsed = week - last_week
         return (
-            f"grew by {pt - last_pt} weeks but only {elapsed} week{'' if elapsed == 1 else 's'} passed since "
-            f"week {last_week} (pt_weeks {last_pt} -> {pt})"
+            f"grew by {count - last_count} weeks but only {elapsed} week{'' if elapsed == 1 else 's'} passed since "
+            f"week {last_week} ({field} {last_count} -> {count})"
         )
+    return None
+
+
+def _inner_broken(
+    schema: CaseSchema, candidate: Mapping[str, Any], week: int, last: Mapping[str, tuple[int, int]]
+) -> tuple[str, str] | None:
+    """The first count within the week that breaks the course rules at a visit, and why (None: none does)."""
+    for field in schema.inner_clocks:
+        count = candidate.get(field)
+        reason = inner_problem(field, count, week, *last.get(field, (None, None))) if isinstance(count, int) else None
+        if reason:
+            return field, reason
     return None
 
 
@@ -132,7 +157,8 @@ def parse_course(data: Mapping[str, Any] | Course, guideline: Guideline | None =
     if isinstance(data, Course):
         return data
     g = guideline or load_guideline()
-    fields = g.schema.kinds
+    schema = g.schema
+    fields, clock = schema.kinds, schema.visit_clock
     if not isinstance(data, Mapping):
         raise CaseError([Problem(field="course", message=f"expected an object with visits, got {type(data).__name__}")])
     problems = [
@@ -152,12 +178,12 @@ def parse_course(data: Mapping[str, Any] | Course, guideline: Guideline | None =
     cases: list[Case] = []
     effective: dict[str, Any] = {}
     last_week: int | None = None
-    last_pt: tuple[int, int] | None = None  # (pt_weeks, week) at the latest visit where it was known
+    last_inner: dict[str, tuple[int, int]] = {}  # per count within the week: (count, week) where last known
     for n, raw in enumerate(raw_visits, start=1):
         if not isinstance(raw, Mapping):
             problems.append(_visit_problem(n, "visit", f"expected an object, got {type(raw).__name__}"))
             continue
-        week, week_problems = _week(n, raw)
+        week, week_problems = _week(n, raw, schema)
         problems += week_problems
         given = {k: v for k, v in raw.items() if k != WEEK}
         problems += [
@@ -170,18 +196,13 @@ def parse_course(data: Mapping[str, Any] | Course, guideline: Guideline | None =
                 _visit_problem(n, WEEK, f"visits must be in week order (week {week} after week {last_week})")
             )
             continue
-        if "weeks_conservative" in given and given["weeks_conservative"] != week:
-            problems.append(
-                _visit_problem(
-                    n, "weeks_conservative", f"must equal the visit's week ({given['weeks_conservative']!r} != {week})"
-                )
-            )
+        if clock is not None and clock in given and given[clock] != week:
+            problems.append(_visit_problem(n, clock, f"must equal the visit's week ({given[clock]!r} != {week})"))
             continue
-        candidate = carried_case(effective, given, week)
-        pt = candidate.get("pt_weeks")
-        reason = pt_problem(pt, week, *(last_pt or (None, None))) if isinstance(pt, int) else None
-        if reason:
-            problems.append(_visit_problem(n, "pt_weeks", reason))
+        candidate = carried_case(effective, given, week, schema)
+        broken = _inner_broken(schema, candidate, week, last_inner)
+        if broken:
+            problems.append(_visit_problem(n, *broken))
             continue
         try:
             case = g.parse_case(candidate)
@@ -189,9 +210,8 @@ def parse_course(data: Mapping[str, Any] | Course, guideline: Guideline | None =
             problems += [_visit_problem(n, p.field, p.message) for p in exc.problems]
             continue
         effective, last_week = candidate, week
-        pt = case.values().get("pt_weeks")
-        if pt is not None:
-            last_pt = (pt, week)
+        values = case.values()
+        last_inner |= {f: (values[f], week) for f in schema.inner_clocks if values.get(f) is not None}
         visits.append(Visit(week=week, given=dict(given)))
         cases.append(case)
     if problems:

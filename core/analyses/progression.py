@@ -29,13 +29,15 @@ from core.analyses.course import (
     NOT_YET_SEEN,
     WEEK,
     ending_states,
-    pt_problem,
+    inner_problem,
     state_order,
+    week_required,
 )
 from core.analyses.frame import RESULT_COLUMNS, evaluate_frame
-from core.engine.case import BOOL_FIELDS, CASE_FIELDS, CHOICES, FIELD_KINDS, INT_FIELDS, MAX_WEEKS
+from core.engine.case import BOOL_FIELDS, CHOICES, FIELD_KINDS, INT_FIELDS, MAX_WEEKS
 from core.engine.case_text import UNKNOWN_WORDS, case_from_text
 from core.engine.guideline import DATA_DIR, Guideline, load_guideline
+from core.engine.vocabulary import CaseSchema
 from core.errors import CaseError, PathwayError, Problem
 from core.model import Frozen
 
@@ -94,7 +96,7 @@ def _is_blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip()) or (isinstance(raw, float) and raw != raw)
 
 
-def _check_case_column(field: str, column: pa.ChunkedArray) -> _Column:
+def _check_case_column(field: str, column: pa.ChunkedArray, schema: CaseSchema) -> _Column:
     raw_codes, distinct = _distinct(column)
     remap = np.empty(len(distinct) + 1, dtype=np.int32)
     remap[-1] = CARRIED  # null (Parquet, or an absent cell)
@@ -105,11 +107,11 @@ def _check_case_column(field: str, column: pa.ChunkedArray) -> _Column:
             remap[n] = CARRIED
         elif isinstance(raw, str) and raw.strip().lower() in UNKNOWN_WORDS:
             remap[n] = UNKNOWN
-            if field == "weeks_conservative":
+            if field == schema.visit_clock:
                 message_of[n] = "is the visit's week; it cannot be unknown"
         else:
             try:
-                value = getattr(case_from_text({field: raw}), field)
+                value = getattr(case_from_text({field: raw}, schema), field)
             except CaseError as exc:
                 remap[n], message_of[n] = UNKNOWN, exc.problems[0].message
                 continue
@@ -119,11 +121,12 @@ def _check_case_column(field: str, column: pa.ChunkedArray) -> _Column:
     return _Column(codes=remap[raw_codes], values=values, bad=messages != None, messages=messages)  # noqa: E711
 
 
-def _check_week(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+def _check_week(column: pa.ChunkedArray, schema: CaseSchema) -> tuple[np.ndarray, np.ndarray]:
     """Week per row (-1 when bad) and the message per row."""
     raw_codes, distinct = _distinct(column)
     weeks = np.full(len(distinct) + 1, -1, dtype=np.int64)
-    message_of: list[str | None] = [None] * len(distinct) + ["required (weeks of conservative care at this visit)"]
+    required = week_required(schema)
+    message_of: list[str | None] = [None] * len(distinct) + [required]
     for n, raw in enumerate(distinct):
         text = "" if raw is None else str(raw).strip()
         try:
@@ -131,11 +134,7 @@ def _check_week(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
             if number != int(number):
                 raise ValueError
         except ValueError:
-            message_of[n] = (
-                "required (weeks of conservative care at this visit)"
-                if not text
-                else f"expected a whole number, got {text!r}"
-            )
+            message_of[n] = required if not text else f"expected a whole number, got {text!r}"
             continue
         if not 0 <= number <= MAX_WEEKS:
             message_of[n] = f"must be between 0 and {MAX_WEEKS} (got {int(number)})"
@@ -171,19 +170,21 @@ def _previous_known(known: np.ndarray, group_first: np.ndarray) -> np.ndarray:
     return np.where(previous >= group_first, previous, -1)
 
 
-def _pt_violations(pt: _Column, weeks: np.ndarray, groups: np.ndarray, order: np.ndarray) -> dict[int, str]:
-    """Sorted good rows (`order`) whose pt_weeks breaks the course rules, found course by course in order: a bad
-    row is not applied, so the next visit is compared with the visit before it."""
-    pt_values = np.asarray(pt.values + [0], dtype=np.int64)
+def _inner_violations(
+    field: str, counts: _Column, weeks: np.ndarray, groups: np.ndarray, order: np.ndarray
+) -> dict[int, str]:
+    """Sorted good rows (`order`) whose count within the week (`field`) breaks the course rules, found course by
+    course in order: a bad row is not applied, so the next visit is compared with the visit before it."""
+    known = np.asarray(counts.values + [0], dtype=np.int64)
     found: dict[int, str] = {}
     active = order
     while True:
         g = groups[active]
         start = np.r_[True, g[1:] != g[:-1]]
         first = np.maximum.accumulate(np.where(start, np.arange(len(active)), 0))
-        codes = _carry(pt.codes[active], start)
-        given = pt.codes[active] >= 0
-        value = pt_values[np.where(codes >= 0, codes, -1)]
+        codes = _carry(counts.codes[active], start)
+        given = counts.codes[active] >= 0
+        value = known[np.where(codes >= 0, codes, -1)]
         previous = _previous_known(codes >= 0, first)
         has_previous = given & (previous >= 0)
         week = weeks[active]
@@ -196,7 +197,8 @@ def _pt_violations(pt: _Column, weeks: np.ndarray, groups: np.ndarray, order: np
         _, firsts = np.unique(g[hit], return_index=True)  # the first broken visit of each course
         for n in hit[firsts].tolist():
             # Broken rows break a rule by construction, so there is a reason to name.
-            found[int(active[n])] = pt_problem(int(value[n]), int(week[n]), int(prev_value[n]), int(prev_week[n])) or ""
+            reason = inner_problem(field, int(value[n]), int(week[n]), int(prev_value[n]), int(prev_week[n]))
+            found[int(active[n])] = reason or ""
         active = active[~np.isin(active, active[hit[firsts]])]
 
 
@@ -250,9 +252,12 @@ class CheckedVisits:
     order: np.ndarray  # the good rows, sorted by course, week and file order
 
 
-def check_visits(table: pa.Table) -> CheckedVisits:
-    """Check every row of a visits table (cells, then the course rules of pt_weeks); PathwayError when case_id or
-    week is absent. Every engine starts here, so bad rows are reported the same way whoever decides the rest."""
+def check_visits(table: pa.Table, guideline: Guideline | None = None) -> CheckedVisits:
+    """Check every row of a visits table under a pack (the default pack when none is given): cells, then the
+    course rules of the counts within the week; PathwayError when case_id or week is absent. Every engine starts
+    here, so bad rows are reported the same way whoever decides the rest."""
+    schema = (guideline or load_guideline()).schema
+    clock = schema.visit_clock
     missing = [c for c in (ID_COLUMN, WEEK) if c not in table.column_names]
     if missing:
         raise PathwayError([Problem(field=c, message="required column of a visits file") for c in missing])
@@ -263,14 +268,16 @@ def check_visits(table: pa.Table) -> CheckedVisits:
     ids = table.column(ID_COLUMN).cast(pa.string()).to_pandas()
     ids = ids.where(ids.str.strip() != "", None)
     _first_error(errors, error_fields, ids.isna().to_numpy(), ID_COLUMN, "required (which course the visit belongs to)")
-    weeks, week_messages = _check_week(table.column(WEEK))
+    weeks, week_messages = _check_week(table.column(WEEK), schema)
     _first_error(errors, error_fields, week_messages != None, WEEK, week_messages)  # noqa: E711
-    fields = [c for c in table.column_names if c in CASE_FIELDS and c != "prior_fusion_levels"]
-    columns = {f: _check_case_column(f, table.column(f)) for f in fields}
+    # A text field (free words, no rule reads it) is not part of a course.
+    fields = [c for c in table.column_names if c in schema.kinds and schema.kinds[c] != "text"]
+    columns = {f: _check_case_column(f, table.column(f), schema) for f in fields}
     for field, column in columns.items():
         _first_error(errors, error_fields, column.bad, field, column.messages)
-    if "weeks_conservative" in columns:
-        wc = columns["weeks_conservative"]
+    inner = [f for f in schema.inner_clocks if f in columns]
+    if clock is not None and clock in columns:
+        wc = columns[clock]
         given = np.asarray(wc.values + [-1], dtype=np.int64)[np.where(wc.codes >= 0, wc.codes, -1)]
         differs = (wc.codes >= 0) & (weeks >= 0) & (given != weeks)
         text = (
@@ -280,25 +287,24 @@ def check_visits(table: pa.Table) -> CheckedVisits:
             if differs.any()
             else None
         )
-        _first_error(errors, error_fields, differs, "weeks_conservative", text)
-    if "pt_weeks" in columns:
-        pt = columns["pt_weeks"]
-        pt_given = np.asarray(pt.values + [0], dtype=np.int64)[np.where(pt.codes >= 0, pt.codes, -1)]
-        over = (pt.codes >= 0) & (weeks >= 0) & (pt_given > weeks)
+        _first_error(errors, error_fields, differs, clock, text)
+    for field in inner:
+        counts = columns[field]
+        given_count = np.asarray(counts.values + [0], dtype=np.int64)[np.where(counts.codes >= 0, counts.codes, -1)]
+        over = (counts.codes >= 0) & (weeks >= 0) & (given_count > weeks)
         if over.any():
             text = np.full(rows, None, dtype=object)
-            text[over] = [
-                f"cannot exceed the visit's week ({p} > {w})" for p, w in zip(pt_given[over], weeks[over], strict=False)
-            ]
-            _first_error(errors, error_fields, over, "pt_weeks", text)
+            pairs = zip(given_count[over], weeks[over], strict=False)
+            text[over] = [f"cannot exceed the visit's week ({c} > {w})" for c, w in pairs]
+            _first_error(errors, error_fields, over, field, text)
 
     course_codes, course_ids = pd.factorize(ids, use_na_sentinel=True)
     good = errors == None  # noqa: E711
     order = np.lexsort((np.arange(rows), weeks, course_codes))
     order = order[good[order]]
-    if "pt_weeks" in columns:
-        for row, reason in _pt_violations(columns["pt_weeks"], weeks, course_codes, order).items():
-            errors[row], error_fields[row] = reason, "pt_weeks"
+    for field in inner:
+        for row, reason in _inner_violations(field, columns[field], weeks, course_codes, order).items():
+            errors[row], error_fields[row] = reason, field
         good = errors == None  # noqa: E711
         order = order[good[order]]
     return CheckedVisits(
@@ -317,18 +323,20 @@ def check_visits(table: pa.Table) -> CheckedVisits:
 def evaluate_visits(table: pa.Table, guideline: Guideline | None = None) -> Progression:
     """Compile a visits table into courses and decide every visit; PathwayError when case_id or week is absent."""
     g = guideline or load_guideline()
-    checked = check_visits(table)
+    checked = check_visits(table, g)
     order, columns, weeks = checked.order, checked.columns, checked.weeks
+    schema = g.schema
     groups = checked.course_codes[order]
     start = np.r_[True, groups[1:] != groups[:-1]] if len(order) else np.zeros(0, dtype=bool)
     frame = pd.DataFrame(
         {
-            f: typed_column(f, c.values, c.codes[order] if f == "proposed" else _carry(c.codes[order], start))
+            f: typed_column(f, c.values, c.codes[order] if f in schema.per_visit else _carry(c.codes[order], start))
             for f, c in columns.items()
-            if f != "weeks_conservative"
+            if f != schema.visit_clock
         }
     )
-    frame["weeks_conservative"] = pd.array(weeks[order], dtype="Int64")
+    if schema.visit_clock:
+        frame[schema.visit_clock] = pd.array(weeks[order], dtype="Int64")
     decided = _decide(frame, g)
 
     states = state_order(g)

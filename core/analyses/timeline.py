@@ -1,22 +1,23 @@
 """The conservative-care timeline as rows: milestones, the stretches between them, and the routes that skip it.
 
 Everything comes from data/: the weeks and words of the milestones, the phase labels (which phases can apply in a
-stretch is found by evaluating the phase conditions, assuming formal PT starts at week 0 as milestone 0 says),
-the time-gated rules (those that read the weeks) and the bypass rules (those that can fire at any week once MRI
-is done). The timeline figure is drawn from these rows, so the table under it says exactly what it shows.
+stretch is found by evaluating the phase conditions, assuming every count of weeks within the course's weeks, such
+as formal PT, starts at week 0 as milestone 0 says), the time-gated rules (those that read a count of weeks, the
+vocabulary's time fields) and the bypass rules (those that can fire at any week once imaging is done: every
+`pending` choice at a result). The timeline figure is drawn from these rows, so the table under it says exactly
+what it shows.
 """
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from core.engine.case import MRI_FINDINGS
 from core.engine.conditions import Condition, fields_read, holds
 from core.engine.guideline import Guideline, Rule
 from core.engine.walk import first_that_holds
 
-TIME_FIELDS = ("weeks_conservative", "pt_weeks")
 TIMELINE_COLUMNS = ["week", "until", "kind", "what", "status", "leads_to", "tone"]
 BYPASS_COLUMNS = ["rule", "label", "condition", "disposition", "disposition_label", "tone", "urgent", "when"]
 
@@ -63,24 +64,30 @@ class _Possible:
         pass
 
 
+def _at_week(guideline: Guideline, week: int) -> dict[str, int]:
+    """Every count of weeks at `week` (the counts within the course's weeks taken to run from week 0)."""
+    return {f: week for f in guideline.schema.time_fields}
+
+
 def _phases_from(guideline: Guideline, week: int) -> list[str]:
     """Labels of the phases that can apply at this week: those the walk can find first to hold."""
     phases = guideline.pathway.phases
-    found = first_that_holds(
-        [p.when for p in phases], _Possible({"weeks_conservative": week, "pt_weeks": week}), frozenset({True})
-    )
+    found = first_that_holds([p.when for p in phases], _Possible(_at_week(guideline, week)), frozenset({True}))
     return [phase.label for phase, first in zip(phases, found.first, strict=True) if True in first]
 
 
+def _reads_time(guideline: Guideline, rule: Rule) -> bool:
+    return bool(set(fields_read(rule.when)) & set(guideline.schema.time_fields))
+
+
 def time_gated_rules(guideline: Guideline) -> list[Rule]:
-    """Rules that read the weeks of care: they open only once enough time has passed."""
-    return [r for r in guideline.pathway.rules if r.when is not None and set(fields_read(r.when)) & set(TIME_FIELDS)]
+    """Rules that read a count of weeks: they open only once enough time has passed."""
+    return [r for r in guideline.pathway.rules if r.when is not None and _reads_time(guideline, r)]
 
 
 def _routes_opening(guideline: Guideline, start: int, end: int | None) -> list[Rule]:
     """Time-gated rules that cannot hold before `start` but can within [start, end)."""
-    before = {"weeks_conservative": start - 1, "pt_weeks": start - 1}
-    at = {"weeks_conservative": start, "pt_weeks": start}
+    before, at = _at_week(guideline, start - 1), _at_week(guideline, start)
     return [
         r
         for r in time_gated_rules(guideline)
@@ -88,15 +95,21 @@ def _routes_opening(guideline: Guideline, start: int, end: int | None) -> list[R
     ]
 
 
+def _imaging_done(guideline: Guideline) -> list[dict[str, str]]:
+    """Every way the pack's pending choices (imaging not done yet) can all hold a result."""
+    schema = guideline.schema
+    pending = {f: schema.defs[f].pending for f in schema.choice_fields if schema.defs[f].pending}
+    results = [[(f, v) for v in schema.choices[f] if v != waiting] for f, waiting in pending.items()]
+    return [dict(combination) for combination in itertools.product(*results)]
+
+
 def bypass_rules(guideline: Guideline) -> list[Rule]:
-    """Rules that can decide at any week once MRI is done: they leave the timeline without waiting for it."""
-    done = [m for m in MRI_FINDINGS if m != "not_done"]
+    """Rules that can decide at any week once imaging is done: they leave the timeline without waiting for it."""
+    done = _imaging_done(guideline)
     return [
         r
         for r in guideline.pathway.rules
-        if r.when is not None
-        and not set(fields_read(r.when)) & set(TIME_FIELDS)
-        and any(_could_hold(r.when, {"mri_finding": m}) for m in done)
+        if r.when is not None and not _reads_time(guideline, r) and any(_could_hold(r.when, values) for values in done)
     ]
 
 
@@ -120,29 +133,31 @@ def _milestone_status(week: int, weeks: int | None) -> str:
     return "done" if week < weeks else ("current" if week == weeks else "upcoming")
 
 
-def phase_clock(guideline: Guideline) -> str:
-    """The count the phases move on: weeks of formal PT when a phase reads them (it does: PT < 6 weeks)."""
+def phase_clock(guideline: Guideline) -> str | None:
+    """The count the phases move on: the first count within the course's weeks that a phase reads (the weeks of
+    formal PT: PT < 6 weeks), else the course's weeks."""
     read = {f for ph in guideline.pathway.phases for f in fields_read(ph.when)}
-    return "pt_weeks" if "pt_weeks" in read else "weeks_conservative"
+    schema = guideline.schema
+    return next((c for c in schema.inner_clocks if c in read), schema.visit_clock)
 
 
-def timeline_rows(
-    guideline: Guideline, weeks_conservative: int | None = None, pt_weeks: int | None = None
-) -> pd.DataFrame:
+def timeline_rows(guideline: Guideline, weeks: int | None = None, inner_weeks: int | None = None) -> pd.DataFrame:
     """The timeline as text: week, until (end of a stretch), kind (milestone, phase, route opens, patient), what
     happens, status for this patient (done, current, upcoming; unknown without a week), and for stretches and
     routes the disposition they belong to and its tone.
 
-    Each row is placed on its own clock: a milestone on its `clock` (minimum PT on the weeks of PT completed), the
-    phase stretches on the weeks of PT (the phases read them), the routes on the weeks of conservative care; with
-    the weeks of PT unknown, PT is taken to have run since week 0."""
+    `weeks` is the course's weeks (the vocabulary's visit clock), `inner_weeks` the pack's first count within them
+    (the weeks of formal PT). Each row is placed on its own clock: a milestone on its `clock` (minimum PT on the
+    weeks of PT completed), the phase stretches on the count the phases read, the routes on the course's weeks;
+    with a count within the weeks unknown, it is taken to have run since week 0."""
+    schema = guideline.schema
     milestones = sorted(guideline.pathway.milestones, key=lambda m: m.week)
-    # Without the weeks of PT, formal PT is taken to run from week 0 (as milestone 0 says): the weeks of care.
-    clocks = {
-        "weeks_conservative": weeks_conservative,
-        "pt_weeks": pt_weeks if pt_weeks is not None else weeks_conservative,
-    }
-    phase_weeks = clocks[phase_clock(guideline)]
+    # Without a count within the weeks, it is taken to run from week 0 (as milestone 0 says): the course's weeks.
+    clocks: dict[str, int | None] = {c: weeks for c in schema.time_fields}
+    if schema.inner_clocks and inner_weeks is not None:
+        clocks[schema.inner_clocks[0]] = inner_weeks
+    phase = phase_clock(guideline)
+    phase_weeks = clocks.get(phase, weeks) if phase else weeks
     care = guideline.disposition(guideline.pathway.phased_disposition)
     rows: list[dict[str, Any]] = []
     for n, m in enumerate(milestones):
@@ -153,7 +168,7 @@ def timeline_rows(
                 "until": None,
                 "kind": "milestone",
                 "what": m.label,
-                "status": _milestone_status(m.week, clocks[m.clock]),
+                "status": _milestone_status(m.week, clocks.get(m.clock)),
             }
         )
         rows.append(
@@ -175,30 +190,31 @@ def timeline_rows(
                     "until": until,
                     "kind": "route opens",
                     "what": f"{rule.label} -> {d.label}",
-                    "status": _status(m.week, until, weeks_conservative),
+                    "status": _status(m.week, until, weeks),
                     "leads_to": d.label,
                     "tone": d.tone,
                 }
             )
     last = milestones[-1].week
-    if pt_weeks is not None:
+    if schema.inner_clocks and inner_weeks is not None:
+        counted = schema.defs[schema.inner_clocks[0]].counted
         rows.append(
             {
-                "week": pt_weeks,
+                "week": inner_weeks,
                 "until": None,
                 "kind": "patient",
-                "what": f"This patient: {pt_weeks} weeks of formal physical therapy completed",
+                "what": f"This patient: {inner_weeks} weeks of {counted} completed",
                 "status": "current",
             }
         )
-    if weeks_conservative is not None:
-        beyond = f" (beyond week {last}: drawn at the end of the axis)" if weeks_conservative > last else ""
+    if schema.visit_clock and weeks is not None:
+        beyond = f" (beyond week {last}: drawn at the end of the axis)" if weeks > last else ""
         rows.append(
             {
-                "week": weeks_conservative,
+                "week": weeks,
                 "until": None,
                 "kind": "patient",
-                "what": f"This patient: week {weeks_conservative} of conservative care{beyond}",
+                "what": f"This patient: week {weeks} of {schema.defs[schema.visit_clock].counted}{beyond}",
                 "status": "current",
             }
         )

@@ -181,7 +181,7 @@ def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = 
     g = guideline or load_guideline()
     case = g.parse_case(case)
     values = case.values()
-    weeks = values.get(g.clocks[0]) if g.clocks else None  # the main clock: the key `weeks_conservative` holds it
+    weeks = values.get(g.clocks[0]) if g.clocks else None  # the main clock: the evaluation's `weeks`
     decision = decide(values, g)
     deciding, disposition_id, urgent, missing = decision.rule, decision.disposition, decision.urgent, decision.missing
     # A blocked walk stops at the unknown rule that blocks it; later rules are in possible_dispositions.
@@ -236,7 +236,7 @@ def evaluate_case(case: Mapping[str, Any] | Case, guideline: Guideline | None = 
         warnings=warnings,
         phase=None if decision.phase is None else decision.phase.id,
         phase_missing=decision.phase_missing,
-        weeks_conservative=weeks,
+        weeks=weeks,
         next_milestone_week=milestone,
         weeks_to_next_milestone=None if milestone is None or weeks is None else milestone - weeks,
         statements=list(statements.values()),

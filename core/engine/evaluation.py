@@ -2,9 +2,12 @@
 
 from typing import Any, Literal
 
+from pydantic import ConfigDict, Field
+
 from core.engine.case import AnyCase
 from core.engine.inconsistencies import Inconsistency
 from core.engine.possible import PossibleDisposition
+from core.engine.vocabulary import load_vocabulary
 from core.model import Frozen
 
 TruthText = Literal["true", "false", "unknown"]
@@ -46,6 +49,9 @@ class PossibleWarning(Frozen):
 
 
 class Evaluation(Frozen):
+    # `weeks` is read and written under the id of the vocabulary's visit clock: the key callers of the JSON know.
+    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True, validate_by_alias=True)
+
     guideline_version: str
     pathway: str  # the pack's id
     in_scope: bool | None  # None: the case lacks what the pack's scope reads (evaluated as if in scope)
@@ -59,7 +65,7 @@ class Evaluation(Frozen):
     warnings: list[str]
     phase: str | None
     phase_missing: list[str]
-    weeks_conservative: int | None
+    weeks: int | None = Field(alias=load_vocabulary().visit_clock)  # on the pack's main clock
     next_milestone_week: int | None
     weeks_to_next_milestone: int | None
     statements: list[ActiveStatement]

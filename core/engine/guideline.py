@@ -101,7 +101,7 @@ class Phase(Frozen):
 class Milestone(Frozen):
     week: int = Field(ge=0)
     label: str
-    clock: str = "weeks_conservative"  # the whole-number field whose count reaches it (checked against the pack)
+    clock: str  # the whole-number field whose count reaches it (checked against the pack)
     # A milestone that names an action (get the MRI, start PT) is not passed while the case still needs it: while
     # this holds, or cannot be told, the milestone is due rather than passed.
     open_while: Condition | None = None

@@ -1,7 +1,8 @@
 """Where a patient stands in time: for each milestone still ahead, how many weeks are left on its own clock.
 
-Minimum PT is counted in weeks of formal PT actually completed, the six-month threshold in weeks of conservative
-care (each milestone's `clock` in data/pathway.yaml), so "week 8 with 4 weeks of PT" reads as two PT weeks short.
+Each milestone is counted on its own `clock` (data/pathway.yaml), in the words the vocabulary gives that count
+(`counts`): minimum PT in weeks of formal PT actually completed, so "week 8 with 4 weeks of PT" reads as two PT
+weeks short.
 """
 
 from core.engine.evaluation import Evaluation
@@ -11,7 +12,6 @@ from core.model import Frozen
 CLOCK_ENDED = (
     "The conservative-care timeline no longer applies: every outcome still possible ends conservative management"
 )
-CLOCK_WORDS = {"pt_weeks": "formal physical therapy", "weeks_conservative": "conservative care"}
 
 
 class MilestoneAhead(Frozen):
@@ -42,7 +42,7 @@ def milestones_ahead(evaluation: Evaluation, g: Guideline) -> list[MilestoneAhea
             continue
         left = m.week - done
         sentence = (
-            f"{left} more week{'s' if left != 1 else ''} of {CLOCK_WORDS[m.clock]} to week {m.week} "
+            f"{left} more week{'s' if left != 1 else ''} of {g.fields[m.clock].counted} to week {m.week} "
             f"({m.label}); {done} done."
         )
         ahead.append(

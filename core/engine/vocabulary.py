@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 VOCABULARY_FILE = Path(__file__).resolve().parents[2] / "data" / "vocabulary.yaml"
 FieldKind = Literal["bool", "int", "choice", "list", "text"]
+# A field's part in a course of visits: set from each visit's week, stated for its visit only, or carried forward.
+CourseRole = Literal["carried", "visit_week", "per_visit"]
 
 
 class FieldDef(Frozen):
@@ -44,6 +46,10 @@ class FieldDef(Frozen):
     # a whole number moves (weeks pass: up; power or a score falls: down).
     worsening: list[str] = []
     moves: Literal["up", "down"] = "up"
+    course: CourseRole = "carried"
+    counts: str | None = None  # a count of weeks: what it counts, after "N weeks of" ("conservative care")
+    counts_short: str | None = None  # the same in a chart's few words (`counts` when not given)
+    pending: str | None = None  # a choice's value saying the result is not there yet
 
     @model_validator(mode="after")
     def _kind_has_its_parts(self) -> "FieldDef":
@@ -53,7 +59,22 @@ class FieldDef(Frozen):
                 raise ValueError(f"a {self.kind} field needs `{part}`")
         if self.kind == "int" and self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min {self.min} is above max {self.max}")
+        if self.kind != "int" and (self.counts or self.course == "visit_week"):
+            raise ValueError("only a whole-number field counts weeks (`counts`, `course: visit_week`)")
+        if self.course == "visit_week" and not self.counts:
+            raise ValueError("the visit's week needs `counts` (what its weeks count, in words)")
+        if self.pending is not None and self.pending not in self.values:
+            raise ValueError(f"pending `{self.pending}` is not one of its values")
         return self
+
+    @property
+    def counted(self) -> str:
+        """What the weeks of a count are of, in full words (its label when `counts` is not given)."""
+        return self.counts or self.label
+
+    @property
+    def counted_short(self) -> str:
+        return self.counts_short or self.counted
 
     @property
     def choices(self) -> tuple[str, ...]:
@@ -75,6 +96,7 @@ class Constraint(Frozen):
 
 
 class Vocabulary(Frozen):
+    groups: dict[str, str]  # group id -> heading, in a clinician's order
     fields: dict[str, FieldDef]
     constraints: list[Constraint] = []
 
@@ -84,12 +106,30 @@ class Vocabulary(Frozen):
             for name in (c.field, c.at_most):
                 if name not in self.fields or self.fields[name].kind != "int":
                     raise ValueError(f"constraint on `{c.field}`: `{name}` is not a whole-number field")
+        for f, d in self.fields.items():
+            if d.group not in self.groups:
+                raise ValueError(f"`{f}`: group `{d.group}` is not one of the groups")
+        weeks = [f for f, d in self.fields.items() if d.course == "visit_week"]
+        if len(weeks) != 1:
+            raise ValueError(f"exactly one field is the visit's week (`course: visit_week`), found {weeks}")
+        for c in self.constraints:
+            if c.at_most == weeks[0] and not self.fields[c.field].counts:
+                raise ValueError(f"`{c.field}` is counted within the visit's week and needs `counts`")
         return self
+
+    @property
+    def visit_clock(self) -> str:
+        """The field a course sets from each visit's week (the evaluation's key for the weeks holds its id)."""
+        return next(f for f, d in self.fields.items() if d.course == "visit_week")
+
+
+def load_vocabulary(path: Path | None = None) -> Vocabulary:
+    """Read and validate the vocabulary (VOCABULARY_FILE unless another is named) once per process."""
+    return _load_vocabulary(path or VOCABULARY_FILE)
 
 
 @functools.cache
-def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
-    """Read and validate the vocabulary once per process."""
+def _load_vocabulary(path: Path) -> Vocabulary:
     return load_file(path, Vocabulary)
 
 
@@ -144,6 +184,33 @@ class CaseSchema:
 
     def constraint_on(self, field: str) -> Constraint | None:
         return next((c for c in self.constraints if c.field == field), None)
+
+    @functools.cached_property
+    def visit_clock(self) -> str | None:
+        """The field a course sets from each visit's week (None: the pack has no time model)."""
+        return next((f for f, d in self.defs.items() if d.course == "visit_week"), None)
+
+    @functools.cached_property
+    def inner_clocks(self) -> tuple[str, ...]:
+        """Counts of weeks held within the visit's week (by a constraint): never falling over a course, and growing
+        no faster than the weeks pass."""
+        return tuple(c.field for c in self.constraints if c.at_most == self.visit_clock)
+
+    @functools.cached_property
+    def time_fields(self) -> tuple[str, ...]:
+        """The counts of weeks a course moves: the visit's week first, then the counts within it."""
+        clock = self.visit_clock
+        return (clock, *self.inner_clocks) if clock else ()
+
+    @functools.cached_property
+    def per_visit(self) -> tuple[str, ...]:
+        """Fields stated for their visit only, never carried forward to the next."""
+        return tuple(f for f, d in self.defs.items() if d.course == "per_visit")
+
+    @functools.cached_property
+    def not_carried(self) -> tuple[str, ...]:
+        """What a visit does not carry from the one before: its own statements and the week (set from the visit)."""
+        return (*self.per_visit, *self.time_fields[:1])
 
     @functools.cached_property
     def model(self) -> "type[Case]":

@@ -62,19 +62,19 @@ def flow_chart_text(flows: pd.DataFrame, title: str = FLOW_TITLE) -> ChartText:
     )
 
 
-def timeline_chart_text(
-    guideline: Guideline, weeks_conservative: int | None = None, pt_weeks: int | None = None
-) -> ChartText:
-    weeks = _and([str(m.week) for m in sorted(guideline.pathway.milestones, key=lambda m: m.week)])
-    text = (
-        f"Weeks of conservative care down an axis with milestones at weeks {weeks}, and the routes that leave "
-        "the timeline at any week."
-    )
+def timeline_chart_text(guideline: Guideline, weeks: int | None = None, inner_weeks: int | None = None) -> ChartText:
+    """The timeline's words: `weeks` on the course's clock, `inner_weeks` on the first count within it."""
+    schema = guideline.schema
+    at = _and([str(m.week) for m in sorted(guideline.pathway.milestones, key=lambda m: m.week)])
+    clock = schema.defs[schema.visit_clock] if schema.visit_clock else None
+    axis = f"{clock.label[:1].upper()}{clock.label[1:]}" if clock else "Weeks"
+    text = f"{axis} down an axis with milestones at weeks {at}, and the routes that leave the timeline at any week."
     patient = []
-    if weeks_conservative is not None:
-        patient.append(f"week {weeks_conservative} of conservative care")
-    if pt_weeks is not None:
-        patient.append(f"{pt_weeks} week{'s' if pt_weeks != 1 else ''} of physical therapy completed")
+    if clock is not None and weeks is not None:
+        patient.append(f"week {weeks} of {clock.counted}")
+    if schema.inner_clocks and inner_weeks is not None:
+        counted = schema.defs[schema.inner_clocks[0]].counted
+        patient.append(f"{inner_weeks} week{'s' if inner_weeks != 1 else ''} of {counted} completed")
     if patient:
         text += f" This patient: {_and(patient)}."
     return ChartText(TIMELINE_TITLE, text)

@@ -155,27 +155,31 @@ def progression_sankey(
 # ------------------------------------------------------------------------------------------- course timeline
 
 
+def _inner_count(guideline: Guideline) -> tuple[str | None, str]:
+    """The pack's first count of weeks within the course's weeks (formal PT), and its short words."""
+    schema = guideline.schema
+    inner = schema.inner_clocks[0] if schema.inner_clocks else None
+    return inner, schema.defs[inner].counted_short if inner else ""
+
+
 def course_rows(result: CourseEvaluation, guideline: Guideline) -> pd.DataFrame:
-    """One row per visit: the timeline's content as a table."""
+    """One row per visit: the timeline's content as a table (with the count within the weeks, such as formal PT,
+    when the pack has one)."""
     labels = state_labels(guideline)
-    return pd.DataFrame(
-        [
-            {
-                "visit": v.visit,
-                "week": v.week,
-                "state": labels.get(v.state, v.state),
-                "what changed": ", ".join(
-                    f"{guideline.labels.get(k, k)}: {value_words(k, x, guideline)}" for k, x in v.changed.items()
-                )
-                or "nothing new",
-                "PT weeks": v.evaluation.case.values().get("pt_weeks", "unknown")
-                if v.evaluation.case.values().get("pt_weeks") is not None
-                else "unknown",
-                "warnings": ", ".join(guideline.warning_labels[w] for w in v.warnings) or "none",
-            }
-            for v in result.visits
-        ]
-    )
+    inner, words = _inner_count(guideline)
+    rows = []
+    for v in result.visits:
+        changed = ", ".join(
+            f"{guideline.labels.get(k, k)}: {value_words(k, x, guideline)}" for k, x in v.changed.items()
+        )
+        row: dict[str, Any] = {"visit": v.visit, "week": v.week, "state": labels.get(v.state, v.state)}
+        row["what changed"] = changed or "nothing new"
+        if inner:
+            count = v.evaluation.case.values().get(inner)
+            row[f"weeks of {words}"] = "unknown" if count is None else count
+        row["warnings"] = ", ".join(guideline.warning_labels[w] for w in v.warnings) or "none"
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def course_timeline(result: CourseEvaluation, guideline: Guideline, unrecorded: bool = False) -> go.Figure:
@@ -186,7 +190,8 @@ def course_timeline(result: CourseEvaluation, guideline: Guideline, unrecorded: 
     last_milestone = max(m.week for m in guideline.pathway.milestones)
     end = max(last_milestone, max(v.week for v in result.visits)) + 4
     weeks = [v.week for v in result.visits]
-    pts = [v.evaluation.case.values().get("pt_weeks") for v in result.visits]
+    inner, words = _inner_count(guideline)
+    pts = [v.evaluation.case.values().get(inner) if inner else None for v in result.visits]
     top = max(end * 0.55, max((p or 0) for p in pts) + 6)
     shapes: list[dict[str, Any]] = []
     annotations: list[dict[str, Any]] = []
@@ -281,10 +286,10 @@ def course_timeline(result: CourseEvaluation, guideline: Guideline, unrecorded: 
                 x=[w for w, _ in known],
                 y=[p for _, p in known],
                 mode="lines+markers",
-                name="formal PT accumulated (weeks)",
+                name=f"{words} accumulated (weeks)",
                 line=dict(color=PT_COLOUR, width=3, shape="linear"),
                 marker=dict(size=7),
-                hovertemplate="week %{x}: %{y} weeks of PT<extra></extra>",
+                hovertemplate=f"week %{{x}}: %{{y}} weeks of {words}<extra></extra>",
             )
         )
     fired = [(v.week, w) for v in result.visits for w in v.warnings]
@@ -318,7 +323,7 @@ def course_timeline(result: CourseEvaluation, guideline: Guideline, unrecorded: 
                 fixedrange=True,
                 tickvals=sorted({0, 6, 12, 18, 26, *weeks}),
             ),
-            yaxis=dict(title="weeks of formal PT", range=[0, top * 1.28], fixedrange=True),
+            yaxis=dict(title=f"weeks of {words}" if inner else "weeks", range=[0, top * 1.28], fixedrange=True),
             legend=dict(orientation="h", x=0, y=-0.3, yanchor="top", font=dict(size=11)),
         ),
     )

@@ -13,20 +13,12 @@ from typing import Any
 from core.engine.evaluation import Evaluation, Step
 from core.engine.guideline import NEEDS_INFORMATION, Guideline
 from core.engine.parts import condition_parts, parts_words, step_condition
+from core.engine.vocabulary import load_vocabulary
 from core.engine.words import value_words
 from core.errors import Problem
 
-# The order a clinician works through a case; `group` in data/fields.yaml says which heading a field goes under.
-GROUP_TITLES = {
-    "presentation": "Presentation",
-    "safety": "Safety screen",
-    "imaging": "Imaging",
-    "neuro": "Neurological examination",
-    "course": "Course of care",
-    "surgical": "Surgical context",
-    "proposed": "What is proposed",
-    "context": "Context (optional)",
-}
+# The order a clinician works through a case; `group` in data/vocabulary.yaml says which heading a field goes under.
+GROUP_TITLES = load_vocabulary().groups
 TRUTH_WORDS = {"true": "true", "false": "false", "unknown": "unknown"}
 WARNING_WORDS = {"true": "applies", "false": "does not apply", "unknown": "cannot tell yet"}
 TRACE_COLUMNS = ["rule", "checks", "inputs read", "result", "decides"]
@@ -38,13 +30,11 @@ CELL_STYLE = ' style="padding:0.25rem 0.4rem;vertical-align:top"'
 
 
 def field_groups(guideline: Guideline) -> list[tuple[str, list[str]]]:
-    """(heading, case fields) in a clinician's order; a group new to the data gets its own heading at the end."""
+    """(heading, case fields) in a clinician's order (the vocabulary's groups)."""
     groups: dict[str, list[str]] = {}
     for name in guideline.schema.fields:
         groups.setdefault(guideline.fields[name].group, []).append(name)
-    known = [g for g in GROUP_TITLES if g in groups]
-    extra = [g for g in groups if g not in GROUP_TITLES]
-    return [(GROUP_TITLES.get(g, g.replace("_", " ").capitalize()), groups[g]) for g in known + extra]
+    return [(title, groups[g]) for g, title in GROUP_TITLES.items() if g in groups]
 
 
 def inputs_words(step: Step, guideline: Guideline) -> str:
@@ -128,8 +118,9 @@ def phase_sentence(evaluation: Evaluation, guideline: Guideline) -> str | None:
         return None
     phases = guideline.phase_labels
     text = f"Phase: {phases[e.phase]}." if e.phase else "Phase: cannot tell yet."
-    if e.weeks_conservative is not None:
-        text += f" Week {e.weeks_conservative} of conservative care"
+    main = guideline.clocks[0] if guideline.clocks else None
+    if main is not None and e.weeks is not None:
+        text += f" Week {e.weeks} of {guideline.fields[main].counted}"
         if e.next_milestone_week is not None:
             milestones = {m.week: m.label for m in guideline.pathway.milestones}
             text += (
@@ -158,7 +149,7 @@ def citation_links(numbers: Iterable[int], page: str = REFERENCES_PAGE) -> str:
 
 def problem_text(problem: Problem, guideline: Guideline) -> str:
     """A problem in a clinician's words: field keys become their labels."""
-    # Only snake_case keys are replaced: plain words such as "proposed" are also ordinary English.
+    # Only snake_case keys are replaced: a one-word field id is also an ordinary English word.
     message = re.sub(r"\b[a-z]+(?:_[a-z]+)+\b", lambda m: guideline.labels.get(m[0], m[0]), problem.message)
     label = guideline.labels.get(problem.field, problem.field)
     return f"{label[:1].upper()}{label[1:]}: {message}"

@@ -123,15 +123,15 @@ def possible_sentences(evaluation: Evaluation, g: Guideline) -> list[str]:
     ]
 
 
-def milestone_rows(
-    g: Guideline, weeks_conservative: int, pt_weeks: int | None, case: Mapping[str, Any] | None = None
-) -> list[MilestoneRow]:
+def milestone_rows(g: Guideline, weeks: int, case: Mapping[str, Any] | None = None) -> list[MilestoneRow]:
     """Each milestone passed, due, next or ahead on its own clock (minimum PT on the weeks of PT actually
-    completed; with those unknown, on the weeks of care). A reached milestone is due, not passed, while its
-    `open_while` holds on the case or cannot be told."""
+    completed; with those unknown, on `weeks`, the main clock's). A reached milestone is due, not passed, while
+    its `open_while` holds on the case or cannot be told."""
+    values = case or {}
 
     def count(m: Milestone) -> int:
-        return pt_weeks if m.clock == "pt_weeks" and pt_weeks is not None else weeks_conservative
+        done = values.get(m.clock)
+        return done if done is not None else weeks
 
     def reached(m: Milestone) -> str:
         return "due" if m.open_while is not None and holds(m.open_while, case or {}) is not False else "passed"
@@ -175,14 +175,15 @@ def build_report(
     timeline, milestones = None, []
     if not clock_applies(e, g):
         timeline = CLOCK_ENDED + "."
-    elif e.weeks_conservative is not None:
-        timeline = f"Week {e.weeks_conservative} of conservative care"
-        pt = e.case.values().get("pt_weeks")
-        if pt is not None:
-            timeline += f", {pt} of formal PT"
+    elif e.weeks is not None and g.clocks:
+        main, *others = g.clocks
+        timeline = f"Week {e.weeks} of {g.fields[main].counted}"
+        for clock in others:
+            if case.get(clock) is not None:
+                timeline += f", {case[clock]} of {g.fields[clock].counted_short}"
         ahead = milestones_ahead(e, g)
         timeline += ". " + (" ".join(a.sentence for a in ahead) if ahead else "Every milestone is passed.")
-        milestones = milestone_rows(g, e.weeks_conservative, e.case.values().get("pt_weeks"), case)
+        milestones = milestone_rows(g, e.weeks, case)
     return ReportContent(
         title=f"{g.info.title}: case summary",
         notice=g.info.notice,
@@ -206,7 +207,7 @@ def build_report(
         timeline=timeline,
         milestones=milestones,
         case=[CaseRow(label=labels[k], value=value_words(k, v, g)) for k, v in case.items() if v not in (None, ())],
-        not_assessed=[labels[k] for k, v in case.items() if v is None and k != "prior_fusion_levels"],
+        not_assessed=[labels[k] for k, v in case.items() if v is None and k in g.decision_fields],
         trace=[
             TraceRow(
                 rule=s.id,

@@ -56,13 +56,13 @@ Fetch = Callable[[str], pa.Table]  # run a query and return its rows
 
 def stated_visits(checked: CheckedVisits, g: Guideline) -> pa.Table:
     """The good rows as the visits table the course queries read: each value as stated at its visit (NULL when
-    the cell was blank or `unknown`; `proposed` empty when nothing is proposed), the keys made unknown in
+    the cell was blank or `unknown`; a list of one visit empty when it holds nothing), the keys made unknown in
     `unknown_fields`, the file row as `visit_seq`."""
     good = np.flatnonzero(checked.errors == None)  # noqa: E711
-    frame = pd.DataFrame(
-        {f: typed_column(f, c.values, c.codes[good]) for f, c in checked.columns.items() if f != "weeks_conservative"}
-    )
-    fields = [f for f in g.decision_fields if f != "weeks_conservative"]
+    clock = g.schema.visit_clock
+    columns = {f: c for f, c in checked.columns.items() if f != clock}
+    frame = pd.DataFrame({f: typed_column(f, c.values, c.codes[good]) for f, c in columns.items()})
+    fields = [f for f in g.decision_fields if f != clock]
     cases = typed_table(frame, fields).drop_columns([ROW_COLUMN])
     cleared_fields = [f for f in carried_fields(g) if f in checked.columns]
     cleared = np.zeros((len(good), len(cleared_fields)), dtype=bool)
@@ -218,7 +218,7 @@ def progression_on(
     if engine == "pandas":
         progression = evaluate_visits(table, g)
         return progression, progression_links(progression)
-    checked = check_visits(table)
+    checked = check_visits(table, g)
     if engine == "duckdb":
         return _on_duckdb(checked, g, options.memory_limit)
     return _on_spark(checked, g, options.spark_master)

@@ -5,9 +5,9 @@ the compiled case query (`core.sql.compile.pathway_select`), so the rule walk is
 The table (default `visits`) has one row per visit: `case_id`, `week`, `visit_seq` (orders the visits of one
 course in the same week; the file's row order), the case keys typed as the case query reads them, NULL meaning
 *not stated at this visit* (carried forward), and `unknown_fields`, the `;`-separated keys this visit makes
-unknown from then on. `weeks_conservative` is the visit's week and `proposed` belongs to its visit only. The rows
-must already pass the visit checks (`check_visits`: cells, and pt_weeks within the course rules); the query does
-not check them.
+unknown from then on. The vocabulary's visit clock is the visit's week, and its fields of one visit only are not
+carried. The rows must already pass the visit checks (`check_visits`: cells, and the counts within the week
+within the course rules); the query does not check them.
 
 "The latest visit wins" (the carry-forward, and the state at a milestone) is one MAX per field over one window or
 group: a visit packs its number and a small code of its value into one integer (visit * PACK + code), so the
@@ -38,7 +38,7 @@ UNKNOWN_COLUMN = "unknown_fields"
 VISIT_COLUMN = "visit"  # 1-based number of the visit in its course, as `evaluate_course` numbers them
 STATE_COLUMN = "state"
 COURSE_QUERIES = ("visits", "milestones", "links")
-PACK = 1024  # above every value code: weeks and pt_weeks are at most 520
+PACK = 1024  # above every value code: every whole-number field is at most 520
 CLEARED = PACK - 1  # the code of "made unknown at this visit"
 # The query's own names, prefixed so they cannot meet the analyst's table name.
 NUMBERED, LATEST, CARRIED, DECIDED = "pathway_numbered", "pathway_latest", "pathway_carried", "pathway_decided"
@@ -46,8 +46,13 @@ VISIT_RESULTS, COURSE_ENDS, MILESTONES = "pathway_visit_results", "pathway_cours
 
 
 def carried_fields(g: Guideline) -> list[str]:
-    """The case keys a visit carries forward (weeks_conservative is the week; proposed is the visit's own)."""
-    return [f for f in g.decision_fields if f not in ("weeks_conservative", "proposed")]
+    """The case keys a visit carries forward (not the week, which the visit sets, nor a visit's own statements)."""
+    return [f for f in g.decision_fields if f not in g.schema.not_carried]
+
+
+def own_fields(g: Guideline) -> list[str]:
+    """The case keys that belong to their visit only, as the visits table holds them."""
+    return [f for f in g.decision_fields if f in g.schema.per_visit]
 
 
 def _number(value: int) -> "exp.Expression":
@@ -128,7 +133,7 @@ def _visit_ctes(g: Guideline, table: str) -> list[tuple[str, "exp.Select"]]:
     """The per-visit steps: number the visits, carry the fields forward, decide each visit, name its state."""
     from sqlglot import exp
 
-    fields = carried_fields(g)
+    fields, own = carried_fields(g), [exp.column(f) for f in own_fields(g)]
     keys = [exp.column(c) for c in (ID_COLUMN, WEEK_COLUMN, SEQ_COLUMN, VISIT_COLUMN)]
     visit_number = exp.Window(
         this=exp.RowNumber(),
@@ -143,7 +148,7 @@ def _visit_ctes(g: Guideline, table: str) -> list[tuple[str, "exp.Select"]]:
         exp.column(WEEK_COLUMN),
         exp.column(SEQ_COLUMN),
         *(exp.column(f) for f in fields),
-        exp.column("proposed"),
+        *own,
         exp.column(UNKNOWN_COLUMN),
         exp.alias_(visit_number, VISIT_COLUMN),
     ).from_(sql_table(table))
@@ -169,14 +174,14 @@ def _visit_ctes(g: Guideline, table: str) -> list[tuple[str, "exp.Select"]]:
 
     latest = exp.select(
         *keys,
-        exp.column("proposed"),
+        *own,
         *(exp.alias_(_up_to_visit(exp.Max(this=event(f))), f"latest_{f}") for f in fields),
     ).from_(NUMBERED)
     carried = exp.select(
         *keys,
         *(exp.alias_(_value_of(f, _low(exp.column(f"latest_{f}"), PACK)), f) for f in fields),
-        exp.alias_(exp.column(WEEK_COLUMN), "weeks_conservative"),
-        exp.column("proposed"),
+        *([exp.alias_(exp.column(WEEK_COLUMN), clock)] if (clock := g.schema.visit_clock) else []),
+        *own,
     ).from_(LATEST)
     # The carried columns are known, so the case query can be layered (each truth computed once) in every dialect.
     decided = pathway_select(g, CARRIED, layered=True, columns=[c.alias_or_name for c in carried.expressions])
@@ -357,7 +362,7 @@ def expected_visits_table(dialect: str, g: Guideline | None = None, table: str =
 
     g = g or load_guideline()
     types = {ID_COLUMN: "VARCHAR", WEEK_COLUMN: "INTEGER", SEQ_COLUMN: "BIGINT"}
-    types |= {f: column_type(f) for f in g.decision_fields if f != "weeks_conservative"}
+    types |= {f: column_type(f) for f in g.decision_fields if f != g.schema.visit_clock}
     types[UNKNOWN_COLUMN] = "VARCHAR"
     columns = [exp.ColumnDef(this=exp.to_identifier(c), kind=exp.DataType.build(t)) for c, t in types.items()]
     create = exp.Create(this=exp.Schema(this=sql_table(table), expressions=columns), kind="TABLE")
