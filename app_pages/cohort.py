@@ -18,6 +18,7 @@ from app_pages.progression_view import visits_upload_section
 from app_pages.session import guarded, guideline
 from core.analyses import cohort as cohort_files
 from core.analyses.flows import flows_from_results
+from core.engine.guideline import Guideline, pathway_fields
 from core.errors import PathwayError
 from core.outputs.figures import sankey_figure
 
@@ -37,6 +38,19 @@ class Loaded:
     sankey: go.Figure
 
 
+def _format_hint(g: Guideline) -> str:
+    """The file format in the pack's own keys: a yes/no, a choice and a number its rules read, and its lists."""
+    read = pathway_fields(g)
+    firsts = (next((f for f in read if g.schema.kinds[f] == kind), None) for kind in ("bool", "choice", "int"))
+    examples = [f for f in firsts if f is not None]
+    keys = ", ".join(f"`{f}`" for f in examples)
+    lists = "".join(f", `{f}` as a `;` list" for f in g.schema.list_fields)
+    return (
+        f"One row per case, columns named by the case keys ({keys}, ...). Cells: `true` / `false` / blank for "
+        f"unknown, whole numbers{lists}. An optional `case_id` column is carried through to the results."
+    )
+
+
 def _read_source() -> tuple[bytes, str] | None:
     sources = [UPLOAD] + ([DEMO] if cohort_files.DEMO_COHORT.is_file() else [])
     source = st.radio("Cases", sources, horizontal=True, key="cohort_source")
@@ -44,11 +58,7 @@ def _read_source() -> tuple[bytes, str] | None:
         return cohort_files.DEMO_COHORT.read_bytes(), cohort_files.DEMO_COHORT.name
     upload = st.file_uploader("CSV or Parquet file of cases", type=["csv", "parquet"], key="cohort_upload")
     if upload is None:
-        st.info(
-            "One row per case, columns named by the case keys (`red_flags`, `mri_finding`, `motor_grade_mrc`, "
-            "...). Cells: `true` / `false` / blank for unknown, whole numbers, `proposed` as a `;` list. "
-            "An optional `case_id` column is carried through to the results."
-        )
+        st.info(_format_hint(guideline()))
         return None
     return upload.getvalue(), upload.name
 

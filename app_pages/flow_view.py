@@ -35,7 +35,7 @@ def sankey_with_nodes(flows: pd.DataFrame, figure: go.Figure, g: Guideline, key:
         key=key,
         help="Clicks on the diagram are not reported to the app; pick a node here instead.",
     )
-    behind = cases_at_node(flows, node)
+    behind = cases_at_node(flows, node, g)
     rules = ", ".join(sorted(str(r) for r in behind["deciding_rule"].unique()))
     shown = f"; the first {LISTED_ROWS:,} are listed" if len(behind) > LISTED_ROWS else ""
     st.write(

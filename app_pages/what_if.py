@@ -36,6 +36,7 @@ from core.review.variants import (
     MAX_UPLOAD_MB,
     Variant,
     apply_variant,
+    default_sweep,
     droppable,
     thresholds,
     variant_problems,
@@ -373,7 +374,7 @@ def sweep_section(result: cohort_files.CohortResult, variant: Variant, patched: 
     st.subheader("Sweep a threshold")
     article = {t.address: t for t in thresholds(g)}
     options = {t.address: t for t in thresholds(patched)}
-    default = next((a for a in variant.thresholds if a in options), "R7_failed_six_months/weeks_conservative")
+    default = next((a for a in variant.thresholds if a in options), default_sweep(g))
     chosen = st.selectbox(
         "Threshold",
         list(options),

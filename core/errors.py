@@ -59,7 +59,7 @@ def validation_problems(
     """One Problem per error of a pydantic validation, named `file: path.inside.it` (or the path alone).
 
     `within` is where the validated content sits in its file (`invariants` for the list under that key);
-    `depth` keeps the first parts of the path only (a case names its own field, not an item of `proposed`);
+    `depth` keeps the first parts of the path only (a case names its own field, not an item of a list field);
     `message` words the reason (pydantic's own by default); `top` names an error about the whole input.
     """
     problems = []

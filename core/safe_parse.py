@@ -2,8 +2,8 @@
 
 YAML goes through the safe loader (no tags, no code) and is also bounded in nesting depth and in the number of
 values, so a 10 KB file of nested brackets or a megabyte of checks is refused with a message instead of exhausting
-the stack or the reviewer's patience. Neither a JSON object nor a YAML mapping may repeat a key: `{"red_flags":
-true, "red_flags": false}` would otherwise be read as the last value, silently.
+the stack or the reviewer's patience. Neither a JSON object nor a YAML mapping may repeat a key: `{"a_field":
+true, "a_field": false}` would otherwise be read as the last value, silently.
 """
 
 import json

@@ -5,7 +5,8 @@ import io
 
 from hypothesis import strategies as st
 
-from core.engine.case import DEFAULT_SCHEMA, MRI_FINDINGS, PROPOSALS
+from core.engine.case import DEFAULT_SCHEMA
+from tests.strategies import MRI_FINDINGS, PROPOSALS
 
 BOOL_FIELDS = DEFAULT_SCHEMA.bool_fields  # the default pack's yes/no fields
 

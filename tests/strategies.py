@@ -2,9 +2,11 @@
 
 from hypothesis import strategies as st
 
-from core.engine.case import DEFAULT_SCHEMA, MAX_WEEKS, MRI_FINDINGS, PROPOSALS
+from core.engine.case import DEFAULT_SCHEMA, MAX_WEEKS
 
 BOOL_FIELDS = DEFAULT_SCHEMA.bool_fields  # the default pack's yes/no fields
+MRI_FINDINGS = DEFAULT_SCHEMA.choices["mri_finding"]
+PROPOSALS = DEFAULT_SCHEMA.choices["proposed"]
 
 
 def maybe(strategy: st.SearchStrategy) -> st.SearchStrategy:

@@ -59,7 +59,7 @@ def test_flowchart_states_carry_symbols_not_colour_alone(guideline):
 
 
 def test_timeline_milestones_say_passed_and_this_week_in_words(guideline):
-    fig = timeline_figure(guideline, weeks_conservative=12)
+    fig = timeline_figure(guideline, weeks=12)
     assert "passed" in annotation(fig, "milestone 6").text
     assert "this week" in annotation(fig, "milestone 12").text
     assert "passed" not in annotation(fig, "milestone 26").text

@@ -4,8 +4,9 @@ import pytest
 
 from core import counterfactuals, evaluate_case, load_guideline, parse_case
 from core.analyses.counterfactuals import TONES
-from core.engine.case import CASE_FIELDS, DEFAULT_SCHEMA, MRI_FINDINGS
+from core.engine.case import CASE_FIELDS, DEFAULT_SCHEMA
 from tests.conftest import case as base_case
+from tests.strategies import MRI_FINDINGS
 
 BOOL_FIELDS = DEFAULT_SCHEMA.bool_fields  # the default pack's yes/no fields
 

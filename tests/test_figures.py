@@ -153,7 +153,7 @@ def test_sankey_labels_are_short_and_the_hover_names_the_node(guideline, flows):
 
 
 def test_timeline_marks_the_milestones_and_the_patients_week(guideline):
-    fig = timeline_figure(guideline, weeks_conservative=10, pt_weeks=8)
+    fig = timeline_figure(guideline, weeks=10, therapy_weeks=8)
     assert list(trace(fig, "milestones").y) == [m.week for m in guideline.pathway.milestones]
     patient = trace(fig, "This patient: week 10")
     assert patient.y == (10,)
@@ -163,7 +163,7 @@ def test_timeline_marks_the_milestones_and_the_patients_week(guideline):
 
 
 def test_timeline_clamps_a_week_beyond_the_axis_and_says_so(guideline):
-    fig = timeline_figure(guideline, weeks_conservative=40, pt_weeks=12)
+    fig = timeline_figure(guideline, weeks=40, therapy_weeks=12)
     [patient] = [t for t in fig.data if t.name.startswith("This patient")]
     assert patient.y == (axis_end(guideline),) and "beyond week 26" in patient.name
 
@@ -181,7 +181,7 @@ def test_timeline_draws_each_stretch_and_each_bypass_route_from_the_rows(guideli
 
 
 def test_current_stretch_is_drawn_darker_than_the_others(guideline):
-    fig = timeline_figure(guideline, weeks_conservative=8, pt_weeks=8)
+    fig = timeline_figure(guideline, weeks=8, therapy_weeks=8)
     fills = {s.name: s.fillcolor for s in fig.layout.shapes if (s.name or "").startswith("band ")}
     assert fills["band 6"] != fills["band 12"] and fills["band 12"] == fills["band 0"]
 

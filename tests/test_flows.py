@@ -12,18 +12,20 @@ from core.analyses.cohort import evaluate_cohort, read_cohort
 from core.analyses.flows import (
     COHORT_SOURCE,
     DEMO_COHORT,
-    FLOW_COLUMNS,
     NOT_ASSESSED,
-    PRESENTATIONS,
     cases_at_node,
     cohort_flows,
     demo_cases,
+    flow_columns,
     flow_links,
     flow_nodes,
     flows_from_results,
     presentation,
+    presentations,
 )
-from core.errors import PathwayError
+from core.engine.guideline import DATA_DIR, build_guideline, load_guideline, read_raw
+from core.engine.packs import resolve_pack
+from core.errors import DataError, PathwayError
 from tests.conftest import case
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +59,47 @@ def test_unknown_red_flags_do_not_count_as_red_flags():
     assert presentation(parse_case({"radicular_symptoms": False})) == "axial neck pain"
 
 
+def _with_presentations(pictures: list[dict]):
+    raw = read_raw(DATA_DIR)
+    raw["pathway"]["presentations"] = pictures
+    return build_guideline(raw, DATA_DIR)
+
+
+def test_the_presentations_are_the_packs_data_in_its_order():
+    g = _with_presentations(
+        [
+            {"label": "weak", "when": {"field": "motor_grade_mrc", "op": "le", "value": 4}},
+            {"label": "red flags", "when": {"field": "red_flags", "op": "is", "value": True}},
+        ]
+    )
+    weak_and_flagged = parse_case(case(red_flags=True, motor_grade_mrc=3))
+    assert presentation(weak_and_flagged, g) == "weak"
+    assert presentation(parse_case(case(radicular_symptoms=False)), g) == NOT_ASSESSED
+    flows = cohort_flows([("a", "x", weak_and_flagged), ("b", "x", parse_case({"red_flags": True}))], g)
+    assert flows["presentation"].tolist() == ["weak", "red flags"]
+    assert presentations(g) == ["weak", "red flags", NOT_ASSESSED]
+
+
+def test_a_pack_without_presentations_presents_every_case_as_not_assessed():
+    g = _with_presentations([])
+    flows = cohort_flows([("a", "x", parse_case({"red_flags": True}))], g)
+    assert flows["presentation"].tolist() == [NOT_ASSESSED] and presentations(g) == [NOT_ASSESSED]
+
+
+def test_a_presentation_reading_a_field_the_pack_lacks_is_refused():
+    with pytest.raises(DataError, match=r"pathway\.yaml: presentations\.0 \(gait\).*unknown field `gait_disturbance`"):
+        _with_presentations([{"label": "gait", "when": {"field": "gait_disturbance", "op": "is", "value": True}}])
+
+
+def test_the_finding_stage_is_named_by_the_field_the_rules_read():
+    g = load_guideline(resolve_pack("lumbar-stenosis-claudication"))
+    flows = cohort_flows(demo_cases(g), g)
+    assert "lumbar_stenosis_on_imaging" in flows.columns and "mri_finding" not in flows.columns
+    node = next(n for n in flow_nodes(flows, g) if n.startswith("MRI: "))
+    behind = cases_at_node(flows, node, g)
+    assert len(behind) and "lumbar_stenosis_on_imaging" in behind.columns
+
+
 def test_demo_cases_are_the_scenarios_then_the_synthetic_cohort(cases, guideline):
     scenario_ids = [s.id for s in guideline.scenarios]
     assert [c[0] for c in cases[: len(scenario_ids)]] == scenario_ids
@@ -68,7 +111,7 @@ def test_demo_cases_are_the_scenarios_then_the_synthetic_cohort(cases, guideline
 
 def as_text(flows: pd.DataFrame) -> list[dict]:
     """Rows as plain values, whatever the column types (categorical, string, bool)."""
-    return [{k: str(v) for k, v in row.items()} for row in flows[FLOW_COLUMNS].to_dict("records")]
+    return [{k: str(v) for k, v in row.items()} for row in flows[flow_columns(load_guideline())].to_dict("records")]
 
 
 def test_flows_agree_with_evaluating_each_case_alone(flows, cases, guideline):
@@ -154,7 +197,7 @@ def test_demo_cohort_is_mostly_conservative_with_urgent_cases_and_unknowns(flows
     assert 250 <= len(synthetic) <= 350
     assert shares["conservative_care"] > 0.5
     assert shares["needs_information"] > 0.02 and shares["urgent_neurosurgical_referral"] > 0.01
-    assert synthetic["urgent"].any() and set(synthetic["presentation"]) == set(PRESENTATIONS)
+    assert synthetic["urgent"].any() and set(synthetic["presentation"]) == set(presentations(load_guideline()))
 
 
 def test_links_count_every_case_once_at_each_stage(flows):

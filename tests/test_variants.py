@@ -17,6 +17,7 @@ from core.review.variants import (
     Variant,
     apply_variant,
     build_variants,
+    default_sweep,
     droppable,
     load_variants,
     thresholds,
@@ -57,7 +58,7 @@ def test_the_shipped_file_is_in_the_form_the_page_downloads(guideline):
     from core.engine.guideline import DATA_DIR
 
     text = (DATA_DIR / "variants.yaml").read_text()
-    assert variants_to_yaml(list(SHIPPED.values())) == text
+    assert variants_to_yaml(list(SHIPPED.values()), default_sweep(guideline)) == text
     assert variants_from_yaml(text, guideline) == list(SHIPPED.values())
 
 
@@ -254,3 +255,17 @@ def test_a_variants_file_under_the_uploaders_stated_limit_is_accepted():
     )
     assert MAX_UPLOAD_BYTES == MAX_UPLOAD_MB * 1_000_000 and len(text) < MAX_UPLOAD_BYTES
     assert [v.id for v in variants_from_yaml(text, load_guideline())] == ["later"]
+
+
+def test_the_sweep_the_file_names_is_the_page_default_and_must_be_a_threshold(guideline):
+    from core.engine.guideline import DATA_DIR
+
+    assert default_sweep(guideline) == "R7_failed_six_months/weeks_conservative"
+    text = (
+        (DATA_DIR / "variants.yaml")
+        .read_text()
+        .replace("R7_failed_six_months/weeks_conservative", "R7_failed_six_months/pt_weeks")
+    )
+    assert variants_from_yaml(text, guideline) == list(SHIPPED.values())
+    with pytest.raises(DataError, match=r"variants\.yaml: sweep.*not a threshold"):
+        variants_from_yaml(text.replace("R7_failed_six_months/pt_weeks", "R7_failed_six_months/mjoa_score"), guideline)

@@ -7,9 +7,11 @@ Columns are typed the way `evaluate_frame` expects (`boolean`, `Int64`, strings)
 import numpy as np
 import pandas as pd
 
-from core.engine.case import DEFAULT_SCHEMA, MRI_FINDINGS, PROPOSALS
+from core.engine.case import DEFAULT_SCHEMA
 
 BOOL_FIELDS = DEFAULT_SCHEMA.bool_fields  # the synthetic cases are cases of the default pack
+MRI_FINDINGS = DEFAULT_SCHEMA.choices["mri_finding"]
+PROPOSALS = DEFAULT_SCHEMA.choices["proposed"]
 
 # Mostly ordinary presentations with a tail of serious ones, so every rule has work to do.
 BOOL_SHARE_TRUE = {

@@ -3,7 +3,7 @@
 reason, and is not evaluated; the good rows are.
 
 Files are read by `core.analyses.cohort_read` (re-exported here). Cells follow `core.engine.case_text` (true /
-false / unknown / blank, digits, `proposed` as a `;` list). Each distinct
+false / unknown / blank, digits, a list field as a `;` list). Each distinct
 value of a column is checked once with `case_from_text` itself, so the checks and their wording are exactly the
 single case's; rows then pick their value by code, without a loop over rows. Other columns (an id such as
 `case_id`, a site, a misspelt field) are carried through unread and reported, never silently dropped. Files

@@ -300,7 +300,7 @@ def _read_parquet(source: Source, name: str) -> pa.Table:
 
 
 def _plain_column(column: str, values: pa.ChunkedArray, name: str) -> pa.ChunkedArray:
-    """A Parquet column as a type the checks read and CSV can hold: binary as text, lists (`proposed`) joined
+    """A Parquet column as a type the checks read and CSV can hold: binary as text, lists (a list field) joined
     with `;`; a column that is not a case field but nested (struct, list, map) carried through as JSON text.
     A case field holding nested values is refused, naming the column."""
     kind = values.type
@@ -329,7 +329,7 @@ def _plain_column(column: str, values: pa.ChunkedArray, name: str) -> pa.Chunked
                 Problem(
                     field=name,
                     message=f"column `{column}` holds {kind} values; a case field holds "
-                    "text, numbers or true/false (`proposed`: a list of text)",
+                    "text, numbers or true/false (a list field: a list of text)",
                 )
             ]
         )

@@ -1,7 +1,8 @@
 """How cases flow through the pathway: presentation -> MRI finding -> deciding rule -> disposition.
 
-The rows feed the pathway page's sankey and its table; node names carry their stage so that, say, the MRI
-finding "not done" and the rule `R4_mri_not_done` can never be the same node.
+The rows feed the pathway page's sankey and its table; node names carry their stage so that, say, an MRI
+finding and a rule of the same name can never be the same node. The presentations are the pack's data
+(`presentations` in pathway.yaml); the finding is the first choice field its rules read.
 """
 
 from collections.abc import Callable
@@ -12,54 +13,55 @@ import numpy as np
 import pandas as pd
 
 from core.analyses.cohort import DEMO_COHORT, ID_COLUMN, check_cohort, read_cohort
-from core.analyses.frame import cases_frame, evaluate_frame
-from core.engine.case import Case, parse_case
+from core.analyses.frame import ConditionEvaluator, cases_frame, code_columns, evaluate_frame
+from core.engine.case import DEFAULT_SCHEMA, Case, parse_case
+from core.engine.conditions import fields_read, holds
 from core.engine.guideline import Guideline, load_guideline, pathway_fields
+from core.engine.vocabulary import CaseSchema
 from core.engine.words import NOT_ASSESSED
 from core.errors import CaseError, PathwayError, Problem
 
 SCENARIO_SOURCE = "teaching scenario"
 SYNTHETIC_SOURCE = "synthetic"
 COHORT_SOURCE = "cohort"
-# Most serious first: a case shows under the presentation that most shapes its route. Red flags take the patient
-# out of the pathway whatever else is found (safeguard_red_flag_screen); myelopathic signs point at the cord and
-# make the MRI urgent (safeguard_myelopathy_signs); radicular pain opens the root-compression routes (R6, the
-# epidural option); axial pain alone is what is left when radicular symptoms were asked about and are absent.
-PRESENTATIONS = ("red flags", "myelopathic signs", "radicular pain", "axial neck pain", NOT_ASSESSED)
-# Stage name -> the flows column it reads, in the sankey's left-to-right order.
-STAGES = {"presentation": "presentation", "MRI": "mri_finding", "rule": "deciding_rule", "disposition": "disposition"}
-FLOW_COLUMNS = [
-    "case_id",
-    "source",
-    "presentation",
-    "mri_finding",
-    "deciding_rule",
-    "deciding_rule_label",
-    "disposition",
-    "disposition_label",
-    "urgent",
-    "warnings",
-]
+# The sankey's stages, left to right.
+STAGES = ("presentation", "MRI", "rule", "disposition")
+FINDING_COLUMN = "finding"  # the finding stage's column when the rules read no choice field
 
 
-def presentation(case: Case) -> str:
-    """The clinical picture a case presents with (see PRESENTATIONS for why this order)."""
+def presentations(guideline: Guideline) -> list[str]:
+    """The presentation stage's values in reading order: the pack's pictures, then `not assessed`."""
+    return [pr.label for pr in guideline.pathway.presentations] + [NOT_ASSESSED]
+
+
+def presentation(case: Case, guideline: Guideline | None = None) -> str:
+    """The clinical picture a case presents with: the pack's first presentation that holds on what is known."""
+    g = guideline or load_guideline()
     values = case.values()
-    if values.get("red_flags"):
-        return "red flags"
-    if values.get("myelopathy_signs"):
-        return "myelopathic signs"
-    if values.get("radicular_symptoms"):
-        return "radicular pain"
-    if values.get("radicular_symptoms") is False:
-        return "axial neck pain"
-    return NOT_ASSESSED
+    return next((pr.label for pr in g.pathway.presentations if holds(pr.when, values) is True), NOT_ASSESSED)
 
 
-def read_cohort_cases(path: Path) -> list[tuple[str, Case]]:
+def finding_column(guideline: Guideline) -> str:
+    """The flows column of the finding stage: named by its field, so tables read in the pack's own words."""
+    return finding_field(guideline) or FINDING_COLUMN
+
+
+def stage_columns(guideline: Guideline) -> dict[str, str]:
+    """Stage name -> the flows column it reads, in the sankey's left-to-right order."""
+    columns = ("presentation", finding_column(guideline), "deciding_rule", "disposition")
+    return dict(zip(STAGES, columns, strict=True))
+
+
+def flow_columns(guideline: Guideline) -> list[str]:
+    finding = finding_column(guideline)
+    labelled = ["deciding_rule", "deciding_rule_label", "disposition", "disposition_label"]
+    return ["case_id", "source", "presentation", finding, *labelled, "urgent", "warnings"]
+
+
+def read_cohort_cases(path: Path, schema: CaseSchema = DEFAULT_SCHEMA) -> list[tuple[str, Case]]:
     """(case_id, Case) for each row of a cohort file, read and checked by the same reader and validator as the
     Cohort page and `python -m core cohort`; any bad row raises CaseError naming the case and the field."""
-    checked = check_cohort(read_cohort(path))
+    checked = check_cohort(read_cohort(path), schema)
     if ID_COLUMN not in checked.table.column_names:
         raise CaseError([Problem(field=path.name, message=f"no `{ID_COLUMN}` column")])
     ids = checked.table.column(ID_COLUMN).to_pylist()
@@ -70,23 +72,24 @@ def read_cohort_cases(path: Path) -> list[tuple[str, Case]]:
     ]
     if problems:
         raise CaseError(problems)
-    levels = (
-        checked.table.column("prior_fusion_levels").to_pylist()
-        if "prior_fusion_levels" in checked.fields
-        else [None] * len(ids)
-    )
+    # Text fields are checked but not decided on, so the checked frame leaves them out: they are read as written.
+    texts = {f: checked.table.column(f).to_pylist() for f in checked.fields if schema.kinds[f] == "text"}
     records = checked.cases.astype(object).to_dict("records")
-    return [(case_id, _case(values, level)) for case_id, values, level in zip(ids, records, levels, strict=False)]
+    for row, values in enumerate(records):
+        values.update({f: column[row] for f, column in texts.items()})
+    return [(case_id, _case(values, schema)) for case_id, values in zip(ids, records, strict=False)]
 
 
-def _case(values: dict[str, Any], prior_fusion_levels: str | None) -> Case:
+def _case(values: dict[str, Any], schema: CaseSchema) -> Case:
     """A checked row as a Case (its values are already valid: this only builds the model)."""
     known = {k: v for k, v in values.items() if v is not None and v is not pd.NA and v == v}
-    if "proposed" in known:
-        known["proposed"] = [p for p in str(known["proposed"]).split(";") if p]
-    if prior_fusion_levels and prior_fusion_levels.strip():
-        known["prior_fusion_levels"] = prior_fusion_levels.strip()
-    return parse_case(known)
+    for field in schema.list_fields:
+        if field in known:
+            known[field] = [item for item in str(known[field]).split(";") if item]
+    for field in schema.text_fields:
+        if field in known:
+            known[field] = str(known[field]).strip() or None
+    return parse_case({k: v for k, v in known.items() if v is not None}, schema)
 
 
 def demo_cases(guideline: Guideline | None = None, cohort: Path = DEMO_COHORT) -> list[tuple[str, str, Case]]:
@@ -97,29 +100,18 @@ def demo_cases(guideline: Guideline | None = None, cohort: Path = DEMO_COHORT) -
         cohort = g.source_dir / DEMO_COHORT.name
         if not cohort.is_file():
             return scenarios
-    return scenarios + [(cid, SYNTHETIC_SOURCE, case) for cid, case in read_cohort_cases(cohort)]
+    return scenarios + [(cid, SYNTHETIC_SOURCE, case) for cid, case in read_cohort_cases(cohort, g.schema)]
 
 
-def _known(frame: pd.DataFrame, field: str, value: bool) -> np.ndarray:
-    """Rows where a yes/no field is known to be `value` (unknown or absent is neither)."""
-    if field not in frame.columns:
-        return np.zeros(len(frame), dtype=bool)
-    column = pd.array(frame[field], dtype="boolean")
-    return (column if value else ~column).to_numpy(dtype=bool, na_value=False)
-
-
-def _presentations(cases: pd.DataFrame) -> pd.Categorical:
-    """`presentation` for every row at once: the first picture in PRESENTATIONS that holds."""
-    pictures = [
-        _known(cases, "red_flags", True),
-        _known(cases, "myelopathy_signs", True),
-        _known(cases, "radicular_symptoms", True),
-        _known(cases, "radicular_symptoms", False),
-    ]
-    codes = np.full(len(cases), PRESENTATIONS.index(NOT_ASSESSED), dtype=np.int8)
-    for code, holds in reversed(list(enumerate(pictures))):  # the most serious picture is written last, so wins
-        codes[holds] = code
-    return pd.Categorical.from_codes(codes, categories=list(PRESENTATIONS))
+def _presentations(cases: pd.DataFrame, guideline: Guideline) -> pd.Categorical:
+    """`presentation` for every row at once: the first of the pack's pictures that holds."""
+    pictures = guideline.pathway.presentations
+    fields = list(dict.fromkeys(f for pr in pictures for f in fields_read(pr.when)))
+    logic = ConditionEvaluator(code_columns(cases, fields, guideline.schema), len(cases))
+    codes = np.full(len(cases), len(pictures), dtype=np.int8)
+    for code in reversed(range(len(pictures))):  # the most serious picture is written last, so wins
+        codes[logic.true(pictures[code].when)] = code
+    return pd.Categorical.from_codes(codes, categories=presentations(guideline))
 
 
 def finding_field(guideline: Guideline) -> str | None:
@@ -134,7 +126,7 @@ def _finding_values(guideline: Guideline) -> tuple[list[str], list[str]]:
     return values, [guideline.value_labels[field][v] for v in values] + [NOT_ASSESSED] if field else [NOT_ASSESSED]
 
 
-def _mri_labels(cases: pd.DataFrame, guideline: Guideline) -> pd.Categorical:
+def _finding_labels(cases: pd.DataFrame, guideline: Guideline) -> pd.Categorical:
     field = finding_field(guideline)
     values, labels = _finding_values(guideline)
     if field is None or field not in cases.columns:
@@ -174,8 +166,8 @@ def flows_from_results(
         {
             "case_id": carried("case_id", lambda: pd.array((np.flatnonzero(evaluated) + 1).astype(str), dtype="str")),
             "source": carried("source", lambda: pd.Categorical.from_codes(np.zeros(rows, dtype=np.int8), [source])),
-            "presentation": _presentations(cases),
-            "mri_finding": _mri_labels(cases, g),
+            "presentation": _presentations(cases, g),
+            finding_column(g): _finding_labels(cases, g),
             "deciding_rule": pd.Categorical(results["deciding_rule"]),
             "deciding_rule_label": _labelled(results["deciding_rule"], {r.id: r.label for r in g.decision_rules}),
             "disposition": pd.Categorical(results["disposition"]),
@@ -183,7 +175,7 @@ def flows_from_results(
             "urgent": results["urgent"].to_numpy(dtype=bool),
             "warnings": pd.Categorical(results["warnings"]),
         },
-        columns=FLOW_COLUMNS,
+        columns=flow_columns(g),
     )
 
 
@@ -203,7 +195,7 @@ def _node(stage: str, value: str) -> str:
 def _stage_order(stage: str, guideline: Guideline) -> list[str]:
     """Every value a stage can take, in reading order (so the sankey's columns read like the pathway)."""
     if stage == "presentation":
-        return list(PRESENTATIONS)
+        return presentations(guideline)
     if stage == "MRI":
         return _finding_values(guideline)[1]
     if stage == "rule":
@@ -215,7 +207,7 @@ def flow_nodes(flows: pd.DataFrame, guideline: Guideline | None = None) -> list[
     """Every node some case passes through, stage by stage, each stage in the pathway's order."""
     g = guideline or load_guideline()
     nodes = []
-    for stage, column in STAGES.items():
+    for stage, column in stage_columns(g).items():
         present = set(flows[column].unique())
         order = _stage_order(stage, g)
         nodes += [_node(stage, v) for v in order if v in present]
@@ -225,8 +217,9 @@ def flow_nodes(flows: pd.DataFrame, guideline: Guideline | None = None) -> list[
 
 def flow_links(flows: pd.DataFrame, guideline: Guideline | None = None) -> pd.DataFrame:
     """Case counts between neighbouring stages (source node, target node, count), in node order."""
-    rank = {name: n for n, name in enumerate(flow_nodes(flows, guideline))}
-    stages = list(STAGES.items())
+    g = guideline or load_guideline()
+    rank = {name: n for n, name in enumerate(flow_nodes(flows, g))}
+    stages = list(stage_columns(g).items())
     parts = []
     for (left, left_col), (right, right_col) in zip(stages, stages[1:], strict=False):
         counts = flows.groupby([left_col, right_col], observed=True).size().reset_index(name="count")
@@ -252,11 +245,10 @@ def node_stage(node: str) -> str:
     return stage
 
 
-def cases_at_node(flows: pd.DataFrame, node: str) -> pd.DataFrame:
+def cases_at_node(flows: pd.DataFrame, node: str, guideline: Guideline | None = None) -> pd.DataFrame:
     """The cases that pass through one node, with the rule that decided them and where they ended up."""
+    g = guideline or load_guideline()
     stage = node_stage(node)
     value = node.split(": ", 1)[1]
-    chosen = flows[flows[STAGES[stage]] == value]
-    return chosen[
-        ["case_id", "source", "presentation", "mri_finding", "deciding_rule", "disposition", "urgent", "warnings"]
-    ].reset_index(drop=True)
+    chosen = flows[flows[stage_columns(g)[stage]] == value]
+    return chosen[[c for c in flow_columns(g) if not c.endswith("_label")]].reset_index(drop=True)

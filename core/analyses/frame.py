@@ -8,10 +8,10 @@ rows.
 
 Input contract (`evaluate_frame` expects validated values; `core.analyses.cohort` turns raw text into this):
 - columns named by the case keys; other columns are ignored; an absent column is unknown on every row
-  (`proposed` absent: nothing proposed);
+  (a list field absent: no item listed);
 - yes/no fields: bool, pandas `boolean`, or object holding True/False;
 - number fields: any integer or float dtype (nullable `Int64` included) holding whole numbers;
-- choice fields: strings or categorical; list fields (`proposed`): `;`-separated strings (or tuples of items);
+- choice fields: strings or categorical; list fields: `;`-separated strings (or tuples of items);
 - NaN / None / pd.NA / blank strings mean unknown.
 A value outside the pack's case contract (wrong type, out of range, unknown choice, a broken rule across fields)
 raises CaseError naming the field, the reason and the first rows; it is never silently taken as unknown.

@@ -14,6 +14,7 @@ from pydantic import computed_field
 
 from core.analyses.frame import Coded, ConditionEvaluator, cases_frame, code_columns, evaluate_frame
 from core.analyses.grid import RESULT_FIELDS, GridSpace, verification_grid
+from core.engine.case import FIELD_KINDS
 from core.engine.conditions import Condition, fields_read, tests_in
 from core.engine.data_files import load_file
 from core.engine.guideline import (
@@ -151,7 +152,7 @@ def _result_columns(frame: pd.DataFrame, results: pd.DataFrame, fields: list[str
 
     known = np.ones(len(frame), dtype=bool)
     for name in fields:
-        if name != "proposed":
+        if FIELD_KINDS.get(name) != "list":  # a list is never unknown (absent: no item listed)
             known &= frame[name].notna().to_numpy()
     return {
         "disposition": categorical("disposition"),

@@ -1,6 +1,6 @@
 """The patient case: the input contract shared by the engine, the pages, the cohort reader and the CLI.
 
-An absent key means *unknown* (not false); `proposed` absent means nothing is proposed.
+An absent key means *unknown* (not false); an absent list field (the treatments proposed) means an empty list.
 """
 
 from collections.abc import Mapping
@@ -93,8 +93,6 @@ FIELD_KINDS: dict[str, str] = VOCABULARY_SCHEMA.kinds
 MAX_WEEKS = VOCABULARY_SCHEMA.max_int
 DEFAULT_SCHEMA = default_schema()
 CASE_FIELDS: tuple[str, ...] = DEFAULT_SCHEMA.fields
-MRI_FINDINGS = CHOICES["mri_finding"]
-PROPOSALS = DEFAULT_SCHEMA.choices["proposed"]
 
 
 def _message(error: ErrorDetails, schema: CaseSchema) -> str:

@@ -7,7 +7,7 @@ weeks of PT than of conservative care, must stay on screen beside its field unti
 URL parameters are read one at a time, so a bad value in a shared link costs only that parameter.
 
 A second case (the Scenarios page's compare view, opened from "what would change this decision") travels in the
-same URL as the fields it changes, prefixed `vs.`: `?mri_finding=normal&...&vs.motor_grade_mrc=4`, with
+same URL as the fields it changes, prefixed `vs.`: `?a_choice=its_value&...&vs.a_number=4`, with
 `unknown` for a field it clears.
 """
 
@@ -144,7 +144,7 @@ def choice_options(field: str, schema: CaseSchema = DEFAULT_SCHEMA) -> list[str]
 
 
 def as_params(text: Mapping[str, str | list[str]]) -> dict[str, list[str]]:
-    """Case text as query parameters: one list of strings per field (`proposed` repeated once per item)."""
+    """Case text as query parameters: one list of strings per field (a list field repeated once per item)."""
     return {k: list(v) if isinstance(v, list) else [v] for k, v in text.items()}
 
 

@@ -118,12 +118,20 @@ class Warning(Frozen):
     tone: Tone = "moderate"
 
 
+class Presentation(Frozen):
+    """A clinical picture the cohort sankey sorts cases by; a case shows under the first that holds."""
+
+    label: str
+    when: Condition
+
+
 class Pathway(Frozen):
     dispositions: list[Disposition]
     rules: list[Rule]
     phases: list[Phase]
     milestones: list[Milestone]
     warnings: list[Warning]
+    presentations: list[Presentation] = []  # most serious first; none: every case is "not assessed"
 
     @property
     def phased_disposition(self) -> str:
@@ -370,6 +378,8 @@ def _cross_check(g: Guideline) -> list[Problem]:
         problems += condition_type_problems(where, m.open_while, (), schema)
         if m.clock not in schema.int_fields:
             problems.append(Problem(field=where, message=f"clock `{m.clock}` is not a whole-number field of the pack"))
+    for n, pr in enumerate(p.presentations):
+        problems += condition_type_problems(f"pathway.yaml: presentations.{n} ({pr.label})", pr.when, (), schema)
     for n, w in enumerate(p.warnings):
         where = f"pathway.yaml: warnings.{n} ({w.id})"
         known_statements(where, w.statements)

@@ -1,7 +1,7 @@
 """Each part of a condition with its own truth value, so a reader sees which part failed or is unknown.
 
-A week-25 case fails the decompression rule only on "weeks of conservative care >= 26"; listing every part of
-an `all` / `any` with true, false or unknown shows that at a glance. Nested combinations stay one part.
+A case one week short of a rule's time threshold fails that rule on its weeks part alone; listing every part
+of an `all` / `any` with true, false or unknown shows that at a glance. Nested combinations stay one part.
 """
 
 from collections.abc import Mapping

@@ -151,7 +151,7 @@ _Pending = tuple[int, Rule, Condition]
 def _open_routes(reachable: list[_Route], values: Mapping[str, Any]) -> list[tuple[_Route, list[_Pending]]]:
     """Each route that can still decide, with the earlier routes (to other dispositions) that could still take its
     cases first, each reduced to what it needs beyond this route. A route whose cases an earlier one always takes
-    (the failed-six-months consultation behind decompression, once failing care is all that is left) is dropped:
+    (a later rule that needs nothing an earlier one does not, once that is all that is left) is dropped:
     listing it would misstate the order."""
     result = []
     for n, (_, rule, left) in enumerate(reachable):

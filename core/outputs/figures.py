@@ -50,7 +50,7 @@ def _lines(text: str, width: int) -> int:
 
 
 def rule_number(rule_id: str) -> str:
-    """`R6` from `R6_decompression`."""
+    """`R6` from `R6_some_words` (the number before the first underscore)."""
     return rule_id.split("_", 1)[0]
 
 
@@ -499,13 +499,13 @@ def _short(label: str) -> str:
 
 def timeline_figure(
     guideline: Guideline,
-    weeks_conservative: int | None = None,
-    pt_weeks: int | None = None,
+    weeks: int | None = None,
+    therapy_weeks: int | None = None,
     title: str = TIMELINE_TITLE,
 ) -> go.Figure:
     """The conservative progression down a week axis (0 to past the last milestone), the routes that leave it at
     any week, and this patient's week and PT completed when known. Drawn from `timeline_rows`/`bypass_rows`."""
-    rows = timeline_rows(guideline, weeks_conservative, pt_weeks)
+    rows = timeline_rows(guideline, weeks, therapy_weeks)
     bypass = bypass_rows(guideline).reset_index(drop=True)
     end = axis_end(guideline)
     milestones = rows[rows["kind"] == "milestone"]
@@ -615,28 +615,28 @@ def timeline_figure(
         )
 
     # The patient: weeks of care as a marker beside the axis (clamped to its end), PT completed as a bar from 0.
-    if pt_weeks is not None:
+    if therapy_weeks is not None:
         d.traces.append(
             dict(
                 type="scatter",
                 x=[PT_X] * 2,
-                y=[0, min(pt_weeks, end)],
+                y=[0, min(therapy_weeks, end)],
                 mode="lines",
-                name=f"PT completed: {pt_weeks} weeks",
+                name=f"PT completed: {therapy_weeks} weeks",
                 hoverinfo="name",
                 showlegend=True,
                 line=dict(color=TONE_COLOURS[rows.loc[rows["kind"] == "phase", "tone"].iloc[0]], width=7),
             )
         )
-    if weeks_conservative is not None:
-        beyond = f" (beyond week {last}, shown at the axis end)" if weeks_conservative > last else ""
+    if weeks is not None:
+        beyond = f" (beyond week {last}, shown at the axis end)" if weeks > last else ""
         d.traces.append(
             dict(
                 type="scatter",
                 x=[PATIENT_X],
-                y=[min(weeks_conservative, end)],
+                y=[min(weeks, end)],
                 mode="markers",
-                name=f"This patient: week {weeks_conservative}{beyond}",
+                name=f"This patient: week {weeks}{beyond}",
                 hoverinfo="name",
                 showlegend=True,
                 marker=dict(symbol="triangle-right", size=17, color=ROUTE, line=dict(color="white", width=1)),
@@ -646,7 +646,7 @@ def timeline_figure(
         660 + TITLE_SPACE,
         x_range=[0, BYPASS_X[1] + 0.05],
         y_range=[end + 1.4, -3.4],
-        showlegend=weeks_conservative is not None or pt_weeks is not None,
+        showlegend=weeks is not None or therapy_weeks is not None,
         title=_title(title),
         legend=dict(orientation="h", x=0, y=0, yanchor="top", font=dict(size=11)),
         margin=dict(l=8, r=8, t=8 + TITLE_SPACE, b=56),

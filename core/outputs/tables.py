@@ -54,7 +54,7 @@ def rows_flagged(audit: pd.DataFrame, flags: Iterable[str]) -> pd.DataFrame:
 
 
 def soft_breaks(column: pd.Series) -> pd.Series:
-    """Ids with a zero-width space after each underscore, so `R3_progressive_weakness` can wrap at 390 px."""
+    """Ids with a zero-width space after each underscore, so a long rule id (`R3_some_words`) wraps at 390 px."""
     return column.str.replace("_", "_\u200b", regex=False)
 
 

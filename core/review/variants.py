@@ -3,7 +3,7 @@
 A variant asks "what if the guideline said otherwise?". It changes the pathway in four ways only, each addressed
 by ids from data/pathway.yaml, never by position, so a variant still reads correctly after the file is reordered:
 - `thresholds`: `RULE_OR_PHASE_OR_WARNING_ID/FIELD: value` sets every number comparison of FIELD in that item's
-  condition (`R7_failed_six_months/weeks_conservative: 6`);
+  condition (`R2_some_rule/some_weeks_field: 6`);
 - `drop`: `ID/FIELD` leaves out a criterion of an item whose condition is `all` of several (the comparison of
   FIELD is removed from the list, so the item no longer needs it, known or not);
 - `rules_off`: rule ids removed from the walk (the last rule, "otherwise", always stays);
@@ -36,6 +36,7 @@ HEADER = (
     "# drop: ID/FIELD (a criterion left out of an `all`); rules_off: rule ids; dispositions: RULE_ID: DISPOSITION.\n"
     "# evidence: the check in evidence.yaml the variant answers (statement, source); conflict: an id of\n"
     "# conflicts.yaml. The What if page downloads files in exactly this form; they can replace this file.\n"
+    "# sweep (optional): the threshold the What if page sweeps when the chosen variant moves none.\n"
 )
 
 
@@ -70,6 +71,8 @@ class Variant(Frozen):
 
 class VariantFile(Frozen):
     variants: list[Variant]
+    # The threshold the What if page sweeps when the chosen variant moves none: an address of `thresholds`.
+    sweep: str | None = None
 
 
 class Threshold(Frozen):
@@ -340,10 +343,13 @@ def build_variants(
     listed = raw.get("variants") if isinstance(raw, dict) else None
     raw_items: list[Any] = listed if isinstance(listed, list) else []
     try:
-        variants = VariantFile.model_validate(raw).variants
+        file = VariantFile.model_validate(raw)
     except ValidationError as exc:
         raise DataError(_validation_problems(exc, where, raw_items)) from None
+    variants = file.variants
     problems = []
+    if file.sweep is not None and file.sweep not in {t.address for t in thresholds(g)}:
+        problems.append(Problem(field=f"{where}: sweep", message=f"`{file.sweep}` is not a threshold of the pathway"))
     ids = [v.id for v in variants]
     problems += [
         Problem(field=f"{where}: variant {i}", message="the id is used twice")
@@ -372,6 +378,15 @@ def load_variants(data_dir: Path = DATA_DIR) -> list[Variant]:
     return build_variants(read_yaml(data_dir / VARIANTS_FILE), load_guideline(data_dir), evidence, conflict_ids)
 
 
+def default_sweep(g: Guideline) -> str | None:
+    """The threshold the pack's variants file names for the sweep (None: the file names none, or there is none);
+    `load_variants` has checked it is a threshold of the pathway."""
+    path = g.source_dir / VARIANTS_FILE
+    raw = read_yaml(path) if path.is_file() else None
+    sweep = raw.get("sweep") if isinstance(raw, dict) else None
+    return sweep if isinstance(sweep, str) else None
+
+
 def variants_from_yaml(
     data: bytes | str, g: Guideline, filename: str = VARIANTS_FILE, data_dir: Path = DATA_DIR
 ) -> list[Variant]:
@@ -387,7 +402,8 @@ def variants_from_yaml(
     return build_variants(raw, g, evidence, conflict_ids, where=filename)
 
 
-def variants_to_yaml(variants: list[Variant]) -> str:
+def variants_to_yaml(variants: list[Variant], sweep: str | None = None) -> str:
     """Variants as the text of data/variants.yaml (what the What if page downloads)."""
-    body = {"variants": [v.model_dump(exclude_defaults=True) for v in variants]}
+    body: dict[str, Any] = {"sweep": sweep} if sweep is not None else {}
+    body["variants"] = [v.model_dump(exclude_defaults=True) for v in variants]
     return HEADER + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=110, default_flow_style=False)

@@ -1,7 +1,7 @@
 """The pathway compiled to one SQL query over a table of cases, built as a sqlglot tree and emitted per dialect.
 
 The table (default `cases`) has a column per case key read by the pathway, typed BOOLEAN / INTEGER / VARCHAR
-(`proposed` as `;`-separated text), NULL meaning unknown; other columns are carried through. The query selects
+(a list field as `;`-separated text), NULL meaning unknown; other columns are carried through. The query selects
 every column of the table followed by RESULT_COLUMNS, with the semantics of `evaluate_frame` (and, for
 `next_milestone_week`, of `evaluate_case`).
 
@@ -110,7 +110,7 @@ class SqlLogic:
         else:
             column = self.column(test.field)
         if test.op == "includes":
-            # `proposed` is never unknown (absent = nothing proposed).
+            # A list field is never unknown (absent = no item listed).
             return listed(column, str(test.value))
         if test.op in ("in", "not_in"):
             items = list(test.value) if isinstance(test.value, list) else [test.value]
@@ -293,17 +293,15 @@ def result_expressions(g: Guideline, logic: SqlLogic) -> dict[str, "exp.Expressi
         ]
     )
     phased = [mask for disposition, mask in result.dispositions if disposition == p.phased_disposition]
-    weeks = column("weeks_conservative")
-    milestone = exp.Case()
-    for week in sorted({m.week for m in p.milestones}):
-        milestone = milestone.when(
-            exp.LT(this=weeks, expression=exp.Literal.number(week)), exp.Literal.number(week), copy=False
-        )
-    next_milestone_week = (
-        exp.Case().when(functools.reduce(logic.either, phased), milestone, copy=False)
-        if phased and p.milestones
-        else exp.Null()
-    )
+    next_milestone_week: exp.Expression = exp.Null()
+    if phased and g.clocks:
+        weeks = column(g.clocks[0])  # the main clock, as `next_milestone` counts it
+        milestone = exp.Case()
+        for week in sorted({m.week for m in p.milestones}):
+            milestone = milestone.when(
+                exp.LT(this=weeks, expression=exp.Literal.number(week)), exp.Literal.number(week), copy=False
+            )
+        next_milestone_week = exp.Case().when(functools.reduce(logic.either, phased), milestone, copy=False)
     return {
         "disposition": first_of(result.dispositions),
         "urgent": result.urgent,

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from core.analyses.frame import RESULT_COLUMNS
-from core.engine.case import BOOL_FIELDS, INT_FIELDS
+from core.engine.case import BOOL_FIELDS, FIELD_KINDS, INT_FIELDS
 from core.engine.guideline import Guideline, load_guideline
 from core.errors import PathwayError, Problem
 from core.sql.compile import DEFAULT_TABLE, pathway_sql
@@ -39,7 +39,7 @@ def typed_table(frame: pd.DataFrame, fields: list[str]) -> pa.Table:
             columns[field] = pa.nulls(rows, _arrow_type(field))
             continue
         series = frame[field]
-        if field == "proposed" and series.dtype == object:  # evaluate_frame also takes tuples of proposals
+        if FIELD_KINDS.get(field) == "list" and series.dtype == object:  # evaluate_frame also takes tuples of items
             series = series.map(lambda v: ";".join(v) if isinstance(v, tuple) else v)
         array = pa.array(series, from_pandas=True)
         if pa.types.is_dictionary(array.type):

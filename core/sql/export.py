@@ -15,12 +15,21 @@ def _sql_file(g: Guideline, about: str, expected_table: str, query: str) -> str:
     return "\n".join(lines) + "\n" + query + ";\n"
 
 
+def _lists(g: Guideline) -> str:
+    """The pack's list fields for the file's comments, each with a leading space."""
+    return "".join(f" {f}" for f in g.schema.list_fields) or " no list field"
+
+
+def _clock(g: Guideline) -> str:
+    return g.clocks[0] if g.clocks else "no field"
+
+
 def export_sql_text(dialect: str, table: str = DEFAULT_TABLE, g: Guideline | None = None) -> str:
     """A runnable SQL file: comments (notice, version, the expected table), then the query."""
     g = g or load_guideline()
     about = (
         f"Spine pathway, guideline version {g.info.version}, compiled for {dialect}.\n"
-        f"Reads table {table}: one row per case; the columns below (NULL = unknown; proposed as `;`-separated\n"
+        f"Reads table {table}: one row per case; the columns below (NULL = unknown;{_lists(g)} as `;`-separated\n"
         "text); any other columns are carried through. Adds disposition, urgent, deciding_rule, missing, phase,\n"
         "warnings (missing and warnings `;`-separated) and next_milestone_week.\n"
         "Values must already meet the case format (python -m core cohort checks a file and names bad cells)."
@@ -49,7 +58,7 @@ def export_course_sql_text(query: str, dialect: str, table: str | None = None, g
         f"Reads table {table}: one row per visit, identified by case_id, in week order (visit_seq orders the\n"
         "visits of one course in the same week). A case key that is NULL is not stated at this visit and is\n"
         "carried forward from the course's previous visit; unknown_fields lists (`;`-separated) the keys this\n"
-        "visit makes unknown from then on; weeks_conservative is the week; proposed belongs to its visit only.\n"
+        f"visit makes unknown from then on; {_clock(g)} is the week;{_lists(g)} belongs to its visit only.\n"
         f"Gives {COURSE_QUERY_TEXT[query]}.\n"
         "Rows must already pass the visit checks (python -m core progression checks a file and names bad rows)."
     )
