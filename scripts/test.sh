@@ -18,5 +18,5 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
   echo "$wanted" > "$stamp"
 fi
-# Two workers: the machine has two cores; `-n 0` runs serially.
-exec .venv/bin/python -m pytest -n 2 "$@"
+# Two workers: the machine has two cores; `-n 0` runs serially. Tests marked xdist_group (Spark) share one worker.
+exec .venv/bin/python -m pytest -n 2 --dist loadgroup "$@"

@@ -133,15 +133,3 @@ def test_auto_runs_on_duckdb_for_a_file_over_cohorts_threshold(mixed: Path, monk
     monkeypatch.setattr(across_engines, "_on_duckdb", lambda *args: seen.append(1) or on_duckdb(*args))
     counts = run_compare_cohort_file(str(mixed), A, B, EngineOptions(engine="auto"))
     assert seen and counts.good == 6
-
-
-@pytest.mark.slow
-def test_spark_gives_the_same_crosstab_cases_file_and_counts_as_pandas(mixed: Path):
-    pytest.importorskip("pyspark", reason="pyspark is installed by scripts/test.sh (requirements-test.txt)")
-    from core.sql.engines import spark_session
-
-    spark = spark_session("local[1]")
-    try:
-        assert outputs(mixed, "spark") == outputs(mixed, "pandas")
-    finally:
-        spark.stop()
