@@ -66,6 +66,30 @@ def test_a_bad_pathway_in_compare_is_one_clear_line(tmp_path):
     assert result.returncode == 2 and "nowhere" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ({"region": "cervical", "motor_grade_mrc": 9}, "motor_grade_mrc: input should be less than or equal to 5"),
+        ({"region": "cervical", "bogus": 1}, "bogus: unknown field"),
+    ],
+)
+def test_compare_refuses_what_evaluate_refuses_in_the_same_words(case, message):
+    compared = run("compare", "-", stdin=json.dumps(case))
+    evaluated = run("evaluate", "-", stdin=json.dumps(case))
+    assert (compared.returncode, evaluated.returncode) == (2, 2)
+    assert compared.stdout == ""
+    assert message in compared.stderr
+    assert compared.stderr == evaluated.stderr
+
+
+def test_compare_allows_a_field_one_pathway_does_not_read_and_names_a_value_one_cannot_take():
+    case = {"region": "cervical", "motor_grade_mrc": 3, "proposed": ["long_term_opioids"]}
+    result = run("compare", "-", "--pathways", "cervical-radiculopathy", stdin=json.dumps(case))
+    assert result.returncode == 0, result.stderr
+    assert "not read by this pathway: motor_grade_mrc" in result.stdout
+    assert "cannot take proposed: unknown value 'long_term_opioids'" in result.stdout
+
+
 def test_the_cross_tab_adds_up_to_the_good_rows_and_equals_a_row_by_row_count():
     a, b = PACKS[-1], PACKS[1]  # today's pathway and the radiculopathy pathway
     result = compare_cohort(read_cohort(DATA_DIR / "demo_cohort.csv"), a, b)
