@@ -14,6 +14,7 @@ from core.engine.case import VOCABULARY_SCHEMA, parse_case
 from core.engine.guideline import Guideline, load_guideline
 from core.engine.packs import resolve_pack
 from core.errors import PathwayError, Problem
+from core.outputs.citations import citation_marks
 from core.review.pack_check import library
 
 NOTICE = "Educational decision support, not a medical device."
@@ -56,7 +57,7 @@ def _compare(args: argparse.Namespace, read_json: Callable[[str], Any]) -> int:
         if r.missing:
             print(f"  still needs: {', '.join(r.missing)}")
         if r.statement is not None:
-            print(f"  what to do: {r.statement.text} [{', '.join(map(str, r.statement.citations))}]")
+            print(f"  what to do: {r.statement.text} {citation_marks(r.statement.citations, r.statement.origin)}")
         if r.set_aside:
             print(f"  not read by this pathway: {', '.join(r.set_aside)}")
     print(NOTICE)

@@ -90,6 +90,17 @@ def test_compare_allows_a_field_one_pathway_does_not_read_and_names_a_value_one_
     assert "cannot take proposed: unknown value 'long_term_opioids'" in result.stdout
 
 
+def test_compare_writes_a_statement_without_citations_as_evaluate_does():
+    radiculopathy = "cervical-radiculopathy"
+    screened = run("compare", "-", "--pathways", radiculopathy, stdin=json.dumps({"region": "cervical"}))
+    assert "gone. [safeguard, no citation]" in screened.stdout and "[]" not in screened.stdout
+    flagged = {"region": "cervical", "red_flags": True}
+    compared = run("compare", "-", "--pathways", radiculopathy, stdin=json.dumps(flagged))
+    evaluated = run("evaluate", "-", "--pathway", radiculopathy, stdin=json.dumps(flagged))
+    said = "trial of treatment. [the article gives no citation]"
+    assert said in compared.stdout and said in evaluated.stdout
+
+
 def test_the_cross_tab_adds_up_to_the_good_rows_and_equals_a_row_by_row_count():
     a, b = PACKS[-1], PACKS[1]  # today's pathway and the radiculopathy pathway
     result = compare_cohort(read_cohort(DATA_DIR / "demo_cohort.csv"), a, b)
