@@ -10,7 +10,7 @@ import pytest
 
 from core.analyses.across_pathways import compare_pathways
 from core.analyses.cohort import read_cohort
-from core.analyses.cohort_across import CROSSTAB_COLUMNS, compare_cohort
+from core.analyses.cohort_across import CROSSTAB_COLUMNS, AcrossCounts, cohort_across_text, compare_cohort
 from core.engine.evaluate import evaluate_case
 from core.engine.guideline import DATA_DIR, load_guideline
 from core.engine.packs import PACKS_DIR, pack_ids
@@ -145,6 +145,22 @@ def test_compare_cohort_command_writes_the_cross_tab_and_each_case(tmp_path):
     assert result.returncode == 0, result.stderr
     assert list(pd.read_csv(out).columns) == CROSSTAB_COLUMNS
     assert len(pd.read_csv(cases)) == 300 and "not a medical device" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("rows", "differ", "said"),
+    [
+        (1, 1, "cohort.csv: 1 row; 1 evaluated under both pathways, 0 bad"),
+        (1, 1, "; 1 case gets a different kind of answer."),
+        (2, 0, "cohort.csv: 2 rows; 2 evaluated under both pathways, 0 bad"),
+        (2, 0, "; 0 cases get a different kind of answer."),
+    ],
+)
+def test_the_cross_pathway_summary_counts_in_words_that_agree_with_the_number(rows, differ, said):
+    counts = AcrossCounts(
+        crosstab=pd.DataFrame(columns=CROSSTAB_COLUMNS), rows=rows, good=rows, discordant=differ, bad=[]
+    )
+    assert said in cohort_across_text(counts, "cohort.csv")
 
 
 @pytest.mark.parametrize("pack", [p for p in pack_ids() if p != DATA_DIR.name])
