@@ -10,6 +10,7 @@ from app_pages.flow_view import text_table
 from core.engine.guideline import Guideline
 
 LABEL_WIDTH = 22  # characters of a pathway's title on one line of the chart's axis
+AXIS_WEEKS = 52  # a year of care on the axis; a later milestone (three years of watching) sits at its right edge
 
 
 def milestone_rows(guidelines: list[Guideline]) -> pd.DataFrame:
@@ -25,25 +26,30 @@ def milestone_rows(guidelines: list[Guideline]) -> pd.DataFrame:
 
 def clock_figure(rows: pd.DataFrame) -> go.Figure:
     # Titles broken into short lines leave a phone room for the axis; a pathway's week numbers go above and below
-    # its markers in turn, so weeks a few apart (0, 6, 12) do not print over each other.
+    # its markers in turn, so weeks a few apart (0, 6, 12) do not print over each other. One far milestone would
+    # squeeze every other one into the axis's first tenth, so milestones after a year are drawn at the right edge,
+    # as an arrow with their own week written beside it.
     names = {p: "<br>".join(textwrap.wrap(p, LABEL_WIDTH)) for p in rows["pathway"].unique()}
     turn = rows.groupby("pathway", sort=False).cumcount()
+    later = rows["week"] > AXIS_WEEKS
+    edge = AXIS_WEEKS + 4
     figure = go.Figure(
         go.Scatter(
-            x=rows["week"].tolist(),
+            x=rows["week"].where(~later, edge).tolist(),
             y=rows["pathway"].map(names).tolist(),
             mode="markers+text",
-            text=[f"{w}" for w in rows["week"]],
+            text=[f"{w} →" if far else f"{w}" for w, far in zip(rows["week"], later, strict=True)],
             textposition=["top center" if n % 2 == 0 else "bottom center" for n in turn],
             cliponaxis=False,
-            marker={"size": 12, "symbol": "diamond"},
-            customdata=rows[["milestone"]],
-            hovertemplate="%{y}<br>week %{x}: %{customdata[0]}<extra></extra>",
+            marker={"size": 12, "symbol": ["triangle-right" if far else "diamond" for far in later]},
+            customdata=rows[["milestone", "week"]],
+            hovertemplate="%{y}<br>week %{customdata[1]}: %{customdata[0]}<extra></extra>",
         )
     )
     figure.update_layout(
         title="Each pathway's milestones",
-        xaxis_title="weeks of care",
+        xaxis_title="weeks of care" + (f" (after week {AXIS_WEEKS}: at the right edge)" if later.any() else ""),
+        xaxis={"range": [-2, edge + 2]} if later.any() else {},
         height=140 + 70 * rows["pathway"].nunique(),
         margin={"l": 10, "r": 20},
         showlegend=False,

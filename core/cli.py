@@ -1,10 +1,12 @@
 """Command line: `python -m core COMMAND ...` (evaluate, course, progression, validate, audit, report, export-fhir,
 export-sql, version, conflicts, cohort, verify, variant, sweep; pathways, check and pack new in core.cli_library).
 
-Errors a user can fix exit with status 2 and one line per problem on stderr; never a traceback.
+Errors a user can fix exit with status 2 and one line per problem on stderr; never a traceback. Output piped into a
+reader that stops early (`| head`) ends quietly with status 141, as other command-line tools do.
 """
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -496,11 +498,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# 128 + SIGPIPE: what a shell reports for a command whose reader stopped reading (as `cat big | head` does), so a
+# script under `set -o pipefail` can tell the output was cut short rather than finished.
+STOPPED_READING = 141
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        args = build_parser().parse_args(argv)
+        status: int = args.run(args)
+        sys.stdout.flush()  # a reader that already left shows here, while it can still be caught
+        return status
     except PathwayError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader (`| head`) wants no more output; Python flushes stdout once more at exit, so send that flush
+        # nowhere rather than into a second broken pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return STOPPED_READING

@@ -10,9 +10,11 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from core.engine.case import VOCABULARY_SCHEMA, parse_case
 from core.engine.guideline import Guideline, load_guideline
 from core.engine.packs import resolve_pack
 from core.errors import PathwayError, Problem
+from core.outputs.citations import citation_marks
 from core.review.pack_check import library
 
 NOTICE = "Educational decision support, not a medical device."
@@ -31,7 +33,11 @@ def chosen_packs(value: str | None, at_least: int = 1) -> list[Guideline]:
 def _compare(args: argparse.Namespace, read_json: Callable[[str], Any]) -> int:
     from core.analyses.across_pathways import compare_pathways
 
-    comparison = compare_pathways(read_json(args.case), chosen_packs(args.pathways))
+    case = read_json(args.case)
+    # The vocabulary first, as `evaluate` checks a case: a bad value or an unknown field is refused here, not set
+    # aside by every pathway in turn; a field one pathway does not read is still allowed.
+    parse_case(case, VOCABULARY_SCHEMA)
+    comparison = compare_pathways(case, chosen_packs(args.pathways))
     if args.format == "json":
         print(
             json.dumps(
@@ -46,10 +52,12 @@ def _compare(args: argparse.Namespace, read_json: Callable[[str], Any]) -> int:
             f"- {r.title} (v{r.version}, {scope}): {r.disposition_label} [{r.disposition_class}]"
             f"{' URGENT' if r.urgent else ''}, rule {r.deciding_rule}"
         )
+        for problem in r.problems:
+            print(f"  cannot take {problem} (decided without it)")
         if r.missing:
             print(f"  still needs: {', '.join(r.missing)}")
         if r.statement is not None:
-            print(f"  what to do: {r.statement.text} [{', '.join(map(str, r.statement.citations))}]")
+            print(f"  what to do: {r.statement.text} {citation_marks(r.statement.citations, r.statement.origin)}")
         if r.set_aside:
             print(f"  not read by this pathway: {', '.join(r.set_aside)}")
     print(NOTICE)
@@ -92,7 +100,9 @@ def add_across_commands(
     engine_arguments: Callable[[argparse.ArgumentParser, str], None],
 ) -> None:
     compare = commands.add_parser("compare", help="one case under every pathway: who says what, where they differ")
-    compare.add_argument("case", help="case JSON file (- for stdin); each pathway reads its own fields of it")
+    compare.add_argument(
+        "case", help="case JSON file (- for stdin), checked as evaluate checks it; each pathway reads its own fields"
+    )
     compare.add_argument("--pathways", help="ID,ID,... (default: every active pack)")
     compare.add_argument("--format", choices=["text", "json"], default="text")
     compare.set_defaults(run=lambda args: _compare(args, read_json))

@@ -1,4 +1,4 @@
-"""The library's commands: `pathways` (list the packs), `check DIR` (an author's first reader) and `pack new ID`.
+"""The library's commands: `pathways` (list the packs), `check PACK` (an author's first reader) and `pack new ID`.
 
 `pathways` lists every pack that loads and names each one that does not on stderr (file, path, reason): one bad
 pack never hides the others, so it exits 0 unless `--strict` is given and some pack is broken (then 1).
@@ -59,7 +59,7 @@ def _pathways(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    folder = _named_pack(args.pack, "DIR")
+    folder = _named_pack(args.pack, "PACK")
     problems = check_pack(folder)
     if args.format == "json":
         print(json.dumps([problem_record(p) for p in problems], indent=2))
@@ -101,9 +101,9 @@ def add_library_commands(commands: "argparse._SubParsersAction[argparse.Argument
     check = commands.add_parser(
         "check",
         help="check a pack and name every problem as `file: path: message` (exit 1 on any; never writes)",
-        description="Exit 0 when the pack is clean, 1 with one line per problem, 2 when DIR is not a pack.",
+        description="Exit 0 when the pack is clean, 1 with one line per problem, 2 when PACK is not a pack.",
     )
-    check.add_argument("pack", metavar="DIR", help="a pack folder, or the id of a pack under data/packs/")
+    check.add_argument("pack", metavar="PACK", help="the id of a pack under data/packs/, or a pack folder")
     check.add_argument("--format", choices=["text", "json"], default="text")
     check.set_defaults(run=_check)
 

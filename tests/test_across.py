@@ -10,7 +10,7 @@ import pytest
 
 from core.analyses.across_pathways import compare_pathways
 from core.analyses.cohort import read_cohort
-from core.analyses.cohort_across import CROSSTAB_COLUMNS, compare_cohort
+from core.analyses.cohort_across import CROSSTAB_COLUMNS, AcrossCounts, cohort_across_text, compare_cohort
 from core.engine.evaluate import evaluate_case
 from core.engine.guideline import DATA_DIR, load_guideline
 from core.engine.packs import PACKS_DIR, pack_ids
@@ -66,6 +66,41 @@ def test_a_bad_pathway_in_compare_is_one_clear_line(tmp_path):
     assert result.returncode == 2 and "nowhere" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ({"region": "cervical", "motor_grade_mrc": 9}, "motor_grade_mrc: input should be less than or equal to 5"),
+        ({"region": "cervical", "bogus": 1}, "bogus: unknown field"),
+    ],
+)
+def test_compare_refuses_what_evaluate_refuses_in_the_same_words(case, message):
+    compared = run("compare", "-", stdin=json.dumps(case))
+    evaluated = run("evaluate", "-", stdin=json.dumps(case))
+    assert (compared.returncode, evaluated.returncode) == (2, 2)
+    assert compared.stdout == ""
+    assert message in compared.stderr
+    assert compared.stderr == evaluated.stderr
+
+
+def test_compare_allows_a_field_one_pathway_does_not_read_and_names_a_value_one_cannot_take():
+    case = {"region": "cervical", "motor_grade_mrc": 3, "proposed": ["long_term_opioids"]}
+    result = run("compare", "-", "--pathways", "cervical-radiculopathy", stdin=json.dumps(case))
+    assert result.returncode == 0, result.stderr
+    assert "not read by this pathway: motor_grade_mrc" in result.stdout
+    assert "cannot take proposed: unknown value 'long_term_opioids'" in result.stdout
+
+
+def test_compare_writes_a_statement_without_citations_as_evaluate_does():
+    radiculopathy = "cervical-radiculopathy"
+    screened = run("compare", "-", "--pathways", radiculopathy, stdin=json.dumps({"region": "cervical"}))
+    assert "gone. [safeguard, no citation]" in screened.stdout and "[]" not in screened.stdout
+    flagged = {"region": "cervical", "red_flags": True}
+    compared = run("compare", "-", "--pathways", radiculopathy, stdin=json.dumps(flagged))
+    evaluated = run("evaluate", "-", "--pathway", radiculopathy, stdin=json.dumps(flagged))
+    said = "trial of treatment. [the article gives no citation]"
+    assert said in compared.stdout and said in evaluated.stdout
+
+
 def test_the_cross_tab_adds_up_to_the_good_rows_and_equals_a_row_by_row_count():
     a, b = PACKS[-1], PACKS[1]  # today's pathway and the radiculopathy pathway
     result = compare_cohort(read_cohort(DATA_DIR / "demo_cohort.csv"), a, b)
@@ -110,6 +145,22 @@ def test_compare_cohort_command_writes_the_cross_tab_and_each_case(tmp_path):
     assert result.returncode == 0, result.stderr
     assert list(pd.read_csv(out).columns) == CROSSTAB_COLUMNS
     assert len(pd.read_csv(cases)) == 300 and "not a medical device" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("rows", "differ", "said"),
+    [
+        (1, 1, "cohort.csv: 1 row; 1 evaluated under both pathways, 0 bad"),
+        (1, 1, "; 1 case gets a different kind of answer."),
+        (2, 0, "cohort.csv: 2 rows; 2 evaluated under both pathways, 0 bad"),
+        (2, 0, "; 0 cases get a different kind of answer."),
+    ],
+)
+def test_the_cross_pathway_summary_counts_in_words_that_agree_with_the_number(rows, differ, said):
+    counts = AcrossCounts(
+        crosstab=pd.DataFrame(columns=CROSSTAB_COLUMNS), rows=rows, good=rows, discordant=differ, bad=[]
+    )
+    assert said in cohort_across_text(counts, "cohort.csv")
 
 
 @pytest.mark.parametrize("pack", [p for p in pack_ids() if p != DATA_DIR.name])

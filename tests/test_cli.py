@@ -69,3 +69,15 @@ def test_markdown_summary_has_decision_trace_actions_and_resolved_citations():
     assert "| **R2_cord_compression** |" in text and "| prior fusion levels | L2-L5 |" in text
     assert "[6] unresolved" in text and "[4] Medical Necessity Determination for Spinal Fusion" in text
     assert "not a medical device" in text
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly():
+    # `python -m core stances | head -30`: the reader has gone before the command writes.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "core", "stances"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141
+    assert stderr == ""

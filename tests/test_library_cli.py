@@ -109,6 +109,16 @@ def test_a_bad_pathway_exits_2_with_one_line(argv, case_file, capsys):
     assert err.count("\n") == 1 and err.startswith("error: --pathway: 'no-such-pack' is not a pack id")
 
 
+def test_check_names_its_argument_as_its_usage_does_and_lists_the_pack_ids(capsys):
+    code, out, err = run(capsys, "check", "nope")
+    assert code == 2 and out == ""
+    assert err.startswith("error: PACK: 'nope' is not a pack id or a pack folder")
+    assert all(p.name in err for p in pack_dirs())
+    with pytest.raises(SystemExit):
+        main(["check", "--help"])
+    assert "PACK" in capsys.readouterr().out
+
+
 def test_a_folder_that_is_not_a_pack_is_refused(tmp_path, capsys):
     code, _, err = run(capsys, "verify", "--pathway", str(tmp_path))
     assert code == 2 and "--pathway" in err and "without a manifest.yaml" in err

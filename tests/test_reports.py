@@ -159,3 +159,13 @@ def test_the_week_0_milestone_is_due_while_mri_or_pt_is_still_asked_for():
     assert content.milestones[0].state == "due"
     content, _ = _report_of({"mri_finding": "degenerative_only", "weeks_conservative": 8, "pt_weeks": 3})
     assert content.milestones[0].state == "passed"
+
+
+def test_a_statement_without_citations_says_why_in_the_report_as_in_evaluate():
+    from core.engine.packs import PACKS_DIR
+
+    g = load_guideline(PACKS_DIR / "cervical-radiculopathy")
+    text = report_markdown(build_report(evaluate_case({"region": "cervical", "red_flags": True}, g), g))
+    assert "trial of treatment. [the article gives no citation]" in text
+    assert "however far the trial has gone. [safeguard, no citation]" in text
+    assert "(safeguard, not from the article)" not in text

@@ -166,9 +166,9 @@ def cases_output(cases: pa.Table) -> pa.Table:
 def cohort_across_text(result: AcrossCounts, name: str) -> str:
     bad = result.rows - result.good
     lines = [
-        f"{name}: {result.rows:,} rows; {result.good:,} evaluated under both pathways, {bad:,} bad "
-        f"(not counted; their reasons are in the `{ERROR_COLUMN}` column of the cases); "
-        f"{result.discordant:,} cases get a different kind of answer.",
+        f"{name}: {result.rows:,} row{'' if result.rows == 1 else 's'}; {result.good:,} evaluated under both "
+        f"pathways, {bad:,} bad (not counted; their reasons are in the `{ERROR_COLUMN}` column of the cases); "
+        f"{result.discordant:,} {'case gets' if result.discordant == 1 else 'cases get'} a different kind of answer.",
         "Educational decision support, not a medical device.",
     ]
     for row in result.crosstab.itertuples(index=False):

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from core.engine.conditions import Condition
 from core.engine.guideline import Guideline, Rule, Statement
+from core.outputs.citations import citation_marks
 from core.outputs.summary import citation_line
 
 FhirVersion = Literal["R4B", "R5"]
@@ -59,8 +60,7 @@ def _condition(g: Guideline, condition: Condition) -> list[dict[str, Any]]:
 
 
 def _statement_text(s: Statement) -> str:
-    marks = "".join(f"[{n}]" for n in s.citations) or "(safeguard, not from the article)"
-    return f"{s.text} {marks}"
+    return f"{s.text} {citation_marks(s.citations, s.origin)}"
 
 
 def _rule_action(g: Guideline, rule: Rule) -> dict[str, Any]:

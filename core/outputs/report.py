@@ -12,6 +12,7 @@ from core.engine.possible import OTHERWISE, either_way
 from core.engine.standing import CLOCK_ENDED, clock_applies, milestones_ahead
 from core.engine.words import value_words
 from core.model import Frozen
+from core.outputs.citations import citation_marks
 from core.outputs.course_text import changed_text, milestones_words, state_labels
 from core.outputs.markdown_text import inert_markdown
 from core.outputs.summary import citation_line
@@ -235,13 +236,6 @@ def build_report(
     )
 
 
-def citation_marks(row: StatementRow) -> str:
-    """`[1][6 unresolved]`, or the safeguard label for statements the article does not make."""
-    if not row.citations:
-        return "(safeguard, not from the article)"
-    return "".join(f"[{n} unresolved]" if n in row.unresolved else f"[{n}]" for n in row.citations)
-
-
 def evidence_flag(row: StatementRow) -> str | None:
     """One line naming the outside sources that dispute a statement, or None when none does."""
     if not row.disputed:
@@ -270,7 +264,7 @@ def _cell(text: object) -> str:
 
 
 def _md_statement(row: StatementRow) -> list[str]:
-    lines = [f"- {_cell(row.text)} {citation_marks(row)}"]
+    lines = [f"- {_cell(row.text)} {citation_marks(row.citations, row.origin, row.unresolved)}"]
     flag = evidence_flag(row)
     if flag:
         lines.append(f"  - **Disputed:** {inert_markdown(flag)}")  # names outside sources a reviewer typed

@@ -2,7 +2,8 @@
 
 from html import escape
 
-from core.outputs.report import ReportContent, StatementRow, citation_marks, evidence_flag
+from core.outputs.citations import citation_marks
+from core.outputs.report import ReportContent, StatementRow, evidence_flag
 
 STYLE = """
 @page { size: A4; margin: 12mm; }
@@ -29,7 +30,7 @@ footer { margin-top: 10px; font-size: 8pt; color: #555; }
 
 
 def _statement(row: StatementRow) -> str:
-    marks = escape(citation_marks(row))
+    marks = escape(citation_marks(row.citations, row.origin, row.unresolved))
     for n in row.unresolved:
         marks = marks.replace(f"[{n} unresolved]", f'<span class="unresolved">[{n} unresolved]</span>')
     flag = evidence_flag(row)

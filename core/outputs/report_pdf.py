@@ -12,7 +12,8 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from core.outputs.report import ReportContent, StatementRow, citation_marks, evidence_flag
+from core.outputs.citations import citation_marks
+from core.outputs.report import ReportContent, StatementRow, evidence_flag
 
 REPLACEMENTS = str.maketrans(
     {
@@ -95,7 +96,7 @@ def _para(
 
 
 def _statement(pdf: FPDF, row: StatementRow, indent: float = 0) -> None:
-    _para(pdf, f"- {row.text} {citation_marks(row)}", indent=indent)
+    _para(pdf, f"- {row.text} {citation_marks(row.citations, row.origin, row.unresolved)}", indent=indent)
     flag = evidence_flag(row)
     if flag:
         _para(pdf, f"Disputed: {flag}", size=7, color=DARK_RED, indent=indent + 2.5)

@@ -4,6 +4,7 @@ from core.engine.evaluation import Evaluation
 from core.engine.guideline import NEEDS_INFORMATION, Guideline
 from core.engine.possible import OTHERWISE, either_way
 from core.engine.words import value_words
+from core.outputs.citations import citation_marks
 from core.outputs.presentation import provisional_sentence
 
 
@@ -47,7 +48,7 @@ def evaluation_text(evaluation: Evaluation, guideline: Guideline) -> str:
     if e.provisional:
         lines.append(" " + provisional_sentence(e, guideline))
     lines += [
-        f" - {s.text} {s.citations if s.citations else '[safeguard, no citation]'}"
+        f" - {s.text} {citation_marks(s.citations, s.origin)}"
         for s in e.statements
         if not s.because.startswith("warning")
     ] or [" - first assess what is missing; each outcome still possible is listed above"]
