@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from app import page_script
 from core.review.stances import STANCE_COLUMNS
 from tests.app_helpers import start_app, texts
 from tests.test_app_review import content, offered_downloads
@@ -181,3 +182,35 @@ def test_who_says_what_is_also_a_table_of_topics_down_and_pathways_across(pathwa
     assert marks == sorted(marks, reverse=True) and any(marks)
     gabapentinoids = table[table["topic"].str.startswith("Gabapentinoids")].iloc[0]
     assert gabapentinoids["Lumbar spinal stenosis with neurogenic claudication"] == "advises against"
+
+
+@pytest.mark.parametrize("page", [None, "patient", "pathway", "scenarios", "references", "pathways"])
+def test_a_link_naming_no_pathway_of_the_library_is_named_on_every_page_and_leaves_the_url(page):
+    at = start_app({"pathway": "<b>x</b>", "region": "cervical"}, page=page)
+    assert not at.exception
+    said = [e.value for e in at.error if e.value.startswith("The link's pathway could not be used")]
+    assert len(said) == 1 and "'&lt;b>x&lt;/b>' is not a pathway of the library" in said[0]
+    assert at.query_params.get("pathway") is None
+    assert at.query_params.get("region") in ("cervical", ["cervical"])
+    at.run()  # the same page again (a widget changed): still said; another page: no longer
+    assert any(e.value.startswith("The link's pathway could not be used") for e in at.error)
+    at.switch_page(page_script("pathway" if page in (None, "patient") else "patient")).run()
+    assert not any(e.value.startswith("The link's pathway could not be used") for e in at.error)
+
+
+@pytest.mark.parametrize(
+    ("page", "param", "key"),
+    [("patient", "compare", "patient_compared_pathways"), ("scenarios", "across", "compare_across")],
+)
+def test_pathways_to_compare_that_the_library_lacks_are_named_not_silently_replaced(page, param, key):
+    query = {param: "nope,<b>x</b>"} | (
+        {"tab": "Compare", "compare": "cord_compression_week_one"} if page != "patient" else {}
+    )
+    at = start_app(query, page=page)
+    assert not at.exception
+    assert len(at.pills(key=key).value) == 4  # nothing usable named: every active pathway
+    said = [e.value for e in at.error if "not a pathway the library can compare" in e.value]
+    assert len(said) == 1 and "'nope', '&lt;b>x&lt;/b>'" in said[0] and said[0].startswith("Some parameters")
+    at = start_app(query | {param: f"nope,{FUSION},cervical-myelopathy"}, page=page)
+    assert at.pills(key=key).value == ["cervical-myelopathy", FUSION]
+    assert any("'nope':" in e.value for e in at.error)
