@@ -8,6 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from app import page_script
+from core.analyses.flows import cohort_flows, demo_cases
+from core.engine.guideline import load_guideline
+from core.engine.packs import PACKS_DIR
 from core.review.stances import STANCE_COLUMNS
 from tests.app_helpers import start_app, texts
 from tests.test_app_review import content, offered_downloads
@@ -214,3 +217,19 @@ def test_pathways_to_compare_that_the_library_lacks_are_named_not_silently_repla
     at = start_app(query | {param: f"nope,{FUSION},cervical-myelopathy"}, page=page)
     assert at.pills(key=key).value == ["cervical-myelopathy", FUSION]
     assert any("'nope':" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize("pack", ["lumbar-stenosis-claudication", "cervical-myelopathy", "cervical-radiculopathy"])
+def test_how_cases_flow_for_a_pack_without_a_demo_cohort_says_what_it_is_drawn_from(pack):
+    g = load_guideline(PACKS_DIR / pack)
+    at = start_app({"pathway": pack}, page="pathway")
+    assert not at.exception
+    said = next(c.value for c in at.caption if c.value.startswith("Presentation → MRI finding"))
+    assert f"the pack's {len(g.scenarios)} teaching scenarios (this pathway ships no synthetic demo cohort)" in said
+    assert "cohort of 0" not in said
+    assert any(m.value.startswith("1 case passes through **presentation: red flags**") for m in at.markdown)
+    behind = at.dataframe[0].value
+    assert list(behind["warnings"]) == ["none"]  # a case without warnings, in words
+    assert not (set(behind["warnings"]) & {"", "None"})
+    everyone = cohort_flows(demo_cases(g), g)["presentation"]
+    assert (everyone == "not assessed").sum() <= 1  # each pack's pictures are ones its fields can tell
