@@ -9,6 +9,8 @@ import pytest
 
 from app import page_script
 from core.analyses.flows import cohort_flows, demo_cases
+from core.engine.case_params import as_params
+from core.engine.case_text import case_to_text
 from core.engine.guideline import load_guideline
 from core.engine.packs import PACKS_DIR
 from core.review.stances import STANCE_COLUMNS
@@ -233,3 +235,28 @@ def test_how_cases_flow_for_a_pack_without_a_demo_cohort_says_what_it_is_drawn_f
     assert not (set(behind["warnings"]) & {"", "None"})
     everyone = cohort_flows(demo_cases(g), g)["presentation"]
     assert (everyone == "not assessed").sum() <= 1  # each pack's pictures are ones its fields can tell
+
+
+def radiculopathy_first_visit():
+    g = load_guideline(PACKS_DIR / "cervical-radiculopathy")
+    case = g.parse_case(next(s.case for s in g.scenarios if s.id == "first_visit_no_red_flags"))
+    return start_app({"pathway": "cervical-radiculopathy"} | as_params(case_to_text(case)), page="patient")
+
+
+def what_to_do_now(at) -> list[str]:
+    return [line for m in texts(at.markdown) if m.startswith("- ") for line in m.split("\n")]
+
+
+def test_a_statement_the_article_prints_uncited_says_so_where_a_citation_would_be():
+    lines = what_to_do_now(radiculopathy_first_visit())
+    begin = next(line for line in lines if line.startswith("- Begin conservative care from the first visit"))
+    assert begin.endswith("(the article gives no citation for this)")
+
+
+def test_an_evidence_mark_is_whole_text_that_wraps_not_a_badge_cut_short_on_a_phone():
+    lines = what_to_do_now(radiculopathy_first_visit())
+    marked = [line for line in lines if "outside evidence only partly agrees" in line]
+    assert marked
+    for line in marked:
+        assert "-badge[" not in line  # a badge is one line, cut with an ellipsis at 390 px
+        assert ":orange-background[:material/report: outside evidence only partly agrees (from summaries, " in line
