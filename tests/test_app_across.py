@@ -260,3 +260,26 @@ def test_an_evidence_mark_is_whole_text_that_wraps_not_a_badge_cut_short_on_a_ph
     for line in marked:
         assert "-badge[" not in line  # a badge is one line, cut with an ellipsis at 390 px
         assert ":orange-background[:material/report: outside evidence only partly agrees (from summaries, " in line
+
+
+@pytest.mark.parametrize(
+    ("pack", "offered"),
+    [
+        ("cervical-myelopathy", {"decompression", "non_operative_trial"}),
+        ("cervical-radiculopathy", {"mri", "decompression", "fusion"}),
+        ("lumbar-stenosis-claudication", {"fusion", "decompression", "nsaids", "calcitonin", "paracetamol"}),
+    ],
+)
+def test_the_proposed_treatments_offered_are_those_the_pack_speaks_of(pack, offered):
+    vocabulary = load_guideline(PACKS_DIR / "neck-upper-back-pain-after-lumbar-fusion").fields["proposed"].items
+    labels = {vocabulary[i] for i in offered}
+    at = start_app({"pathway": pack}, page="patient")
+    shown = set(at.pills(key="patient_proposed").options)
+    assert labels <= shown and len(shown) < len(vocabulary)
+    assert not shown & {vocabulary["cervical_manipulation"], vocabulary["facet_injection"]}
+    if pack == "cervical-myelopathy":
+        assert shown == labels
+        at = start_app(
+            {"pathway": pack, "tab": "Compare", "compare": "unsteady_gait_collar_proposed"}, page="scenarios"
+        )
+        assert set(at.pills(key="compare_proposed").options) == labels
