@@ -9,6 +9,7 @@ from app_pages.first_view import end_of_run
 from app_pages.inert import inert, problem_list
 from app_pages.session import (
     choose_pathway_from_url,
+    drop_unused_pathway_param,
     guideline,
     note_page,
     pathway_params,
@@ -89,6 +90,7 @@ def run() -> None:
     choose_pathway_from_url()
     notice(page.url_path)
     page.run()
+    drop_unused_pathway_param()
     end_of_run()
     warm_up_charts()
 

@@ -9,6 +9,7 @@ import streamlit as st
 
 from core import Guideline
 from core.analyses.flows import cases_at_node, flow_links, flow_nodes
+from core.engine.words import NOTHING
 from core.outputs.chart_text import flow_chart_text
 from core.outputs.tables import wrappable
 
@@ -36,10 +37,12 @@ def sankey_with_nodes(flows: pd.DataFrame, figure: go.Figure, g: Guideline, key:
         help="Clicks on the diagram are not reported to the app; pick a node here instead.",
     )
     behind = cases_at_node(flows, node, g)
+    # A case without warnings says so in words: an empty cell reads as a value left out.
+    behind["warnings"] = behind["warnings"].astype(str).replace("", NOTHING)
     rules = ", ".join(sorted(str(r) for r in behind["deciding_rule"].unique()))
     shown = f"; the first {LISTED_ROWS:,} are listed" if len(behind) > LISTED_ROWS else ""
     st.write(
-        f"{len(behind):,} case{'s' if len(behind) != 1 else ''} pass through **{node}**{shown}; "
+        f"{len(behind):,} case{'s pass' if len(behind) != 1 else ' passes'} through **{node}**{shown}; "
         f"rules behind them: {rules}."
     )
     st.dataframe(behind.head(LISTED_ROWS), hide_index=True, height=260, key=f"{key}_cases")

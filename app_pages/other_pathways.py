@@ -12,10 +12,11 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from app_pages.inert import inert
-from app_pages.session import case_text, chosen_pathway
+from app_pages.session import case_text, chosen_pathway, guideline, show_problems
 from core.analyses.across_pathways import PathwayResult, compare_pathways
 from core.engine.guideline import Guideline, load_guideline
 from core.engine.packs import PACKS_DIR
+from core.errors import Problem
 from core.review.pack_check import library
 
 COMPARE_PARAM = "compare"
@@ -29,17 +30,25 @@ def _active() -> dict[str, str]:
     return {p.id: p.title for p in library().packs if p.status == "active"}
 
 
-def compared_pathways(param: str = COMPARE_PARAM) -> list[str]:
+def compared_pathways(param: str = COMPARE_PARAM) -> tuple[list[str], list[str]]:
     """The packs the URL names (those the library holds, in its order); every active pack without the parameter,
-    none when it is empty (the person removed them all)."""
+    none when it is empty (the person removed them all). Second: the names given that are no active pack (ignored;
+    when nothing named is one, every active pack is compared)."""
     active = list(_active())
     wanted = st.query_params.get(param)
     if wanted is None:
-        return active
+        return active, []
     if not wanted.strip():
-        return []
+        return [], []
     named = [w.strip() for w in wanted.split(",")]
-    return [p for p in active if p in named] or active
+    ignored = [w for w in dict.fromkeys(named) if w not in active]
+    return [p for p in active if p in named] or active, ignored
+
+
+def _ignored_problem(param: str, ignored: list[str]) -> Problem:
+    names = ", ".join(repr(w) for w in ignored)
+    known = ", ".join(_active())
+    return Problem(field=param, message=f"{names}: not a pathway the library can compare ({known}); ignored")
 
 
 def _write_choice(key: str, param: str) -> None:
@@ -92,7 +101,9 @@ def pathways_side_by_side(text: Mapping[str, str | list[str]], param: str, key: 
 
 def _side_by_side(text: Mapping[str, str | list[str]], param: str, key: str, active: dict[str, str]) -> None:
     st.subheader("Under other pathways")
-    wanted = compared_pathways(param)
+    wanted, ignored = compared_pathways(param)
+    if ignored:
+        show_problems([_ignored_problem(param, ignored)], guideline(), "Some parameters of the link could not be used:")
     if set(st.session_state.get(key) or ()) != set(wanted):  # the URL wins: a link opened, or the browser's back button
         st.session_state[key] = wanted
     # One tap per pathway, every title whole (a dropdown's chips are cut short on a phone).

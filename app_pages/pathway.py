@@ -100,12 +100,17 @@ def sankey_section() -> None:
     g = guideline()
     flows = demo_flows()
     synthetic = int((flows["source"] == SYNTHETIC_SOURCE).sum())
+    scenarios = len(flows) - synthetic
+    drawn_from = f"the pack's {scenarios} teaching scenario{'s' if scenarios != 1 else ''}"
+    if synthetic:
+        drawn_from += (
+            f" and a **synthetic** demo cohort of {synthetic} made-up cases "
+            "(generated with a fixed seed; not real patients)"
+        )
+    else:
+        drawn_from += " (this pathway ships no synthetic demo cohort)"
     st.header("How cases flow")
-    st.caption(
-        f"Presentation → MRI finding → deciding rule → disposition for the {len(flows) - synthetic} "
-        f"teaching scenarios and a **synthetic** demo cohort of {synthetic} made-up cases "
-        "(generated with a fixed seed; not real patients)."
-    )
+    st.caption(f"Presentation → MRI finding → deciding rule → disposition for {drawn_from}.")
     sankey_with_nodes(flows, _sankey_chart(chosen_pathway()), g, NODE_KEY)
 
 

@@ -32,6 +32,7 @@ from core.outputs.presentation import (
 )
 
 SAFEGUARD_NOTE = "safeguard added by this tool, not a claim of the article"
+UNCITED_NOTE = "the article gives no citation for this"
 LOUD_TONES = ("critical", "high")  # warnings in these tones show as errors, not as cautions
 # HTML blocks go through st.html, not markdown with unsafe_allow_html: the markdown path loads and runs an HTML
 # parser in the browser (about 190 kB of script) for every new visitor. Ids use the system's monospace font, so
@@ -64,11 +65,16 @@ def disposition_badge(evaluation: Evaluation, g: Guideline, size: str = "1.5rem"
 
 def _statement_line(statement_id: str, g: Guideline) -> str:
     """A statement with its citation links, marked inline when a citation does not resolve or outside evidence
-    disputes it (the same flags as the report), or as a safeguard when the article does not make it."""
+    disputes it (the same flags as the report); without citations, why: a safeguard the article does not make,
+    or a line the article prints uncited."""
     s = g.statement(statement_id)
-    source = citation_links(s.citations) if s.citations else f"({SAFEGUARD_NOTE})" if s.origin == "safeguard" else ""
+    if s.citations:
+        source = citation_links(s.citations)
+    else:
+        source = f"({SAFEGUARD_NOTE if s.origin == 'safeguard' else UNCITED_NOTE})"
     marks = statement_marks(s.id, s.citations, g, evidence_layer())
-    flagged = "".join(f" :orange-badge[:material/report: {mark}]" for mark in marks)
+    # A tinted run of text, not a badge: a badge stays on one line and cuts a long mark short on a phone.
+    flagged = "".join(f" :orange-background[:material/report: {mark}]" for mark in marks)
     return f"- {s.text} {source}{flagged}"
 
 

@@ -31,18 +31,31 @@ PATHWAY_PROBLEMS_KEY = "pathway_problems"
 
 
 def choose_pathway_from_url() -> None:
-    """Called by app.py each run: a `?pathway=` naming a shipped pack chooses it; any other value is named and
-    the pathway stays as it was. Only ids of the library's packs are taken from a link, never a folder."""
+    """Called by app.py each run, after note_page: a `?pathway=` naming a shipped pack chooses it; any other value
+    is named, the pathway stays as it was, and the message stays while the person stays on the page (the value
+    itself leaves the URL at the end of the run: see drop_unused_pathway_param). Only ids of the library's packs
+    are taken from a link, never a folder."""
     wanted = st.query_params.get(PATHWAY_PARAM)
-    st.session_state.pop(PATHWAY_PROBLEMS_KEY, None)
     if wanted is None:
+        if st.session_state.get(PAGE_CHANGED_KEY, True):
+            st.session_state.pop(PATHWAY_PROBLEMS_KEY, None)
         return
+    st.session_state.pop(PATHWAY_PROBLEMS_KEY, None)
     if wanted in pack_ids():
         st.session_state[PATHWAY_KEY] = wanted
     else:
         known = ", ".join(pack_ids())
         message = f"{wanted!r} is not a pathway of the library ({known}); ignored"
         st.session_state[PATHWAY_PROBLEMS_KEY] = [Problem(field=PATHWAY_PARAM, message=message)]
+
+
+def drop_unused_pathway_param() -> None:
+    """Called by app.py after the page ran: a `?pathway=` that chose nothing leaves the URL, the rest of the link
+    stays as it was, so the address bar names only what the page shows. Not done before the page runs: the root
+    URL forwards to the Patient page with the link's parameters, and that page must see the value to name it."""
+    wanted = st.query_params.get(PATHWAY_PARAM)
+    if wanted is not None and wanted not in pack_ids():
+        del st.query_params[PATHWAY_PARAM]
 
 
 def pathway_problems() -> list[Problem]:

@@ -7,6 +7,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from app import page_script
+from core.analyses.flows import cohort_flows, demo_cases
+from core.engine.case_params import as_params
+from core.engine.case_text import case_to_text
+from core.engine.guideline import load_guideline
+from core.engine.packs import PACKS_DIR
 from core.review.stances import STANCE_COLUMNS
 from tests.app_helpers import start_app, texts
 from tests.test_app_review import content, offered_downloads
@@ -187,3 +193,99 @@ def test_who_says_what_is_also_a_table_of_topics_down_and_pathways_across(pathwa
     assert marks == sorted(marks, reverse=True) and any(marks)
     gabapentinoids = table[table["topic"].str.startswith("Gabapentinoids")].iloc[0]
     assert gabapentinoids["Lumbar spinal stenosis with neurogenic claudication"] == "advises against"
+
+
+@pytest.mark.parametrize("page", [None, "patient", "pathway", "scenarios", "references", "pathways"])
+def test_a_link_naming_no_pathway_of_the_library_is_named_on_every_page_and_leaves_the_url(page):
+    at = start_app({"pathway": "<b>x</b>", "region": "cervical"}, page=page)
+    assert not at.exception
+    said = [e.value for e in at.error if e.value.startswith("The link's pathway could not be used")]
+    assert len(said) == 1 and "'&lt;b>x&lt;/b>' is not a pathway of the library" in said[0]
+    assert at.query_params.get("pathway") is None
+    assert at.query_params.get("region") in ("cervical", ["cervical"])
+    at.run()  # the same page again (a widget changed): still said; another page: no longer
+    assert any(e.value.startswith("The link's pathway could not be used") for e in at.error)
+    at.switch_page(page_script("pathway" if page in (None, "patient") else "patient")).run()
+    assert not any(e.value.startswith("The link's pathway could not be used") for e in at.error)
+
+
+@pytest.mark.parametrize(
+    ("page", "param", "key"),
+    [("patient", "compare", "patient_compared_pathways"), ("scenarios", "across", "compare_across")],
+)
+def test_pathways_to_compare_that_the_library_lacks_are_named_not_silently_replaced(page, param, key):
+    query = {param: "nope,<b>x</b>"} | (
+        {"tab": "Compare", "compare": "cord_compression_week_one"} if page != "patient" else {}
+    )
+    at = start_app(query, page=page)
+    assert not at.exception
+    assert len(at.pills(key=key).value) == 4  # nothing usable named: every active pathway
+    said = [e.value for e in at.error if "not a pathway the library can compare" in e.value]
+    assert len(said) == 1 and "'nope', '&lt;b>x&lt;/b>'" in said[0] and said[0].startswith("Some parameters")
+    at = start_app(query | {param: f"nope,{FUSION},cervical-myelopathy"}, page=page)
+    assert at.pills(key=key).value == ["cervical-myelopathy", FUSION]
+    assert any("'nope':" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize("pack", ["lumbar-stenosis-claudication", "cervical-myelopathy", "cervical-radiculopathy"])
+def test_how_cases_flow_for_a_pack_without_a_demo_cohort_says_what_it_is_drawn_from(pack):
+    g = load_guideline(PACKS_DIR / pack)
+    at = start_app({"pathway": pack}, page="pathway")
+    assert not at.exception
+    said = next(c.value for c in at.caption if c.value.startswith("Presentation → MRI finding"))
+    assert f"the pack's {len(g.scenarios)} teaching scenarios (this pathway ships no synthetic demo cohort)" in said
+    assert "cohort of 0" not in said
+    assert any(m.value.startswith("1 case passes through **presentation: red flags**") for m in at.markdown)
+    behind = at.dataframe[0].value
+    assert list(behind["warnings"]) == ["none"]  # a case without warnings, in words
+    assert not (set(behind["warnings"]) & {"", "None"})
+    everyone = cohort_flows(demo_cases(g), g)["presentation"]
+    assert (everyone == "not assessed").sum() <= 1  # each pack's pictures are ones its fields can tell
+
+
+def radiculopathy_first_visit():
+    g = load_guideline(PACKS_DIR / "cervical-radiculopathy")
+    case = g.parse_case(next(s.case for s in g.scenarios if s.id == "first_visit_no_red_flags"))
+    return start_app({"pathway": "cervical-radiculopathy"} | as_params(case_to_text(case)), page="patient")
+
+
+def what_to_do_now(at) -> list[str]:
+    return [line for m in texts(at.markdown) if m.startswith("- ") for line in m.split("\n")]
+
+
+def test_a_statement_the_article_prints_uncited_says_so_where_a_citation_would_be():
+    lines = what_to_do_now(radiculopathy_first_visit())
+    begin = next(line for line in lines if line.startswith("- Begin conservative care from the first visit"))
+    assert begin.endswith("(the article gives no citation for this)")
+
+
+def test_an_evidence_mark_is_whole_text_that_wraps_not_a_badge_cut_short_on_a_phone():
+    lines = what_to_do_now(radiculopathy_first_visit())
+    marked = [line for line in lines if "outside evidence only partly agrees" in line]
+    assert marked
+    for line in marked:
+        assert "-badge[" not in line  # a badge is one line, cut with an ellipsis at 390 px
+        assert ":orange-background[:material/report: outside evidence only partly agrees (from summaries, " in line
+
+
+@pytest.mark.parametrize(
+    ("pack", "offered"),
+    [
+        ("cervical-myelopathy", {"decompression", "non_operative_trial"}),
+        ("cervical-radiculopathy", {"mri", "decompression", "fusion"}),
+        ("lumbar-stenosis-claudication", {"fusion", "decompression", "nsaids", "calcitonin", "paracetamol"}),
+    ],
+)
+def test_the_proposed_treatments_offered_are_those_the_pack_speaks_of(pack, offered):
+    vocabulary = load_guideline(PACKS_DIR / "neck-upper-back-pain-after-lumbar-fusion").fields["proposed"].items
+    labels = {vocabulary[i] for i in offered}
+    at = start_app({"pathway": pack}, page="patient")
+    shown = set(at.pills(key="patient_proposed").options)
+    assert labels <= shown and len(shown) < len(vocabulary)
+    assert not shown & {vocabulary["cervical_manipulation"], vocabulary["facet_injection"]}
+    if pack == "cervical-myelopathy":
+        assert shown == labels
+        at = start_app(
+            {"pathway": pack, "tab": "Compare", "compare": "unsteady_gait_collar_proposed"}, page="scenarios"
+        )
+        assert set(at.pills(key="compare_proposed").options) == labels

@@ -4,11 +4,16 @@ page with a full case in the URL stays near a one-line Streamlit app (bench/benc
 import re
 import subprocess
 import sys
+from urllib.parse import urlencode
 
 import pytest
 
 from bench.bench_first_view import FULL_CASE_QUERY
-from tests.browser_support import CHROMIUM, ROOT, SCREENSHOTS, VIEWPORTS, new_tab, open_page
+from core.engine.case_params import as_params
+from core.engine.case_text import case_to_text
+from core.engine.guideline import load_guideline
+from core.engine.packs import PACKS_DIR
+from tests.browser_support import CHROMIUM, ROOT, SCREENSHOTS, VIEWPORTS, new_tab, open_page, scroll_to
 
 pytestmark = pytest.mark.browser
 BLOCKED_CASE = (
@@ -87,3 +92,21 @@ def test_first_view_of_the_patient_page_stays_near_a_one_line_app(capsys):
     with capsys.disabled():
         print(f"\nfirst-view ratio to a one-line app: {min(measured):.2f}x (target {TARGET}x)")
     assert min(measured) <= GUARD, measured
+
+
+def test_an_evidence_mark_is_read_whole_on_a_phone(server, browser):
+    g = load_guideline(PACKS_DIR / "cervical-radiculopathy")
+    case = g.parse_case(next(s.case for s in g.scenarios if s.id == "first_visit_no_red_flags"))
+    query = urlencode({"pathway": g.info.id} | as_params(case_to_text(case)), doseq=True)
+    width, height = VIEWPORTS["phone"]
+    with new_tab(browser, width, height) as page:
+        open_page(page, f"{server}/patient?{query}")
+        mark = page.get_by_text("outside evidence only partly agrees (from summaries, unconfirmed)").first
+        scroll_to(page, mark)
+        box = mark.bounding_box()
+        shoot(page, "evidence_mark_phone")
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width
+        # Whole, not cut with an ellipsis: the text needs no more room than it is given.
+        assert mark.evaluate(
+            "e => e.scrollWidth <= e.clientWidth + 1 && getComputedStyle(e).textOverflow !== 'ellipsis'"
+        )
