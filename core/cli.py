@@ -36,7 +36,6 @@ from core.outputs.fhir import FHIR_RELEASES, export_fhir_json
 from core.outputs.provenance import with_provenance
 from core.outputs.report import build_report, report_markdown
 from core.outputs.report_html import report_html
-from core.outputs.report_pdf import report_pdf
 from core.outputs.summary import evaluation_text
 from core.review.audit import audit_guideline, audit_text
 from core.review.conflicts import article_conflicts, load_conflict_specs
@@ -169,6 +168,8 @@ def _report(args: argparse.Namespace) -> int:
             raise PathwayError([Problem(field=args.evidence, message=f"cannot read: {exc.strerror or exc}")]) from None
     content = build_report(evaluate_case(read_json(args.case), g), g, evidence)
     if args.format == "pdf":
+        from core.outputs.report_pdf import report_pdf  # fpdf's fonts cost every other command 0.4 s to import
+
         _write(args.out, report_pdf(content), binary=True)
     else:
         _write(args.out, report_html(content) if args.format == "html" else report_markdown(content), binary=False)

@@ -1,16 +1,20 @@
 """One patient under every pathway of the library: who says what, and where they disagree.
 
 Each pack reads its own fields of the shared vocabulary, so the case is taken as each pack would take it: the
-fields a pack does not read are set aside for that pack (and named), never an error. Each result is exactly what
+fields a pack does not read are set aside for that pack (and named), never an error, and so are the items of a list
+field the vocabulary knows but the pack does not speak of (a proposed fusion under a pathway that only weighs
+decompression). Each result is exactly what
 evaluating the case under that pack gives; the summary says, in words, where the pathways agree and differ.
 """
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from core.engine.case import VOCABULARY_SCHEMA
 from core.engine.case_text import case_from_text
 from core.engine.evaluate import evaluate_case
 from core.engine.guideline import Guideline
+from core.engine.vocabulary import CaseSchema
 from core.errors import CaseError, Problem
 from core.model import Frozen
 
@@ -24,6 +28,23 @@ CLASS_VERBS = {
     "needs_information": ("needs more information", "need more information"),
 }
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+
+
+def foreign_items(schema: CaseSchema) -> dict[str, frozenset[str]]:
+    """Per list field the pack reads: the items the vocabulary knows that the pack does not speak of."""
+    return {
+        f: frozenset(VOCABULARY_SCHEMA.choices.get(f, ())) - frozenset(schema.choices.get(f, ()))
+        for f in schema.list_fields
+    }
+
+
+def without_items(value: Any, foreign: frozenset[str]) -> Any:
+    """A list value (a list, or the `a;b` text of a link or a file) less the items set aside."""
+    if isinstance(value, str):
+        return ";".join(item for item in value.split(";") if item.strip() not in foreign)
+    if isinstance(value, list | tuple):
+        return [item for item in value if str(item).strip() not in foreign]
+    return value
 
 
 class PathwayStatement(Frozen):
@@ -47,7 +68,7 @@ class PathwayResult(Frozen):
     deciding_rule: str
     missing: list[str]
     statement: PathwayStatement | None
-    set_aside: list[str]  # fields of the case this pathway does not read
+    set_aside: list[str]  # fields of the case this pathway does not read, and `field: item` for its list items
     problems: list[Problem]  # the case's values this pathway cannot take (evaluated without them)
 
 
@@ -68,10 +89,20 @@ def _first_statement(g: Guideline, evaluation: Any) -> PathwayStatement | None:
     return PathwayStatement(id=s.id, text=s.text, citations=s.citations, origin=s.origin)
 
 
+def _items_set_aside(case: Mapping[str, Any], foreign: dict[str, frozenset[str]]) -> list[str]:
+    found = []
+    for field in (f for f in foreign if f in case):
+        value = case[field]
+        items = value.split(";") if isinstance(value, str) else value or []
+        found += [f"{field}: {str(i).strip()}" for i in items if str(i).strip() in foreign[field]]
+    return found
+
+
 def result_under(case: Mapping[str, Any], g: Guideline) -> PathwayResult:
     """The case (typed values or the text of a link or a CSV row) under one pathway: its own fields only; a value it
     cannot take is named and left unassessed."""
-    kept = {k: v for k, v in case.items() if k in g.schema.kinds}
+    foreign = foreign_items(g.schema)
+    kept = {k: without_items(v, foreign[k]) if k in foreign else v for k, v in case.items() if k in g.schema.kinds}
     problems: list[Problem] = []
     try:
         evaluation = evaluate_case(case_from_text(kept, g.schema), g)
@@ -91,7 +122,7 @@ def result_under(case: Mapping[str, Any], g: Guideline) -> PathwayResult:
         deciding_rule=evaluation.deciding_rule,
         missing=evaluation.missing,
         statement=_first_statement(g, evaluation),
-        set_aside=[k for k in case if k not in g.schema.kinds],
+        set_aside=[k for k in case if k not in g.schema.kinds] + _items_set_aside(case, foreign),
         problems=problems,
     )
 
