@@ -85,10 +85,10 @@ TARGET, GUARD = 1.5, 2.0
 def test_first_view_of_the_patient_page_stays_near_a_one_line_app(capsys):
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing")
-    # Shared machines are noisy: the median of five visits each, and one more try before calling it a regression.
-    measured = [first_view_ratio(5)]
+    # Shared machines are noisy: the median of three visits each, and one more try before calling it a regression.
+    measured = [first_view_ratio(3)]
     if measured[0] > GUARD:
-        measured.append(first_view_ratio(5))
+        measured.append(first_view_ratio(3))
     with capsys.disabled():
         print(f"\nfirst-view ratio to a one-line app: {min(measured):.2f}x (target {TARGET}x)")
     assert min(measured) <= GUARD, measured
