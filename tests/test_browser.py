@@ -13,6 +13,7 @@ import pytest
 
 import app
 from tests.browser_support import SCREENSHOTS, VIEWPORTS, WAIT_MS, disposition, new_tab, open_page, scroll_to, settled
+from tests.test_browser_hostile import foreign, record_requests
 
 pytestmark = pytest.mark.browser
 
@@ -47,11 +48,16 @@ def test_changing_an_input_updates_the_url_and_the_result(server, page):
 
 
 @pytest.mark.parametrize("url_path", URL_PATHS)
-def test_every_page_opens_without_an_exception(server, page, url_path):
+def test_every_page_opens_without_an_exception_and_asks_no_host_but_ours(server, page, url_path):
+    requests = record_requests(page)
     open_page(page, f"{server}/{url_path}")
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.get_by_text("Page not found").count() == 0
     assert page.get_by_text("not a medical device").count() == 1
+    page.wait_for_function("() => document.querySelector(\"link[rel='shortcut icon']\")?.href.startsWith('data:')")
+    assert requests and foreign(requests, server) == []
+    icon = page.locator("link[rel='shortcut icon']").get_attribute("href") or ""
+    assert icon.startswith(("data:", "/", server)), icon
 
 
 def test_the_pathway_page_draws_flowchart_sankey_and_timeline(server, page):
