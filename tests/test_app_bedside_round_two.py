@@ -104,18 +104,20 @@ def test_a_blank_deformity_still_gives_a_provisional_plan():
     assert "First assess the items named above" not in page_text(at)
 
 
+# Fusion proposed for radiculopathy with failed care: the fusion pitfall may apply, instability not assessed.
+FUSION_ON_RADICULOPATHY = {
+    **RAD,
+    "deformity_progressive": "false",
+    "weeks_conservative": "10",
+    "pt_weeks": "8",
+    "conservative_failed": "true",
+    "correlating_pathology": "true",
+    "proposed": ["fusion"],
+}
+
+
 def test_a_pitfall_that_may_apply_is_shown_beside_the_warnings():
-    at = start_app(
-        {
-            **RAD,
-            "deformity_progressive": "false",
-            "weeks_conservative": "10",
-            "pt_weeks": "8",
-            "conservative_failed": "true",
-            "correlating_pathology": "true",
-            "proposed": ["fusion"],
-        }
-    )
+    at = start_app(FUSION_ON_RADICULOPATHY)
     possible = [w for w in texts(at.warning) if "Possible pitfall" in w]
     assert possible and "fusion_not_indicated" in possible[0] and "instability" in possible[0]
 
@@ -134,15 +136,5 @@ def test_a_new_visitors_first_run_carries_the_urgent_plan_the_slip_and_the_possi
     assert dispositions_shown(at)[0] == "urgent_neurosurgical_referral"
     assert any("treated as not assessed" in w for w in texts(at.warning))
 
-    at = first_pass(
-        {
-            **RAD,
-            "deformity_progressive": "false",
-            "weeks_conservative": "10",
-            "pt_weeks": "8",
-            "conservative_failed": "true",
-            "correlating_pathology": "true",
-            "proposed": ["fusion"],
-        }
-    )
+    at = first_pass(FUSION_ON_RADICULOPATHY)
     assert any("Possible pitfall" in w and "fusion_not_indicated" in w for w in texts(at.warning))

@@ -38,8 +38,13 @@ def foreign_items(schema: CaseSchema) -> dict[str, frozenset[str]]:
     }
 
 
+def _items(value: Any) -> list[str]:
+    """A list value's items: a list, or the `a;b` text of a link or a file."""
+    return [str(i).strip() for i in (value.split(";") if isinstance(value, str) else value or [])]
+
+
 def without_items(value: Any, foreign: frozenset[str]) -> Any:
-    """A list value (a list, or the `a;b` text of a link or a file) less the items set aside."""
+    """A list value less the items set aside, in the form it came in (text stays text)."""
     if isinstance(value, str):
         return ";".join(item for item in value.split(";") if item.strip() not in foreign)
     if isinstance(value, list | tuple):
@@ -90,12 +95,7 @@ def _first_statement(g: Guideline, evaluation: Any) -> PathwayStatement | None:
 
 
 def _items_set_aside(case: Mapping[str, Any], foreign: dict[str, frozenset[str]]) -> list[str]:
-    found = []
-    for field in (f for f in foreign if f in case):
-        value = case[field]
-        items = value.split(";") if isinstance(value, str) else value or []
-        found += [f"{field}: {str(i).strip()}" for i in items if str(i).strip() in foreign[field]]
-    return found
+    return [f"{f}: {item}" for f in foreign if f in case for item in _items(case[f]) if item in foreign[f]]
 
 
 def result_under(case: Mapping[str, Any], g: Guideline) -> PathwayResult:

@@ -80,7 +80,7 @@ class CohortResult:
 # --------------------------------------------------------------------------------------------- validation
 
 
-def _distinct(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[Any]]:
+def distinct_values(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[Any]]:
     """(code per row, -1 for null; distinct values as Python objects)."""
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     if pa.types.is_null(array.type):
@@ -107,7 +107,7 @@ class _Checked:
 
 
 def _check_column(field: str, column: pa.ChunkedArray, schema: CaseSchema) -> _Checked:
-    codes, distinct = _distinct(column)
+    codes, distinct = distinct_values(column)
     values: list[Any] = []
     messages: list[str | None] = []
     for raw in distinct:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from core.analyses.across_pathways import foreign_items, without_items
 from core.analyses.cohort import (
@@ -25,6 +24,7 @@ from core.analyses.cohort import (
     CheckedCohort,
     check_cohort,
     decided_in_chunks,
+    distinct_values,
 )
 from core.engine.guideline import Guideline
 from core.engine.vocabulary import CaseSchema
@@ -77,15 +77,11 @@ def read_by(table: pa.Table, schema: CaseSchema) -> pa.Table:
     for field, foreign in foreign_items(schema).items():
         if not foreign or field not in table.column_names:
             continue
-        column = table.column(field).combine_chunks()
-        if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
-            column = pc.binary_join(column.cast(pa.list_(pa.string())), ";")
-        if not pa.types.is_dictionary(column.type):
-            if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
-                continue  # not text: `cohort`'s own check names it
-            column = pc.dictionary_encode(column)
-        kept = [None if v is None else without_items(v, foreign) for v in column.dictionary.to_pylist()]
-        rewritten = pa.DictionaryArray.from_arrays(column.indices, pa.array(kept, pa.string()))
+        codes, distinct = distinct_values(table.column(field))
+        if not all(isinstance(v, str) for v in distinct):
+            continue  # not text: `cohort`'s own check names it
+        kept = pa.array([without_items(v, foreign) for v in distinct], pa.string())
+        rewritten = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), kept)
         table = table.set_column(table.column_names.index(field), field, rewritten)
     return table
 

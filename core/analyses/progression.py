@@ -21,7 +21,7 @@ from core.analyses.cohort import (
     CHUNK_ROWS,
     ID_COLUMN,
     Source,
-    _distinct,
+    distinct_values,
     read_cohort,
 )
 from core.analyses.course import (
@@ -97,7 +97,7 @@ def _is_blank(raw: Any) -> bool:
 
 
 def _check_case_column(field: str, column: pa.ChunkedArray, schema: CaseSchema) -> _Column:
-    raw_codes, distinct = _distinct(column)
+    raw_codes, distinct = distinct_values(column)
     remap = np.empty(len(distinct) + 1, dtype=np.int32)
     remap[-1] = CARRIED  # null (Parquet, or an absent cell)
     message_of: list[str | None] = [None] * (len(distinct) + 1)
@@ -123,7 +123,7 @@ def _check_case_column(field: str, column: pa.ChunkedArray, schema: CaseSchema) 
 
 def _check_week(column: pa.ChunkedArray, schema: CaseSchema) -> tuple[np.ndarray, np.ndarray]:
     """Week per row (-1 when bad) and the message per row."""
-    raw_codes, distinct = _distinct(column)
+    raw_codes, distinct = distinct_values(column)
     weeks = np.full(len(distinct) + 1, -1, dtype=np.int64)
     required = week_required(schema)
     message_of: list[str | None] = [None] * len(distinct) + [required]

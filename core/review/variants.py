@@ -3,7 +3,7 @@
 A variant asks "what if the guideline said otherwise?". It changes the pathway in four ways only, each addressed
 by ids from data/pathway.yaml, never by position, so a variant still reads correctly after the file is reordered:
 - `thresholds`: `RULE_OR_PHASE_OR_WARNING_ID/FIELD: value` sets every number comparison of FIELD in that item's
-  condition (`R2_some_rule/some_weeks_field: 6`);
+  condition (`RULE/FIELD: 6`);
 - `drop`: `ID/FIELD` leaves out a criterion of an item whose condition is `all` of several (the comparison of
   FIELD is removed from the list, so the item no longer needs it, known or not);
 - `rules_off`: rule ids removed from the walk (the last rule, "otherwise", always stays);
